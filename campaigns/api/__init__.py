@@ -1,0 +1,1 @@
+"""API viewsets, one module per area; comarketing/api/router.py registers them."""

@@ -1,0 +1,54 @@
+"""Registry of campaign health checks (issue: Celery flags).
+
+The app that owns the data registers its checks here (meetings registers its
+own, so campaigns never imports meetings). A check is one small set-based
+query over all open campaigns: it gets the open campaigns as a queryset and
+the current time, and returns findings, without a query per campaign.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+CRITICAL = "critical"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_ORDER = {CRITICAL: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    campaign_id: int
+    # What in the campaign the finding is about: "" for the campaign itself,
+    # otherwise "<kind>:<id>" such as "organization:3" or "deliverable:12".
+    subject: str = ""
+    # One sentence a partner marketer understands.
+    detail: str = ""
+
+
+CheckFunction = Callable[[QuerySet, datetime.datetime], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    code: str
+    severity: str
+    title: str
+    find: CheckFunction
+
+
+checks: dict[str, HealthCheck] = {}
+
+
+def health_check(code: str, *, severity: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register `find(open_campaigns, now)` under `code`."""
+
+    def decorator(find: CheckFunction) -> CheckFunction:
+        if code in checks and checks[code].find is not find:
+            raise ValueError(f"Health check {code!r} is registered twice")
+        checks[code] = HealthCheck(code=code, severity=severity, title=title, find=find)
+        return find
+
+    return decorator

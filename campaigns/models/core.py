@@ -1,0 +1,354 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from partners.models import Organization, Person
+from partners.scoping import ScopedQuerySet
+
+
+def campaign_ids_of(organization_id: int) -> models.QuerySet:
+    """Ids of the campaigns an organization takes part in (a subquery)."""
+    return Party.objects.filter(organization_id=organization_id).values("campaign_id")
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    def visible_to(self, organization_id: int, action: str) -> Q:
+        # Every party edits the shared campaign; there is no per-company split of a campaign's records.
+        return Q(pk__in=campaign_ids_of(organization_id))
+
+    def open(self) -> "CampaignQuerySet":
+        return self.exclude(status__in=Campaign.CLOSED_STATUSES)
+
+
+class CampaignChildQuerySet(ScopedQuerySet):
+    """Rows that belong to one campaign are visible to every party of that campaign."""
+
+    campaign_path = "campaign"
+
+    def visible_to(self, organization_id: int, action: str) -> Q:
+        return Q(**{f"{self.campaign_path}__in": campaign_ids_of(organization_id)})
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        JOINT_WEBINAR = "joint_webinar", "Joint webinar"
+        JOINT_EVENT = "joint_event", "Joint event"
+        CO_BRANDED_CONTENT = "co_branded_content", "Co-branded content / landing page"
+        CO_SELLING = "co_selling", "Co-selling program"
+        MULTI_PARTNER = "multi_partner", "Multi-partner program"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        KICKOFF = "kickoff", "Kickoff"
+        PLANNING = "planning", "Planning"
+        EXECUTION = "execution", "Execution"
+        REPORTING = "reporting", "Reporting"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # One-off co-marketing kinds, measured by marketing metrics rather than revenue.
+    CO_MARKETING_KINDS = (Kind.JOINT_WEBINAR, Kind.JOINT_EVENT, Kind.CO_BRANDED_CONTENT)
+    CLOSED_STATUSES = (Status.CLOSED, Status.CANCELLED)
+    TRANSITIONS = {
+        Status.DRAFT: (Status.KICKOFF, Status.CANCELLED),
+        Status.KICKOFF: (Status.PLANNING, Status.CANCELLED),
+        Status.PLANNING: (Status.EXECUTION, Status.CANCELLED),
+        Status.EXECUTION: (Status.REPORTING, Status.CANCELLED),
+        Status.REPORTING: (Status.CLOSED, Status.CANCELLED),
+        Status.CLOSED: (),
+        Status.CANCELLED: (),
+    }
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.JOINT_WEBINAR)
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Draft → Kickoff → Planning → Execution → Reporting → Closed; Cancelled from any open state.",
+    )
+    kickoff_date = models.DateField(null=True, blank=True)
+    launch_date = models.DateField(null=True, blank=True, help_text="Launch or event date.")
+    end_date = models.DateField(null=True, blank=True)
+    goals = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(launch_date__isnull=True) | Q(kickoff_date__isnull=True) | Q(launch_date__gte=F("kickoff_date")),
+                name="campaign_launch_not_before_kickoff",
+                violation_error_message="The launch date cannot be before the kickoff date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(launch_date__isnull=True) | Q(end_date__gte=F("launch_date")),
+                name="campaign_end_not_before_launch",
+                violation_error_message="The end date cannot be before the launch date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(kickoff_date__isnull=True) | Q(end_date__gte=F("kickoff_date")),
+                name="campaign_end_not_before_kickoff",
+                violation_error_message="The end date cannot be before the kickoff date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = getattr(instance, "status", None)
+        return instance
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return self.TRANSITIONS[self._stored_status or self.status]
+
+    def clean(self) -> None:
+        stored = getattr(self, "_stored_status", None)
+        if stored and self.status != stored and self.status not in self.TRANSITIONS[stored]:
+            allowed = ", ".join(str(self.Status(s).label) for s in self.TRANSITIONS[stored]) or "nothing (it is final)"
+            raise ValidationError(
+                {
+                    "status": (
+                        f"A campaign cannot move from {self.Status(stored).label} to {self.Status(self.status).label}. "
+                        f"From {self.Status(stored).label} it can move to: {allowed}."
+                    )
+                }
+            )
+
+
+class PartyQuerySet(CampaignChildQuerySet):
+    pass
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        PARTNER = "partner", "Partner"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="parties")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="campaign_parties")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTNER)
+    point_of_contact = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The single point of contact of this company for the campaign.",
+    )
+
+    history = HistoricalRecords()
+    objects = PartyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["campaign_id", "role", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization"],
+                name="party_once_per_campaign",
+                violation_error_message="This company already takes part in the campaign.",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(role="host"),
+                name="party_one_host_per_campaign",
+                violation_error_message="A campaign has exactly one host company; make the other one a partner.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if (
+            self.point_of_contact_id
+            and self.organization_id
+            and self.point_of_contact.organization_id != self.organization_id
+        ):
+            raise ValidationError(
+                {"point_of_contact": f"The point of contact must be a person of {self.organization}."}
+            )
+
+
+class MemberQuerySet(CampaignChildQuerySet):
+    def with_role(self, role_field: str) -> "MemberQuerySet":
+        return self.filter(**{role_field: True})
+
+
+class Member(models.Model):
+    """A person on a campaign team, with the stakeholder roles they hold for it."""
+
+    # The stakeholders each company names per campaign (DOMAIN.md, failure 1).
+    ROLE_FIELDS = {
+        "is_decision_maker": "Decision maker",
+        "is_budget_owner": "Budget owner",
+        "is_strategic_lead": "Strategic lead",
+        "is_process_expert": "Process & resourcing expert",
+        "is_project_lead": "Project lead",
+    }
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="campaign_memberships")
+    is_decision_maker = models.BooleanField("decision maker", default=False)
+    is_budget_owner = models.BooleanField("budget owner", default=False)
+    is_strategic_lead = models.BooleanField("strategic lead", default=False)
+    is_process_expert = models.BooleanField("process & resourcing expert", default=False)
+    is_project_lead = models.BooleanField("project lead", default=False)
+
+    history = HistoricalRecords()
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign_id", "person__organization__name", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person"],
+                name="member_once_per_campaign",
+                violation_error_message="This person is already on the campaign team.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    @property
+    def roles(self) -> list[str]:
+        return [label for field, label in self.ROLE_FIELDS.items() if getattr(self, field)]
+
+    def clean(self) -> None:
+        if not (self.campaign_id and self.person_id):
+            return
+        party_orgs = Party.objects.filter(campaign_id=self.campaign_id).values_list("organization_id", flat=True)
+        if self.person.organization_id not in set(party_orgs):
+            raise ValidationError(
+                {
+                    "person": f"{self.person.full_name} works for {self.person.organization}, which is not a party "
+                    "of this campaign. Add the company as a party first."
+                }
+            )
+
+
+class DeliverableQuerySet(CampaignChildQuerySet):
+    pass
+
+
+class Deliverable(models.Model):
+    class Type(models.TextChoices):
+        LANDING_PAGE = "landing_page", "Landing page"
+        REGISTRATION_FORM = "registration_form", "Registration form"
+        INVITATION_EMAIL = "invitation_email", "Invitation e-mail"
+        SOCIAL_POSTS = "social_posts", "Social posts"
+        SLIDE_DECK = "slide_deck", "Slide deck"
+        SPEAKER_PREP = "speaker_prep", "Speaker prep / dry run"
+        LIVE_EVENT = "live_event", "The live event"
+        NURTURE = "nurture", "Follow-up nurture"
+        RESULTS_REPORT = "results_report", "Results report"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    DONE_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="deliverables")
+    title = models.CharField(max_length=200)
+    type = models.CharField(max_length=32, choices=Type.choices, default=Type.OTHER)
+    channel_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="channel_deliverables",
+        help_text="The company whose channel (web, social, e-mail) it goes out on.",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    link = models.URLField(blank=True)
+
+    history = HistoricalRecords()
+    objects = DeliverableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.channel_party_id and self.campaign_id and self.channel_party.campaign_id != self.campaign_id:
+            errors["channel_party"] = "The channel must be a party of this campaign."
+        if self.status not in (self.Status.NOT_STARTED, self.Status.CANCELLED) and not self._has_responsible():
+            errors["status"] = (
+                "Assign at least one Responsible (and save) before moving this deliverable out of “Not started”."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _has_responsible(self) -> bool:
+        return self.pk is not None and self.raci.filter(role=RaciAssignment.Role.RESPONSIBLE).exists()
+
+
+class RaciAssignmentQuerySet(CampaignChildQuerySet):
+    campaign_path = "deliverable__campaign"
+
+
+class RaciAssignment(models.Model):
+    class Role(models.TextChoices):
+        RESPONSIBLE = "R", "Responsible"
+        ACCOUNTABLE = "A", "Accountable"
+        CONSULTED = "C", "Consulted"
+        INFORMED = "I", "Informed"
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="raci")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="raci_assignments")
+    role = models.CharField(max_length=1, choices=Role.choices)
+
+    history = HistoricalRecords()
+    objects = RaciAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "RACI assignment"
+        ordering = ["deliverable_id", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable"],
+                condition=Q(role="A"),
+                name="raci_one_accountable_per_deliverable",
+                violation_error_message="This deliverable already has an Accountable; a deliverable has exactly one.",
+            ),
+            models.UniqueConstraint(
+                fields=["deliverable", "member", "role"],
+                name="raci_person_once_per_role",
+                violation_error_message="This person already has this role on the deliverable.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.member.person.full_name}"
+
+    def clean(self) -> None:
+        if self.deliverable_id and self.member_id and self.member.campaign_id != self.deliverable.campaign_id:
+            raise ValidationError({"member": "Only members of this campaign's team can be assigned."})

@@ -1,0 +1,1 @@
+"""Reads returning querysets or small data structures; one module per area."""

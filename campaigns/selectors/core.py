@@ -1,0 +1,130 @@
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment, campaign_ids_of
+
+
+def partner_organization_ids(organization_id: int) -> QuerySet:
+    """Companies that share at least one campaign with `organization_id`."""
+    return Party.objects.filter(campaign__in=campaign_ids_of(organization_id)).values("organization_id")
+
+
+def partner_member_ids(organization_id: int) -> QuerySet:
+    """People on the team of a campaign shared with `organization_id`."""
+    return Member.objects.filter(campaign__in=campaign_ids_of(organization_id)).values("person_id")
+
+
+def partner_contact_ids(organization_id: int) -> QuerySet:
+    """Points of contact of the parties of a campaign shared with `organization_id`."""
+    return Party.objects.filter(campaign__in=campaign_ids_of(organization_id), point_of_contact__isnull=False).values(
+        "point_of_contact_id"
+    )
+
+
+def parties_prefetch() -> Prefetch:
+    return Prefetch("parties", Party.objects.select_related("organization", "point_of_contact"))
+
+
+def members_prefetch() -> Prefetch:
+    return Prefetch("members", Member.objects.select_related("person__organization"))
+
+
+def campaign_list(*, user: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.for_user(user).prefetch_related(parties_prefetch(), members_prefetch())
+
+
+def _accountable_name() -> Subquery:
+    return Subquery(
+        RaciAssignment.objects.filter(deliverable=OuterRef("pk"), role=RaciAssignment.Role.ACCOUNTABLE).values(
+            "member__person__full_name"
+        )[:1]
+    )
+
+
+def with_list_columns(deliverables: QuerySet[Deliverable]) -> QuerySet[Deliverable]:
+    """What a deliverable list shows, fetched with the rows (no query per row)."""
+    return deliverables.select_related("campaign", "channel_party__organization").annotate(
+        accountable_name=_accountable_name()
+    )
+
+
+def deliverable_list(*, user: Any) -> QuerySet[Deliverable]:
+    return with_list_columns(Deliverable.objects.for_user(user))
+
+
+@dataclass
+class RaciRow:
+    deliverable: Deliverable
+    cells: list[str]
+    gaps: list[str]
+
+
+@dataclass
+class RaciMatrix:
+    """Deliverables × team members; each cell holds the letters that member has on that deliverable."""
+
+    campaign: Campaign
+    members: list[Member]
+    rows: list[RaciRow] = field(default_factory=list)
+
+    @property
+    def unassigned_members(self) -> list[Member]:
+        busy = {index for row in self.rows for index, cell in enumerate(row.cells) if cell}
+        return [member for index, member in enumerate(self.members) if index not in busy]
+
+    def as_dict(self) -> dict:
+        return {
+            "campaign": self.campaign.pk,
+            "members": [
+                {
+                    "id": member.pk,
+                    "person": member.person.full_name,
+                    "organization": member.person.organization.name,
+                    "roles": member.roles,
+                }
+                for member in self.members
+            ],
+            "rows": [
+                {
+                    "deliverable": row.deliverable.pk,
+                    "title": row.deliverable.title,
+                    "status": row.deliverable.status,
+                    "due_date": row.deliverable.due_date,
+                    "cells": row.cells,
+                    "gaps": row.gaps,
+                }
+                for row in self.rows
+            ],
+            "unassigned_members": [member.pk for member in self.unassigned_members],
+        }
+
+
+def raci_matrix(*, campaign: Campaign) -> RaciMatrix:
+    """Three queries whatever the campaign's size: members, deliverables, assignments."""
+    members = list(Member.objects.filter(campaign=campaign).select_related("person__organization"))
+    column_of = {member.pk: index for index, member in enumerate(members)}
+    deliverables = list(Deliverable.objects.filter(campaign=campaign))
+    letters: dict[tuple[int, int], list[str]] = {}
+    roles_by_deliverable: dict[int, set[str]] = {}
+    for deliverable_id, member_id, role in RaciAssignment.objects.filter(deliverable__campaign=campaign).values_list(
+        "deliverable_id", "member_id", "role"
+    ):
+        letters.setdefault((deliverable_id, member_id), []).append(role)
+        roles_by_deliverable.setdefault(deliverable_id, set()).add(role)
+    order = "RACI"
+    matrix = RaciMatrix(campaign=campaign, members=members)
+    for deliverable in deliverables:
+        cells = [""] * len(members)
+        for member in members:
+            found = letters.get((deliverable.pk, member.pk), [])
+            cells[column_of[member.pk]] = "/".join(sorted(found, key=order.index))
+        present = roles_by_deliverable.get(deliverable.pk, set())
+        gaps = [
+            f"No {label}"
+            for role, label in ((RaciAssignment.Role.ACCOUNTABLE, "Accountable"), (RaciAssignment.Role.RESPONSIBLE, "Responsible"))
+            if role not in present
+        ]
+        matrix.rows.append(RaciRow(deliverable=deliverable, cells=cells, gaps=gaps))
+    return matrix

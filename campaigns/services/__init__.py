@@ -1,0 +1,1 @@
+"""Writes (HackSoft style): one module per area; core holds campaigns, parties, team, deliverables, RACI."""

@@ -1,0 +1,111 @@
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from partners.scoping import CHANGE, ScopedQuerySet, sharing
+
+
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _known_time_zones():
+        raise ValidationError(
+            "“%(value)s” is not a known time zone. Use an IANA name such as Europe/Berlin or America/New_York.",
+            params={"value": value},
+            code="unknown_time_zone",
+        )
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    def visible_to(self, organization_id: int, action: str) -> models.Q:
+        # Partner companies' records are readable; only your own is editable.
+        if action == CHANGE:
+            return models.Q(pk=organization_id)
+        return sharing.organizations_q(organization_id)
+
+    def selectable_as_partner(self, user) -> "OrganizationQuerySet":
+        """Companies a user may invite to a campaign: the ones they see plus those listed in the directory."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(pk__in=self.for_user(user).values("pk")) | self.filter(listed_in_directory=True)
+
+
+class Organization(models.Model):
+    class Tier(models.IntegerChoices):
+        TIER_1 = 1, "Tier 1"
+        TIER_2 = 2, "Tier 2"
+        TIER_3 = 3, "Tier 3"
+
+    name = models.CharField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+    partner_tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
+    ideal_customer_profile = models.TextField(blank=True, help_text="Who this company sells to; private to the company and its partners.")
+    value_proposition = models.TextField(blank=True)
+    listed_in_directory = models.BooleanField(
+        default=True,
+        help_text="Listed companies can be invited to a campaign by name. Their details stay private until a campaign is shared.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def visible_to(self, organization_id: int, action: str) -> models.Q:
+        if action == CHANGE:
+            return models.Q(organization_id=organization_id)
+        return sharing.people_q(organization_id)
+
+
+class Person(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField()
+    job_title = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone], help_text="IANA name, e.g. Europe/Berlin."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The login of this person; a login belongs to exactly one company through its person.",
+    )
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="person_email_unique_ci",
+                violation_error_message="A person with this e-mail address already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.organization})"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)

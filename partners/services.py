@@ -1,0 +1,36 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from partners.models import Organization, Person
+from partners.permissions import COMPANY_STAFF_GROUP
+
+
+@transaction.atomic
+def company_user_create(
+    *,
+    organization: Organization,
+    email: str,
+    full_name: str,
+    password: str | None,
+    job_title: str = "",
+    time_zone: str = "UTC",
+) -> Person:
+    """A person of `organization` with a staff login in the company staff group."""
+    person = Person(
+        organization=organization, email=email, full_name=full_name, job_title=job_title, time_zone=time_zone
+    )
+    person.full_clean()
+    user_model = get_user_model()
+    user = user_model(username=email.lower(), email=email, is_staff=True)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=COMPANY_STAFF_GROUP)[0])
+    person.user = user
+    person.save()
+    return person
+

@@ -20,8 +20,3 @@ def ensure_broker_folders() -> None:
 
 ensure_broker_folders()
 
-
-@app.task(name="comarketing.ping")
-def ping() -> str:
-    """Proves a worker is consuming; used by the health test."""
-    return "pong"

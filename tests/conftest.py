@@ -110,3 +110,16 @@ def api():
 
 def org_of(user):
     return organization_id_of(user)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from the configured broker (Redis in CI, filesystem locally)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from comarketing.celery import app, ensure_broker_folders
+
+    ensure_broker_folders()
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
+        yield app

@@ -20,4 +20,5 @@ class PartnersConfig(AppConfig):
             ),
             sender=self,
             dispatch_uid="partners-company-staff",
+            weak=False,  # the handler is a closure; nothing else keeps it alive
         )

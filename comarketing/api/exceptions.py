@@ -12,7 +12,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
-        names = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(
             {"detail": f"It cannot be deleted while it still has {', '.join(names)}. "
                 "Campaign records are kept: close or cancel a campaign instead of deleting it."},

@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k8#Vq2!pLz9@wR4$tY7^uI1&oP3*aS6(dF0)gH5_jK8+lZ2xC4vB7nM9qW1eR3tY5",
+    "ALLOWED_HOSTS": "campaigns.example.com",
+    "DATABASE_URL": "postgres://app:secret@db.example.com:5432/comarketing",
+    "REDIS_URL": "redis://redis.example.com:6379/0",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CI"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="comarketing.settings", COMARKETING_VAR_DIR=str(ROOT / "var" / "check"))
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be one of"),
+        ("DATABASE_URL", "mysql://db/x", "DATABASE_URL must start with one of"),
+        ("REDIS_URL", "amqp://broker", "REDIS_URL must start with one of"),
+        ("SECRET_KEY", "", "SECRET_KEY must be set when DEBUG is off"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_a_clear_message(name, value, message):
+    result = manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -1,0 +1,37 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from campaigns.models import Campaign, Deliverable, RaciAssignment
+from partners.models import Organization, Person
+
+
+def counts():
+    return [m.objects.count() for m in (Organization, Person, Campaign, Deliverable, RaciAssignment, get_user_model())]
+
+
+def test_it_is_idempotent_and_realistic(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert counts() == first
+    webinar = Campaign.objects.get(kind="joint_webinar")
+    assert webinar.status == "planning"
+    assert webinar.deliverables.count() >= 8
+    assert {p.organization.name for p in webinar.parties.all()} == {"Northwind Analytics", "Bluefin Consulting"}
+    for organization in Organization.objects.filter(name__in=["Northwind Analytics", "Bluefin Consulting"]):
+        assert 4 <= organization.people.filter(user__isnull=False).count() <= 6
+
+
+def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    seen = {}
+    for email in ["maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example"]:
+        assert client.login(username=email, password="demo-pass-2026")
+        page = client.get("/admin/campaigns/campaign/").content.decode()
+        seen[email] = {name for name in Campaign.objects.values_list("name", flat=True) if name in page}
+        client.logout()
+    webinar = "Forecasting with real data — joint webinar"
+    pilot = "Bluefin × Cobalt co-selling pilot"
+    assert seen["maria@northwind.example"] == {webinar}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot}
+    assert seen["hana@cobalt.example"] == {pilot}

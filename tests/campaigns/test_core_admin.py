@@ -280,3 +280,35 @@ def deliverable_form(deliverable):
         "status": deliverable.status,
         "due_date": deliverable.due_date.isoformat() if deliverable.due_date else "",
     }
+
+
+def test_admin_actions_touch_only_scoped_rows(alice_client, deliverables):
+    shared, hidden = deliverables
+    response = alice_client.post(
+        admin_url("campaigns_deliverable_changelist"),
+        {"action": "delete_selected", "_selected_action": [shared.pk, hidden.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Deliverable.objects.filter(pk=shared.pk).exists()
+    assert Deliverable.objects.filter(pk=hidden.pk).exists()
+
+
+def test_the_operator_sees_every_campaign(client, operator, shared_campaign, other_campaign):
+    client.force_login(operator)
+    page = client.get(admin_url("campaigns_campaign_changelist")).content.decode()
+    assert "A and B webinar" in page and "B and C secret pilot" in page
+
+
+def test_company_users_cannot_reach_logins_and_groups(alice_client):
+    assert alice_client.get("/admin/auth/user/").status_code == 403
+
+
+def test_the_raw_id_popup_lists_only_scoped_rows(alice_client, shared_campaign, other_campaign):
+    page = alice_client.get(admin_url("campaigns_campaign_changelist"), {"_popup": "1", "_to_field": "id"}).content.decode()
+    assert "A and B webinar" in page and "B and C secret pilot" not in page
+
+
+def test_another_companys_organization_is_read_only(alice_client, company_b, shared_campaign):
+    url = admin_url("partners_organization_change", company_b.pk)
+    assert alice_client.get(url).status_code == 200
+    assert alice_client.post(url, {"name": "Renamed"}).status_code == 403

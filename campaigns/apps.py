@@ -29,4 +29,5 @@ class CampaignsConfig(AppConfig):
             ),
             sender=self,
             dispatch_uid="campaigns-company-staff",
+            weak=False,  # the handler is a closure; nothing else keeps it alive
         )

@@ -1,0 +1,24 @@
+"""Property-based fuzzing of every API operation: whatever a client sends, the answer is never a 500."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+
+from comarketing.wsgi import application
+
+# Fuzzing only: the coverage phase's exhaustive boundary cases take minutes for a modest gain here.
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+
+
+@pytest.fixture
+def alice_token(alice, shared_campaign, other_campaign):
+    return Token.objects.create(user=alice).key
+
+
+@schema.parametrize()
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_the_api_never_answers_with_a_server_error(case, alice_token):
+    case.call_and_validate(headers={"Authorization": f"Token {alice_token}"}, checks=[not_a_server_error])

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -8,6 +9,10 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns import demo_data  # noqa: F401  (registers the demo step)
+        # After demo_data: the kickoff demo step builds on its campaigns.
+        from campaigns import checks_kickoff, demo_kickoff, receivers_kickoff  # noqa: F401
+        from campaigns import checks_core, demo_flags  # noqa: F401  (register checks, reminders, demo step)
+        from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors
         from partners.permissions import grant_to_company_staff
         from partners.scoping import sharing
@@ -16,6 +21,24 @@ class CampaignsConfig(AppConfig):
         sharing.register_organizations(selectors.partner_organization_ids)
         sharing.register_people(selectors.partner_member_ids)
         sharing.register_people(selectors.partner_contact_ids)
+        periodic("campaigns: health sweep", "campaigns.health_sweep", every_seconds=settings.HEALTH_SWEEP_EVERY_SECONDS)
+        periodic(
+            "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS
+        )
+        post_migrate.connect(
+            grant_to_company_staff(
+                self, {"flag": ["view", "change"], "reminder": ["view"], "reminderoptout": ["view", "add", "delete"]}
+            ),
+            sender=self,
+            dispatch_uid="campaigns-flags-company-staff",
+            weak=False,
+        )
+        post_migrate.connect(
+            grant_to_company_staff(self, checks_kickoff.COMPANY_STAFF_PERMISSIONS),
+            sender=self,
+            dispatch_uid="campaigns-kickoff-company-staff",
+            weak=False,
+        )
         post_migrate.connect(
             grant_to_company_staff(
                 self,

@@ -171,8 +171,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "campaigns.models.core.Campaign.Status",
         "DeliverableStatusEnum": "campaigns.models.core.Deliverable.Status",
+        "DeliverableTypeEnum": "campaigns.models.core.Deliverable.Type",
+        "ReportingFrequencyEnum": "campaigns.models.kpis.ReportingFrequency",
     },
 }
+
+# --- Meetings -------------------------------------------------------------------
+# How far ahead meetings of a series exist as rows (to log, move or cancel one, and to remind people).
+MEETING_WINDOW_WEEKS = env_int("MEETING_WINDOW_WEEKS", 12)
 
 # --- Celery ---------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
@@ -201,6 +207,34 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Health flags and reminders (issue 5) ----------------------------------------
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in reminder e-mails
+HEALTH_SWEEP_EVERY_SECONDS = env_int("HEALTH_SWEEP_EVERY_SECONDS", 15 * 60)
+REMINDER_SWEEP_EVERY_SECONDS = env_int("REMINDER_SWEEP_EVERY_SECONDS", 5 * 60)
+REMINDER_DELIVERABLE_DUE_SOON_DAYS = env_int("REMINDER_DELIVERABLE_DUE_SOON_DAYS", 3)
+# A due moment missed by at most this much (the sweep was down) is still sent; older ones are dropped.
+REMINDER_LOOKBACK_DAYS = env_int("REMINDER_LOOKBACK_DAYS", 7)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
+REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 15 * 60)
+# A row left "sending" longer than this was claimed by a worker that died; it is claimed again.
+REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 2 * CELERY_TASK_TIME_LIMIT)
+# A pending row enqueued this long ago without being claimed lost its message (a broker restart): enqueue again.
+REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 10 * 60)
+if REMINDER_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "REMINDER_SENDING_TIMEOUT_SECONDS must exceed CELERY_TASK_TIME_LIMIT, or a reminder still being sent "
+        "could be claimed a second time"
+    )
+
+# --- Kickoff, sign-offs, KPIs and brand assets (issue 3) ------------------------
+KICKOFF_INCOMPLETE_AFTER_DAYS = env_int("KICKOFF_INCOMPLETE_AFTER_DAYS", 7)
+KPIS_AGREED_DAYS_BEFORE_LAUNCH = env_int("KPIS_AGREED_DAYS_BEFORE_LAUNCH", 14)
+REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF = env_int("REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF", 7)
+KPI_REPORT_GRACE_DAYS = env_int("KPI_REPORT_GRACE_DAYS", 2)
+SIGNOFF_TURNAROUND_BUSINESS_DAYS = env_int("SIGNOFF_TURNAROUND_BUSINESS_DAYS", 2)
+BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
 
 LOGGING = {
     "version": 1,

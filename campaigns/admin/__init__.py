@@ -1,2 +1,4 @@
 # Each module registers its model admins.
 from campaigns.admin import core  # noqa: F401
+from campaigns.admin import flags  # noqa: F401
+from campaigns.admin import kickoff  # noqa: F401

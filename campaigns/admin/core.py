@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
@@ -45,22 +46,26 @@ class MemberInline(ScopedTabularInline):
 
 class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Deliverable
-    fields = ["title", "type", "channel_party", "due_date", "status"]
+    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review"]
     show_change_link = True
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ScopedModelAdmin):
-    list_display = ["name", "kind", "status", "companies", "kickoff_date", "launch_date"]
-    list_filter = ["status", "kind", "parties__organization"]
+class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
+    list_display = [
+        "name", "kind", "status", "companies", "kickoff_date", "launch_date", "open_flags", "worst_severity"
+    ]
+    list_filter = ["status", "kind", "parties__organization", FlagCodeFilter]
     search_fields = ["name"]
     date_hierarchy = "launch_date"
-    readonly_fields = ["raci_matrix_link", "created_by"]
-    fields = ["name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "raci_matrix_link"]
+    readonly_fields = ["raci_matrix_link", "created_by", "open_flag_list"]
+    fields = [
+        "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "raci_matrix_link", "open_flag_list"
+    ]
     inlines = [PartyInline, MemberInline, DeliverableInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(selectors.parties_prefetch())
+        return self.flag_annotated(super().get_queryset(request).prefetch_related(selectors.parties_prefetch()))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         request.campaign_being_edited = obj

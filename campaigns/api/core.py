@@ -122,7 +122,10 @@ class DeliverableSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Deliverable
-        fields = ["id", "campaign", "title", "type", "channel_party", "due_date", "status", "link", "accountable", "raci"]
+        fields = [
+            "id", "campaign", "title", "type", "channel_party", "due_date", "status", "link",
+            "needs_signoff", "needs_legal_review", "accountable", "raci",
+        ]
 
 
 class DeliverableFilterSet(ScopedFilterSet):

@@ -8,14 +8,55 @@ from campaigns.models.core import (
     RaciAssignment,
     campaign_ids_of,
 )
+from campaigns.models.assets import BrandAsset
+from campaigns.models.flags import Flag
+from campaigns.models.kickoff import (
+    KickoffCompanyPart,
+    KickoffQuestionnaire,
+    ProductionMilestone,
+    SignoffApprover,
+    ToolAccess,
+)
+from campaigns.models.kpis import (
+    AgreedKpiTarget,
+    CampaignKpi,
+    KpiAgreement,
+    KpiMeasurement,
+    KpiRound,
+    LeadStatusMapping,
+    Metric,
+    ReportingPlan,
+    ReportingPlanReporter,
+)
+from campaigns.models.reminders import Reminder, ReminderOptOut
+from campaigns.models.signoffs import SignoffRequest
 
 __all__ = [
+    "AgreedKpiTarget",
+    "BrandAsset",
+    "CampaignKpi",
+    "KickoffCompanyPart",
+    "KickoffQuestionnaire",
+    "KpiAgreement",
+    "KpiMeasurement",
+    "KpiRound",
+    "LeadStatusMapping",
+    "Metric",
+    "ProductionMilestone",
+    "ReportingPlan",
+    "ReportingPlanReporter",
+    "SignoffApprover",
+    "SignoffRequest",
+    "ToolAccess",
     "Campaign",
     "CampaignChildQuerySet",
     "CampaignQuerySet",
     "Deliverable",
+    "Flag",
     "Member",
     "Party",
     "RaciAssignment",
+    "Reminder",
+    "ReminderOptOut",
     "campaign_ids_of",
 ]

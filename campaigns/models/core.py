@@ -286,6 +286,12 @@ class Deliverable(models.Model):
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     link = models.URLField(blank=True)
+    needs_signoff = models.BooleanField(
+        default=False, help_text="Approvers from the kickoff questionnaire and the Accountable must sign it off."
+    )
+    needs_legal_review = models.BooleanField(
+        default=False, help_text="Each company's legal reviewer (from its kickoff answers) must approve it."
+    )
 
     history = HistoricalRecords()
     objects = DeliverableQuerySet.as_manager()
@@ -304,6 +310,10 @@ class Deliverable(models.Model):
             errors["status"] = (
                 "Assign at least one Responsible (and save) before moving this deliverable out of “Not started”."
             )
+        from campaigns.models.signoffs import signoff_blockers  # signoffs builds on this module
+
+        if "status" not in errors and (blocker := signoff_blockers(self)):
+            errors["status"] = blocker
         if errors:
             raise ValidationError(errors)
 

@@ -9,6 +9,30 @@ from campaigns.api.core import (
     PartyViewSet,
     RaciAssignmentViewSet,
 )
+from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
+from campaigns.api.kickoff import (
+    BrandAssetViewSet,
+    CampaignKpiViewSet,
+    KickoffCompanyPartViewSet,
+    KickoffQuestionnaireViewSet,
+    KpiMeasurementViewSet,
+    KpiRoundViewSet,
+    LeadStatusMappingViewSet,
+    MetricViewSet,
+    MilestoneViewSet,
+    ReporterViewSet,
+    ReportingPlanViewSet,
+    SignoffApproverViewSet,
+    SignoffRequestViewSet,
+    ToolAccessViewSet,
+)
+from meetings.api import (
+    ActionItemViewSet,
+    CalendarTokenViewSet,
+    DecisionViewSet,
+    MeetingSeriesViewSet,
+    MeetingViewSet,
+)
 from partners.api import OrganizationViewSet, PersonViewSet
 
 router = DefaultRouter()
@@ -19,3 +43,25 @@ router.register("parties", PartyViewSet)
 router.register("members", MemberViewSet)
 router.register("deliverables", DeliverableViewSet)
 router.register("raci-assignments", RaciAssignmentViewSet)
+router.register("kickoff-questionnaires", KickoffQuestionnaireViewSet)
+router.register("kickoff-milestones", MilestoneViewSet)
+router.register("signoff-approvers", SignoffApproverViewSet)
+router.register("kickoff-company-parts", KickoffCompanyPartViewSet)
+router.register("tool-access", ToolAccessViewSet)
+router.register("brand-assets", BrandAssetViewSet)
+router.register("signoff-requests", SignoffRequestViewSet)
+router.register("kpi-metrics", MetricViewSet)
+router.register("campaign-kpis", CampaignKpiViewSet)
+router.register("kpi-rounds", KpiRoundViewSet)
+router.register("kpi-measurements", KpiMeasurementViewSet)
+router.register("reporting-plans", ReportingPlanViewSet)
+router.register("reporting-plan-reporters", ReporterViewSet)
+router.register("lead-status-mappings", LeadStatusMappingViewSet)
+router.register("meeting-series", MeetingSeriesViewSet)
+router.register("meetings", MeetingViewSet)
+router.register("meeting-decisions", DecisionViewSet)
+router.register("action-items", ActionItemViewSet)
+router.register("calendar-subscriptions", CalendarTokenViewSet)
+router.register("flags", FlagViewSet)
+router.register("my-reminders", ReminderViewSet)
+router.register("my-reminder-opt-outs", ReminderOptOutViewSet)

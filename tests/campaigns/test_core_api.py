@@ -201,3 +201,13 @@ def test_token_authentication_works(api, alice):
     token = Token.objects.create(user=alice)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/campaigns/").status_code == 200
+
+
+def test_a_deliverable_can_be_marked_as_needing_sign_off_and_legal_review(alice_api, shared_campaign):
+    deliverable = DeliverableFactory(campaign=shared_campaign)
+    response = alice_api.patch(
+        f"/api/deliverables/{deliverable.pk}/", {"needs_signoff": True, "needs_legal_review": True}, format="json"
+    )
+    assert response.status_code == 200
+    deliverable.refresh_from_db()
+    assert deliverable.needs_signoff and deliverable.needs_legal_review

@@ -1,0 +1,450 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from campaigns.admin.core import CampaignChoicesMixin
+from campaigns.models import (
+    AgreedKpiTarget,
+    BrandAsset,
+    Campaign,
+    CampaignKpi,
+    KickoffCompanyPart,
+    KickoffQuestionnaire,
+    KpiAgreement,
+    KpiMeasurement,
+    KpiRound,
+    LeadStatusMapping,
+    Metric,
+    ProductionMilestone,
+    ReportingPlan,
+    ReportingPlanReporter,
+    SignoffApprover,
+    SignoffRequest,
+    ToolAccess,
+)
+from campaigns.selectors.kickoff import completeness_prefetch, kickoff_completeness, tool_access_checklist
+from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_latest_measurement
+from campaigns.services import kickoff as kickoff_services
+from campaigns.services import kpis as kpi_services
+from campaigns.services import signoffs as signoff_services
+from partners.models import Person
+from partners.scoping import organization_id_of
+from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+
+
+def _person_of(request) -> Person | None:
+    return Person.objects.filter(user_id=request.user.pk).select_related("organization").first()
+
+
+def _report_errors(request, action, rows) -> None:
+    """Run `action(row)` for each selected row; refused rows are reported, the others done."""
+    for row in rows:
+        try:
+            action(row)
+        except ValidationError as error:
+            messages.error(request, f"{row}: {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{row}: done.")
+
+
+class ServerSetFieldsMixin:
+    """Sets the company (`owner_field`) and the signed-in person (`stamp_field`) before validation, so the
+    model's rules (uniqueness per company, who may confirm) see them; company users cannot choose either."""
+
+    stamp_field: str = ""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        person = _person_of(request)
+        stamp_field, owner_field = self.stamp_field, self.owner_field
+        company_user = not request.user.is_superuser
+
+        class ServerSetForm(form_class):
+            def _get_validation_exclusions(self):
+                # Validate the server-set fields too (e.g. one part per company), though they are not form fields.
+                return super()._get_validation_exclusions() - {stamp_field, owner_field}
+
+            def _post_clean(self):
+                if (
+                    stamp_field
+                    and person is not None
+                    and (company_user or not getattr(self.instance, f"{stamp_field}_id"))
+                ):
+                    setattr(self.instance, stamp_field, person)
+                if owner_field and company_user and person is not None and self.instance.pk is None:
+                    setattr(self.instance, owner_field, person.organization)
+                super()._post_clean()
+
+        return ServerSetForm
+
+
+class MilestoneInline(ScopedTabularInline):
+    model = ProductionMilestone
+    fields = ["title", "due_date"]
+
+
+class SignoffApproverInline(CampaignChoicesMixin, ScopedTabularInline):
+    model = SignoffApprover
+    fields = ["deliverable_type", "member"]
+    verbose_name_plural = "Who signs off deliverables (besides each deliverable's Accountable)"
+
+
+@admin.register(KickoffQuestionnaire)
+class KickoffQuestionnaireAdmin(ScopedModelAdmin):
+    list_display = ["campaign", "completeness", "meeting_cadence", "updated_at"]
+    list_filter = ["meeting_cadence"]
+    search_fields = ["campaign__name"]
+    readonly_fields = ["completeness", "unanswered_questions", "company_parts", "tool_access"]
+    fieldsets = [
+        (None, {"fields": ["campaign", "completeness", "unanswered_questions", "company_parts"]}),
+        ("What will the production process look like?", {"fields": ["production_process"]}),
+        (
+            "Which tools for video meetings, file sharing and file reviews? Does everyone have access?",
+            {
+                "fields": [
+                    ("video_meeting_tool", "video_meeting_link"),
+                    ("file_sharing_tool", "file_sharing_link"),
+                    ("file_review_tool", "file_review_link"),
+                    "tool_access",
+                ]
+            },
+        ),
+        ("What is the meeting cadence?", {"fields": ["meeting_cadence"]}),
+    ]
+    inlines = [MilestoneInline, SignoffApproverInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("campaign")
+            .prefetch_related(*completeness_prefetch("campaign"))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "campaign"] if obj else readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.campaign_being_edited = obj.campaign if obj else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description="Answered")
+    def completeness(self, questionnaire: KickoffQuestionnaire) -> str:
+        if not questionnaire.pk:
+            return "—"
+        result = kickoff_completeness(questionnaire.campaign)
+        return f"{result.percent} % ({result.answered} of {result.total})"
+
+    @admin.display(description="Not answered yet")
+    def unanswered_questions(self, questionnaire: KickoffQuestionnaire) -> str:
+        if not questionnaire.pk:
+            return "—"
+        unanswered = kickoff_completeness(questionnaire.campaign).unanswered
+        return format_html_join("", "<div>{}</div>", ((name,) for name in unanswered)) or "Nothing: complete."
+
+    @admin.display(description="Each company's part")
+    def company_parts(self, questionnaire: KickoffQuestionnaire) -> str:
+        if not questionnaire.pk:
+            return "—"
+        url = reverse("admin:campaigns_kickoffcompanypart_changelist")
+        done = {part.organization_id: part for part in questionnaire.campaign.kickoff_parts.all()}
+        rows = [
+            (
+                party.organization.name,
+                "complete"
+                if done.get(party.organization_id) and done[party.organization_id].completed_at
+                else "not complete",
+            )
+            for party in questionnaire.campaign.parties.all()
+        ]
+        return format_html(
+            '{}<div><a href="{}?campaign__id__exact={}">Open the companies\' answers</a></div>',
+            format_html_join("", "<div>{}: {}</div>", rows),
+            url,
+            questionnaire.campaign_id,
+        )
+
+    @admin.display(description="Tool-access checklist")
+    def tool_access(self, questionnaire: KickoffQuestionnaire) -> str:
+        if not questionnaire.pk:
+            return "—"
+        labels = {True: "has access", False: "NO access", None: "not confirmed"}
+        lines = tool_access_checklist(questionnaire.campaign)
+        rows = [
+            (line.member.person, "; ".join(f"{ToolAccess.Tool(t).label}: {labels[v]}" for t, v in line.access.items()))
+            for line in lines
+        ]
+        return format_html_join("", "<div>{}: {}</div>", rows) or "No team members yet."
+
+
+@admin.register(KickoffCompanyPart)
+class KickoffCompanyPartAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+    list_display = ["organization", "campaign", "has_legal_review", "legal_reviewer", "completed_at"]
+    list_filter = ["campaign", "organization"]
+    list_select_related = ["organization", "campaign", "legal_reviewer__organization"]
+    owner_field = "organization"
+    readonly_fields = ["completed_at", "completed_by"]
+    fieldsets = [
+        (None, {"fields": ["campaign", "organization", ("completed_at", "completed_by")]}),
+        (
+            "Who needs to sign off? Is there a legal reviewer? How long will legal review take?",
+            {"fields": ["has_legal_review", "legal_reviewer", "legal_turnaround_business_days"]},
+        ),
+        ("Brand guidelines, logo files and templates", {"fields": ["no_brand_assets"]}),
+        (
+            "Processes and lead times (business days)",
+            {"fields": [(f"{prefix}_process", f"{prefix}_lead_days") for prefix in KickoffCompanyPart.PROCESSES]},
+        ),
+    ]
+    actions = ["mark_complete"]
+
+    def scoped_choices(self, db_field, request):
+        queryset = super().scoped_choices(db_field, request)
+        if db_field.name == "legal_reviewer" and not request.user.is_superuser:
+            queryset = queryset.filter(organization_id=organization_id_of(request.user))
+        return queryset
+
+    @admin.action(description="Mark our company's part complete")
+    def mark_complete(self, request, queryset):
+        person = _person_of(request)
+        _report_errors(
+            request, lambda part: kickoff_services.kickoff_part_mark_complete(part=part, person=person), queryset
+        )
+
+
+@admin.register(ToolAccess)
+class ToolAccessAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+    list_display = ["member", "campaign", "tool", "has_access", "confirmed_by", "confirmed_at"]
+    list_filter = ["tool", "has_access", "member__campaign"]
+    list_select_related = ["member__person__organization", "member__campaign", "confirmed_by__organization"]
+    fields = ["member", "tool", "has_access"]
+    stamp_field = "confirmed_by"
+
+    @admin.display(description="Campaign")
+    def campaign(self, access: ToolAccess):
+        return access.member.campaign
+
+    def scoped_choices(self, db_field, request):
+        queryset = super().scoped_choices(db_field, request).select_related("person", "campaign")
+        if db_field.name == "member" and not request.user.is_superuser:
+            queryset = queryset.filter(person__organization_id=organization_id_of(request.user))
+        return queryset
+
+
+@admin.register(BrandAsset)
+class BrandAssetAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+    list_display = ["title", "campaign", "organization", "kind", "download"]
+    list_filter = ["kind", "campaign", "organization"]
+    list_select_related = ["campaign", "organization"]
+    search_fields = ["title"]
+    owner_field = "organization"
+    fields = ["campaign", "organization", "kind", "title", "file", "link", "download", "original_name", "uploaded_by"]
+    readonly_fields = ["download", "original_name", "uploaded_by"]
+    stamp_field = "uploaded_by"
+
+    @admin.display(description="File")
+    def download(self, asset: BrandAsset) -> str:
+        if not asset.pk or not asset.file:
+            return "—"
+        return format_html('<a href="{}">Download</a>', reverse("campaigns:brand-asset-download", args=[asset.pk]))
+
+
+@admin.register(SignoffRequest)
+class SignoffRequestAdmin(ScopedModelAdmin):
+    list_display = ["deliverable", "campaign", "kind", "reviewer", "status", "due_date"]
+    list_filter = ["status", "kind", "deliverable__campaign"]
+    list_select_related = ["deliverable__campaign", "reviewer__organization"]
+    fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "status", "comment", "decided_at"]
+    readonly_fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "decided_at"]
+    actions = ["ask_again"]
+
+    @admin.display(description="Campaign")
+    def campaign(self, request: SignoffRequest):
+        return request.deliverable.campaign
+
+    def has_add_permission(self, request):
+        return False  # requests are made when a deliverable that needs them goes into review
+
+    def has_change_permission(self, request, obj=None):
+        # Only the reviewer decides; everybody else sees the request read-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.reviewer.user_id == request.user.pk)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in SignoffRequest.Status.choices
+                if value != SignoffRequest.Status.PENDING
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        signoff_services.signoff_decide(request=obj, user=request.user, status=obj.status, comment=obj.comment)
+
+    @admin.action(description="Ask again (the requested changes were made)")
+    def ask_again(self, request, queryset):
+        _report_errors(request, lambda row: signoff_services.signoff_request_reopen(request=row), queryset)
+
+
+@admin.register(Metric)
+class MetricAdmin(ScopedModelAdmin):
+    list_display = ["name", "unit", "funnel_stage", "campaign"]
+    list_filter = ["funnel_stage", "unit"]
+    list_select_related = ["campaign"]
+    search_fields = ["name"]
+
+
+@admin.register(CampaignKpi)
+class CampaignKpiAdmin(ScopedModelAdmin):
+    list_display = ["metric", "campaign", "target_column", "owner", "latest", "progress", "reporting_frequency"]
+    list_filter = ["campaign", "metric__funnel_stage"]
+    fields = ["campaign", "metric", "target", "currency", "owner", "data_source", "reporting_frequency"]
+
+    def get_queryset(self, request):
+        return with_latest_measurement(super().get_queryset(request))
+
+    @admin.display(description="Target")
+    def target_column(self, kpi: CampaignKpi) -> str:
+        return kpi.target_display
+
+    @admin.display(description="Latest value", ordering="latest_value")
+    def latest(self, kpi: CampaignKpi) -> str:
+        return "—" if kpi.latest_value is None else f"{kpi.latest_value.normalize():f} ({kpi.latest_period_end})"
+
+    @admin.display(description="Progress")
+    def progress(self, kpi: CampaignKpi) -> str:
+        percent = progress_percent(kpi.target, kpi.latest_value)
+        return "—" if percent is None else f"{percent} %"
+
+    def save_model(self, request, obj, form, change):
+        kpi_services.kpi_save(kpi=obj)
+
+    def delete_model(self, request, obj):
+        kpi_services.kpi_delete(kpi=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (
+            obj is None
+            or not KpiRound.objects.current().filter(campaign_id=obj.campaign_id, locked_at__isnull=False).exists()
+        )
+
+    def delete_queryset(self, request, queryset):
+        _report_errors(request, lambda kpi: kpi_services.kpi_delete(kpi=kpi), queryset)
+
+
+class KpiAgreementInline(ScopedTabularInline):
+    model = KpiAgreement
+    fields = ["organization", "agreed_by", "agreed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # companies agree with the "agree" action
+
+
+class AgreedTargetInline(ScopedTabularInline):
+    model = AgreedKpiTarget
+    fields = ["metric", "target", "currency"]
+    readonly_fields = fields
+    verbose_name_plural = "Targets agreed by every company in this round"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KpiRound)
+class KpiRoundAdmin(ScopedModelAdmin):
+    list_display = ["campaign", "number", "state", "agreed_by", "started_at", "locked_at"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    fields = ["campaign", "number", "reason", "started_at", "locked_at", "superseded_at"]
+    readonly_fields = ["campaign", "number", "started_at", "locked_at", "superseded_at"]
+    inlines = [KpiAgreementInline, AgreedTargetInline]
+    actions = ["agree", "start_new_round"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("agreements", KpiAgreement.objects.select_related("organization")))
+        )
+
+    def has_add_permission(self, request):
+        return False  # the first round opens with the first KPI; later ones with "start a new agreement round"
+
+    @admin.display(description="State")
+    def state(self, round_: KpiRound) -> str:
+        if round_.superseded_at:
+            return "superseded"
+        return "locked (agreed by every company)" if round_.is_locked else "open"
+
+    @admin.display(description="Agreed by")
+    def agreed_by(self, round_: KpiRound) -> str:
+        return ", ".join(agreement.organization.name for agreement in round_.agreements.all()) or "nobody yet"
+
+    @admin.action(description="Agree to these KPIs for my company")
+    def agree(self, request, queryset):
+        person = _person_of(request)
+        if person is None:
+            messages.error(request, "Only a person of a company can agree on its behalf.")
+            return
+        _report_errors(
+            request,
+            lambda round_: kpi_services.kpi_agree(
+                campaign=round_.campaign, organization=person.organization, person=person
+            ),
+            queryset,
+        )
+
+    @admin.action(description="Start a new agreement round (to change locked KPIs)")
+    def start_new_round(self, request, queryset):
+        _report_errors(
+            request, lambda round_: kpi_services.kpi_round_start(campaign=round_.campaign, user=request.user), queryset
+        )
+
+
+@admin.register(KpiMeasurement)
+class KpiMeasurementAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+    list_display = ["kpi", "campaign", "period_start", "period_end", "value", "reported_by"]
+    list_filter = ["campaign"]
+    list_select_related = ["kpi__metric", "campaign", "reported_by__organization"]
+    fields = ["campaign", "kpi", "period_start", "period_end", "value", "reported_by", "note"]
+    superuser_only_fields = ("reported_by",)
+    stamp_field = "reported_by"
+
+    def scoped_choices(self, db_field, request):
+        queryset = super().scoped_choices(db_field, request)
+        return queryset.select_related("metric") if db_field.name == "kpi" else queryset
+
+
+class ReporterInline(ScopedTabularInline):
+    model = ReportingPlanReporter
+    fields = ["organization", "reporter"]
+    verbose_name_plural = "Who reports for each company"
+
+
+class LeadStatusInline(ScopedTabularInline):
+    model = LeadStatusMapping
+    fields = ["organization", "crm_status", "shared_stage"]
+    verbose_name_plural = "Lead-status mapping: each company's CRM status → the shared stage"
+
+
+@admin.register(ReportingPlan)
+class ReportingPlanAdmin(ScopedModelAdmin):
+    list_display = ["campaign", "frequency", "method", "first_report_date", "complete"]
+    list_filter = ["frequency", "method"]
+    list_select_related = ["campaign"]
+    fields = ["campaign", "frequency", "method", "dashboard_link", "first_report_date", "notes"]
+    inlines = [ReporterInline, LeadStatusInline]
+
+    def get_queryset(self, request):
+        complete = Campaign.objects.filter(pk=OuterRef("campaign_id")).filter(has_reporting_plan())
+        return super().get_queryset(request).annotate(is_complete=Exists(complete))
+
+    @admin.display(description="Complete", boolean=True, ordering="is_complete")
+    def complete(self, plan: ReportingPlan) -> bool:
+        return plan.is_complete

@@ -1,0 +1,629 @@
+"""API of the kickoff questionnaire, sign-offs, KPIs, the reporting plan and brand assets."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
+
+from campaigns.models import (
+    AgreedKpiTarget,
+    BrandAsset,
+    Campaign,
+    CampaignKpi,
+    Deliverable,
+    KickoffCompanyPart,
+    KickoffQuestionnaire,
+    KpiAgreement,
+    KpiMeasurement,
+    KpiRound,
+    LeadStatusMapping,
+    Metric,
+    Party,
+    ProductionMilestone,
+    ReportingPlan,
+    ReportingPlanReporter,
+    SignoffApprover,
+    SignoffRequest,
+    ToolAccess,
+)
+from campaigns.selectors.kickoff import completeness_prefetch, kickoff_completeness, tool_access_checklist
+from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_latest_measurement
+from campaigns.services import kickoff as kickoff_services
+from campaigns.services import kpis as kpi_services
+from campaigns.services import signoffs as signoff_services
+from comarketing.api.permissions import ChangeActionPermissions
+from partners.models import Organization, Person
+from partners.scoping import scoped_queryset
+from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+
+
+def _person_of(user: Any) -> Person | None:
+    return Person.objects.filter(user_id=user.pk).select_related("organization").first()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id in an action's payload: another company's row gets the answer a nonexistent id gets."""
+
+    def __init__(self, model_class: type, **kwargs):
+        self.model_class = model_class
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return scoped_queryset(self.model_class, self.context["request"].user)
+
+
+def scoped_filterset(model_class: type, filter_fields: list[str]) -> type[ScopedFilterSet]:
+    meta = type("Meta", (), {"model": model_class, "fields": filter_fields})
+    return type(f"{model_class.__name__}FilterSet", (ScopedFilterSet,), {"Meta": meta})
+
+
+# --- Kickoff questionnaire -------------------------------------------------------------------------------
+
+
+class MilestoneSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ProductionMilestone
+        fields = ["id", "questionnaire", "title", "due_date"]
+
+
+class SignoffApproverSerializer(ScopedModelSerializer):
+    person_name = serializers.CharField(source="member.person.full_name", read_only=True)
+
+    class Meta:
+        model = SignoffApprover
+        fields = ["id", "questionnaire", "deliverable_type", "member", "person_name"]
+
+
+class CompletenessSerializer(serializers.Serializer):
+    percent = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    unanswered = serializers.ListField(child=serializers.CharField())
+
+
+class KickoffQuestionnaireSerializer(ScopedModelSerializer):
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    approvers = SignoffApproverSerializer(many=True, read_only=True)
+    completeness = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KickoffQuestionnaire
+        fields = [
+            "id",
+            "campaign",
+            "production_process",
+            "milestones",
+            "approvers",
+            "video_meeting_tool",
+            "video_meeting_link",
+            "file_sharing_tool",
+            "file_sharing_link",
+            "file_review_tool",
+            "file_review_link",
+            "meeting_cadence",
+            "completeness",
+            "updated_at",
+        ]
+
+    @extend_schema(responses=CompletenessSerializer)
+    def get_completeness(self, questionnaire: KickoffQuestionnaire) -> dict:
+        return kickoff_completeness(questionnaire.campaign).as_dict()
+
+
+class ChecklistLineSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    person = serializers.CharField()
+    organization = serializers.CharField()
+    access = serializers.DictField(child=serializers.BooleanField(allow_null=True))
+
+
+class KickoffQuestionnaireViewSet(ScopedModelViewSet):
+    """The campaign-wide kickoff answers, with the % answered and the unanswered questions by name."""
+
+    queryset = KickoffQuestionnaire.objects.all()
+    serializer_class = KickoffQuestionnaireSerializer
+    filterset_class = scoped_filterset(KickoffQuestionnaire, ["campaign"])
+
+    def base_queryset(self):
+        return KickoffQuestionnaire.objects.select_related("campaign").prefetch_related(
+            Prefetch("milestones", ProductionMilestone.objects.all()),
+            Prefetch("approvers", SignoffApprover.objects.select_related("member__person")),
+            *completeness_prefetch("campaign"),
+        )
+
+    @extend_schema(responses=ChecklistLineSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="tool-access-checklist")
+    def tool_access_checklist(self, request, pk=None):
+        """Each team member (and nobody else) × each tool the questionnaire names: true, false or null (unconfirmed)."""
+        return Response([line.as_dict() for line in tool_access_checklist(self.get_object().campaign)])
+
+
+class MilestoneViewSet(ScopedModelViewSet):
+    queryset = ProductionMilestone.objects.all()
+    serializer_class = MilestoneSerializer
+    filterset_class = scoped_filterset(ProductionMilestone, ["questionnaire"])
+
+
+class SignoffApproverViewSet(ScopedModelViewSet):
+    queryset = SignoffApprover.objects.select_related("member__person")
+    serializer_class = SignoffApproverSerializer
+    filterset_class = scoped_filterset(SignoffApprover, ["questionnaire", "deliverable_type"])
+
+
+class KickoffCompanyPartSerializer(ScopedModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    completed_by = serializers.CharField(source="completed_by.full_name", read_only=True, default=None)
+
+    class Meta:
+        model = KickoffCompanyPart
+        fields = [
+            "id",
+            "campaign",
+            "organization",
+            "organization_name",
+            "has_legal_review",
+            "legal_reviewer",
+            "legal_turnaround_business_days",
+            "no_brand_assets",
+            *(f"{prefix}_{suffix}" for prefix in KickoffCompanyPart.PROCESSES for suffix in ("process", "lead_days")),
+            "completed_at",
+            "completed_by",
+        ]
+        extra_kwargs = {"organization": {"required": False}}
+
+
+class KickoffCompanyPartViewSet(ScopedModelViewSet):
+    """Each company's own answers; only that company changes them and marks them complete."""
+
+    queryset = KickoffCompanyPart.objects.select_related("organization", "completed_by")
+    serializer_class = KickoffCompanyPartSerializer
+    filterset_class = scoped_filterset(KickoffCompanyPart, ["campaign", "organization"])
+    owner_field = "organization"
+
+    @extend_schema(request=None, responses=KickoffCompanyPartSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-complete", permission_classes=[ChangeActionPermissions])
+    def mark_complete(self, request, pk=None):
+        """Mark your company's part complete (refused, listing them, while questions of the part are unanswered)."""
+        part = kickoff_services.kickoff_part_mark_complete(part=self.get_object(), person=_person_of(request.user))
+        return Response(self.get_serializer(part).data)
+
+
+class ToolAccessSerializer(ScopedModelSerializer):
+    person_name = serializers.CharField(source="member.person.full_name", read_only=True)
+    confirmed_by = serializers.CharField(source="confirmed_by.full_name", read_only=True)
+
+    class Meta:
+        model = ToolAccess
+        fields = ["id", "member", "person_name", "tool", "has_access", "confirmed_by", "confirmed_at"]
+
+    def save_instance(self, instance):
+        return kickoff_services.tool_access_confirm(
+            member=instance.member,
+            tool=instance.tool,
+            has_access=instance.has_access,
+            person=_person_of(self.context["request"].user),
+        )
+
+
+class ToolAccessViewSet(ScopedModelViewSet):
+    """The tool-access checklist: a member, or a colleague of their company, confirms their access."""
+
+    queryset = ToolAccess.objects.select_related("member__person", "confirmed_by")
+    serializer_class = ToolAccessSerializer
+    filterset_class = scoped_filterset(ToolAccess, ["member", "member__campaign", "tool", "has_access"])
+
+
+class BrandAssetSerializer(ScopedModelSerializer):
+    file = serializers.FileField(write_only=True, required=False, allow_empty_file=False)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BrandAsset
+        fields = [
+            "id",
+            "campaign",
+            "organization",
+            "kind",
+            "title",
+            "file",
+            "link",
+            "download_url",
+            "original_name",
+            "content_type",
+            "created_at",
+        ]
+        extra_kwargs = {"organization": {"required": False}}
+
+    def get_download_url(self, asset: BrandAsset) -> str | None:
+        if not asset.file:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("campaigns:brand-asset-download", args=[asset.pk]))
+
+    def save_instance(self, instance):
+        if instance.pk is None:
+            instance.uploaded_by = _person_of(self.context["request"].user)
+        return super().save_instance(instance)
+
+
+class BrandAssetViewSet(ScopedModelViewSet):
+    """Brand guidelines, logos and templates of each company; files are downloaded through `download_url` only."""
+
+    queryset = BrandAsset.objects.all()
+    serializer_class = BrandAssetSerializer
+    filterset_class = scoped_filterset(BrandAsset, ["campaign", "organization", "kind"])
+    owner_field = "organization"
+
+
+# --- Sign-offs and legal review --------------------------------------------------------------------------
+
+
+class SignoffRequestSerializer(ScopedModelSerializer):
+    reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
+    deliverable_title = serializers.CharField(source="deliverable.title", read_only=True)
+
+    class Meta:
+        model = SignoffRequest
+        fields = [
+            "id",
+            "deliverable",
+            "deliverable_title",
+            "kind",
+            "reviewer",
+            "reviewer_name",
+            "status",
+            "comment",
+            "due_date",
+            "requested_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class SignoffDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (SignoffRequest.Status.APPROVED, "Approved"),
+            (SignoffRequest.Status.CHANGES_REQUESTED, "Changes requested"),
+        ]
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequestSignoffsSerializer(serializers.Serializer):
+    deliverable = ScopedPrimaryKeyField(Deliverable)
+
+
+class SignoffRequestViewSet(ScopedModelViewSet):
+    """Sign-off and legal review requests; they are made when a deliverable that needs them goes into review."""
+
+    queryset = SignoffRequest.objects.select_related("reviewer", "deliverable")
+    serializer_class = SignoffRequestSerializer
+    filterset_class = scoped_filterset(
+        SignoffRequest, ["deliverable", "deliverable__campaign", "kind", "status", "reviewer"]
+    )
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST", detail="Sign-off requests are made by the “request” action.")
+
+    @extend_schema(request=SignoffDecisionSerializer, responses=SignoffRequestSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def decide(self, request, pk=None):
+        """Approve, or request changes with a comment. Only the reviewer decides."""
+        payload = SignoffDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        decided = signoff_services.signoff_decide(
+            request=self.get_object(), user=request.user, **payload.validated_data
+        )
+        return Response(self.get_serializer(decided).data)
+
+    @extend_schema(request=None, responses=SignoffRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="ask-again", permission_classes=[ChangeActionPermissions])
+    def ask_again(self, request, pk=None):
+        """Ask the reviewer again once the requested changes were made."""
+        return Response(self.get_serializer(signoff_services.signoff_request_reopen(request=self.get_object())).data)
+
+    @extend_schema(request=RequestSignoffsSerializer, responses=SignoffRequestSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="request", permission_classes=[ChangeActionPermissions])
+    def request_signoffs(self, request):
+        """Ask every required approver and legal reviewer of a deliverable who has not been asked yet."""
+        payload = RequestSignoffsSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        created = signoff_services.signoff_requests_create(deliverable=payload.validated_data["deliverable"])
+        return Response(self.get_serializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+# --- KPIs ------------------------------------------------------------------------------------------------
+
+
+class MetricSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Metric
+        fields = ["id", "code", "name", "unit", "funnel_stage", "description", "campaign"]
+        read_only_fields = ["code"]
+
+
+class MetricViewSet(ScopedModelViewSet):
+    """The metric catalog: built-in metrics for everyone, plus the custom metrics of your campaigns."""
+
+    queryset = Metric.objects.all()
+    serializer_class = MetricSerializer
+    filterset_class = scoped_filterset(Metric, ["campaign", "funnel_stage", "unit"])
+    search_fields = ["name"]
+
+
+class CampaignKpiSerializer(ScopedModelSerializer):
+    # Without DRF's own minimum, so a negative target gets the model's message.
+    target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, required=False)
+    metric_name = serializers.CharField(source="metric.name", read_only=True)
+    funnel_stage = serializers.CharField(source="metric.funnel_stage", read_only=True)
+    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, default=None)
+    latest_period_end = serializers.DateField(read_only=True, default=None)
+    progress_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignKpi
+        fields = [
+            "id",
+            "campaign",
+            "metric",
+            "metric_name",
+            "funnel_stage",
+            "target",
+            "currency",
+            "owner",
+            "data_source",
+            "reporting_frequency",
+            "latest_value",
+            "latest_period_end",
+            "progress_percent",
+        ]
+
+    def get_progress_percent(self, kpi: CampaignKpi) -> float | None:
+        percent = progress_percent(kpi.target, getattr(kpi, "latest_value", None))
+        return None if percent is None else float(percent)
+
+    def save_instance(self, instance):
+        instance._history_user = self.context["request"].user
+        return kpi_services.kpi_save(kpi=instance)
+
+
+class CampaignKpiViewSet(ScopedModelViewSet):
+    """KPIs with targets. Once every company agreed, the set is locked until a new agreement round starts."""
+
+    queryset = CampaignKpi.objects.all()
+    serializer_class = CampaignKpiSerializer
+    filterset_class = scoped_filterset(CampaignKpi, ["campaign", "owner", "metric"])
+
+    def base_queryset(self):
+        return with_latest_measurement(CampaignKpi.objects.all())
+
+    def perform_destroy(self, instance):
+        kpi_services.kpi_delete(kpi=instance)
+
+
+class KpiAgreementSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    agreed_by_name = serializers.CharField(source="agreed_by.full_name", read_only=True)
+
+    class Meta:
+        model = KpiAgreement
+        fields = ["organization", "organization_name", "agreed_by", "agreed_by_name", "agreed_at"]
+
+
+class AgreedTargetSerializer(serializers.ModelSerializer):
+    metric_name = serializers.CharField(source="metric.name", read_only=True)
+
+    class Meta:
+        model = AgreedKpiTarget
+        fields = ["metric", "metric_name", "target", "currency"]
+
+
+class KpiRoundSerializer(ScopedModelSerializer):
+    agreements = KpiAgreementSerializer(many=True, read_only=True)
+    agreed_targets = AgreedTargetSerializer(many=True, read_only=True)
+    waiting_for = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KpiRound
+        fields = [
+            "id",
+            "campaign",
+            "number",
+            "reason",
+            "started_at",
+            "locked_at",
+            "superseded_at",
+            "agreements",
+            "waiting_for",
+            "agreed_targets",
+        ]
+        read_only_fields = fields
+
+    def get_waiting_for(self, round_: KpiRound) -> list[str]:
+        """Companies that have not agreed to this round yet."""
+        agreed = {agreement.organization_id for agreement in round_.agreements.all()}
+        return [p.organization.name for p in round_.campaign.parties.all() if p.organization_id not in agreed]
+
+
+class AgreeSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, help_text="Operator only; companies agree for themselves."
+    )
+
+
+class StartRoundSerializer(serializers.Serializer):
+    campaign = ScopedPrimaryKeyField(Campaign)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class KpiRoundViewSet(ScopedModelViewSet):
+    """Agreement rounds: who agreed when, who is still to agree, and the targets agreed in each round."""
+
+    queryset = KpiRound.objects.all()
+    serializer_class = KpiRoundSerializer
+    filterset_class = scoped_filterset(KpiRound, ["campaign"])
+    http_method_names = ["get", "post", "head", "options"]
+
+    def base_queryset(self):
+        return KpiRound.objects.prefetch_related(
+            Prefetch("agreements", KpiAgreement.objects.select_related("organization", "agreed_by")),
+            Prefetch("agreed_targets", AgreedKpiTarget.objects.select_related("metric")),
+            Prefetch("campaign__parties", Party.objects.select_related("organization")),
+        )
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST", detail="The first round opens with the first KPI; use “start” for a new one.")
+
+    @extend_schema(request=AgreeSerializer, responses=KpiRoundSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def agree(self, request, pk=None):
+        """Your company agrees to the current KPI set; when every company has agreed, the set locks."""
+        round_ = self.get_object()
+        payload = AgreeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        person = _person_of(request.user)
+        organization = payload.validated_data.get("organization") if request.user.is_superuser else None
+        if organization is None:
+            organization = person.organization if person else None
+        elif person is None or person.organization_id != organization.pk:
+            person = _point_of_contact(round_.campaign, organization)
+        if organization is None:
+            raise serializers.ValidationError({"organization": "Say which company agrees."})
+        if round_.superseded_at is not None:
+            raise serializers.ValidationError("This round was superseded by a newer one; agree to the current round.")
+        kpi_services.kpi_agree(campaign=round_.campaign, organization=organization, person=person)
+        return Response(self.get_serializer(self.base_queryset().get(pk=round_.pk)).data)
+
+    @extend_schema(request=StartRoundSerializer, responses=KpiRoundSerializer)
+    @action(detail=False, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def start(self, request):
+        """Start a new agreement round so a locked KPI set can change; every company agrees again."""
+        payload = StartRoundSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        round_ = kpi_services.kpi_round_start(user=request.user, **payload.validated_data)
+        return Response(
+            self.get_serializer(self.base_queryset().get(pk=round_.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _point_of_contact(campaign: Campaign, organization: Organization) -> Person | None:
+    """Who the operator records as agreeing for a company: its point of contact on the campaign."""
+    party = campaign.parties.filter(organization=organization).select_related("point_of_contact").first()
+    return party.point_of_contact if party else None
+
+
+class KpiMeasurementSerializer(ScopedModelSerializer):
+    metric_name = serializers.CharField(source="kpi.metric.name", read_only=True)
+    reported_by_name = serializers.CharField(source="reported_by.full_name", read_only=True)
+
+    class Meta:
+        model = KpiMeasurement
+        fields = [
+            "id",
+            "campaign",
+            "kpi",
+            "metric_name",
+            "period_start",
+            "period_end",
+            "value",
+            "reported_by",
+            "reported_by_name",
+            "note",
+            "created_at",
+        ]
+        extra_kwargs = {"reported_by": {"required": False}}
+
+
+class KpiMeasurementViewSet(ScopedModelViewSet):
+    """Reported values of KPIs; reported by the signed-in person (the operator names who reported)."""
+
+    queryset = KpiMeasurement.objects.select_related("kpi__metric", "reported_by")
+    serializer_class = KpiMeasurementSerializer
+    filterset_class = scoped_filterset(KpiMeasurement, ["campaign", "kpi"])
+    ordering_fields = ["period_end", "created_at"]
+
+    def perform_create(self, serializer):
+        person = _person_of(self.request.user)
+        if person is not None and not self.request.user.is_superuser:
+            serializer.save(reported_by=person)
+        elif "reported_by" not in serializer.validated_data:
+            raise serializers.ValidationError({"reported_by": "Say who reported this value."})
+        else:
+            serializer.save()
+
+
+# --- Reporting plan --------------------------------------------------------------------------------------
+
+
+class ReporterSerializer(ScopedModelSerializer):
+    reporter_name = serializers.CharField(source="reporter.full_name", read_only=True)
+
+    class Meta:
+        model = ReportingPlanReporter
+        fields = ["id", "plan", "organization", "reporter", "reporter_name"]
+
+
+class LeadStatusMappingSerializer(ScopedModelSerializer):
+    class Meta:
+        model = LeadStatusMapping
+        fields = ["id", "plan", "organization", "crm_status", "shared_stage"]
+
+
+class ReportingPlanSerializer(ScopedModelSerializer):
+    reporters = ReporterSerializer(many=True, read_only=True)
+    lead_status_mappings = LeadStatusMappingSerializer(many=True, read_only=True)
+    is_complete = serializers.BooleanField(
+        read_only=True,
+        default=None,
+        help_text="A frequency, a reporter for every company and at least one agreed KPI with a target.",
+    )
+
+    class Meta:
+        model = ReportingPlan
+        fields = [
+            "id",
+            "campaign",
+            "frequency",
+            "method",
+            "dashboard_link",
+            "first_report_date",
+            "notes",
+            "reporters",
+            "lead_status_mappings",
+            "is_complete",
+        ]
+
+
+class ReportingPlanViewSet(ScopedModelViewSet):
+    """How and how often the companies share data, who reports for each, and how lead statuses map."""
+
+    queryset = ReportingPlan.objects.all()
+    serializer_class = ReportingPlanSerializer
+    filterset_class = scoped_filterset(ReportingPlan, ["campaign"])
+
+    def base_queryset(self):
+        complete = Campaign.objects.filter(pk=OuterRef("campaign_id")).filter(has_reporting_plan())
+        return ReportingPlan.objects.annotate(is_complete=Exists(complete)).prefetch_related(
+            Prefetch("reporters", ReportingPlanReporter.objects.select_related("reporter")),
+            "lead_status_mappings",
+        )
+
+
+class ReporterViewSet(ScopedModelViewSet):
+    queryset = ReportingPlanReporter.objects.select_related("reporter")
+    serializer_class = ReporterSerializer
+    filterset_class = scoped_filterset(ReportingPlanReporter, ["plan", "organization"])
+
+
+class LeadStatusMappingViewSet(ScopedModelViewSet):
+    queryset = LeadStatusMapping.objects.all()
+    serializer_class = LeadStatusMappingSerializer
+    filterset_class = scoped_filterset(LeadStatusMapping, ["plan", "organization", "shared_stage"])

@@ -1,0 +1,260 @@
+"""Health checks, reminder sources and staff permissions of the kickoff, sign-offs, KPIs and reporting plan.
+
+Each check is one query over the open campaigns it is given; each reminder source one query for all
+campaigns. Registered when CampaignsConfig.ready() imports this module.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
+from campaigns.models import Campaign, KickoffCompanyPart, KpiAgreement, Member, Party, SignoffRequest, ToolAccess
+from campaigns.reminder_sources import DueReminder, reminder_source
+from campaigns.selectors.kpis import (
+    every_party_has_reporter,
+    has_agreed_kpi_with_target,
+    has_reporting_plan,
+    kind_kpi_mismatch,
+    plan_has_frequency,
+    reporters_with_last_report,
+    unreported_report_date,
+)
+
+REMINDER_HOUR = datetime.time(9, 0)
+
+# What company staff may do with the kickoff, sign-off and KPI models (scoping then decides which rows).
+_EDIT = ["view", "add", "change", "delete"]
+COMPANY_STAFF_PERMISSIONS = {
+    "kickoffquestionnaire": ["view", "add", "change"],
+    "productionmilestone": _EDIT,
+    "signoffapprover": _EDIT,
+    "kickoffcompanypart": ["view", "add", "change"],
+    "toolaccess": ["view", "add", "change"],
+    "brandasset": _EDIT,
+    "signoffrequest": ["view", "change"],
+    "metric": ["view", "add", "change"],
+    "campaignkpi": _EDIT,
+    "kpiround": ["view", "change"],
+    "kpiagreement": ["view"],
+    "agreedkpitarget": ["view"],
+    "kpimeasurement": _EDIT,
+    "reportingplan": ["view", "add", "change"],
+    "reportingplanreporter": _EDIT,
+    "leadstatusmapping": _EDIT,
+}
+
+
+def _today(now: datetime.datetime) -> datetime.date:
+    return timezone.localdate(now, timezone=datetime.UTC)
+
+
+def _day(date: datetime.date) -> str:
+    return f"{date:%a} {date.day} {date:%b %Y}"
+
+
+@health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan")
+def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    cutoff = _today(now) - datetime.timedelta(days=settings.REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF)
+    under_way = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
+    rows = (
+        open_campaigns.filter(Q(kickoff_date__lte=cutoff) | Q(status__in=under_way))
+        .exclude(has_reporting_plan())
+        .annotate(
+            has_frequency=plan_has_frequency(),
+            has_reporters=every_party_has_reporter(),
+            has_agreed_kpi=has_agreed_kpi_with_target(),
+        )
+        .values_list("pk", "has_frequency", "has_reporters", "has_agreed_kpi")
+    )
+    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in rows:
+        missing = [
+            text
+            for present, text in (
+                (has_frequency, "how often data is shared"),
+                (has_reporters, "a reporter for every company"),
+                (has_agreed_kpi, "a KPI with a target that every company agreed to"),
+            )
+            if not present
+        ]
+        yield Finding(campaign_id, "", f"No reporting plan from day one: missing {', '.join(missing)}.")
+
+
+@health_check("kickoff_incomplete", severity=WARNING, title="Kickoff questionnaire incomplete")
+def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    today = _today(now)
+    completed = KickoffCompanyPart.objects.filter(
+        campaign_id=OuterRef("campaign_id"), organization_id=OuterRef("organization_id"), completed_at__isnull=False
+    )
+    rows = (
+        Party.objects.filter(
+            campaign__in=open_campaigns,
+            campaign__kickoff_date__lte=today - datetime.timedelta(days=settings.KICKOFF_INCOMPLETE_AFTER_DAYS),
+        )
+        .exclude(Exists(completed))
+        .values_list("campaign_id", "organization_id", "organization__name", "campaign__kickoff_date")
+    )
+    for campaign_id, organization_id, name, kickoff_date in rows:
+        days = (today - kickoff_date).days
+        yield Finding(
+            campaign_id,
+            f"organization:{organization_id}",
+            f"{name} has not completed its part of the kickoff questionnaire, {days} days after the kickoff.",
+        )
+
+
+@health_check("kpis_not_agreed", severity=WARNING, title="KPIs not agreed before launch")
+def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    today = _today(now)
+    agreed = KpiAgreement.objects.filter(
+        round__campaign_id=OuterRef("campaign_id"),
+        round__superseded_at__isnull=True,
+        organization_id=OuterRef("organization_id"),
+    )
+    rows = (
+        Party.objects.filter(
+            campaign__in=open_campaigns,
+            campaign__launch_date__lte=today + datetime.timedelta(days=settings.KPIS_AGREED_DAYS_BEFORE_LAUNCH),
+        )
+        .exclude(Exists(agreed))
+        .values_list("campaign_id", "organization_id", "organization__name", "campaign__launch_date")
+    )
+    for campaign_id, organization_id, name, launch_date in rows:
+        when = "launched" if launch_date < today else "launches"
+        yield Finding(
+            campaign_id,
+            f"organization:{organization_id}",
+            f"{name} has not agreed to the campaign's KPIs; the campaign {when} on {_day(launch_date)}.",
+        )
+
+
+def _missing_access(tool: str) -> Q:
+    named = Q(**{f"campaign__kickoff_questionnaire__{tool}_tool__gt": ""})
+    return named & ~Exists(ToolAccess.objects.filter(member=OuterRef("pk"), tool=tool, has_access=True))
+
+
+@health_check("tool_access_unconfirmed", severity=INFO, title="Tool access not confirmed")
+def find_tool_access_unconfirmed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    rows = (
+        Member.objects.filter(campaign__in=open_campaigns)
+        .filter(reduce(or_, (_missing_access(tool) for tool in ToolAccess.Tool.values)))
+        .order_by("campaign_id", "person__full_name")
+        .values_list("campaign_id", "person__full_name")
+    )
+    names_by_campaign: dict[int, list[str]] = defaultdict(list)
+    for campaign_id, name in rows:
+        names_by_campaign[campaign_id].append(name)
+    for campaign_id, names in names_by_campaign.items():
+        yield Finding(campaign_id, "", f"No confirmed access to the campaign's tools for: {', '.join(names)}.")
+
+
+def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: str) -> Iterator[Finding]:
+    rows = SignoffRequest.objects.filter(
+        deliverable__campaign__in=open_campaigns,
+        kind=kind,
+        status=SignoffRequest.Status.PENDING,
+        due_date__lt=_today(now),
+    ).values_list("pk", "deliverable__campaign_id", "deliverable__title", "reviewer__full_name", "due_date")
+    label = SignoffRequest.Kind(kind).label
+    for pk, campaign_id, title, reviewer, due_date in rows:
+        yield Finding(
+            campaign_id,
+            f"signoff_request:{pk}",
+            f"{label} of “{title}” by {reviewer} was due on {_day(due_date)} and is still pending.",
+        )
+
+
+@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue")
+def find_signoff_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.SIGNOFF)
+
+
+@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue")
+def find_legal_review_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.LEGAL)
+
+
+@health_check("kpi_report_overdue", severity=WARNING, title="KPI report overdue")
+def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    grace_end = _today(now) - datetime.timedelta(days=settings.KPI_REPORT_GRACE_DAYS)
+    for reporter in reporters_with_last_report(open_campaigns):
+        report_date = unreported_report_date(reporter, grace_end)
+        if report_date is not None:
+            yield Finding(
+                reporter.plan.campaign_id,
+                f"organization:{reporter.organization_id}",
+                f"{reporter.organization} ({reporter.reporter.full_name}) has not reported the KPIs due on "
+                f"{_day(report_date)}.",
+            )
+
+
+@health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only")
+def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+    for campaign_id, kind in open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind"):
+        yield Finding(
+            campaign_id,
+            "",
+            f"A {Campaign.Kind(kind).label.lower()} is measured only by sales results (pipeline, deals, revenue): "
+            "co-marketing, but expecting co-selling results. Add registrations, attendees or leads.",
+        )
+
+
+def _at_nine(date: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(date, REMINDER_HOUR, tzinfo=zone)
+
+
+@reminder_source("signoff_overdue", label="Sign-off or legal review overdue")
+def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+    """To the reviewer, at 09:00 their time on the first day after the due date."""
+    requests = SignoffRequest.objects.filter(
+        deliverable__campaign__in=Campaign.objects.open(),
+        status=SignoffRequest.Status.PENDING,
+        due_date__lte=_today(now),  # the day after may already have begun somewhere
+    ).select_related("deliverable__campaign", "reviewer")
+    for request in requests:
+        due_at = _at_nine(request.due_date + datetime.timedelta(days=1), request.reviewer.zone)
+        if due_at > now:
+            continue
+        kind = request.get_kind_display()
+        deliverable = request.deliverable
+        yield DueReminder(
+            kind="signoff_overdue",
+            subject=f"signoff_request:{request.pk}",
+            person_id=request.reviewer_id,
+            due_at=due_at,
+            campaign_id=deliverable.campaign_id,
+            subject_line=f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
+            body_text=(
+                f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
+                f"{_day(request.due_date)}. Please approve it or request changes with a comment."
+            ),
+        )
+
+
+@reminder_source("kpi_report_due", label="KPI report due")
+def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+    """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
+    for reporter in reporters_with_last_report(Campaign.objects.open()):
+        person = reporter.reporter
+        report_date = unreported_report_date(reporter, timezone.localdate(now, timezone=person.zone))
+        if report_date is None or (due_at := _at_nine(report_date, person.zone)) > now:
+            continue
+        campaign = reporter.plan.campaign
+        yield DueReminder(
+            kind="kpi_report_due",
+            subject=f"reporting_plan:{reporter.plan_id}",
+            person_id=person.pk,
+            due_at=due_at,
+            campaign_id=campaign.pk,
+            subject_line=f"KPI report due today: {campaign.name}",
+            body_text=(
+                f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
+                f"{_day(report_date)} is due: record the latest values in the tracker."
+            ),
+        )

@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand
+
+from campaigns.models import Campaign
+from campaigns.services.health import health_sweep
+from campaigns.services.reminders import reminder_send, reminder_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the health sweep and the reminder sweep once, now, and print what they opened, resolved and queued "
+        "(for operators, cron users and debugging). Safe to run while beat runs too."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--send-now",
+            action="store_true",
+            help="Send the due reminders from this process instead of handing them to the Celery worker.",
+        )
+
+    def handle(self, *args, send_now: bool = False, **options):
+        health = health_sweep()
+        names = dict(Campaign.objects.values_list("pk", "name"))
+        for verb, keys in (("opened", health.opened), ("resolved", health.resolved)):
+            self.stdout.write(f"Flags {verb}: {len(keys)}")
+            for campaign_id, code, subject in keys:
+                self.stdout.write(
+                    f"  {verb} {code} {subject or '(campaign)'} on “{names.get(campaign_id, campaign_id)}”"
+                )
+        self.stdout.write(f"Flags still open: {health.still_open}")
+        for code in health.failed_checks:
+            self.stderr.write(f"Check {code} failed (see the log); its flags were left unchanged.")
+
+        reminders = reminder_sweep(enqueue=not send_now)
+        self.stdout.write(
+            f"Reminders due: {reminders.found} (new: {reminders.created}, opted out: {reminders.opted_out}); "
+            f"{'sending' if send_now else 'queued'}: {len(reminders.queued)}"
+        )
+        for kind in reminders.failed_sources:
+            self.stderr.write(f"Reminder source {kind} failed (see the log).")
+        if send_now:
+            outcomes = [reminder_send(reminder_id=reminder_id).status for reminder_id in reminders.queued]
+            summary = ", ".join(f"{status}: {outcomes.count(status)}" for status in sorted(set(outcomes))) or "nothing"
+            self.stdout.write(f"Sent now: {summary}")

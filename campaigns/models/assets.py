@@ -1,0 +1,159 @@
+"""Private brand assets (logos, guidelines, templates) of each company, for one campaign.
+
+Files live under MEDIA_ROOT with random names and have no public URL: they are served only by
+`campaigns.views.brand_asset_download`, which checks that the user's company is a party of the campaign.
+"""
+
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from campaigns.models.core import Campaign
+from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
+from partners.models import Organization, Person
+
+
+@dataclass(frozen=True)
+class FileSignature:
+    content_type: str
+    magic: tuple[bytes, ...]  # any of these prefixes
+    # Office files are zip archives; the part that tells a document from a spreadsheet.
+    zip_member_prefix: str | None = None
+    magic_at: int = 0
+
+
+_OOXML = "application/vnd.openxmlformats-officedocument"
+ZIP_MAGIC = (b"PK\x03\x04",)
+SIGNATURES: dict[str, FileSignature] = {
+    "pdf": FileSignature("application/pdf", (b"%PDF-",)),
+    "png": FileSignature("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": FileSignature("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": FileSignature("image/jpeg", (b"\xff\xd8\xff",)),
+    "gif": FileSignature("image/gif", (b"GIF87a", b"GIF89a")),
+    "webp": FileSignature("image/webp", (b"WEBP",), magic_at=8),
+    "docx": FileSignature(f"{_OOXML}.wordprocessingml.document", ZIP_MAGIC, zip_member_prefix="word/"),
+    "pptx": FileSignature(f"{_OOXML}.presentationml.presentation", ZIP_MAGIC, zip_member_prefix="ppt/"),
+    "xlsx": FileSignature(f"{_OOXML}.spreadsheetml.sheet", ZIP_MAGIC, zip_member_prefix="xl/"),
+    "zip": FileSignature("application/zip", ZIP_MAGIC),
+}
+# Formats that can carry script when opened in a browser.
+REFUSED_EXTENSIONS = {"svg", "svgz", "html", "htm", "xhtml", "xml", "js"}
+
+
+def _extension(name: str) -> str:
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def _matches(signature: FileSignature, upload) -> bool:
+    upload.seek(0)
+    head = upload.read(signature.magic_at + 16)
+    upload.seek(0)
+    if not any(head[signature.magic_at :].startswith(magic) for magic in signature.magic):
+        return False
+    if signature.magic == ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return False
+        finally:
+            upload.seek(0)
+        if signature.zip_member_prefix:
+            return "[Content_Types].xml" in names and any(n.startswith(signature.zip_member_prefix) for n in names)
+    return True
+
+
+def validate_brand_file(upload, name: str) -> str:
+    """The content type of an accepted upload; a ValidationError a person understands otherwise."""
+    extension = _extension(name)
+    allowed = ", ".join(sorted(SIGNATURES))
+    if extension in REFUSED_EXTENSIONS:
+        raise ValidationError(
+            f"“{name}”: {extension.upper()} files can run scripts in a browser and are not accepted. "
+            f"Upload a PNG or PDF instead (allowed: {allowed})."
+        )
+    signature = SIGNATURES.get(extension)
+    if signature is None:
+        raise ValidationError(f"“{name}” is not an allowed file type. Allowed: {allowed}.")
+    limit = settings.BRAND_ASSET_MAX_UPLOAD_MB * 1024 * 1024
+    if upload.size > limit:
+        raise ValidationError(
+            f"“{name}” is {upload.size / (1024 * 1024):.1f} MB; the limit is {settings.BRAND_ASSET_MAX_UPLOAD_MB} MB."
+        )
+    if not _matches(signature, upload):
+        raise ValidationError(f"“{name}” does not contain what its name says: it is not a real .{extension} file.")
+    return signature.content_type
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT without a public URL; a scoped view serves them."""
+
+    def url(self, name: str | None) -> str:
+        return ""
+
+
+private_storage = PrivateStorage()
+
+
+def _private_path(instance: "BrandAsset", filename: str) -> str:
+    # A random name: nothing about the campaign or company can be guessed from it.
+    return f"private/brand-assets/{uuid.uuid4().hex}.{_extension(filename)}"
+
+
+class BrandAsset(models.Model):
+    class Kind(models.TextChoices):
+        GUIDELINES = "guidelines", "Brand guidelines"
+        LOGO = "logo", "Logo files"
+        TEMPLATE = "template", "Template"
+        OTHER = "other", "Other"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="brand_assets")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", help_text="The company whose brand this is."
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_private_path, storage=private_storage, blank=True, max_length=200)
+    link = models.URLField(blank=True, help_text="Or a link, e.g. to the company's brand portal.")
+    original_name = models.CharField(max_length=200, blank=True, editable=False)
+    content_type = models.CharField(max_length=120, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = OwnCompanyChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign_id", "organization__name", "kind", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(link=""),
+                name="brand_asset_file_or_link",
+                violation_error_message="Upload a file or give a link.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organization})"
+
+    def clean(self) -> None:
+        must_be_party(self.campaign_id, self.organization if self.organization_id else None, "organization")
+        if not self.file and not self.link:
+            raise ValidationError("Upload a file or give a link.")
+        if self.file and not self.file._committed:
+            name = PurePath(self.file.name).name
+            try:
+                self.content_type = validate_brand_file(self.file, name)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from None
+            self.original_name = name

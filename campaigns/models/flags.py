@@ -1,0 +1,89 @@
+"""Health flags: a detected risk on a campaign, open until the sweep no longer finds it."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from campaigns.health import CRITICAL, INFO, SEVERITY_ORDER, WARNING
+from campaigns.models.core import Campaign, CampaignChildQuerySet
+
+
+class FlagQuerySet(CampaignChildQuerySet):
+    def open(self) -> "FlagQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+    def needing_attention(self, today: datetime.date) -> "FlagQuerySet":
+        """Open flags nobody acknowledged and nobody snoozed past `today`."""
+        return self.open().filter(acknowledged_at__isnull=True).exclude(snoozed_until__gt=today)
+
+
+def severity_rank() -> Case:
+    """0 for critical, 1 for warning, 2 for info: the worst severity is the smallest rank."""
+    return Case(
+        *(When(severity=severity, then=Value(rank)) for severity, rank in SEVERITY_ORDER.items()),
+        output_field=IntegerField(),
+    )
+
+
+class Flag(models.Model):
+    class Severity(models.TextChoices):
+        CRITICAL = CRITICAL, "Critical"
+        WARNING = WARNING, "Warning"
+        INFO = INFO, "Info"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="flags")
+    code = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What in the campaign it is about, e.g. “organization:3”; empty for the campaign.",
+    )
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="Set by the sweep once the condition cleared.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateField(null=True, blank=True, help_text="Hidden from the campaign's warnings until then.")
+    attention_reason = models.TextField(blank=True, help_text="Why it was acknowledged or snoozed.")
+
+    history = HistoricalRecords()
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved_at", "campaign_id", "severity", "code", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code", "subject"],
+                condition=Q(resolved_at__isnull=True),
+                name="flag_one_open_per_subject",
+                violation_error_message="This flag is already open on the campaign.",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "resolved_at"], name="flag_campaign_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.detail}" if self.detail else self.title
+
+    @property
+    def state(self) -> str:
+        if self.resolved_at:
+            return "resolved"
+        if self.acknowledged_at:
+            return "acknowledged"
+        if self.snoozed_until and self.snoozed_until > timezone.localdate():
+            return "snoozed"
+        return "open"
+
+    def clean(self) -> None:
+        if (self.acknowledged_at or self.snoozed_until) and not self.attention_reason.strip():
+            raise ValidationError({"attention_reason": "Say why, so your partners understand the decision."})

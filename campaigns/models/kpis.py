@@ -1,0 +1,457 @@
+"""KPIs agreed on day one, their measurements, and the reporting plan (DOMAIN.md, failures 3 and 4).
+
+Agreement happens in rounds: each party agrees to the campaign's KPI set; when every party has agreed, the
+round locks and its targets are copied into `AgreedKpiTarget`. A locked set changes only after a new round
+is started (campaigns.services.kpis.kpi_round_start).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from campaigns.models.core import Campaign, CampaignChildQuerySet, campaign_ids_of
+from campaigns.models.kickoff import must_be_party
+from partners.models import Organization, Person
+from partners.scoping import CHANGE, ScopedQuerySet
+
+# Active ISO 4217 currency codes.
+ISO_4217_CURRENCIES = frozenset(
+    """
+    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
+    CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD
+    HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD
+    LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+    PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS
+    TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+    """.split()
+)
+
+MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
+
+
+def validate_currency(value: str) -> None:
+    if value and value not in ISO_4217_CURRENCIES:
+        raise ValidationError(
+            "“%(value)s” is not a known ISO 4217 currency code. Use three capital letters such as EUR or USD.",
+            params={"value": value},
+            code="unknown_currency",
+        )
+
+
+class ReportingFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    ONCE = "once", "Once, after the campaign"
+
+
+class MetricQuerySet(ScopedQuerySet):
+    def visible_to(self, organization_id: int, action: str) -> Q:
+        # Built-in metrics are readable by everyone and changed by nobody but the operator.
+        own_custom = Q(campaign__in=campaign_ids_of(organization_id))
+        return own_custom if action == CHANGE else Q(campaign__isnull=True) | own_custom
+
+
+class Metric(models.Model):
+    """A metric of the catalog: a built-in one (no campaign) or a custom one defined for one campaign."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENT = "percent", "Percent"
+        MONEY = "money", "Money"
+
+    class FunnelStage(models.TextChoices):
+        AWARENESS = "awareness", "Awareness"
+        MARKETING = "marketing", "Marketing"
+        SALES = "sales", "Sales"
+
+    code = models.SlugField(max_length=50, blank=True, editable=False, help_text="Set for built-in metrics.")
+    name = models.CharField(max_length=100)
+    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.COUNT)
+    funnel_stage = models.CharField(max_length=10, choices=FunnelStage.choices)
+    description = models.TextField(blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="custom_metrics",
+        help_text="The campaign a custom metric was defined for; empty for built-in metrics.",
+    )
+
+    history = HistoricalRecords()
+    objects = MetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["funnel_stage", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "campaign",
+                Lower("name"),
+                name="metric_name_once_per_campaign",
+                violation_error_message="This campaign already has a metric with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="metric_code_unique",
+                violation_error_message="A built-in metric with this code already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_unit_display().lower()}, {self.get_funnel_stage_display().lower()})"
+
+    def clean(self) -> None:
+        if not self.code and not self.campaign_id:
+            raise ValidationError({"campaign": "A custom metric belongs to one campaign: choose the campaign."})
+
+
+class KpiRoundQuerySet(CampaignChildQuerySet):
+    def current(self) -> "KpiRoundQuerySet":
+        return self.filter(superseded_at__isnull=True)
+
+
+class KpiRound(models.Model):
+    """One round of agreement on a campaign's KPI set; the newest one is current."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpi_rounds")
+    number = models.PositiveSmallIntegerField(default=1)
+    reason = models.TextField(blank=True, help_text="Why the KPIs are being renegotiated.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+    objects = KpiRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "KPI agreement round"
+        ordering = ["campaign_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="kpi_round_number_unique"),
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(superseded_at__isnull=True),
+                name="kpi_round_one_current",
+                violation_error_message="This campaign already has an open agreement round.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "locked" if self.locked_at else "open"
+        return f"{self.campaign}: KPI round {self.number} ({state})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+LOCKED_MESSAGE = (
+    "Every company agreed to this KPI set, so it is locked. Start a new agreement round to change a target "
+    "or add a KPI; the agreed targets stay in the history of the round."
+)
+
+
+class CampaignKpi(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpis")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="campaign_kpis")
+    target = models.DecimalField(
+        **MONEY_DIGITS, null=True, blank=True, validators=[MinValueValidator(0, "A target cannot be negative.")]
+    )
+    currency = models.CharField(
+        max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217 code, for money metrics only."
+    )
+    owner = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", help_text="The company that owns this KPI."
+    )
+    data_source = models.CharField(max_length=200, blank=True, help_text="Where the numbers come from, e.g. HubSpot.")
+    reporting_frequency = models.CharField(
+        max_length=10, choices=ReportingFrequency.choices, default=ReportingFrequency.WEEKLY
+    )
+
+    history = HistoricalRecords()
+    objects = CampaignChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "campaign KPI"
+        ordering = ["campaign_id", "metric__funnel_stage", "metric__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "metric"],
+                name="kpi_metric_once_per_campaign",
+                violation_error_message="This campaign already has a KPI for this metric.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gte=0),
+                name="kpi_target_not_negative",
+                violation_error_message="A target cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.name}: {self.target_display}"
+
+    @property
+    def target_display(self) -> str:
+        if self.target is None:
+            return "no target"
+        suffix = {"percent": " %", "money": f" {self.currency}"}.get(self.metric.unit, "")
+        return f"{self.target.normalize():f}{suffix}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.metric_id:
+            if self.metric.campaign_id and self.metric.campaign_id != self.campaign_id:
+                errors["metric"] = "This custom metric belongs to another campaign."
+            if self.metric.unit == Metric.Unit.MONEY and not self.currency:
+                errors["currency"] = f"{self.metric.name} is money: give its currency (e.g. EUR or USD)."
+            if self.metric.unit != Metric.Unit.MONEY and self.currency:
+                errors["currency"] = f"{self.metric.name} is not money; leave the currency empty."
+            if self.metric.unit == Metric.Unit.PERCENT and self.target is not None and self.target > 100:
+                errors["target"] = "A percentage target cannot be above 100."
+        if errors:
+            raise ValidationError(errors)
+        must_be_party(self.campaign_id, self.owner if self.owner_id else None, "owner")
+        if (
+            self.campaign_id
+            and self.changes_agreed_terms()
+            and KpiRound.objects.current().filter(campaign_id=self.campaign_id, locked_at__isnull=False).exists()
+        ):
+            raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
+
+    def changes_agreed_terms(self) -> bool:
+        """A new KPI, or a changed metric, target or currency: what the parties agreed to."""
+        if self.pk is None:
+            return True
+        stored = CampaignKpi.objects.filter(pk=self.pk).values("metric_id", "target", "currency").first()
+        return stored != {"metric_id": self.metric_id, "target": self.target, "currency": self.currency}
+
+
+class KpiAgreementQuerySet(CampaignChildQuerySet):
+    campaign_path = "round__campaign"
+
+
+class KpiAgreement(models.Model):
+    """A company's agreement to the KPI set of one round: who agreed, and when."""
+
+    round = models.ForeignKey(KpiRound, on_delete=models.PROTECT, related_name="agreements")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = KpiAgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "KPI agreement"
+        ordering = ["round_id", "agreed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"],
+                name="kpi_agreement_once_per_company",
+                violation_error_message="This company has already agreed to the KPIs of this round.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} agreed ({self.agreed_by.full_name})"
+
+    def clean(self) -> None:
+        if (
+            self.round_id
+            and self.organization_id
+            and not self.round.campaign.parties.filter(organization_id=self.organization_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "organization": (
+                        f"{self.organization} is not a party of this campaign, so it cannot agree to its KPIs."
+                    )
+                }
+            )
+        if self.agreed_by_id and self.organization_id and self.agreed_by.organization_id != self.organization_id:
+            raise ValidationError({"agreed_by": f"Only a person of {self.organization} can agree on its behalf."})
+
+
+class AgreedKpiTargetQuerySet(CampaignChildQuerySet):
+    campaign_path = "round__campaign"
+
+
+class AgreedKpiTarget(models.Model):
+    """A target as it stood when every company agreed (copied when a round locks; never changed)."""
+
+    round = models.ForeignKey(KpiRound, on_delete=models.PROTECT, related_name="agreed_targets")
+    kpi = models.ForeignKey(CampaignKpi, on_delete=models.SET_NULL, null=True, related_name="agreed_targets")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    target = models.DecimalField(**MONEY_DIGITS, null=True)
+    currency = models.CharField(max_length=3, blank=True)
+
+    objects = AgreedKpiTargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round_id", "metric__name"]
+
+    def __str__(self) -> str:
+        return f"Round {self.round.number}: {self.metric.name} = {self.target} {self.currency}".strip()
+
+
+class KpiMeasurement(models.Model):
+    """A reported value of a KPI for a period; the value is cumulative to the end of the period."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpi_measurements")
+    kpi = models.ForeignKey(CampaignKpi, on_delete=models.PROTECT, related_name="measurements")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(
+        **MONEY_DIGITS, validators=[MinValueValidator(0, "A measured value cannot be negative.")]
+    )
+    reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = CampaignChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "KPI measurement"
+        ordering = ["campaign_id", "-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="kpi_measurement_period_ordered",
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="kpi_measurement_not_negative",
+                violation_error_message="A measured value cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.metric.name}: {self.value} ({self.period_start} – {self.period_end})"
+
+    def clean(self) -> None:
+        if self.kpi_id and self.campaign_id and self.kpi.campaign_id != self.campaign_id:
+            raise ValidationError({"kpi": f"This KPI belongs to “{self.kpi.campaign}”, not to this campaign."})
+        if (
+            self.reported_by_id
+            and self.campaign_id
+            and not Campaign.objects.filter(
+                pk=self.campaign_id, parties__organization_id=self.reported_by.organization_id
+            ).exists()
+        ):
+            raise ValidationError({"reported_by": "Measurements are reported by people of the campaign's companies."})
+        if self.kpi_id and self.value is not None and self.kpi.metric.unit == Metric.Unit.PERCENT and self.value > 100:
+            raise ValidationError({"value": "A percentage cannot be above 100."})
+
+
+class ReportingPlan(models.Model):
+    """How and how often the companies share data (\"How and how often will we share data?\")."""
+
+    class Method(models.TextChoices):
+        DASHBOARD = "dashboard", "Shared dashboard"
+        CSV_EXPORT = "csv_export", "CSV export"
+        CRM_SYNC = "crm_sync", "CRM sync"
+        EMAIL_REPORT = "email_report", "E-mailed report"
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="reporting_plan")
+    frequency = models.CharField(max_length=10, choices=ReportingFrequency.choices, blank=True)
+    method = models.CharField(max_length=16, choices=Method.choices, blank=True)
+    dashboard_link = models.URLField(blank=True)
+    first_report_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = CampaignChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign_id"]
+
+    def __str__(self) -> str:
+        return f"Reporting plan: {self.campaign}"
+
+    def clean(self) -> None:
+        if self.method == self.Method.DASHBOARD and not self.dashboard_link:
+            raise ValidationError({"dashboard_link": "Give the link of the shared dashboard."})
+
+
+class ReportingPlanChildQuerySet(CampaignChildQuerySet):
+    campaign_path = "plan__campaign"
+
+
+class ReportingPlanReporter(models.Model):
+    """Who reports the numbers for one company."""
+
+    plan = models.ForeignKey(ReportingPlan, on_delete=models.PROTECT, related_name="reporters")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    reporter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+    objects = ReportingPlanChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_id", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organization"],
+                name="reporter_once_per_company",
+                violation_error_message="This company already has a reporter in this plan.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.reporter.full_name}"
+
+    def clean(self) -> None:
+        if self.plan_id:
+            must_be_party(self.plan.campaign_id, self.organization if self.organization_id else None, "organization")
+        if self.reporter_id and self.organization_id and self.reporter.organization_id != self.organization_id:
+            raise ValidationError({"reporter": f"The reporter must be a person of {self.organization}."})
+
+
+class LeadStatusMapping(models.Model):
+    """One company's CRM lead status mapped onto the shared stage both companies report in."""
+
+    class SharedStage(models.TextChoices):
+        NEW = "new", "New lead"
+        WORKING = "working", "Working"
+        MQL = "mql", "MQL"
+        SQL = "sql", "SQL"
+        OPPORTUNITY = "opportunity", "Opportunity"
+        WON = "won", "Closed won"
+        LOST = "lost", "Closed lost"
+        DISQUALIFIED = "disqualified", "Disqualified"
+
+    plan = models.ForeignKey(ReportingPlan, on_delete=models.PROTECT, related_name="lead_status_mappings")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    crm_status = models.CharField(max_length=100, help_text="The status as it is called in this company's CRM.")
+    shared_stage = models.CharField(max_length=16, choices=SharedStage.choices)
+
+    history = HistoricalRecords()
+    objects = ReportingPlanChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_id", "shared_stage", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organization", "crm_status"],
+                name="lead_status_once_per_company",
+                violation_error_message="This CRM status of this company is already mapped.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} “{self.crm_status}” → {self.get_shared_stage_display()}"
+
+    def clean(self) -> None:
+        if self.plan_id:
+            must_be_party(self.plan.campaign_id, self.organization if self.organization_id else None, "organization")

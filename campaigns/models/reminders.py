@@ -1,0 +1,100 @@
+"""The reminder outbox: one row per message due to a person, sent exactly once."""
+
+from typing import Any, Self
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from campaigns import reminder_sources
+from campaigns.models.core import Campaign
+from partners.models import Person
+from partners.scoping import VIEW, ScopedQuerySet
+
+
+class OwnRowsQuerySet(ScopedQuerySet):
+    """Rows addressed to one person: only that person (and superusers) may see them, not their colleagues."""
+
+    def for_user(self, user: Any, action: str = VIEW) -> Self:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(person__user=user)
+
+
+class ReminderQuerySet(OwnRowsQuerySet):
+    pass
+
+
+class Reminder(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=64)
+    subject = models.CharField(max_length=100, help_text="What it is about, e.g. “deliverable:12”.")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reminders")
+    due_at = models.DateTimeField(help_text="The moment it may be sent, computed in the recipient's time zone.")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
+    subject_line = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (back-off after a failure).")
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "person", "due_at"], name="reminder_once_per_due_moment"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="reminder_sendable_idx")]
+
+    def __str__(self) -> str:
+        return self.subject_line
+
+
+def validate_reminder_kind(value: str) -> None:
+    if value not in reminder_sources.sources:
+        known = ", ".join(sorted(reminder_sources.sources))
+        raise ValidationError(f"“{value}” is not a kind of reminder. Known kinds: {known}.")
+
+
+class ReminderOptOutQuerySet(OwnRowsQuerySet):
+    pass
+
+
+class ReminderOptOut(models.Model):
+    """A person who does not want one kind of reminder (every kind, the weekly digest too, is on by default)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminder_opt_outs")
+    kind = models.CharField(max_length=64, validators=[validate_reminder_kind])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderOptOutQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "reminder opt-out"
+        ordering = ["person_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                name="reminder_opt_out_once_per_kind",
+                violation_error_message="You already opted out of this kind of reminder.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        source = reminder_sources.sources.get(self.kind)
+        return f"{self.person.full_name}: no {source.label if source else self.kind}"

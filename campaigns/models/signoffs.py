@@ -1,0 +1,109 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from campaigns.models.core import CampaignChildQuerySet, Deliverable
+from partners.models import Person
+
+
+class SignoffRequestQuerySet(CampaignChildQuerySet):
+    campaign_path = "deliverable__campaign"
+
+    def pending(self) -> "SignoffRequestQuerySet":
+        return self.filter(status=SignoffRequest.Status.PENDING)
+
+
+class SignoffRequest(models.Model):
+    """A request to one person to sign off a deliverable, or to review it legally for their company."""
+
+    class Kind(models.TextChoices):
+        SIGNOFF = "signoff", "Sign-off"
+        LEGAL = "legal", "Legal review"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="signoff_requests")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SIGNOFF)
+    reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signoff_requests")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    comment = models.TextField(blank=True)
+    due_date = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = SignoffRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "kind", "reviewer"],
+                name="signoff_request_once_per_reviewer",
+                violation_error_message="This person has already been asked to review this deliverable.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="changes_requested") | ~Q(comment=""),
+                name="signoff_changes_need_comment",
+                violation_error_message="Say which changes are needed: a comment is required.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of “{self.deliverable}” by {self.reviewer.full_name}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.CHANGES_REQUESTED and not self.comment.strip():
+            raise ValidationError({"comment": "Say which changes are needed: a comment is required."})
+
+
+_FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
+
+
+def signoff_blockers(deliverable: Deliverable) -> str | None:
+    """Why `deliverable` may not move to Approved/Published yet, or None. Called by `Deliverable.clean()`."""
+    if deliverable.status not in _FINISHED_STATUSES or not (
+        deliverable.needs_signoff or deliverable.needs_legal_review
+    ):
+        return None
+    if deliverable.pk and Deliverable.objects.filter(pk=deliverable.pk, status=deliverable.status).exists():
+        return None  # not a move into this status; editing an approved deliverable stays possible
+    requests = list(
+        SignoffRequest.objects.filter(deliverable_id=deliverable.pk).select_related("reviewer")
+        if deliverable.pk
+        else []
+    )
+    target = deliverable.get_status_display()
+    problems = []
+    for kind, needed, missing in (
+        (
+            SignoffRequest.Kind.SIGNOFF,
+            deliverable.needs_signoff,
+            "it needs sign-off but nobody was asked (name approvers in the kickoff questionnaire or an Accountable)",
+        ),
+        (
+            SignoffRequest.Kind.LEGAL,
+            deliverable.needs_legal_review,
+            "it needs legal review but no legal reviewer was asked (name one in each company's kickoff answers)",
+        ),
+    ):
+        if not needed:
+            continue
+        of_kind = [request for request in requests if request.kind == kind]
+        if not of_kind:
+            problems.append(missing)
+            continue
+        label = SignoffRequest.Kind(kind).label.lower()
+        pending = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.PENDING]
+        changes = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.CHANGES_REQUESTED]
+        if pending:
+            problems.append(f"{label} is pending from {', '.join(pending)}")
+        if changes:
+            problems.append(f"{', '.join(changes)} requested changes ({label})")
+    if not problems:
+        return None
+    return f"This deliverable cannot be marked {target} yet: {'; '.join(problems)}."

@@ -1,0 +1,158 @@
+"""Reads of KPIs, measurements and the reporting plan.
+
+`has_reporting_plan()` is THE definition of "a campaign has a reporting plan", as a filter expression on
+campaigns so that checks and flags apply it set-wise: a reporting frequency, a reporter for every party,
+and at least one KPI with a target that every party agreed to (in any round).
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+
+from campaigns.models import (
+    AgreedKpiTarget,
+    Campaign,
+    CampaignKpi,
+    KpiMeasurement,
+    Metric,
+    Party,
+    ReportingPlan,
+    ReportingPlanReporter,
+)
+from campaigns.models.kpis import ReportingFrequency
+
+
+def has_reporting_plan() -> Q:
+    """Filter for campaigns (`Campaign.objects.filter(has_reporting_plan())`, or excluded: the ones without)."""
+    return plan_has_frequency() & every_party_has_reporter() & has_agreed_kpi_with_target()
+
+
+def plan_has_frequency() -> Exists:
+    return Exists(ReportingPlan.objects.filter(campaign=OuterRef("pk")).exclude(frequency=""))
+
+
+def every_party_has_reporter() -> Exists:
+    reporter = ReportingPlanReporter.objects.filter(
+        plan__campaign_id=OuterRef("campaign_id"), organization_id=OuterRef("organization_id")
+    )
+    return ~Exists(Party.objects.filter(campaign=OuterRef("pk")).filter(~Exists(reporter)))
+
+
+def has_agreed_kpi_with_target() -> Exists:
+    return Exists(AgreedKpiTarget.objects.filter(round__campaign=OuterRef("pk"), target__isnull=False))
+
+
+def only_sales_kpis() -> Q:
+    """Campaigns with KPIs, all of them sales-stage metrics (pipeline, deals, revenue)."""
+    kpis = CampaignKpi.objects.filter(campaign=OuterRef("pk"))
+    return Exists(kpis) & ~Exists(kpis.exclude(metric__funnel_stage=Metric.FunnelStage.SALES))
+
+
+def kind_kpi_mismatch() -> Q:
+    """One-off co-marketing campaigns measured only by sales results: co-marketing, expecting co-selling results."""
+    return Q(kind__in=Campaign.CO_MARKETING_KINDS) & only_sales_kpis()
+
+
+def progress_percent(target: Decimal | None, value: Decimal | None) -> Decimal | None:
+    """How far the latest value is towards the target, in percent (one decimal), or None without both."""
+    if target is None or value is None or target == 0:
+        return None
+    return (value * 100 / target).quantize(Decimal("0.1"))
+
+
+def with_latest_measurement(kpis: QuerySet[CampaignKpi]) -> QuerySet[CampaignKpi]:
+    latest = KpiMeasurement.objects.filter(kpi=OuterRef("pk")).order_by("-period_end", "-pk")
+    return kpis.select_related("metric", "owner", "campaign").annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_period_end=Subquery(latest.values("period_end")[:1]),
+    )
+
+
+def kpi_list(*, user: Any) -> QuerySet[CampaignKpi]:
+    return with_latest_measurement(CampaignKpi.objects.for_user(user))
+
+
+def _plain(number: Decimal | None) -> str | None:
+    return None if number is None else f"{number.normalize():f}"
+
+
+def kpi_export_rows(*, campaign: Campaign) -> list[dict[str, Any]]:
+    """The KPI CSV export of one campaign: targets, latest measurement and progress."""
+    return [
+        {
+            "metric": kpi.metric.name,
+            "funnel_stage": kpi.metric.get_funnel_stage_display(),
+            "unit": kpi.metric.get_unit_display(),
+            "owner": kpi.owner.name,
+            "data_source": kpi.data_source,
+            "reporting_frequency": kpi.get_reporting_frequency_display(),
+            "target": _plain(kpi.target),
+            "currency": kpi.currency,
+            "latest_value": _plain(kpi.latest_value),
+            "latest_period_end": kpi.latest_period_end,
+            "progress_percent": _plain(progress_percent(kpi.target, kpi.latest_value)),
+        }
+        for kpi in with_latest_measurement(CampaignKpi.objects.filter(campaign=campaign))
+    ]
+
+
+_STEPS = {
+    ReportingFrequency.WEEKLY: relativedelta(weeks=1),
+    ReportingFrequency.BIWEEKLY: relativedelta(weeks=2),
+    ReportingFrequency.MONTHLY: relativedelta(months=1),
+}
+
+
+def latest_report_date(
+    first: datetime.date | None, frequency: str, on_or_before: datetime.date
+) -> datetime.date | None:
+    """The last report date of a plan on or before `on_or_before` (None if reporting has not started)."""
+    if first is None or not frequency or first > on_or_before:
+        return None
+    step = _STEPS.get(frequency)
+    if step is None:  # once
+        return first
+    latest, n = first, 1
+    # Counting from `first` each time keeps month ends stable (31 Jan, 28 Feb, 31 Mar).
+    while (candidate := first + step * n) <= on_or_before:
+        latest, n = candidate, n + 1
+    return latest
+
+
+def reporters_with_last_report(campaigns: QuerySet[Campaign]) -> QuerySet[ReportingPlanReporter]:
+    """Each company's reporter in `campaigns` that have a schedule, with when that company last reported."""
+    return (
+        ReportingPlanReporter.objects.filter(
+            plan__campaign__in=campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
+        )
+        .select_related("plan__campaign", "organization", "reporter")
+        .annotate(
+            last_reported_at=Subquery(
+                KpiMeasurement.objects.filter(
+                    campaign_id=OuterRef("plan__campaign_id"), reported_by__organization_id=OuterRef("organization_id")
+                )
+                .values("campaign_id")
+                .annotate(last=Max("created_at"))
+                .values("last")[:1]
+            )
+        )
+    )
+
+
+def unreported_report_date(reporter: ReportingPlanReporter, on_or_before: datetime.date) -> datetime.date | None:
+    """The latest report date up to `on_or_before` for which this company has not reported yet, or None.
+
+    A measurement recorded after the previous report date (any time, for the first report) counts.
+    `reporter` comes from `reporters_with_last_report`.
+    """
+    plan = reporter.plan
+    report_date = latest_report_date(plan.first_report_date, plan.frequency, on_or_before)
+    if report_date is None:
+        return None
+    previous = latest_report_date(plan.first_report_date, plan.frequency, report_date - datetime.timedelta(days=1))
+    last = reporter.last_reported_at
+    covered = last is not None and (previous is None or last.date() > previous)
+    return None if covered else report_date

@@ -1,0 +1,90 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiRound
+from campaigns.models.kpis import LOCKED_MESSAGE
+from comarketing.validation import save_validated
+from partners.models import Organization, Person
+
+
+def kpi_round_current(*, campaign: Campaign, for_update: bool = False) -> KpiRound:
+    """The campaign's current agreement round; the first one is opened on demand."""
+    rounds = KpiRound.objects.select_for_update() if for_update else KpiRound.objects.all()
+    current = rounds.current().filter(campaign=campaign).first()
+    return current or save_validated(KpiRound(campaign=campaign, number=1))
+
+
+def _withdraw_agreements(current: KpiRound) -> None:
+    # The parties agreed to other terms; each must agree again (simple-history keeps the withdrawn rows).
+    for agreement in current.agreements.all():
+        agreement.delete()
+
+
+@transaction.atomic
+def kpi_save(*, kpi: CampaignKpi) -> CampaignKpi:
+    """Create or change a KPI. Refused on a locked set; in an open round it withdraws earlier agreements."""
+    current = kpi_round_current(campaign=kpi.campaign, for_update=True)
+    terms_changed = kpi.changes_agreed_terms()
+    save_validated(kpi)
+    if terms_changed:
+        _withdraw_agreements(current)
+    return kpi
+
+
+@transaction.atomic
+def kpi_delete(*, kpi: CampaignKpi) -> None:
+    current = kpi_round_current(campaign=kpi.campaign, for_update=True)
+    if current.is_locked:
+        raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
+    _withdraw_agreements(current)
+    kpi.delete()
+
+
+def _party_ids(campaign: Campaign) -> set[int]:
+    return set(campaign.parties.values_list("organization_id", flat=True))
+
+
+@transaction.atomic
+def kpi_agree(*, campaign: Campaign, organization: Organization, person: Person | None) -> KpiAgreement:
+    """`organization` agrees to the current KPI set; when every party has agreed, the set locks."""
+    if organization.pk not in _party_ids(campaign):
+        raise ValidationError(f"{organization} is not a party of this campaign, so it cannot agree to its KPIs.")
+    if person is None or person.organization_id != organization.pk:
+        raise ValidationError(f"Only a person of {organization} can agree on its behalf.")
+    current = kpi_round_current(campaign=campaign, for_update=True)
+    if current.is_locked:
+        raise ValidationError("Every company has already agreed to these KPIs; the set is locked.")
+    if not campaign.kpis.filter(target__isnull=False).exists():
+        raise ValidationError("Add at least one KPI with a target before agreeing to the KPI set.")
+    if current.agreements.filter(organization=organization).exists():
+        raise ValidationError(f"{organization} has already agreed to the KPIs of round {current.number}.")
+    agreement = save_validated(KpiAgreement(round=current, organization=organization, agreed_by=person))
+    if _party_ids(campaign) <= set(current.agreements.values_list("organization_id", flat=True)):
+        _lock(current)
+    return agreement
+
+
+def _lock(current: KpiRound) -> None:
+    current.locked_at = timezone.now()
+    current.save(update_fields=["locked_at"])
+    AgreedKpiTarget.objects.bulk_create(
+        AgreedKpiTarget(round=current, kpi=kpi, metric_id=kpi.metric_id, target=kpi.target, currency=kpi.currency)
+        for kpi in current.campaign.kpis.all()
+    )
+
+
+@transaction.atomic
+def kpi_round_start(*, campaign: Campaign, user: Any, reason: str = "") -> KpiRound:
+    """Reopen a locked KPI set for changes; every party agrees again. Earlier agreed targets stay in history."""
+    current = kpi_round_current(campaign=campaign, for_update=True)
+    if not current.is_locked:
+        raise ValidationError(
+            f"Round {current.number} is still open: change the KPIs and agree to them there, no new round is needed."
+        )
+    current.superseded_at = timezone.now()
+    current.save(update_fields=["superseded_at"])
+    started_by = user if user is not None and user.is_authenticated else None
+    return save_validated(KpiRound(campaign=campaign, number=current.number + 1, reason=reason, started_by=started_by))

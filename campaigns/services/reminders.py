@@ -1,0 +1,217 @@
+"""The reminder outbox: the sweep that fills it and the send that empties it, each row exactly once."""
+
+import datetime
+import logging
+import random
+import smtplib
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaigns import reminder_sources
+from campaigns.models import Reminder, ReminderOptOut
+from campaigns.services.bulk_rows import id_list, insert_ignoring_conflicts
+from comarketing.validation import save_validated
+from partners.models import Person
+
+logger = logging.getLogger(__name__)
+
+# Worth another attempt: the mail server or the network may be back soon. Anything else is a bug to look at.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+# The most rows one sweep enqueues; the next sweep takes the rest (keeps a sweep's work bounded).
+ENQUEUE_LIMIT = 1000
+
+
+@dataclass
+class ReminderSweepResult:
+    found: int = 0
+    created: int = 0
+    opted_out: int = 0
+    queued: list[int] = field(default_factory=list)
+    failed_stale: int = 0
+    failed_sources: list[str] = field(default_factory=list)
+
+
+def _due_reminders(now: datetime.datetime) -> tuple[list[reminder_sources.DueReminder], list[str]]:
+    due, failed = [], []
+    for source in reminder_sources.sources.values():
+        try:
+            due.extend(source.find(now))
+        except Exception:
+            logger.exception("Reminder source %s failed; the others are still queued", source.kind)
+            failed.append(source.kind)
+    return due, failed
+
+
+def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> ReminderSweepResult:
+    """Ask every source for due reminders, store them once each, and enqueue the rows ready to send.
+
+    Safe to run twice, or twice at the same moment: the outbox's unique key (kind, subject, recipient, due
+    moment) lets only one copy in, and each send claims its row. A constant number of queries (one per
+    source, then four) whatever the number of campaigns or reminders.
+    """
+    from campaigns.tasks import send_reminder
+
+    now = now or timezone.now()
+    result = ReminderSweepResult()
+    due, result.failed_sources = _due_reminders(now)
+    result.found = len(due)
+    opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
+    rows = {}
+    for reminder in due:
+        if (reminder.person_id, reminder.kind) in opted_out:
+            result.opted_out += 1
+            continue
+        key = (reminder.kind, reminder.subject, reminder.person_id, reminder.due_at)
+        rows.setdefault(key, reminder)
+    with transaction.atomic():
+        result.created = insert_ignoring_conflicts(
+            Reminder,
+            [
+                {
+                    "kind": reminder.kind,
+                    "subject": reminder.subject,
+                    "person": reminder.person_id,
+                    "due_at": reminder.due_at,
+                    "campaign": reminder.campaign_id,
+                    "subject_line": reminder.subject_line[:255],
+                    "body_text": reminder.body_text,
+                    "body_html": reminder.body_html,
+                    "status": Reminder.Status.PENDING,
+                    "attempts": 0,
+                    "last_error": "",
+                    "next_attempt_at": reminder.due_at,
+                    "created_at": now,
+                }
+                for reminder in rows.values()
+            ],
+        )
+        result.failed_stale = _fail_abandoned(now)
+        result.queued = _claim_for_enqueueing(now)
+        if enqueue:
+            for reminder_id in result.queued:
+                # Like delay_on_commit, but a broker hiccup only logs: the row is pending and enqueued_at tells
+                # the next sweep to enqueue it again after REMINDER_REQUEUE_AFTER_SECONDS.
+                transaction.on_commit(partial(send_reminder.delay, reminder_id), robust=True)
+    return result
+
+
+def _stale_sending(now: datetime.datetime) -> Q:
+    stale_before = now - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS)
+    return Q(status=Reminder.Status.SENDING, claimed_at__lt=stale_before)
+
+
+def _fail_abandoned(now: datetime.datetime) -> int:
+    """A row whose worker died on its last allowed attempt ends failed, not stuck in "sending"."""
+    return Reminder.objects.filter(_stale_sending(now), attempts__gte=settings.REMINDER_MAX_ATTEMPTS).update(
+        status=Reminder.Status.FAILED,
+        last_error="The worker stopped while sending (no answer within the sending timeout) on the last attempt.",
+    )
+
+
+def _claim_for_enqueueing(now: datetime.datetime) -> list[int]:
+    """Rows due now that have no message on the way: never enqueued, or whose message was lost, or whose
+    worker died while sending."""
+    requeue_before = now - datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
+    sendable = Q(status=Reminder.Status.PENDING, next_attempt_at__lte=now) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before)
+    )
+    stale = _stale_sending(now) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before) | Q(claimed_at__gt=F("enqueued_at"))
+    )
+    ids = list(
+        Reminder.objects.filter(sendable | stale)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:ENQUEUE_LIMIT]
+    )
+    if ids:
+        Reminder.objects.filter(pk__in=id_list(ids)).update(enqueued_at=now)
+    return ids
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # "sent", "retry", "failed" or "skipped" (someone else has it, or it is not due)
+    retry_in: float | None = None
+
+
+def _claim(reminder_id: int, now: datetime.datetime) -> bool:
+    """pending -> sending (or a stale "sending" taken over), in one conditional UPDATE: exactly one caller wins."""
+    claimable = Q(status=Reminder.Status.PENDING, next_attempt_at__lte=now) | _stale_sending(now)
+    return bool(
+        Reminder.objects.filter(claimable, pk=reminder_id, attempts__lt=settings.REMINDER_MAX_ATTEMPTS).update(
+            status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential back-off with jitter: about base, 2×base, 4×base … capped, each scaled by 0.5–1.0."""
+    ceiling = min(settings.REMINDER_RETRY_MAX_SECONDS, settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _message(reminder: Reminder) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=reminder.subject_line,
+        body=reminder.body_text,
+        to=[f"{reminder.person.full_name} <{reminder.person.email}>"],
+        headers={"X-Reminder-Id": str(reminder.pk), "X-Reminder-Kind": reminder.kind},
+    )
+    if reminder.body_html:
+        message.attach_alternative(reminder.body_html, "text/html")
+    return message
+
+
+def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> SendOutcome:
+    """Send one outbox row if this caller wins its claim; transient failures go back to pending with a back-off
+    until the attempts run out, then the row ends failed with the error kept for the admin."""
+    now = now or timezone.now()
+    if not _claim(reminder_id, now):
+        return SendOutcome("skipped")
+    reminder = Reminder.objects.select_related("person").get(pk=reminder_id)
+    try:
+        _message(reminder).send()
+    except TRANSIENT_ERRORS as error:
+        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=True)
+    except Exception as error:
+        logger.exception("Reminder %s could not be sent", reminder_id)
+        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
+    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return SendOutcome("sent")
+
+
+def _after_failure(reminder: Reminder, error: str, *, now: datetime.datetime, transient: bool) -> SendOutcome:
+    mine = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING)
+    if transient and reminder.attempts < settings.REMINDER_MAX_ATTEMPTS:
+        delay = retry_delay(reminder.attempts)
+        retry_at = now + datetime.timedelta(seconds=delay)
+        # enqueued_at = retry_at: the retry message is on its way; the sweep steps in only if it gets lost.
+        mine.update(status=Reminder.Status.PENDING, last_error=error, next_attempt_at=retry_at, enqueued_at=retry_at)
+        return SendOutcome("retry", retry_in=delay)
+    reason = f"Gave up after {reminder.attempts} attempt(s). " if transient else "Not retried (not a transient error). "
+    mine.update(status=Reminder.Status.FAILED, last_error=reason + error)
+    return SendOutcome("failed")
+
+
+@transaction.atomic
+def reminder_resend(*, reminder: Reminder) -> Reminder:
+    """An operator's second chance for a failed reminder: a fresh set of attempts, sent at the next sweep."""
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), enqueued_at=None
+    )
+    reminder.refresh_from_db()
+    return reminder
+
+
+@transaction.atomic
+def reminder_opt_out(*, person: Person, kind: str) -> ReminderOptOut:
+    existing = ReminderOptOut.objects.filter(person=person, kind=kind).first()
+    return existing or save_validated(ReminderOptOut(person=person, kind=kind))

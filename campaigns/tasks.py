@@ -1,0 +1,34 @@
+"""Thin Celery tasks: ids in, services do the work. Every task is safe to run twice (acks late, idempotent).
+
+Nothing here waits with a long countdown or ETA: with Redis such a task is redelivered after the visibility
+timeout (celery #7918, #9882) or lost on a restart (#1307). A reminder for tomorrow is an outbox row that the
+periodic reminder sweep finds once it is due.
+"""
+
+from celery import shared_task
+
+from campaigns.services import health, reminders
+
+
+@shared_task(name="campaigns.health_sweep")
+def run_health_sweep() -> dict:
+    result = health.health_sweep()
+    if result.opened_critical:
+        # Tell the decision makers now rather than at the next scheduled reminder sweep.
+        run_reminder_sweep.delay_on_commit()
+    return {"opened": len(result.opened), "resolved": len(result.resolved), "failed_checks": result.failed_checks}
+
+
+@shared_task(name="campaigns.reminder_sweep")
+def run_reminder_sweep() -> dict:
+    result = reminders.reminder_sweep()
+    return {"created": result.created, "queued": len(result.queued), "failed_sources": result.failed_sources}
+
+
+@shared_task(name="campaigns.send_reminder")
+def send_reminder(reminder_id: int) -> str:
+    outcome = reminders.reminder_send(reminder_id=reminder_id)
+    if outcome.retry_in is not None:
+        # A short back-off (minutes at most, far below the visibility timeout); the attempt count is in the row.
+        send_reminder.apply_async((reminder_id,), countdown=outcome.retry_in)
+    return outcome.status

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("brand-assets/<int:pk>/download/", views.brand_asset_download, name="brand-asset-download"),
+    path("campaigns/<int:campaign_id>/kpis.csv", views.kpi_export, name="kpi-export"),
+]

@@ -1,0 +1,72 @@
+"""Scoped downloads: private brand assets and the KPI CSV export.
+
+Both answer 404 to anyone whose company is not a party of the campaign, and to anonymous visitors, so the
+existence of a file or campaign is never revealed.
+"""
+
+import csv
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.views.decorators.http import require_GET
+
+from campaigns.models import BrandAsset, Campaign
+from campaigns.selectors.kpis import kpi_export_rows
+
+EXPORT_COLUMNS = [
+    "metric",
+    "funnel_stage",
+    "unit",
+    "owner",
+    "data_source",
+    "reporting_frequency",
+    "target",
+    "currency",
+    "latest_value",
+    "latest_period_end",
+    "progress_percent",
+]
+
+
+def _no_sniffing(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # Spreadsheets run cells that start like a formula; names and sources are typed by users.
+    return f"'{text}" if isinstance(value, str) and text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_GET
+def brand_asset_download(request, pk: int):
+    asset = BrandAsset.objects.get_for_user(request.user, pk)
+    if not asset.file:
+        raise Http404("This brand asset is a link, not a file.")
+    try:
+        handle = asset.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this brand asset is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=asset.original_name or asset.file.name.rsplit("/", 1)[-1],
+        content_type=asset.content_type or "application/octet-stream",
+    )
+    return _no_sniffing(response)
+
+
+@require_GET
+def kpi_export(request, campaign_id: int):
+    campaign = Campaign.objects.get_for_user(request.user, campaign_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpis-campaign-{campaign.pk}.csv"'
+    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in kpi_export_rows(campaign=campaign):
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return _no_sniffing(response)

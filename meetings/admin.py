@@ -1,0 +1,409 @@
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from campaigns.models import Campaign, Deliverable, Member
+from comarketing.validation import save_validated
+from meetings import recurrence as rules
+from meetings import selectors, services, views
+from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
+from partners.scoping import time_zone_of
+from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+
+
+class RelatedValuesFilter(admin.SimpleListFilter):
+    """A filter by a related row, its choices read in one query from the rows the user may see."""
+
+    id_path = ""
+    label_paths: tuple[str, ...] = ()
+
+    def lookups(self, request, model_admin):
+        rows = (
+            model_admin.get_queryset(request).order_by(*self.label_paths).values_list(self.id_path, *self.label_paths)
+        )
+        return [(row_id, " — ".join(labels)) for row_id, *labels in rows.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.id_path: self.value()}) if self.value() else queryset
+
+
+class CampaignOfObjectMixin:
+    """Members and deliverables offered in a form come from the campaign of the object being edited."""
+
+    def scoped_choices(self, db_field, request):
+        queryset = super().scoped_choices(db_field, request)
+        campaign_id = getattr(request, "meetings_campaign_id", None)
+        if db_field.related_model in (Member, Deliverable):
+            queryset = queryset.filter(campaign_id=campaign_id)
+        if db_field.related_model is Member:
+            queryset = queryset.select_related("person__organization")
+        return queryset
+
+
+# --- Series -----------------------------------------------------------------------------------------------------
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+    list_display = ["title", "campaign", "schedule", "facilitator", "next_meeting", "last_start"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign", "facilitator__person__organization"]
+    search_fields = ["title", "campaign__name"]
+    filter_horizontal = ["default_attendees"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = [
+        "campaign",
+        "title",
+        "first_date",
+        "start_time",
+        "time_zone",
+        "duration_minutes",
+        "recurrence",
+        "facilitator",
+        "video_link",
+        "default_attendees",
+        "meetings_link",
+    ]
+    readonly_fields = ["meetings_link"]
+    actions = ["end_after_today"]
+
+    def get_queryset(self, request):
+        upcoming = Meeting.objects.filter(
+            series=OuterRef("pk"), starts_at__gte=timezone.now(), status=Meeting.Status.SCHEDULED
+        ).order_by("starts_at")
+        return super().get_queryset(request).annotate(next_start=Subquery(upcoming.values("starts_at")[:1]))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "campaign"] if obj else readonly
+
+    def _campaign_id(self, request, obj) -> int | None:
+        if obj is not None:
+            return obj.campaign_id
+        chosen = request.POST.get("campaign") or request.GET.get("campaign")
+        return (
+            Campaign.objects.for_user(request.user).filter(pk=chosen).values_list("pk", flat=True).first()
+            if (chosen and chosen.isdigit())
+            else None
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = self._campaign_id(request, obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = {"time_zone": time_zone_of(request.user) or "UTC", "start_time": datetime.time(10, 0)}
+        return {**initial, **super().get_changeform_initial_data(request)}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Facilitator and attendees are chosen among one campaign's team: pick the campaign first.
+        if request.method == "GET" and self._campaign_id(request, None) is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Which campaign is the meeting series for?",
+                "campaigns": Campaign.objects.for_user(request.user).open().order_by("name"),
+            }
+            return render(request, "admin/meetings/meetingseries/choose_campaign.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.display(description="Schedule")
+    def schedule(self, series: MeetingSeries) -> str:
+        return f"{rules.describe(series.recurrence, series.zone)}, {series.start_time:%H:%M} {series.time_zone}"
+
+    @admin.display(description="Next meeting", ordering="next_start")
+    def next_meeting(self, series: MeetingSeries):
+        return series.next_start or "—"
+
+    @admin.display(description="Meetings")
+    def meetings_link(self, series: MeetingSeries) -> str:
+        if not series.pk:
+            return "Meetings are scheduled when the series is saved."
+        url = reverse("admin:meetings_meeting_changelist") + f"?series={series.pk}"
+        return format_html('<a href="{}">Open the meetings of this series</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        attendees = form.cleaned_data.get("default_attendees", [])
+        if change:
+            services.series_update(series=obj, default_attendees=attendees, user=request.user)
+        else:
+            services.series_create(series=obj, default_attendees=attendees, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # Default attendees were set by the service (which also invites them to upcoming meetings).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+
+    @admin.action(description="End the selected series after today (later meetings stop; past ones stay)")
+    def end_after_today(self, request, queryset):
+        ended = 0
+        for series in queryset:
+            try:
+                services.series_end(
+                    series=series, last_date=timezone.now().astimezone(series.zone).date(), user=request.user
+                )
+                ended += 1
+            except ValidationError as error:
+                self.message_user(request, f"{series}: {' '.join(error.messages)}", messages.ERROR)
+        if ended:
+            self.message_user(request, f"{ended} series ended.", messages.SUCCESS)
+
+
+# --- Meetings and their log ---------------------------------------------------------------------------------------
+
+
+class AttendanceFormSet(forms.BaseInlineFormSet):
+    """Logging a meeting that has taken place means saying, for each person, present, absent or excused."""
+
+    def clean(self):
+        super().clean()
+        meeting = self.instance
+        if meeting.status == Meeting.Status.CANCELLED or meeting.starts_at > timezone.now():
+            return
+        unrecorded = [
+            form.cleaned_data["member"].person.full_name
+            for form in self.forms
+            if form.cleaned_data.get("member")
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("status") == Attendance.Status.EXPECTED
+        ]
+        if unrecorded:
+            raise ValidationError(
+                f"Record whether each person was present, absent or excused: {', '.join(unrecorded)}."
+            )
+
+
+class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
+    model = Attendance
+    formset = AttendanceFormSet
+    fields = ["member", "status"]
+    verbose_name_plural = "Attendance (invited from the series; add guests from the team)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member__person__organization")
+
+
+class DecisionInline(CampaignOfObjectMixin, ScopedTabularInline):
+    model = Decision
+    fields = ["text", "decided_by"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+
+
+class ActionItemInline(CampaignOfObjectMixin, ScopedTabularInline):
+    model = ActionItem
+    fields = ["title", "owner", "due_date", "status", "deliverable"]
+
+
+class MeetingStatusFilter(admin.SimpleListFilter):
+    title = "log"
+    parameter_name = "log"
+
+    def lookups(self, request, model_admin):
+        return [("to_log", "Took place, not logged yet"), ("upcoming", "Upcoming")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "to_log":
+            return queryset.filter(status=Meeting.Status.SCHEDULED, starts_at__lte=now)
+        if self.value() == "upcoming":
+            return queryset.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now)
+        return queryset
+
+
+class SeriesFilter(RelatedValuesFilter):
+    title = "series"
+    parameter_name = "series"
+    id_path = "series_id"
+    label_paths = ("series__campaign__name", "series__title")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+    list_display = ["starts_at", "series_title", "campaign", "status", "attendance_summary", "is_rescheduled"]
+    list_filter = [MeetingStatusFilter, "status", "series__campaign", SeriesFilter]
+    search_fields = ["series__title", "series__campaign__name", "notes"]
+    date_hierarchy = "starts_at"
+    fields = ["series", "local_time", "starts_at", "ends_at", "status", "agenda", "notes", "logged", "download"]
+    readonly_fields = ["series", "local_time", "status", "logged", "download"]
+    inlines = [AttendanceInline, DecisionInline, ActionItemInline]
+    actions = ["cancel_meetings"]
+
+    def get_queryset(self, request):
+        return selectors.with_meeting_columns(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "starts_at", "ends_at"] if obj is not None and obj.is_logged else readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = obj.series.campaign_id if obj else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_add_permission(self, request):
+        return False  # meetings come from their series
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel a meeting instead; a log is never lost
+
+    @admin.display(description="Series", ordering="series__title")
+    def series_title(self, meeting: Meeting) -> str:
+        return meeting.series.title
+
+    @admin.display(description="Campaign", ordering="series__campaign__name")
+    def campaign(self, meeting: Meeting) -> str:
+        return str(meeting.series.campaign)
+
+    @admin.display(description="Present")
+    def attendance_summary(self, meeting: Meeting) -> str:
+        return f"{meeting.present_count} of {meeting.invited_count}" if meeting.is_logged else "—"
+
+    @admin.display(description="Series' local time")
+    def local_time(self, meeting: Meeting) -> str:
+        return f"{meeting.local_start:%a %d %b %Y %H:%M} ({meeting.series.time_zone})"
+
+    @admin.display(description="Logged")
+    def logged(self, meeting: Meeting) -> str:
+        if not meeting.logged_at:
+            return "Not yet. Saving this page after the meeting has started records it as held."
+        return f"{timezone.localtime(meeting.logged_at):%d %b %Y %H:%M} by {meeting.logged_by or 'unknown'}"
+
+    @admin.display(description="Calendar")
+    def download(self, meeting: Meeting) -> str:
+        url = reverse("admin:meetings_meeting_ics", args=[meeting.pk])
+        return format_html('<a href="{}">Download .ics</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        if {"starts_at", "ends_at"} & set(form.changed_data):
+            services.meeting_reschedule(meeting=obj, starts_at=obj.starts_at, ends_at=obj.ends_at, user=request.user)
+        else:
+            save_validated(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        meeting = form.instance
+        if meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now():
+            services.meeting_mark_held(meeting=meeting, user=request.user)
+            self.message_user(request, "The meeting is logged as held.", messages.SUCCESS)
+
+    @admin.action(description="Cancel the selected meetings (logged ones are kept as they are)")
+    def cancel_meetings(self, request, queryset):
+        cancelled = 0
+        for meeting in queryset.filter(status=Meeting.Status.SCHEDULED):
+            services.meeting_cancel(meeting=meeting, user=request.user)
+            cancelled += 1
+        self.message_user(request, f"{cancelled} meeting(s) cancelled.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/ics/", self.admin_site.admin_view(self.ics_view), name="meetings_meeting_ics"),
+            *super().get_urls(),
+        ]
+
+    def ics_view(self, request, object_id):
+        self._scoped_object_or_404(request, object_id)
+        return views.meeting_download(self.get_queryset(request).select_related("series__campaign").get(pk=object_id))
+
+
+# --- Action items -------------------------------------------------------------------------------------------------
+
+
+class ActionItemStateFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("open", "Open"), ("mine", "Mine, open")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue(timezone.localdate())
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "mine":
+            return queryset.open().filter(owner__person__user=request.user)
+        return queryset
+
+
+class OwnerFilter(RelatedValuesFilter):
+    title = "owner"
+    parameter_name = "person"
+    id_path = "owner__person_id"
+    label_paths = ("owner__person__full_name",)
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+    list_display = ["title", "owner", "campaign", "due_date", "overdue", "status", "meeting"]
+    list_editable = ["status"]
+    list_filter = [ActionItemStateFilter, "status", "meeting__series__campaign", OwnerFilter]
+    search_fields = ["title", "owner__person__full_name"]
+    fields = ["meeting", "title", "owner", "due_date", "status", "deliverable"]
+    readonly_fields = ["meeting"]
+
+    def get_queryset(self, request):
+        return selectors.with_action_item_columns(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = obj.meeting.series.campaign_id if obj else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_add_permission(self, request):
+        return False  # action items are agreed at a meeting: add them on its page
+
+    @admin.display(description="Campaign", ordering="meeting__series__campaign__name")
+    def campaign(self, item: ActionItem) -> str:
+        return str(item.meeting.series.campaign)
+
+    @admin.display(description="Overdue", boolean=True)
+    def overdue(self, item: ActionItem) -> bool:
+        return item.is_overdue(timezone.localdate())
+
+
+# --- Calendar subscriptions -------------------------------------------------------------------------------------
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(ScopedModelAdmin):
+    list_display = ["__str__", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["campaign"]
+    fields = ["campaign", "secret_hint", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["secret_hint", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "campaign"] if obj else readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token, secret = services.calendar_token_create(user=request.user, campaign=obj.campaign)
+        obj.pk = token.pk
+        url = request.build_absolute_uri(reverse("meetings:calendar-feed", args=[secret]))
+        self.message_user(
+            request,
+            format_html(
+                "Subscribe to this address in Google Calendar or Outlook (“From URL”). It is shown only now; "
+                "keep it private: <code>{}</code>",
+                url,
+            ),
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead, so the address keeps answering 404
+
+    @admin.action(description="Revoke the selected calendar addresses")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.calendar_token_revoke(token=token, user=request.user)
+        self.message_user(request, "Revoked; those addresses now answer 404.", messages.SUCCESS)

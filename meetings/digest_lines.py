@@ -1,0 +1,31 @@
+"""Open action items in each person's weekly digest (registered with campaigns' digest registry)."""
+
+import datetime
+
+from campaigns import digest
+from campaigns.models import Campaign
+from meetings.models import ActionItem
+
+
+@digest.digest_source
+def open_action_items(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
+    """Open action items each person owns, in open campaigns. One query."""
+    rows = (
+        ActionItem.objects.open()
+        .filter(owner__person_id__in=person_ids, meeting__series__campaign__in=Campaign.objects.open())
+        .values_list(
+            "owner__person_id", "meeting__series__campaign_id", "meeting__series__campaign__name", "title", "due_date"
+        )
+        .order_by("due_date", "pk")
+    )
+    today = now.date()
+    return [
+        digest.DigestLine(
+            person_id=person_id,
+            campaign_id=campaign_id,
+            text=f"Action item “{title}” ({campaign_name}) — due {due_date:%a %-d %b}"
+            + (" (overdue)" if due_date < today else ""),
+            due=due_date,
+        )
+        for person_id, campaign_id, campaign_name, title, due_date in rows
+    ]

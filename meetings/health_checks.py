@@ -1,0 +1,109 @@
+"""Meeting health checks, registered with campaigns' registry (DOMAIN.md failure 5: no regular meetings).
+
+Each is one set-based query (party_absent: three) over the open campaigns it is given.
+"""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from campaigns import health
+from campaigns.models import Campaign, Party
+from meetings.models import Attendance, Meeting, MeetingSeries
+
+NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
+ABSENCES_IN_A_ROW = 2
+
+
+def _day(moment: datetime.datetime, time_zone: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %-d %b")
+
+
+@health.health_check("no_meeting_cadence", severity=health.WARNING, title="No regular meeting")
+def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+    """Campaigns in planning or execution without a meeting series that still has meetings to come."""
+    rows = (
+        open_campaigns.filter(status__in=[Campaign.Status.PLANNING, Campaign.Status.EXECUTION])
+        .exclude(pk__in=MeetingSeries.objects.active(now).values("campaign_id"))
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    return [
+        health.Finding(
+            campaign_id, "", "No weekly meeting is scheduled. Set up a meeting series with both companies' teams."
+        )
+        for campaign_id in rows
+    ]
+
+
+@health.health_check("meeting_not_logged", severity=health.WARNING, title="Meeting not logged")
+def meeting_not_logged(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+    """Meetings that ended over 24 hours ago with no log (attendance, notes, decisions)."""
+    rows = (
+        Meeting.objects.filter(
+            series__campaign__in=open_campaigns,
+            status=Meeting.Status.SCHEDULED,
+            ends_at__lte=now - NOT_LOGGED_AFTER,
+        )
+        .values_list("series__campaign_id", "pk", "starts_at", "series__time_zone", "series__title")
+        .order_by("series__campaign_id", "starts_at")
+    )
+    return [
+        health.Finding(
+            campaign_id,
+            f"meeting:{pk}",
+            f"The meeting “{title}” of {_day(starts_at, zone)} is not logged: record attendance, notes and decisions "
+            "(or cancel it if it did not take place).",
+        )
+        for campaign_id, pk, starts_at, zone, title in rows
+    ]
+
+
+@health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings")
+def party_absent(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+    """Companies with nobody present at either of the campaign's last two held meetings."""
+    ranked = Meeting.objects.filter(series__campaign__in=open_campaigns, status=Meeting.Status.HELD).annotate(
+        recency=Window(
+            RowNumber(), partition_by=F("series__campaign_id"), order_by=[F("starts_at").desc(), F("pk").desc()]
+        ),
+    )
+    latest = list(
+        ranked.filter(recency__lte=ABSENCES_IN_A_ROW).values_list(
+            "pk", "series__campaign_id", "starts_at", "series__time_zone"
+        )
+    )
+    meetings_by_campaign: dict[int, list[tuple[int, datetime.datetime, str]]] = defaultdict(list)
+    for pk, campaign_id, starts_at, zone in latest:
+        meetings_by_campaign[campaign_id].append((pk, starts_at, zone))
+    considered = {campaign_id for campaign_id, held in meetings_by_campaign.items() if len(held) == ABSENCES_IN_A_ROW}
+    if not considered:
+        return []
+    present = set(
+        Attendance.objects.filter(
+            meeting_id__in=[pk for pk, campaign_id, *_ in latest if campaign_id in considered],
+            status=Attendance.Status.PRESENT,
+        ).values_list("meeting__series__campaign_id", "member__person__organization_id")
+    )
+    parties = (
+        Party.objects.filter(campaign_id__in=considered)
+        .values_list("campaign_id", "organization_id", "organization__name")
+        .order_by("campaign_id", "organization__name")
+    )
+    findings = []
+    for campaign_id, organization_id, name in parties:
+        if (campaign_id, organization_id) in present:
+            continue
+        held = sorted(meetings_by_campaign[campaign_id], key=lambda meeting: meeting[1])
+        days = " and ".join(_day(starts_at, zone) for _, starts_at, zone in held)
+        findings.append(
+            health.Finding(
+                campaign_id,
+                f"organization:{organization_id}",
+                f"Nobody from {name} attended the last two meetings ({days}). "
+                "Check that the meeting time still works for them.",
+            )
+        )
+    return findings

@@ -1,0 +1,148 @@
+"""The facilitator's log of a meeting: attendance, decisions and action items."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from campaigns.models import CampaignChildQuerySet, Deliverable, Member
+from meetings.models.series import Meeting
+
+MEETING_CAMPAIGN_PATH = "meeting__series__campaign"
+
+
+def _member_error(member: Member, what: str) -> str:
+    return f"{member.person.full_name} is not on this campaign's team; only team members can {what}."
+
+
+def _check_member(meeting: Meeting, member: Member, field: str, what: str) -> None:
+    if member.campaign_id != meeting.series.campaign_id:
+        raise ValidationError({field: _member_error(member, what)})
+
+
+class AttendanceQuerySet(CampaignChildQuerySet):
+    campaign_path = MEETING_CAMPAIGN_PATH
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        EXPECTED = "expected", "Invited (not recorded yet)"
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    MISSED = (Status.ABSENT, Status.EXCUSED)
+
+    # An unlogged meeting's invitation list goes with it; a logged meeting is never deleted.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="meeting_attendance")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.EXPECTED)
+
+    history = HistoricalRecords()
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "attendance"
+        ordering = ["meeting_id", "member__person__organization__name", "member__person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="attendance_once_per_meeting",
+                violation_error_message="This person is already on the meeting's attendance list.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.meeting_id and self.member_id:
+            _check_member(self.meeting, self.member, "member", "attend its meetings")
+
+
+class DecisionQuerySet(CampaignChildQuerySet):
+    campaign_path = MEETING_CAMPAIGN_PATH
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField("decision")
+    decided_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="meeting_decisions", help_text="Who made the decision."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self) -> None:
+        if self.meeting_id and self.decided_by_id:
+            _check_member(self.meeting, self.decided_by, "decided_by", "make its decisions")
+
+
+class ActionItemQuerySet(CampaignChildQuerySet):
+    campaign_path = MEETING_CAMPAIGN_PATH
+
+    def open(self) -> "ActionItemQuerySet":
+        return self.filter(status=ActionItem.Status.OPEN)
+
+    def overdue(self, today: datetime.date) -> "ActionItemQuerySet":
+        return self.open().filter(due_date__lt=today)
+
+
+class ActionItem(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="action_items", help_text="The meeting where it was agreed."
+    )
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="action_items")
+    due_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    deliverable = models.ForeignKey(
+        Deliverable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        help_text="Optional: the deliverable of this campaign it moves forward.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="action_item_open_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.due_date is not None and self.due_date < today
+
+    def clean(self) -> None:
+        if not self.meeting_id:
+            return
+        errors = {}
+        if self.owner_id and self.owner.campaign_id != self.meeting.series.campaign_id:
+            errors["owner"] = _member_error(self.owner, "own its action items")
+        if self.deliverable_id and self.deliverable.campaign_id != self.meeting.series.campaign_id:
+            errors["deliverable"] = (
+                f"“{self.deliverable}” is a deliverable of another campaign; link one of this campaign."
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,219 @@
+"""Meeting reminders, registered with campaigns' reminder registry; due moments in each recipient's time zone.
+
+Each source is a constant number of queries whatever the number of meetings or people.
+"""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+
+from django.conf import settings
+from django.urls import reverse
+
+from campaigns import reminder_sources
+from campaigns.checks_core import DAILY_REMINDER_TIME, compose, local_moment
+from campaigns.models import Campaign
+from meetings import selectors
+from meetings.models import ActionItem, Attendance, Meeting
+from meetings.summary import render_notes_summary
+
+# The notes go out a while after logging, so the facilitator's quick corrections are in them.
+NOTES_GRACE = datetime.timedelta(hours=1)
+ACTION_ITEM_DUE_SOON_DAYS = 2
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _lookback() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
+
+
+def _day(day: datetime.date) -> str:
+    return day.strftime("%a %-d %b %Y")
+
+
+def _item_line(item: ActionItem, mine: bool = False) -> str:
+    owner = "you" if mine else item.owner.person.full_name
+    return f"{item.title} — {owner}, due {_day(item.due_date)}"
+
+
+@reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow")
+def meeting_tomorrow(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+    """To each invited person at 09:00 their time the day before: local time, agenda, open action items."""
+    # 09:00 the day before is at most 39 hours ahead of a meeting, wherever the recipient lives.
+    invitations = (
+        Attendance.objects.filter(
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__starts_at__gt=now,
+            meeting__starts_at__lte=now + datetime.timedelta(hours=48),
+            meeting__series__campaign__in=Campaign.objects.open(),
+        )
+        .exclude(status__in=Attendance.MISSED)
+        .select_related("meeting__series__campaign", "member__person")
+    )
+    due_rows = []
+    for invitation in invitations:
+        person, meeting = invitation.member.person, invitation.meeting
+        local_start = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+        due_at = local_moment(local_start.date() - datetime.timedelta(days=1), DAILY_REMINDER_TIME, person.time_zone)
+        if due_at <= now and now - due_at <= _lookback():
+            due_rows.append((invitation, local_start, due_at))
+    open_items = defaultdict(list)
+    campaign_ids = {invitation.meeting.series.campaign_id for invitation, *_ in due_rows}
+    for item in (
+        ActionItem.objects.open()
+        .filter(meeting__series__campaign__in=campaign_ids)
+        .select_related("owner__person", "meeting__series")
+    ):
+        open_items[item.meeting.series.campaign_id].append(item)
+    return [
+        _meeting_tomorrow_reminder(invitation, local_start, due_at, open_items)
+        for invitation, local_start, due_at in due_rows
+    ]
+
+
+def _meeting_tomorrow_reminder(invitation, local_start, due_at, open_items) -> reminder_sources.DueReminder:
+    person, meeting = invitation.member.person, invitation.meeting
+    series, campaign = meeting.series, meeting.series.campaign
+    paragraphs = [
+        f"“{series.title}” of the campaign “{campaign.name}” is tomorrow, "
+        f"{local_start:%A %-d %B at %H:%M} your time ({person.time_zone}).",
+    ]
+    if series.video_link:
+        paragraphs.append(f"Join: {series.video_link}")
+    paragraphs.append(f"Agenda:\n{meeting.agenda}" if meeting.agenda else "No agenda yet.")
+    items = open_items.get(campaign.pk, [])
+    if items:
+        paragraphs.append("Open action items of the campaign:")
+    text, html = compose(
+        person.full_name,
+        paragraphs,
+        _link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
+        [_item_line(item, mine=item.owner.person_id == person.pk) for item in items],
+    )
+    return reminder_sources.DueReminder(
+        kind="meeting_tomorrow",
+        subject=f"meeting:{meeting.pk}",
+        person_id=person.pk,
+        due_at=due_at,
+        campaign_id=campaign.pk,
+        subject_line=f"Tomorrow {local_start:%H:%M}: {series.title} — {campaign.name}",
+        body_text=text,
+        body_html=html,
+    )
+
+
+def _open_items_due_between(first: datetime.date, last: datetime.date):
+    return (
+        ActionItem.objects.open()
+        .filter(due_date__range=(first, last), meeting__series__campaign__in=Campaign.objects.open())
+        .select_related("owner__person", "meeting__series__campaign")
+    )
+
+
+def _action_item_reminder(kind: str, item: ActionItem, due_at, subject_line: str, sentence: str):
+    person, campaign = item.owner.person, item.meeting.series.campaign
+    text, html = compose(
+        person.full_name,
+        [sentence, f"You own it in the campaign “{campaign.name}”. Mark it done, or agree a new date."],
+        _link(reverse("admin:meetings_actionitem_change", args=[item.pk])),
+    )
+    return reminder_sources.DueReminder(
+        kind=kind,
+        subject=f"action_item:{item.pk}",
+        person_id=person.pk,
+        due_at=due_at,
+        campaign_id=campaign.pk,
+        subject_line=subject_line,
+        body_text=text,
+        body_html=html,
+    )
+
+
+@reminder_sources.reminder_source("action_item_due", label="Action item due soon")
+def action_item_due(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+    """To the owner at 09:00 their time, two days before the due date."""
+    before = datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS)
+    today = now.date()
+    # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per owner below.
+    items = _open_items_due_between(today - datetime.timedelta(days=1), today + before + datetime.timedelta(days=1))
+    due = []
+    for item in items:
+        zone = item.owner.person.time_zone
+        due_at = local_moment(item.due_date - before, DAILY_REMINDER_TIME, zone)
+        overdue_from = local_moment(item.due_date + datetime.timedelta(days=1), datetime.time(0), zone)
+        if due_at <= now < overdue_from and now - due_at <= _lookback():
+            due.append(
+                _action_item_reminder(
+                    "action_item_due",
+                    item,
+                    due_at,
+                    f"Due {_day(item.due_date)}: “{item.title}”",
+                    f"The action item “{item.title}” is due on {_day(item.due_date)}.",
+                )
+            )
+    return due
+
+
+@reminder_sources.reminder_source("action_item_overdue", label="Action item overdue")
+def action_item_overdue(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+    """To the owner at 09:00 their time on the day after the due date."""
+    today = now.date()
+    items = _open_items_due_between(today - _lookback() - datetime.timedelta(days=2), today)
+    due = []
+    for item in items:
+        due_at = local_moment(
+            item.due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, item.owner.person.time_zone
+        )
+        if due_at <= now and now - due_at <= _lookback():
+            due.append(
+                _action_item_reminder(
+                    "action_item_overdue",
+                    item,
+                    due_at,
+                    f"Overdue: “{item.title}”",
+                    f"The action item “{item.title}” was due on {_day(item.due_date)} and is still open.",
+                )
+            )
+    return due
+
+
+@reminder_sources.reminder_source("missed_meeting_notes", label="Notes of a missed meeting")
+def missed_meeting_notes(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+    """The notes summary, to each person recorded absent or excused, an hour after the meeting was logged."""
+    missed = list(
+        Attendance.objects.filter(
+            status__in=Attendance.MISSED,
+            meeting__status=Meeting.Status.HELD,
+            meeting__logged_at__range=(now - _lookback() - NOTES_GRACE, now - NOTES_GRACE),
+            meeting__series__campaign__in=Campaign.objects.open(),
+        ).values_list("meeting_id", "member__person_id", "member__person__time_zone")
+    )
+    meetings = (
+        Meeting.objects.filter(pk__in={meeting_id for meeting_id, *_ in missed})
+        .select_related("series__campaign")
+        .prefetch_related(*selectors.meeting_log_prefetches())
+        .in_bulk()
+    )
+    summaries = {}
+    due = []
+    for meeting_id, person_id, time_zone in missed:
+        meeting = meetings[meeting_id]
+        if (meeting_id, time_zone) not in summaries:
+            summaries[meeting_id, time_zone] = render_notes_summary(meeting, time_zone)
+        summary = summaries[meeting_id, time_zone]
+        due.append(
+            reminder_sources.DueReminder(
+                kind="missed_meeting_notes",
+                subject=f"meeting:{meeting_id}",
+                person_id=person_id,
+                due_at=meeting.logged_at + NOTES_GRACE,
+                campaign_id=meeting.series.campaign_id,
+                subject_line=summary.subject,
+                body_text=summary.text,
+                body_html=summary.html,
+            )
+        )
+    return due

@@ -1,0 +1,104 @@
+"""Reads of the meetings app, each a queryset (or a few) whatever the number of rows."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
+from meetings.models.calendar import hash_secret
+
+
+def series_list(*, user: Any) -> QuerySet[MeetingSeries]:
+    return (
+        MeetingSeries.objects.for_user(user)
+        .select_related("campaign", "facilitator__person__organization")
+        .prefetch_related("default_attendees__person__organization")
+    )
+
+
+def with_meeting_columns(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """What a meeting list shows, fetched with the rows."""
+    return meetings.select_related("series__campaign").annotate(
+        present_count=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True),
+        invited_count=Count("attendance", distinct=True),
+    )
+
+
+def meeting_list(*, user: Any) -> QuerySet[Meeting]:
+    return with_meeting_columns(Meeting.objects.for_user(user))
+
+
+def meeting_log_prefetches() -> list[Prefetch]:
+    """Attendance, decisions and action items of meetings, with the people behind them."""
+    return [
+        Prefetch("attendance", Attendance.objects.select_related("member__person__organization")),
+        Prefetch("decisions", Decision.objects.select_related("decided_by__person")),
+        Prefetch("action_items", ActionItem.objects.select_related("owner__person", "deliverable")),
+    ]
+
+
+def meeting_with_log(*, meeting_id: int) -> Meeting:
+    return (
+        Meeting.objects.select_related("series__campaign", "series__facilitator__person", "logged_by")
+        .prefetch_related(*meeting_log_prefetches())
+        .get(pk=meeting_id)
+    )
+
+
+def with_action_item_columns(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    return items.select_related("meeting__series__campaign", "owner__person__organization", "deliverable")
+
+
+def action_item_list(
+    *,
+    user: Any,
+    campaign_id: int | None = None,
+    person_id: int | None = None,
+    open_only: bool = False,
+    overdue_on: datetime.date | None = None,
+) -> QuerySet[ActionItem]:
+    """Action items per campaign and/or per person, optionally only open ones or those overdue on a date."""
+    items = ActionItem.objects.for_user(user)
+    if campaign_id is not None:
+        items = items.filter(meeting__series__campaign_id=campaign_id)
+    if person_id is not None:
+        items = items.filter(owner__person_id=person_id)
+    if open_only:
+        items = items.open()
+    if overdue_on is not None:
+        items = items.overdue(overdue_on)
+    return with_action_item_columns(items)
+
+
+def calendar_token_by_secret(secret: str) -> CalendarToken | None:
+    """The usable subscription with this secret, with its owner; None when unknown, revoked or its owner left."""
+    return CalendarToken.objects.usable().select_related("owner").filter(secret_hash=hash_secret(secret)).first()
+
+
+def series_in_feed(*, token: CalendarToken) -> tuple[QuerySet[MeetingSeries], QuerySet[Meeting]]:
+    """What a feed shows, through its owner's eyes: whole series, plus single meetings they are a guest of.
+
+    A campaign feed: every series of that campaign. A personal feed: the series the owner facilitates or
+    is invited to by default, and meetings of other series they are listed on.
+    """
+    visible_series = MeetingSeries.objects.for_user(token.owner).select_related("campaign", "facilitator__person")
+    visible_meetings = Meeting.objects.for_user(token.owner).select_related("series__campaign")
+    if token.campaign_id:
+        return visible_series.filter(campaign_id=token.campaign_id), visible_meetings.none()
+    person_id = getattr(getattr(token.owner, "person", None), "pk", None)
+    series = visible_series.filter(
+        Q(facilitator__person_id=person_id) | Q(default_attendees__person_id=person_id)
+    ).distinct()
+    guest_of = visible_meetings.filter(attendance__member__person_id=person_id).exclude(series__in=series)
+    return series, guest_of.exclude(status=Meeting.Status.CANCELLED)
+
+
+def feed_contents(*, token: CalendarToken) -> tuple[list[tuple[MeetingSeries, list[Meeting]]], list[Meeting]]:
+    """The series (each with its meetings) and single meetings of a feed: three queries."""
+    series_queryset, single_meetings = series_in_feed(token=token)
+    series = list(series_queryset)
+    meetings_by_series: dict[int, list[Meeting]] = {item.pk: [] for item in series}
+    for meeting in Meeting.objects.for_user(token.owner).filter(series__in=[item.pk for item in series]):
+        meetings_by_series[meeting.series_id].append(meeting)
+    return [(item, meetings_by_series[item.pk]) for item in series], list(single_meetings)

@@ -1,0 +1,282 @@
+"""Writes of the meetings app: series and their occurrences, the facilitator's log, calendar subscriptions."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from campaigns.models import Campaign, Member
+from comarketing.validation import save_validated
+from meetings import recurrence
+from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
+from meetings.models.calendar import hash_secret, new_secret
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _validate_attendees(series: MeetingSeries, members: Iterable[Member]) -> list[Member]:
+    members = list(members)
+    outsiders = series.invalid_attendees(members)
+    if outsiders:
+        names = ", ".join(member.person.full_name for member in outsiders)
+        raise ValidationError({"default_attendees": f"Only this campaign's team can be invited; not on it: {names}."})
+    return members
+
+
+def _materialize_after_commit(series: MeetingSeries) -> None:
+    # Runs in the request so new meetings show at once; the periodic task repairs anything a failure left out.
+    transaction.on_commit(partial(series_materialize, series_id=series.pk), robust=True)
+
+
+@transaction.atomic
+def series_create(
+    *, series: MeetingSeries, default_attendees: Iterable[Member] = (), user: Any = None
+) -> MeetingSeries:
+    """A new series; with no attendees named, the whole campaign team is invited."""
+    series._history_user = _user_or_none(user)
+    save_validated(series)
+    attendees = _validate_attendees(series, default_attendees) or list(
+        Member.objects.filter(campaign=series.campaign_id)
+    )
+    series.default_attendees.set(attendees)
+    _materialize_after_commit(series)
+    return series
+
+
+@transaction.atomic
+def series_update(
+    *, series: MeetingSeries, default_attendees: Iterable[Member] | None = None, user: Any = None
+) -> MeetingSeries:
+    """Change a series; its future, unlogged meetings follow (see `series_materialize`)."""
+    series._history_user = _user_or_none(user)
+    save_validated(series)
+    if default_attendees is not None:
+        attendees = _validate_attendees(series, default_attendees)
+        removed = set(series.default_attendees.values_list("pk", flat=True)) - {member.pk for member in attendees}
+        series.default_attendees.set(attendees)
+        # Uninvite from meetings still to come; recorded attendance is history and stays.
+        Attendance.objects.filter(
+            meeting__in=_upcoming_unlogged(series, timezone.now()),
+            member_id__in=removed,
+            status=Attendance.Status.EXPECTED,
+        ).delete()
+    _materialize_after_commit(series)
+    return series
+
+
+@transaction.atomic
+def series_end(*, series: MeetingSeries, last_date: datetime.date, user: Any = None) -> MeetingSeries:
+    """End the series after `last_date` (local): later meetings stop; earlier ones, and every logged one, stay."""
+    if last_date < series.first_date:
+        raise ValidationError({"last_date": "A series cannot end before its first meeting."})
+    end_of_day = datetime.datetime.combine(last_date, datetime.time(23, 59, 59), tzinfo=series.zone)
+    series.recurrence = recurrence.with_until(series.parsed_recurrence.text, end_of_day)
+    return series_update(series=series, user=user)
+
+
+def _upcoming_unlogged(series: MeetingSeries, now: datetime.datetime):
+    return series.meetings.filter(starts_at__gt=now, status=Meeting.Status.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class MaterializeResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    cancelled: int = 0
+
+
+def _has_content() -> Q:
+    return (
+        ~Q(agenda="")
+        | ~Q(notes="")
+        | Q(Exists(Decision.objects.filter(meeting=OuterRef("pk"))))
+        | Q(Exists(ActionItem.objects.filter(meeting=OuterRef("pk"))))
+    )
+
+
+@transaction.atomic
+def series_materialize(*, series_id: int, now: datetime.datetime | None = None) -> MaterializeResult:
+    """Make the series' meetings exist, as rows, from now to the rolling window's end. Idempotent.
+
+    A meeting is the occurrence of one local day. Days already past are never touched, nor are logged
+    meetings. A brand-new series also gets its meetings since its first date (to log a recent one).
+    Upcoming meetings follow the rule: a moved meeting keeps its time, a cancelled one stays cancelled;
+    one the rule no longer has is deleted, or cancelled if it already has an agenda, notes or items.
+    """
+    now = now or timezone.now()
+    series = MeetingSeries.objects.select_for_update().filter(pk=series_id).first()
+    if series is None:
+        return MaterializeResult()
+    zone = series.zone
+    existing = {meeting.occurrence_date: meeting for meeting in series.meetings.annotate(has_content=_has_content())}
+    today = now.astimezone(zone).date()
+    from_date = series.first_date if not existing else today + datetime.timedelta(days=1)
+    window_end = now + datetime.timedelta(weeks=settings.MEETING_WINDOW_WEEKS)
+    last_existing = max(existing, default=from_date)
+    until = max(window_end.astimezone(zone), recurrence.local_start(last_existing, datetime.time.max, zone))
+    start = recurrence.local_start(from_date, datetime.time.min, zone)
+    instances = {local.date(): local for local in series.parsed_recurrence.rule.between(start, until, inc=True)}
+
+    to_create, to_update, to_delete, to_cancel = [], [], [], []
+    for day, local in instances.items():
+        meeting = existing.get(day)
+        if local > window_end and meeting is None:
+            continue
+        original = local.astimezone(datetime.UTC)
+        if meeting is None:
+            to_create.append(
+                Meeting(
+                    series=series,
+                    occurrence_date=day,
+                    original_start=original,
+                    starts_at=original,
+                    ends_at=original + series.duration,
+                )
+            )
+        elif meeting.status != Meeting.Status.HELD:
+            follows_series = meeting.status == Meeting.Status.SCHEDULED and not meeting.is_rescheduled
+            new_times = (
+                (original, original + series.duration) if follows_series else (meeting.starts_at, meeting.ends_at)
+            )
+            if (meeting.original_start, meeting.starts_at, meeting.ends_at) != (original, *new_times):
+                meeting.original_start, (meeting.starts_at, meeting.ends_at) = original, new_times
+                to_update.append(meeting)
+    for day, meeting in existing.items():
+        if day < from_date or day in instances or meeting.status != Meeting.Status.SCHEDULED:
+            continue
+        (to_cancel if meeting.has_content else to_delete).append(meeting)
+
+    for meeting in to_cancel:
+        meeting.status = Meeting.Status.CANCELLED
+    changed = to_update + to_cancel
+    for meeting in changed:
+        meeting.save(update_fields=["original_start", "starts_at", "ends_at", "status"])
+    Meeting.objects.filter(pk__in=[meeting.pk for meeting in to_delete]).delete()
+    created = bulk_create_with_history(to_create, Meeting) if to_create else []
+    _invite_default_attendees(series, from_date)
+    return MaterializeResult(
+        created=len(created), updated=len(to_update), deleted=len(to_delete), cancelled=len(to_cancel)
+    )
+
+
+def _invite_default_attendees(series: MeetingSeries, from_date: datetime.date) -> None:
+    """Every scheduled meeting from `from_date` lists the series' default attendees (adding only who is missing)."""
+    upcoming = list(
+        series.meetings.filter(occurrence_date__gte=from_date, status=Meeting.Status.SCHEDULED).values_list(
+            "pk", flat=True
+        )
+    )
+    attendee_ids = list(series.default_attendees.values_list("pk", flat=True))
+    if not upcoming or not attendee_ids:
+        return
+    listed = set(Attendance.objects.filter(meeting_id__in=upcoming).values_list("meeting_id", "member_id"))
+    missing = [
+        Attendance(meeting_id=meeting_id, member_id=member_id)
+        for meeting_id in upcoming
+        for member_id in attendee_ids
+        if (meeting_id, member_id) not in listed
+    ]
+    bulk_create_with_history(missing, Attendance)
+
+
+def _refuse_if_logged(meeting: Meeting, what: str) -> None:
+    if meeting.status == Meeting.Status.HELD:
+        raise ValidationError(f"This meeting is already logged as held; it cannot be {what}.")
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, meeting: Meeting, starts_at: datetime.datetime, ends_at: datetime.datetime | None = None, user: Any = None
+) -> Meeting:
+    """Move one meeting; the move survives later changes of the series."""
+    _refuse_if_logged(meeting, "moved")
+    ends_at = ends_at or starts_at + (meeting.ends_at - meeting.starts_at)
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.is_rescheduled = True
+    meeting.status = Meeting.Status.SCHEDULED
+    meeting._history_user = _user_or_none(user)
+    return save_validated(meeting)
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, user: Any = None) -> Meeting:
+    _refuse_if_logged(meeting, "cancelled")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting._history_user = _user_or_none(user)
+    return save_validated(meeting)
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, user: Any = None, now: datetime.datetime | None = None) -> Meeting:
+    """Saving the log of a meeting that has started records it as held (once; later saves are edits)."""
+    now = now or timezone.now()
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError("This meeting was cancelled; it cannot be logged as held.")
+    if meeting.starts_at > now:
+        raise ValidationError("This meeting has not started yet; log it once it has taken place.")
+    unrecorded = meeting.attendance.filter(status=Attendance.Status.EXPECTED).select_related("member__person")
+    if unrecorded:
+        names = ", ".join(attendance.member.person.full_name for attendance in unrecorded)
+        raise ValidationError(f"Record whether each person was present, absent or excused: {names}.")
+    if meeting.status != Meeting.Status.HELD:
+        meeting.status = Meeting.Status.HELD
+        meeting.logged_at = now
+        meeting.logged_by = _user_or_none(user)
+        meeting._history_user = meeting.logged_by
+        save_validated(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_log(
+    *,
+    meeting: Meeting,
+    attendance: dict[Member, str],
+    agenda: str | None = None,
+    notes: str | None = None,
+    user: Any = None,
+    now: datetime.datetime | None = None,
+) -> Meeting:
+    """The facilitator's log in one write: agenda, notes and each member's attendance; marks the meeting held."""
+    meeting._history_user = _user_or_none(user)
+    if agenda is not None:
+        meeting.agenda = agenda
+    if notes is not None:
+        meeting.notes = notes
+    save_validated(meeting)
+    listed = {row.member_id: row for row in meeting.attendance.all()}
+    for member, status in attendance.items():
+        row = listed.get(member.pk) or Attendance(meeting=meeting, member=member)
+        row.status = status
+        row._history_user = meeting._history_user
+        save_validated(row)
+    return meeting_mark_held(meeting=meeting, user=user, now=now)
+
+
+@transaction.atomic
+def calendar_token_create(*, user: Any, campaign: Campaign | None = None) -> tuple[CalendarToken, str]:
+    """A new feed address; returns the token and its secret, which is shown to the user only now."""
+    secret = new_secret()
+    token = CalendarToken(owner=user, campaign=campaign, secret_hash=hash_secret(secret), secret_hint=secret[-6:])
+    return save_validated(token), secret
+
+
+@transaction.atomic
+def calendar_token_revoke(*, token: CalendarToken, user: Any = None) -> CalendarToken:
+    """From now on the address answers 404 (revoking twice keeps the first moment)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = _user_or_none(user)
+        token.save(update_fields=["revoked_at"])
+    return token

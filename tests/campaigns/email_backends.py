@@ -1,0 +1,28 @@
+"""Test-only e-mail backends, selected through EMAIL_BACKEND (in a worker subprocess: through the environment)."""
+
+import os
+import smtplib
+import time
+
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+UNREACHABLE_DOMAIN = "@unreachable.example"
+
+
+class FailingForOneDomainBackend(LocmemBackend):
+    """Delivers like locmem, except to addresses at UNREACHABLE_DOMAIN: the mail server refuses those."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if any(UNREACHABLE_DOMAIN in address for address in message.to):
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+class SlowFileBackend(FileBackend):
+    """The file backend after SLOW_EMAIL_SECONDS of "talking to the server": time to kill the worker mid-send."""
+
+    def send_messages(self, messages):
+        time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0")))
+        return super().send_messages(messages)

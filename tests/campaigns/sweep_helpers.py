@@ -1,0 +1,60 @@
+"""Builders and fixtures shared by the health, reminder, sweep and worker tests (issue 5)."""
+
+import datetime
+
+import pytest
+
+from campaigns.models import Campaign, Member, RaciAssignment
+from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
+from tests.partners.factories import OrganizationFactory, PersonFactory
+
+ALL_ROLES = {"is_decision_maker": True, "is_project_lead": True, "is_budget_owner": True}
+UTC = datetime.UTC
+
+
+def healthy_campaign(*organizations, **fields) -> Campaign:
+    """A campaign where each company names a decision maker, project lead and budget owner (one person each)."""
+    organizations = organizations or (OrganizationFactory(), OrganizationFactory())
+    campaign = joint_campaign(*organizations, status=fields.pop("status", Campaign.Status.PLANNING), **fields)
+    for organization in organizations:
+        member_of(campaign, organization, **ALL_ROLES)
+    return campaign
+
+
+def team_member(campaign: Campaign, *, time_zone: str = "UTC", **roles) -> Member:
+    organization = campaign.parties.first().organization
+    person = PersonFactory(organization=organization, time_zone=time_zone)
+    return Member.objects.create(campaign=campaign, person=person, **roles)
+
+
+def assigned_deliverable(campaign: Campaign, *, due_date: datetime.date, responsible=None, accountable=None, **fields):
+    deliverable = DeliverableFactory(campaign=campaign, due_date=due_date, **fields)
+    for member, role in ((responsible, "R"), (accountable, "A")):
+        if member is not None:
+            RaciAssignment.objects.create(deliverable=deliverable, member=member, role=role)
+    return deliverable
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the calling thread (on commit, when enqueued with on_commit)."""
+    from comarketing.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def core_checks_only(monkeypatch):
+    """Only this app's checks, reminder kinds and digest lines: other apps' registrations (kickoff, meetings)
+    would add findings and reminders about data these tests do not build."""
+    from campaigns import checks_core, digest, health, reminder_sources
+
+    def own(registry):
+        return {key: entry for key, entry in registry.items() if entry.find.__module__ == checks_core.__name__}
+
+    monkeypatch.setattr(health, "checks", own(health.checks))
+    monkeypatch.setattr(reminder_sources, "sources", own(reminder_sources.sources))
+    monkeypatch.setattr(digest, "sources", [checks_core.deliverable_digest_lines])

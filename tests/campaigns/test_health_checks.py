@@ -1,0 +1,174 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from campaigns import health
+from campaigns.models import Campaign, Deliverable, Flag
+from campaigns.services.health import flag_acknowledge, flag_snooze, health_sweep
+from tests.campaigns.factories import member_of
+from tests.campaigns.sweep_helpers import (
+    ALL_ROLES,
+    UTC,
+    assigned_deliverable,
+    core_checks_only,  # noqa: F401  (fixture)
+    healthy_campaign,
+)
+from tests.partners.factories import OrganizationFactory
+
+NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("core_checks_only")]
+
+
+def open_flags(campaign, code=None):
+    flags = Flag.objects.open().filter(campaign=campaign)
+    return {(flag.code, flag.subject) for flag in (flags.filter(code=code) if code else flags)}
+
+
+def test_a_healthy_campaign_raises_no_flag():
+    campaign = healthy_campaign()
+    lead = campaign.members.first()
+    assigned_deliverable(campaign, due_date=datetime.date(2026, 12, 1), responsible=lead, accountable=lead)
+    health_sweep(now=NOW)
+    assert open_flags(campaign) == set()
+
+
+@pytest.mark.parametrize(
+    ("role_field", "code", "severity"),
+    [
+        ("is_decision_maker", "no_decision_maker", "critical"),
+        ("is_project_lead", "no_project_lead", "warning"),
+        ("is_budget_owner", "no_budget_owner", "warning"),
+    ],
+)
+def test_it_names_each_company_missing_a_stakeholder(role_field, code, severity):
+    host, partner = OrganizationFactory(name="Northwind"), OrganizationFactory(name="Bluefin")
+    campaign = healthy_campaign(host, partner)
+    campaign.members.filter(person__organization=partner).update(**{role_field: False})
+    member_of(campaign, partner, **{name: value for name, value in ALL_ROLES.items() if name != role_field})
+
+    health_sweep(now=NOW)
+
+    flag = Flag.objects.get(campaign=campaign, code=code)
+    assert (flag.subject, flag.severity) == (f"organization:{partner.pk}", severity)
+    assert "Bluefin" in flag.detail and "Northwind" not in flag.detail
+
+
+def test_a_stakeholder_of_the_other_company_does_not_count():
+    host, partner = OrganizationFactory(), OrganizationFactory()
+    campaign = healthy_campaign(host, partner)
+    campaign.members.filter(person__organization=partner).update(is_decision_maker=False)
+    member_of(campaign, host, is_decision_maker=True)
+    health_sweep(now=NOW)
+    assert open_flags(campaign, "no_decision_maker") == {("no_decision_maker", f"organization:{partner.pk}")}
+
+
+def test_it_flags_deliverables_without_accountable_or_responsible():
+    campaign = healthy_campaign()
+    lead = campaign.members.first()
+    no_accountable = assigned_deliverable(campaign, due_date=datetime.date(2026, 12, 1), responsible=lead)
+    no_responsible = assigned_deliverable(campaign, due_date=datetime.date(2026, 12, 1), accountable=lead)
+    assigned_deliverable(campaign, due_date=datetime.date(2026, 12, 1), status=Deliverable.Status.CANCELLED)
+
+    health_sweep(now=NOW)
+
+    assert open_flags(campaign) == {
+        ("deliverable_without_accountable", f"deliverable:{no_accountable.pk}"),
+        ("deliverable_without_responsible", f"deliverable:{no_responsible.pk}"),
+    }
+
+
+def test_it_flags_overdue_deliverables_until_they_are_published():
+    campaign = healthy_campaign()
+    lead = campaign.members.first()
+    late = assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 22), responsible=lead, accountable=lead)
+    assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 23), responsible=lead, accountable=lead)
+
+    health_sweep(now=NOW)
+    assert open_flags(campaign) == {("deliverable_overdue", f"deliverable:{late.pk}")}
+
+    Deliverable.objects.filter(pk=late.pk).update(status=Deliverable.Status.PUBLISHED)
+    result = health_sweep(now=NOW + datetime.timedelta(minutes=15))
+    assert open_flags(campaign) == set()
+    assert result.resolved == [(campaign.pk, "deliverable_overdue", f"deliverable:{late.pk}")]
+
+
+def test_a_flag_stays_open_with_its_last_seen_time_and_resolves_into_history():
+    campaign = healthy_campaign()
+    campaign.members.update(is_budget_owner=False)
+    first = health_sweep(now=NOW)
+    later = NOW + datetime.timedelta(hours=1)
+    second = health_sweep(now=later)
+
+    def flags():
+        return Flag.objects.filter(campaign=campaign, code="no_budget_owner")
+
+    assert len(first.opened) == 2 and second.opened == [] and second.still_open == 2
+    assert {(flag.opened_at, flag.last_seen_at, flag.resolved_at) for flag in flags()} == {(NOW, later, None)}
+
+    campaign.members.update(is_budget_owner=True)
+    health_sweep(now=later + datetime.timedelta(hours=1))
+    assert flags().count() == 2 and not flags().filter(resolved_at__isnull=True).exists()
+
+    campaign.members.update(is_budget_owner=False)
+    reopened = health_sweep(now=later + datetime.timedelta(hours=2))
+    assert len(reopened.opened) == 2 and flags().count() == 4  # the resolved ones are kept as history
+
+
+def test_closing_a_campaign_resolves_its_flags():
+    campaign = healthy_campaign()
+    campaign.members.update(is_project_lead=False)
+    health_sweep(now=NOW)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
+    health_sweep(now=NOW)
+    assert open_flags(campaign) == set()
+
+
+def test_a_failing_check_leaves_its_flags_alone_and_the_others_still_run(monkeypatch):
+    campaign = healthy_campaign()
+    campaign.members.update(is_project_lead=False, is_budget_owner=False)
+    health_sweep(now=NOW)
+
+    def broken(open_campaigns, now):
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setitem(health.checks, "no_project_lead", health.HealthCheck("no_project_lead", "warning", "x", broken))
+    campaign.members.update(is_budget_owner=True)
+    result = health_sweep(now=NOW)
+
+    assert result.failed_checks == ["no_project_lead"]
+    assert {code for code, _ in open_flags(campaign)} == {"no_project_lead"}
+
+
+def test_a_team_member_acknowledges_or_snoozes_a_flag_with_a_reason(shared_campaign, alice, charlie):
+    shared_campaign.members.update(is_decision_maker=False)
+    health_sweep(now=NOW)
+    flag, other = Flag.objects.filter(campaign=shared_campaign, code="no_decision_maker")
+
+    with pytest.raises(ValidationError, match="Say why"):
+        flag_acknowledge(flag=flag, user=alice, reason="  ")
+    with pytest.raises(ValidationError, match="member of the campaign team"):
+        flag_acknowledge(flag=flag, user=charlie, reason="not mine")
+    flag_acknowledge(flag=flag, user=alice, reason="Our VP joins next week")
+
+    with time_machine.travel(NOW):
+        with pytest.raises(ValidationError, match="after today"):
+            flag_snooze(flag=other, user=alice, until=datetime.date(2026, 11, 23), reason="later")
+        flag_snooze(flag=other, user=alice, until=datetime.date(2026, 12, 1), reason="Waiting for their reorg")
+
+    flag.refresh_from_db()
+    assert (flag.state, flag.acknowledged_by, flag.history.count()) == ("acknowledged", alice, 1)
+    decision_flags = Flag.objects.filter(campaign=shared_campaign, code="no_decision_maker")
+    assert decision_flags.needing_attention(datetime.date(2026, 11, 24)).count() == 0
+    assert decision_flags.needing_attention(datetime.date(2026, 12, 1)).count() == 1
+
+
+def test_it_refuses_to_acknowledge_a_resolved_flag(shared_campaign, alice):
+    health_sweep(now=NOW)
+    flag = Flag.objects.filter(campaign=shared_campaign, code="no_project_lead").first()
+    shared_campaign.members.update(is_project_lead=True)
+    health_sweep(now=NOW)
+    flag.refresh_from_db()
+    with pytest.raises(ValidationError, match="already resolved"):
+        flag_acknowledge(flag=flag, user=alice, reason="ok")

@@ -1,0 +1,67 @@
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from campaigns.models import Flag, Reminder
+from tests.campaigns.sweep_helpers import (
+    UTC,
+    assigned_deliverable,
+    core_checks_only,  # noqa: F401  (fixture)
+    healthy_campaign,
+    team_member,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("core_checks_only")]
+NOW = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_sweep_prints_what_it_opened_resolved_and_queued():
+    campaign = healthy_campaign(name="Spring webinar")
+    member = team_member(campaign)
+    late = assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 20), responsible=member)
+
+    first = run("sweep")
+    assert "Flags opened: 2" in first
+    assert f"opened deliverable_overdue deliverable:{late.pk} on “Spring webinar”" in first
+    assert "Reminders due: 1 (new: 1, opted out: 0); queued: 1" in first
+
+    late.status = "published"
+    late.save()
+    second = run("sweep")
+    assert "Flags resolved: 2" in second and "resolved deliverable_overdue" in second  # done: no Accountable needed
+    assert "queued: 0" in second
+    assert Flag.objects.open().count() == 0
+
+
+def test_sweep_can_send_right_away_without_a_worker():
+    campaign = healthy_campaign()
+    assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 20), responsible=team_member(campaign))
+    assert "Sent now: sent: 1" in run("sweep", "--send-now")
+    assert len(mail.outbox) == 1 and Reminder.objects.get().status == "sent"
+
+
+def test_bench_sweep_reports_both_ways_and_keeps_nothing():
+    output = run("bench_sweep", "--campaigns", "6")
+    assert "health sweep (set-wise" in output and "naive: every check per campaign (6 campaigns)" in output
+    assert "Synthetic data rolled back." in output
+    assert not Flag.objects.exists() and not Reminder.objects.exists()
+
+
+def test_the_demo_trips_several_flags_and_has_reminders_due(django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    codes = set(Flag.objects.open().values_list("code", flat=True))
+    assert {"no_decision_maker", "deliverable_without_accountable", "deliverable_overdue", "no_budget_owner"} <= codes
+    kinds = set(Reminder.objects.values_list("kind", flat=True))
+    assert {"critical_flag", "deliverable_overdue", "deliverable_due_soon"} <= kinds

@@ -1,0 +1,132 @@
+"""A worker process killed with SIGKILL while it sends: after another starts, every due reminder is sent once.
+
+Runs `celery worker` as real processes against the configured broker and the test database, so it needs
+PostgreSQL and Redis (CI); on a developer's SQLite it is skipped.
+"""
+
+import datetime
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.conf import settings as conf
+from django.db import connection
+
+from campaigns.models import Reminder
+from campaigns.services.reminders import reminder_sweep
+from campaigns.tasks import send_reminder
+from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
+
+pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("core_checks_only")]
+QUEUE = "test-worker-killed"
+SENDING_TIMEOUT = 8
+
+
+@pytest.fixture
+def needs_real_services(transactional_db):
+    if connection.vendor != "postgresql" or not conf.REDIS_URL:
+        pytest.skip("Needs PostgreSQL and Redis shared with a worker process (CI sets DATABASE_URL and REDIS_URL).")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(name: str, mail_folder: Path, slow_seconds: float) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "comarketing.settings",
+        "SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DEBUG": "false",
+        "COMARKETING_VAR_DIR": str(mail_folder.parent / "var"),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": conf.REDIS_URL,
+        "EMAIL_BACKEND": "tests.campaigns.email_backends.SlowFileBackend",
+        "EMAIL_FILE_PATH": str(mail_folder),
+        "SLOW_EMAIL_SECONDS": str(slow_seconds),
+        "CELERY_TASK_TIME_LIMIT": str(SENDING_TIMEOUT - 2),
+        "CELERY_TASK_SOFT_TIME_LIMIT": str(SENDING_TIMEOUT - 3),
+        "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
+    }
+    celery = Path(sys.executable).with_name("celery")
+    command = [str(celery), "-A", "comarketing", "worker", "--pool=solo", "-Q", QUEUE, "-n", f"{name}@%h", "-l", "INFO"]
+    log = open(mail_folder.parent / f"{name}.log", "w")  # noqa: SIM115  (closed with the process)
+    return subprocess.Popen(
+        command, cwd=conf.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def sent_counts(folder: Path) -> Counter:
+    text = "".join(path.read_text() for path in folder.glob("*.log"))
+    return Counter(int(found) for found in re.findall(r"^X-Reminder-Id: (\d+)$", text, flags=re.MULTILINE))
+
+
+def enqueue(ids) -> None:
+    for reminder_id in ids:
+        send_reminder.apply_async((reminder_id,), queue=QUEUE)
+
+
+def test_a_worker_killed_mid_send_leaves_nothing_unsent_and_nothing_sent_twice(needs_real_services, settings, tmp_path):
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = SENDING_TIMEOUT
+    mail_folder = tmp_path / "mail"
+    mail_folder.mkdir()
+    campaign = healthy_campaign()
+    today = datetime.date.today()
+    for _ in range(4):
+        assigned_deliverable(campaign, due_date=today - datetime.timedelta(days=2), responsible=team_member(campaign))
+    due = reminder_sweep(enqueue=False).queued
+    assert len(due) >= 4  # (plus weekly digests when the clock says Monday morning)
+
+    first = start_worker("doomed", mail_folder, slow_seconds=60)
+    try:
+        enqueue(due)
+        assert wait_for(lambda: Reminder.objects.filter(status="sending").exists()), "the worker never claimed a row"
+        stop(first, signal.SIGKILL)
+    finally:
+        stop(first, signal.SIGKILL)
+    in_flight = Reminder.objects.get(status="sending")
+    assert sent_counts(mail_folder) == Counter()
+
+    second = start_worker("survivor", mail_folder, slow_seconds=0.1)
+    try:
+        others = set(due) - {in_flight.pk}
+        assert wait_for(lambda: set(Reminder.objects.filter(status="sent").values_list("pk", flat=True)) == others)
+        # The killed worker's message stays unacknowledged in Redis until the visibility timeout; the row does not
+        # wait for it: once the sending timeout passed, the sweep hands it to the live worker.
+        time.sleep(SENDING_TIMEOUT + 1)
+        assert reminder_sweep(enqueue=False).queued == [in_flight.pk]
+        enqueue([in_flight.pk])
+        assert wait_for(lambda: not Reminder.objects.exclude(status="sent").exists())
+    finally:
+        stop(second)
+
+    assert sent_counts(mail_folder) == Counter({reminder_id: 1 for reminder_id in due})
+    in_flight.refresh_from_db()
+    assert in_flight.attempts == 2

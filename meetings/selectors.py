@@ -1,20 +1,9 @@
 """Reads of the meetings app, each a queryset (or a few) whatever the number of rows."""
 
-import datetime
-from typing import Any
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret
-
-
-def series_list(*, user: Any) -> QuerySet[MeetingSeries]:
-    return (
-        MeetingSeries.objects.for_user(user)
-        .select_related("campaign", "facilitator__person__organization")
-        .prefetch_related("default_attendees__person__organization")
-    )
 
 
 def with_meeting_columns(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -23,10 +12,6 @@ def with_meeting_columns(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         present_count=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True),
         invited_count=Count("attendance", distinct=True),
     )
-
-
-def meeting_list(*, user: Any) -> QuerySet[Meeting]:
-    return with_meeting_columns(Meeting.objects.for_user(user))
 
 
 def meeting_log_prefetches() -> list[Prefetch]:
@@ -50,27 +35,6 @@ def with_action_item_columns(items: QuerySet[ActionItem]) -> QuerySet[ActionItem
     return items.select_related("meeting__series__campaign", "owner__person__organization", "deliverable")
 
 
-def action_item_list(
-    *,
-    user: Any,
-    campaign_id: int | None = None,
-    person_id: int | None = None,
-    open_only: bool = False,
-    overdue_on: datetime.date | None = None,
-) -> QuerySet[ActionItem]:
-    """Action items per campaign and/or per person, optionally only open ones or those overdue on a date."""
-    items = ActionItem.objects.for_user(user)
-    if campaign_id is not None:
-        items = items.filter(meeting__series__campaign_id=campaign_id)
-    if person_id is not None:
-        items = items.filter(owner__person_id=person_id)
-    if open_only:
-        items = items.open()
-    if overdue_on is not None:
-        items = items.overdue(overdue_on)
-    return with_action_item_columns(items)
-
-
 def calendar_token_by_secret(secret: str) -> CalendarToken | None:
     """The usable subscription with this secret, with its owner; None when unknown, revoked or its owner left."""
     return CalendarToken.objects.usable().select_related("owner").filter(secret_hash=hash_secret(secret)).first()
@@ -87,6 +51,8 @@ def series_in_feed(*, token: CalendarToken) -> tuple[QuerySet[MeetingSeries], Qu
     if token.campaign_id:
         return visible_series.filter(campaign_id=token.campaign_id), visible_meetings.none()
     person_id = getattr(getattr(token.owner, "person", None), "pk", None)
+    if person_id is None:
+        return visible_series.none(), visible_meetings.none()
     series = visible_series.filter(
         Q(facilitator__person_id=person_id) | Q(default_attendees__person_id=person_id)
     ).distinct()

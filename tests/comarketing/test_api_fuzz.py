@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -11,6 +13,16 @@ from comarketing.wsgi import application
 # Fuzzing only: the coverage phase's exhaustive boundary cases take minutes for a modest gain here.
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go straight to the WSGI app; like Django's test client, keep the test's connection open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -13,13 +13,20 @@ from functools import cache
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
 from campaigns import digest, health, reminder_sources
+from campaigns.reminder_sources import (
+    compose,
+    day_label,
+    due_soon_moment,
+    local_moment,
+    lookback,
+    overdue_moment,
+    site_link,
+)
 from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment
 from partners.models import Person
 
-DAILY_REMINDER_TIME = datetime.time(9, 0)
 DIGEST_TIME = datetime.time(8, 0)
 # A digest whose Monday moment was missed by more than this (the sweep was down) waits for next week.
 DIGEST_LATE_LIMIT = datetime.timedelta(days=1)
@@ -108,25 +115,12 @@ def deliverable_overdue(open_campaigns, now: datetime.datetime) -> list[health.F
         .order_by("campaign_id", "pk")
     )
     return [
-        health.Finding(campaign_id, f"deliverable:{pk}", f"“{title}” was due on {_day(due_date)} and is not done.")
+        health.Finding(campaign_id, f"deliverable:{pk}", f"“{title}” was due on {day_label(due_date)} and is not done.")
         for campaign_id, pk, title, due_date in rows
     ]
 
 
 # --- Reminders -------------------------------------------------------------------------------------------------
-
-
-def _day(day: datetime.date) -> str:
-    return day.strftime("%a %-d %b %Y")
-
-
-def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datetime.datetime:
-    """`at` o'clock on `day` where the person lives, as an aware datetime (DST-correct)."""
-    return datetime.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(time_zone))
-
-
-def _link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 @cache
@@ -136,20 +130,7 @@ def _change_path_template(url_name: str) -> str:
 
 def _change_link(url_name: str, pk: int) -> str:
     """The admin page of one object (reversed once per URL name: reversing per reminder dominated the sweep)."""
-    return _link(_change_path_template(url_name).format(pk=pk))
-
-
-def compose(full_name: str, paragraphs: list[str], link: str, items: list[str] = ()) -> tuple[str, str]:
-    """The text and HTML bodies of a reminder e-mail (plain words, then a list, then the link)."""
-    text = "\n\n".join([f"Hello {full_name},", *paragraphs])
-    if items:
-        text += "\n\n" + "\n".join(f"- {item}" for item in items)
-    text += f"\n\nOpen it in the tracker: {link}\n"
-    html = format_html("<p>Hello {},</p>", full_name) + format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs))
-    if items:
-        html += format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in items)))
-    html += format_html('<p><a href="{}">Open it in the tracker</a></p>', link)
-    return text, str(html)
+    return site_link(_change_path_template(url_name).format(pk=pk))
 
 
 def _deliverable_assignees(due_dates: Q) -> dict[tuple[int, int], dict]:
@@ -207,22 +188,20 @@ def _deliverable_reminder(kind: str, row: dict, due_at: datetime.datetime, subje
 @reminder_sources.reminder_source("deliverable_due_soon", label="Deliverable due soon")
 def deliverable_due_soon(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
     """To its Responsible and Accountable, at 09:00 their time, a few days before the due date."""
-    days_before = datetime.timedelta(days=settings.REMINDER_DELIVERABLE_DUE_SOON_DAYS)
-    lookback = datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
+    days_before = settings.REMINDER_DELIVERABLE_DUE_SOON_DAYS
     today = now.date()
     # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per person below.
     window = Q(
         deliverable__due_date__range=(
             today - datetime.timedelta(days=1),
-            today + days_before + datetime.timedelta(days=1),
+            today + datetime.timedelta(days=days_before + 1),
         )
     )
     due = []
     for row in _deliverable_assignees(window).values():
-        due_date, zone = row["deliverable__due_date"], row["member__person__time_zone"]
-        due_at = local_moment(due_date - days_before, DAILY_REMINDER_TIME, zone)
-        overdue_from = local_moment(due_date + datetime.timedelta(days=1), datetime.time(0), zone)
-        if not (due_at <= now < overdue_from and now - due_at <= lookback):
+        due_date = row["deliverable__due_date"]
+        due_at = due_soon_moment(due_date, days_before, row["member__person__time_zone"], now)
+        if due_at is None:
             continue
         title = row["deliverable__title"]
         due.append(
@@ -230,8 +209,8 @@ def deliverable_due_soon(now: datetime.datetime) -> list[reminder_sources.DueRem
                 "deliverable_due_soon",
                 row,
                 due_at,
-                f"Due {_day(due_date)}: “{title}” ({row['deliverable__campaign__name']})",
-                f"“{title}” is due on {_day(due_date)}.",
+                f"Due {day_label(due_date)}: “{title}” ({row['deliverable__campaign__name']})",
+                f"“{title}” is due on {day_label(due_date)}.",
             )
         )
     return due
@@ -240,16 +219,13 @@ def deliverable_due_soon(now: datetime.datetime) -> list[reminder_sources.DueRem
 @reminder_sources.reminder_source("deliverable_overdue", label="Deliverable overdue")
 def deliverable_overdue_reminders(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
     """To its Responsible and Accountable, at 09:00 their time on the day after the due date."""
-    lookback = datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
     today = now.date()
-    window = Q(deliverable__due_date__range=(today - lookback - datetime.timedelta(days=2), today))
+    window = Q(deliverable__due_date__range=(today - lookback() - datetime.timedelta(days=2), today))
     due = []
     for row in _deliverable_assignees(window).values():
         due_date = row["deliverable__due_date"]
-        due_at = local_moment(
-            due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, row["member__person__time_zone"]
-        )
-        if not (due_at <= now and now - due_at <= lookback):
+        due_at = overdue_moment(due_date, row["member__person__time_zone"], now)
+        if due_at is None:
             continue
         title = row["deliverable__title"]
         due.append(
@@ -258,7 +234,7 @@ def deliverable_overdue_reminders(now: datetime.datetime) -> list[reminder_sourc
                 row,
                 due_at,
                 f"Overdue: “{title}” ({row['deliverable__campaign__name']})",
-                f"“{title}” was due on {_day(due_date)} and is not published yet. Update its status or its due date.",
+                f"“{title}” was due on {day_label(due_date)} and is not published yet. Update its status or its due date.",
             )
         )
     return due
@@ -267,7 +243,7 @@ def deliverable_overdue_reminders(now: datetime.datetime) -> list[reminder_sourc
 @reminder_sources.reminder_source("critical_flag", label="New critical flag")
 def critical_flag(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
     """To the decision makers and project leads of every party, as soon as a critical flag opens. Two queries."""
-    since = now - datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
+    since = now - lookback()
     flags = Flag.objects.open().filter(
         severity=Flag.Severity.CRITICAL,
         acknowledged_at__isnull=True,
@@ -319,7 +295,7 @@ def deliverable_digest_lines(person_ids: list[int], now: datetime.datetime) -> l
         due_date = row["deliverable__due_date"]
         when = ""
         if due_date:
-            when = f" — due {_day(due_date)}" + (" (overdue)" if due_date < today else "")
+            when = f" — due {day_label(due_date)}" + (" (overdue)" if due_date < today else "")
         lines.append(
             digest.DigestLine(
                 person_id=row["member__person_id"],
@@ -371,8 +347,8 @@ def weekly_digest(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
         ]
         text, html = compose(
             person["full_name"],
-            [f"Your open items across joint campaigns for the week of {_day(moment.date())}:"],
-            _link(reverse("admin:index")),
+            [f"Your open items across joint campaigns for the week of {day_label(moment.date())}:"],
+            site_link(reverse("admin:index")),
             items,
         )
         due.append(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
 from campaigns.models import Campaign, KickoffCompanyPart, KpiAgreement, Member, Party, SignoffRequest, ToolAccess
-from campaigns.reminder_sources import DueReminder, reminder_source
+from campaigns.reminder_sources import DAILY_REMINDER_TIME, DueReminder, day_label, local_moment, reminder_source
 from campaigns.selectors.kpis import (
     every_party_has_reporter,
     has_agreed_kpi_with_target,
@@ -27,7 +27,6 @@ from campaigns.selectors.kpis import (
     unreported_report_date,
 )
 
-REMINDER_HOUR = datetime.time(9, 0)
 
 # What company staff may do with the kickoff, sign-off and KPI models (scoping then decides which rows).
 _EDIT = ["view", "add", "change", "delete"]
@@ -53,10 +52,6 @@ COMPANY_STAFF_PERMISSIONS = {
 
 def _today(now: datetime.datetime) -> datetime.date:
     return timezone.localdate(now, timezone=datetime.UTC)
-
-
-def _day(date: datetime.date) -> str:
-    return f"{date:%a} {date.day} {date:%b %Y}"
 
 
 @health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan")
@@ -130,7 +125,7 @@ def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> It
         yield Finding(
             campaign_id,
             f"organization:{organization_id}",
-            f"{name} has not agreed to the campaign's KPIs; the campaign {when} on {_day(launch_date)}.",
+            f"{name} has not agreed to the campaign's KPIs; the campaign {when} on {day_label(launch_date)}.",
         )
 
 
@@ -166,7 +161,7 @@ def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: st
         yield Finding(
             campaign_id,
             f"signoff_request:{pk}",
-            f"{label} of “{title}” by {reviewer} was due on {_day(due_date)} and is still pending.",
+            f"{label} of “{title}” by {reviewer} was due on {day_label(due_date)} and is still pending.",
         )
 
 
@@ -190,7 +185,7 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
                 reporter.plan.campaign_id,
                 f"organization:{reporter.organization_id}",
                 f"{reporter.organization} ({reporter.reporter.full_name}) has not reported the KPIs due on "
-                f"{_day(report_date)}.",
+                f"{day_label(report_date)}.",
             )
 
 
@@ -205,10 +200,6 @@ def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> 
         )
 
 
-def _at_nine(date: datetime.date, zone) -> datetime.datetime:
-    return datetime.datetime.combine(date, REMINDER_HOUR, tzinfo=zone)
-
-
 @reminder_source("signoff_overdue", label="Sign-off or legal review overdue")
 def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     """To the reviewer, at 09:00 their time on the first day after the due date."""
@@ -218,7 +209,7 @@ def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
         due_date__lte=_today(now),  # the day after may already have begun somewhere
     ).select_related("deliverable__campaign", "reviewer")
     for request in requests:
-        due_at = _at_nine(request.due_date + datetime.timedelta(days=1), request.reviewer.zone)
+        due_at = local_moment(request.due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, request.reviewer.time_zone)
         if due_at > now:
             continue
         kind = request.get_kind_display()
@@ -232,7 +223,7 @@ def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
             subject_line=f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
             body_text=(
                 f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
-                f"{_day(request.due_date)}. Please approve it or request changes with a comment."
+                f"{day_label(request.due_date)}. Please approve it or request changes with a comment."
             ),
         )
 
@@ -243,7 +234,7 @@ def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     for reporter in reporters_with_last_report(Campaign.objects.open()):
         person = reporter.reporter
         report_date = unreported_report_date(reporter, timezone.localdate(now, timezone=person.zone))
-        if report_date is None or (due_at := _at_nine(report_date, person.zone)) > now:
+        if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, person.time_zone)) > now:
             continue
         campaign = reporter.plan.campaign
         yield DueReminder(
@@ -255,6 +246,6 @@ def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
             subject_line=f"KPI report due today: {campaign.name}",
             body_text=(
                 f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
-                f"{_day(report_date)} is due: record the latest values in the tracker."
+                f"{day_label(report_date)} is due: record the latest values in the tracker."
             ),
         )

@@ -9,8 +9,12 @@ reminder on every run.
 """
 
 import datetime
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.html import format_html, format_html_join
 
 
 @dataclass(frozen=True)
@@ -46,3 +50,55 @@ def reminder_source(kind: str, *, label: str) -> Callable[[SourceFunction], Sour
         return find
 
     return decorator
+
+
+# --- What every source shares: when a reminder is due, and how its e-mail reads ---------------------------------
+
+DAILY_REMINDER_TIME = datetime.time(9, 0)
+
+
+def lookback() -> datetime.timedelta:
+    """A due moment missed by at most this much (the sweep was down) is still sent; older ones are dropped."""
+    return datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
+
+
+def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datetime.datetime:
+    """`at` o'clock on `day` where the person lives, as an aware datetime (DST-correct)."""
+    return datetime.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def due_soon_moment(
+    due_date: datetime.date, days_before: int, time_zone: str, now: datetime.datetime
+) -> datetime.datetime | None:
+    """09:00 local `days_before` the due date, if that moment has come and the item is not overdue yet."""
+    due_at = local_moment(due_date - datetime.timedelta(days=days_before), DAILY_REMINDER_TIME, time_zone)
+    overdue_from = local_moment(due_date + datetime.timedelta(days=1), datetime.time(0), time_zone)
+    return due_at if due_at <= now < overdue_from and now - due_at <= lookback() else None
+
+
+def overdue_moment(due_date: datetime.date, time_zone: str, now: datetime.datetime) -> datetime.datetime | None:
+    """09:00 local on the day after the due date, if that moment has come (and is not too long ago)."""
+    due_at = local_moment(due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
+    return due_at if due_at <= now and now - due_at <= lookback() else None
+
+
+def day_label(day: datetime.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def site_link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def compose(full_name: str, paragraphs: list[str], link: str, items: Iterable[str] = ()) -> tuple[str, str]:
+    """The text and HTML bodies of a reminder e-mail (plain words, then a list, then the link)."""
+    items = list(items)
+    text = "\n\n".join([f"Hello {full_name},", *paragraphs])
+    if items:
+        text += "\n\n" + "\n".join(f"- {item}" for item in items)
+    text += f"\n\nOpen it in the tracker: {link}\n"
+    html = format_html("<p>Hello {},</p>", full_name) + format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs))
+    if items:
+        html += format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in items)))
+    html += format_html('<p><a href="{}">Open it in the tracker</a></p>', link)
+    return text, str(html)

@@ -7,11 +7,19 @@ import datetime
 import zoneinfo
 from collections import defaultdict
 
-from django.conf import settings
 from django.urls import reverse
 
 from campaigns import reminder_sources
-from campaigns.checks_core import DAILY_REMINDER_TIME, compose, local_moment
+from campaigns.reminder_sources import (
+    DAILY_REMINDER_TIME,
+    compose,
+    day_label,
+    due_soon_moment,
+    local_moment,
+    lookback,
+    overdue_moment,
+    site_link,
+)
 from campaigns.models import Campaign
 from meetings import selectors
 from meetings.models import ActionItem, Attendance, Meeting
@@ -22,21 +30,9 @@ NOTES_GRACE = datetime.timedelta(hours=1)
 ACTION_ITEM_DUE_SOON_DAYS = 2
 
 
-def _link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _lookback() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
-
-
-def _day(day: datetime.date) -> str:
-    return day.strftime("%a %-d %b %Y")
-
-
 def _item_line(item: ActionItem, mine: bool = False) -> str:
     owner = "you" if mine else item.owner.person.full_name
-    return f"{item.title} — {owner}, due {_day(item.due_date)}"
+    return f"{item.title} — {owner}, due {day_label(item.due_date)}"
 
 
 @reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow")
@@ -58,7 +54,7 @@ def meeting_tomorrow(now: datetime.datetime) -> list[reminder_sources.DueReminde
         person, meeting = invitation.member.person, invitation.meeting
         local_start = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
         due_at = local_moment(local_start.date() - datetime.timedelta(days=1), DAILY_REMINDER_TIME, person.time_zone)
-        if due_at <= now and now - due_at <= _lookback():
+        if due_at <= now and now - due_at <= lookback():
             due_rows.append((invitation, local_start, due_at))
     open_items = defaultdict(list)
     campaign_ids = {invitation.meeting.series.campaign_id for invitation, *_ in due_rows}
@@ -90,7 +86,7 @@ def _meeting_tomorrow_reminder(invitation, local_start, due_at, open_items) -> r
     text, html = compose(
         person.full_name,
         paragraphs,
-        _link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
+        site_link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
         [_item_line(item, mine=item.owner.person_id == person.pk) for item in items],
     )
     return reminder_sources.DueReminder(
@@ -118,7 +114,7 @@ def _action_item_reminder(kind: str, item: ActionItem, due_at, subject_line: str
     text, html = compose(
         person.full_name,
         [sentence, f"You own it in the campaign “{campaign.name}”. Mark it done, or agree a new date."],
-        _link(reverse("admin:meetings_actionitem_change", args=[item.pk])),
+        site_link(reverse("admin:meetings_actionitem_change", args=[item.pk])),
     )
     return reminder_sources.DueReminder(
         kind=kind,
@@ -135,23 +131,22 @@ def _action_item_reminder(kind: str, item: ActionItem, due_at, subject_line: str
 @reminder_sources.reminder_source("action_item_due", label="Action item due soon")
 def action_item_due(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
     """To the owner at 09:00 their time, two days before the due date."""
-    before = datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS)
     today = now.date()
     # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per owner below.
-    items = _open_items_due_between(today - datetime.timedelta(days=1), today + before + datetime.timedelta(days=1))
+    items = _open_items_due_between(
+        today - datetime.timedelta(days=1), today + datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS + 1)
+    )
     due = []
     for item in items:
-        zone = item.owner.person.time_zone
-        due_at = local_moment(item.due_date - before, DAILY_REMINDER_TIME, zone)
-        overdue_from = local_moment(item.due_date + datetime.timedelta(days=1), datetime.time(0), zone)
-        if due_at <= now < overdue_from and now - due_at <= _lookback():
+        due_at = due_soon_moment(item.due_date, ACTION_ITEM_DUE_SOON_DAYS, item.owner.person.time_zone, now)
+        if due_at is not None:
             due.append(
                 _action_item_reminder(
                     "action_item_due",
                     item,
                     due_at,
-                    f"Due {_day(item.due_date)}: “{item.title}”",
-                    f"The action item “{item.title}” is due on {_day(item.due_date)}.",
+                    f"Due {day_label(item.due_date)}: “{item.title}”",
+                    f"The action item “{item.title}” is due on {day_label(item.due_date)}.",
                 )
             )
     return due
@@ -161,20 +156,18 @@ def action_item_due(now: datetime.datetime) -> list[reminder_sources.DueReminder
 def action_item_overdue(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
     """To the owner at 09:00 their time on the day after the due date."""
     today = now.date()
-    items = _open_items_due_between(today - _lookback() - datetime.timedelta(days=2), today)
+    items = _open_items_due_between(today - lookback() - datetime.timedelta(days=2), today)
     due = []
     for item in items:
-        due_at = local_moment(
-            item.due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, item.owner.person.time_zone
-        )
-        if due_at <= now and now - due_at <= _lookback():
+        due_at = overdue_moment(item.due_date, item.owner.person.time_zone, now)
+        if due_at is not None:
             due.append(
                 _action_item_reminder(
                     "action_item_overdue",
                     item,
                     due_at,
                     f"Overdue: “{item.title}”",
-                    f"The action item “{item.title}” was due on {_day(item.due_date)} and is still open.",
+                    f"The action item “{item.title}” was due on {day_label(item.due_date)} and is still open.",
                 )
             )
     return due
@@ -187,7 +180,7 @@ def missed_meeting_notes(now: datetime.datetime) -> list[reminder_sources.DueRem
         Attendance.objects.filter(
             status__in=Attendance.MISSED,
             meeting__status=Meeting.Status.HELD,
-            meeting__logged_at__range=(now - _lookback() - NOTES_GRACE, now - NOTES_GRACE),
+            meeting__logged_at__range=(now - lookback() - NOTES_GRACE, now - NOTES_GRACE),
             meeting__series__campaign__in=Campaign.objects.open(),
         ).values_list("meeting_id", "member__person_id", "member__person__time_zone")
     )

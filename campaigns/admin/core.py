@@ -116,9 +116,8 @@ class RaciFormSet(forms.BaseInlineFormSet):
         accountables = sum(1 for data in kept if data.get("role") == RaciAssignment.Role.ACCOUNTABLE)
         if accountables > 1:
             raise ValidationError(f"A deliverable has exactly one Accountable; {accountables} are marked.")
-        started = self.instance.status not in (Deliverable.Status.NOT_STARTED, Deliverable.Status.CANCELLED)
-        if self.instance.pk and started and not any(d.get("role") == RaciAssignment.Role.RESPONSIBLE for d in kept):
-            raise ValidationError("A deliverable under way needs at least one Responsible.")
+        if self.instance.pk:
+            self.instance.ensure_keeps_a_responsible(data.get("role") for data in kept)
 
 
 class RaciInline(CampaignChoicesMixin, ScopedTabularInline):

@@ -12,7 +12,6 @@ from campaigns.models.flags import severity_rank
 from campaigns.selectors.flags import campaigns_with_open_flag, with_flag_columns
 from campaigns.services import health as health_services
 from campaigns.services import reminders as reminder_services
-from partners.models import Person
 from partners.scoping.admin import ScopedModelAdmin
 
 SEVERITY_BY_RANK = {rank: severity for severity, rank in health.SEVERITY_ORDER.items()}
@@ -225,8 +224,8 @@ class ReminderAdmin(ScopedModelAdmin):
 
 class ReminderOptOutForm(forms.ModelForm):
     kind = forms.ChoiceField(choices=())
-    # A company user opts out for themselves: the admin sets this instead of showing a person field.
-    own_person: Person | None = None
+    # A company user opts out for themselves: the admin passes the login instead of showing a person field.
+    user = None
 
     class Meta:
         model = ReminderOptOut
@@ -241,10 +240,8 @@ class ReminderOptOutForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if "person" not in self.fields:
-            if self.own_person is None:
-                raise ValidationError("Only a login that belongs to a person of a company receives reminders.")
-            self.instance.person = self.own_person
-            if ReminderOptOut.objects.filter(person=self.own_person, kind=data.get("kind")).exists():
+            self.instance.person = reminder_services.reminder_recipient_of(self.user)
+            if ReminderOptOut.objects.filter(person=self.instance.person, kind=data.get("kind")).exists():
                 raise ValidationError("You already opted out of this kind of reminder.")
         return data
 
@@ -267,7 +264,7 @@ class ReminderOptOutAdmin(ScopedModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.own_person = Person.objects.filter(user=request.user).first()
+        form.user = request.user
         return form
 
     def has_change_permission(self, request, obj=None):

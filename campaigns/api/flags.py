@@ -12,7 +12,6 @@ from campaigns.models import Flag, Reminder, ReminderOptOut
 from campaigns.services import health as health_services
 from campaigns.services import reminders as reminder_services
 from comarketing.api.permissions import ChangeActionPermissions
-from partners.models import Person
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
@@ -146,9 +145,7 @@ class ReminderOptOutSerializer(ScopedModelSerializer):
         return fields
 
     def save_instance(self, instance):
-        person = Person.objects.filter(user=self.context["request"].user).first()
-        if person is None:
-            raise serializers.ValidationError("Only a login that belongs to a person of a company receives reminders.")
+        person = reminder_services.reminder_recipient_of(self.context["request"].user)
         return reminder_services.reminder_opt_out(person=person, kind=instance.kind)
 
 

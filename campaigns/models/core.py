@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -306,7 +308,7 @@ class Deliverable(models.Model):
         errors = {}
         if self.channel_party_id and self.campaign_id and self.channel_party.campaign_id != self.campaign_id:
             errors["channel_party"] = "The channel must be a party of this campaign."
-        if self.status not in (self.Status.NOT_STARTED, self.Status.CANCELLED) and not self._has_responsible():
+        if self.is_under_way and not self._has_responsible():
             errors["status"] = (
                 "Assign at least one Responsible (and save) before moving this deliverable out of “Not started”."
             )
@@ -316,6 +318,17 @@ class Deliverable(models.Model):
             errors["status"] = blocker
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.status not in (self.Status.NOT_STARTED, self.Status.CANCELLED)
+
+    def ensure_keeps_a_responsible(self, remaining_roles: Iterable[str]) -> None:
+        """Refuse to leave a deliverable under way without a Responsible (removing assignments)."""
+        if self.is_under_way and RaciAssignment.Role.RESPONSIBLE not in set(remaining_roles):
+            raise ValidationError(
+                "A deliverable under way needs at least one Responsible; assign another Responsible first."
+            )
 
     def _has_responsible(self) -> bool:
         return self.pk is not None and self.raci.filter(role=RaciAssignment.Role.RESPONSIBLE).exists()

@@ -1,9 +1,8 @@
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Member, Party, RaciAssignment
 from comarketing.validation import save_validated
 from partners.models import Person
 
@@ -33,13 +32,5 @@ def campaign_transition(*, campaign: Campaign, status: str) -> Campaign:
 def raci_unassign(*, assignment: RaciAssignment) -> None:
     """Remove an assignment, refusing to leave a started deliverable without a Responsible."""
     deliverable = assignment.deliverable
-    if (
-        assignment.role == RaciAssignment.Role.RESPONSIBLE
-        and deliverable.status not in (Deliverable.Status.NOT_STARTED, Deliverable.Status.CANCELLED)
-        and not deliverable.raci.filter(role=RaciAssignment.Role.RESPONSIBLE).exclude(pk=assignment.pk).exists()
-    ):
-        raise ValidationError(
-            "This is the only Responsible of a deliverable already under way; assign another Responsible first."
-        )
+    deliverable.ensure_keeps_a_responsible(deliverable.raci.exclude(pk=assignment.pk).values_list("role", flat=True))
     assignment.delete()
-

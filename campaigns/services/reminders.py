@@ -9,6 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -209,6 +210,14 @@ def reminder_resend(*, reminder: Reminder) -> Reminder:
     )
     reminder.refresh_from_db()
     return reminder
+
+
+def reminder_recipient_of(user) -> Person:
+    """The person whose reminders a login manages; a login without one cannot opt out of anything."""
+    person = Person.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    if person is None:
+        raise ValidationError("Only a login that belongs to a person of a company receives reminders.")
+    return person
 
 
 @transaction.atomic

@@ -312,3 +312,20 @@ def test_another_companys_organization_is_read_only(alice_client, company_b, sha
     url = admin_url("partners_organization_change", company_b.pk)
     assert alice_client.get(url).status_code == 200
     assert alice_client.post(url, {"name": "Renamed"}).status_code == 403
+
+
+def test_removing_the_last_responsible_of_a_started_deliverable_is_refused(alice_client, shared_campaign):
+    deliverable = DeliverableFactory(campaign=shared_campaign)
+    responsible = RaciAssignmentFactory(deliverable=deliverable, member=shared_campaign.members.first(), role="R")
+    Deliverable.objects.filter(pk=deliverable.pk).update(status="in_progress")
+    deliverable.refresh_from_db()
+    data = deliverable_form(deliverable)
+    data.update({
+        "raci-TOTAL_FORMS": "1", "raci-INITIAL_FORMS": "1", "raci-0-id": responsible.pk,
+        "raci-0-deliverable": deliverable.pk, "raci-0-member": responsible.member_id, "raci-0-role": "R",
+        "raci-0-DELETE": "on",
+    })
+    response = alice_client.post(admin_url("campaigns_deliverable_change", deliverable.pk), data)
+    assert response.status_code == 200
+    assert "needs at least one Responsible" in response.content.decode()
+    assert RaciAssignment.objects.filter(pk=responsible.pk).exists()

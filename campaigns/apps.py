@@ -12,6 +12,8 @@ class CampaignsConfig(AppConfig):
         # After demo_data: the kickoff demo step builds on its campaigns.
         from campaigns import checks_kickoff, demo_kickoff, receivers_kickoff  # noqa: F401
         from campaigns import checks_core, demo_flags  # noqa: F401  (register checks, reminders, demo step)
+        from campaigns import checks_invitations  # noqa: F401  (register checks)
+        from campaigns.services import notices  # noqa: F401  (registers the event-message kinds)
         from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors
         from partners.permissions import grant_to_company_staff
@@ -44,7 +46,8 @@ class CampaignsConfig(AppConfig):
                 self,
                 {
                     "campaign": ["view", "add", "change"],
-                    "party": ["view", "add", "change", "delete"],
+                    "party": ["view", "change", "delete"],
+                    "invitation": ["view", "add", "change"],
                     "member": ["view", "add", "change", "delete"],
                     "deliverable": ["view", "add", "change", "delete"],
                     "raciassignment": ["view", "add", "change", "delete"],

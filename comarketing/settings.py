@@ -236,6 +236,12 @@ KPI_REPORT_GRACE_DAYS = env_int("KPI_REPORT_GRACE_DAYS", 2)
 SIGNOFF_TURNAROUND_BUSINESS_DAYS = env_int("SIGNOFF_TURNAROUND_BUSINESS_DAYS", 2)
 BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
 
+# --- Authority and invitations (issue 8) ------------------------------------------------------------------
+# A new company's contact sets a password through a signed link valid this long (Django's reset token).
+PASSWORD_RESET_TIMEOUT = env_int("WELCOME_LINK_DAYS", 7) * 24 * 3600
+# An invitation nobody answered for this long is flagged on the host's campaign.
+INVITATION_UNANSWERED_DAYS = env_int("INVITATION_UNANSWERED_DAYS", 7)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -17,7 +17,7 @@ from meetings import recurrence as rules
 from meetings import selectors, services, views
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.summary import render_notes_summary
-from partners.scoping import scoped_queryset
+from partners.scoping import CHANGE, VIEW, scoped_queryset
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 # --- Series -----------------------------------------------------------------------------------------------------
@@ -70,6 +70,7 @@ class SeriesEndSerializer(serializers.Serializer):
 class MeetingSeriesViewSet(ScopedModelViewSet):
     queryset = MeetingSeries.objects.all()
     serializer_class = MeetingSeriesSerializer
+    action_rules = {"end": CHANGE}
     filterset_fields = ["campaign", "facilitator"]
     search_fields = ["title"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # a series is ended, never deleted
@@ -169,6 +170,7 @@ class MeetingViewSet(ScopedModelViewSet):
 
     queryset = Meeting.objects.all()
     serializer_class = MeetingSerializer
+    action_rules = {"log": CHANGE, "cancel": CHANGE, "reschedule": CHANGE, "ics": VIEW, "summary": VIEW}
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # cancel a meeting, never delete it
@@ -347,6 +349,7 @@ class CalendarTokenViewSet(ScopedModelViewSet):
 
     queryset = CalendarToken.objects.select_related("campaign")
     serializer_class = CalendarTokenSerializer
+    action_rules = {"revoke": CHANGE}
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(request=None, responses=CalendarTokenSerializer)

@@ -17,6 +17,3 @@ class PersonAdmin(ScopedModelAdmin):
     list_filter = ["organization"]
     list_select_related = ["organization"]
     search_fields = ["full_name", "email"]
-    owner_field = "organization"
-    # Linking a login decides which company it belongs to: the operator's call.
-    superuser_only_fields = ("user",)

@@ -38,4 +38,3 @@ class PersonViewSet(ScopedModelViewSet):
     filterset_class = PersonFilterSet
     search_fields = ["full_name", "email"]
     ordering_fields = ["full_name"]
-    owner_field = "organization"

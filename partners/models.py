@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from partners.scoping import CHANGE, ScopedQuerySet, sharing
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, left_empty, own_company, related, sharing
 
 
 @cache
@@ -24,12 +24,21 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+PARTNER = related("partner")
+
+
 class OrganizationQuerySet(ScopedQuerySet):
-    def visible_to(self, organization_id: int, action: str) -> models.Q:
-        # Partner companies' records are readable; only your own is editable.
-        if action == CHANGE:
-            return models.Q(pk=organization_id)
-        return sharing.organizations_q(organization_id)
+    # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
+    # Its tier is the operator's (it moves onto the partner relationship later).
+    rules = {VIEW: OWNER | PARTNER, ADD: NOBODY, CHANGE: OWNER, DELETE: NOBODY}
+    server_owned = {"partner_tier": left_empty}
+
+    def relation_q(self, relation: str, actor) -> models.Q:
+        if relation == "owner":
+            return models.Q(pk=actor.organization_id)
+        if relation == "partner":
+            return sharing.organizations_q(actor.organization_id)
+        return super().relation_q(relation, actor)
 
     def selectable_as_partner(self, user) -> "OrganizationQuerySet":
         """Companies a user may invite to a campaign: the ones they see plus those listed in the directory."""
@@ -66,10 +75,17 @@ class Organization(models.Model):
 
 
 class PersonQuerySet(ScopedQuerySet):
-    def visible_to(self, organization_id: int, action: str) -> models.Q:
-        if action == CHANGE:
-            return models.Q(organization_id=organization_id)
-        return sharing.people_q(organization_id)
+    # A person's company is the server's: set to the creator's company, changed only by the operator
+    # (it decides which company a login belongs to). So is the link to a login.
+    rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: OWNER}
+    server_owned = {"organization": own_company, "user": left_empty}
+
+    def relation_q(self, relation: str, actor) -> models.Q:
+        if relation == "owner":
+            return models.Q(organization_id=actor.organization_id)
+        if relation == "partner":
+            return sharing.people_q(actor.organization_id)
+        return super().relation_q(relation, actor)
 
 
 class Person(models.Model):

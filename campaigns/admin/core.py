@@ -1,15 +1,17 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
-from partners.models import Organization
+from campaigns.services import invitations as invitation_services
+from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from partners.models import Organization, Person
+from partners.scoping import CHANGE, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -23,22 +25,34 @@ class CampaignChoicesMixin:
     def scoped_choices(self, db_field, request):
         queryset = super().scoped_choices(db_field, request)
         campaign = _campaign_being_edited(request)
-        if campaign is not None and db_field.related_model in (Party, Member):
-            queryset = queryset.filter(campaign=campaign)
+        if db_field.related_model in (Party, Member):
+            # No campaign yet (an add page): nothing to offer until it is chosen and saved.
+            queryset = queryset.filter(campaign=campaign) if campaign is not None else queryset.none()
         return queryset
 
 
 class PartyInline(CampaignChoicesMixin, ScopedTabularInline):
+    """Companies join by invitation; each one names its own point of contact here (the others' rows are locked)."""
+
     model = Party
     fields = ["organization", "role", "point_of_contact"]
-
-    def scoped_choices(self, db_field, request):
-        if db_field.name == "organization":
-            return Organization.objects.selectable_as_partner(request.user)
-        return super().scoped_choices(db_field, request)
+    readonly_fields = ["organization", "role"]
+    can_delete = False  # removing or leaving is a service (it keeps the row as history): see the party's page
 
 
-class MemberInline(ScopedTabularInline):
+class InvitationInline(ScopedTabularInline):
+    model = Invitation
+    fields = ["organization", "status", "invited_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Invitations"
+
+    def has_add_permission(self, request, obj=None):
+        return False  # invitations are made with "Invite a company", which e-mails the invited company
+
+
+class MemberInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Member
     fields = ["person", *Member.ROLE_FIELDS]
     autocomplete_fields = ["person"]
@@ -58,18 +72,39 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     list_filter = ["status", "kind", "parties__organization", FlagCodeFilter]
     search_fields = ["name"]
     date_hierarchy = "launch_date"
-    readonly_fields = ["raci_matrix_link", "created_by", "open_flag_list"]
+    readonly_fields = ["raci_matrix_link", "created_by", "open_flag_list", "your_company"]
     fields = [
-        "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "raci_matrix_link", "open_flag_list"
+        "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "your_company",
+        "raci_matrix_link", "open_flag_list",
     ]
-    inlines = [PartyInline, MemberInline, DeliverableInline]
+    inlines = [PartyInline, InvitationInline, MemberInline, DeliverableInline]
 
     def get_queryset(self, request):
         return self.flag_annotated(super().get_queryset(request).prefetch_related(selectors.parties_prefetch()))
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the create form names the partner and the team
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         request.campaign_being_edited = obj
+        if obj is None:
+            kwargs["form"] = campaign_create_form(request)
+            kwargs["fields"] = None
         return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*CAMPAIGN_CREATE_FIELDS, *(["host"] if request.user.is_superuser else [])]
+        return super().get_fields(request, obj)
+
+    @admin.display(description="Taking part")
+    def your_company(self, campaign: Campaign) -> str:
+        links = [("Invite a company", f"{reverse('admin:campaigns_invitation_add')}?campaign={campaign.pk}")]
+        links += [
+            ("Hand the host role to a partner", reverse("admin:campaigns_campaign_hand_over", args=[campaign.pk])),
+            ("Leave this campaign", reverse("admin:campaigns_campaign_leave", args=[campaign.pk])),
+        ]
+        return format_html_join(" · ", '<a href="{1}">{0}</a>', links)
 
     @admin.display(description="Companies")
     def companies(self, campaign: Campaign) -> str:
@@ -85,14 +120,89 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if "status" in form.changed_data:
+                invitation_services.campaign_status_notice(obj, request.user)
         else:
-            services.campaign_create(user=request.user, campaign=obj)
+            services.campaign_create(user=request.user, campaign=obj, **form.create_options())
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/raci/", self.admin_site.admin_view(self.raci_matrix_view), name="campaigns_campaign_raci"),
+            path("<path:object_id>/raci/", view(self.raci_matrix_view), name="campaigns_campaign_raci"),
+            path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
+            path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
             *super().get_urls(),
         ]
+
+    def _confirm(self, request, campaign, *, title: str, text: str, button: str, choices=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "title": title,
+            "text": text,
+            "button": button,
+            "choices": choices,
+        }
+        return render(request, "admin/campaigns/campaign/confirm_action.html", context)
+
+    def _done(self, request, action, success: str, campaign_pk):
+        try:
+            action()
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect("admin:campaigns_campaign_change", campaign_pk)
+        messages.success(request, success)
+        return redirect("admin:index")
+
+    def leave_view(self, request, object_id):
+        self._scoped_object_or_404(request, object_id)
+        campaign = self.get_queryset(request).get(pk=object_id)
+        party = Party.objects.filter(campaign=campaign, organization_id=organization_id_of(request.user)).first()
+        if party is None:
+            raise PermissionDenied("Only a company taking part in the campaign can leave it.")
+        if request.method != "POST":
+            return self._confirm(
+                request,
+                campaign,
+                title=f"Leave “{campaign}”?",
+                text=f"{party.organization} will no longer see or change this campaign. Its records stay as "
+                "history, and the leads of every company are told.",
+                button="Leave the campaign",
+            )
+        return self._done(
+            request,
+            lambda: invitation_services.party_end(party=party, user=request.user),
+            f"{party.organization} left “{campaign}”.",
+            campaign.pk,
+        )
+
+    def hand_over_view(self, request, object_id):
+        self._scoped_object_or_404(request, object_id)
+        campaign = self.get_queryset(request).get(pk=object_id)
+        if not may(request.user, campaign, CHANGE):
+            raise PermissionDenied("Only the host company hands its role over.")
+        partners = Party.objects.filter(campaign=campaign, role=Party.Role.PARTNER).select_related("organization")
+        if request.method != "POST":
+            return self._confirm(
+                request,
+                campaign,
+                title=f"Hand the host role of “{campaign}” over",
+                text="The new host decides the campaign's name, dates and status and who takes part; your company "
+                "stays on as a partner.",
+                button="Make it the host",
+                choices=[(party.pk, party.organization.name) for party in partners],
+            )
+        party = partners.filter(pk=request.POST.get("choice") or None).first()
+        if party is None:
+            messages.error(request, "Choose a partner company of this campaign.")
+            return redirect("admin:campaigns_campaign_hand_over", campaign.pk)
+        return self._done(
+            request,
+            lambda: invitation_services.host_hand_over(campaign=campaign, to=party, user=request.user),
+            f"{party.organization} now hosts “{campaign}”.",
+            campaign.pk,
+        )
 
     def raci_matrix_view(self, request, object_id):
         self._scoped_object_or_404(request, object_id)
@@ -105,6 +215,66 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "matrix": selectors.raci_matrix(campaign=campaign),
         }
         return render(request, "admin/campaigns/campaign/raci_matrix.html", context)
+
+
+CAMPAIGN_CREATE_FIELDS = [
+    "name", "kind", "kickoff_date", "launch_date", "end_date", "goals", "partner", "invite_message", "team",
+]
+
+
+def campaign_create_form(request) -> type[forms.ModelForm]:
+    """Name, kind, dates, the partner to invite and your own team; your company hosts. Choices offer only what may
+    be chosen, and a refusal is a form error (everything typed stays)."""
+    user = request.user
+    own_company = organization_id_of(user)
+    partners = Organization.objects.selectable_as_partner(user).exclude(pk=own_company).order_by("name")
+
+    class CampaignCreateForm(forms.ModelForm):
+        partner = forms.ModelChoiceField(
+            partners, required=False, help_text="The company to run it with; it joins once it accepts."
+        )
+        invite_message = forms.CharField(
+            required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Message to the partner"
+        )
+        team = forms.ModelMultipleChoiceField(
+            Person.objects.for_user(user, CHANGE).order_by("full_name"),
+            required=False,
+            help_text="People of your company on the team (you join it anyway).",
+        )
+        host = forms.ModelChoiceField(Organization.objects.all(), required=user.is_superuser)
+
+        class Meta:
+            model = Campaign
+            fields = ["name", "kind", "kickoff_date", "launch_date", "end_date", "goals"]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if not user.is_superuser:
+                del self.fields["host"]
+
+        def clean(self):
+            data = super().clean()
+            host = data.get("host") if user.is_superuser else None
+            host_id = host.pk if host else own_company
+            if host_id is None:
+                raise ValidationError("Your login belongs to no company; ask the operator to link it.")
+            if data.get("partner") and data["partner"].pk == host_id:
+                self.add_error("partner", "Invite another company: this one hosts the campaign.")
+            strangers = [person.full_name for person in data.get("team", []) if person.organization_id != host_id]
+            if strangers:
+                self.add_error("team", f"Only people of the host company: {', '.join(strangers)}.")
+            return data
+
+        def create_options(self) -> dict:
+            data = self.cleaned_data
+            return {
+                "partner": data.get("partner"),
+                "team": data.get("team", []),
+                "host": data.get("host"),
+                "message": data.get("invite_message", ""),
+            }
+
+    return CampaignCreateForm
 
 
 class RaciFormSet(forms.BaseInlineFormSet):
@@ -142,6 +312,11 @@ class DeliverableAdmin(CampaignChoicesMixin, ScopedModelAdmin):
         request.campaign_being_edited = obj.campaign if obj else None
         return super().get_form(request, obj, change, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # A channel is one of the campaign's companies: chosen once the deliverable's campaign is saved.
+        return readonly if obj is not None else [*readonly, "channel_party"]
+
     @admin.display(description="Accountable", ordering="accountable_name")
     def accountable(self, deliverable: Deliverable) -> str:
         return deliverable.accountable_name or "— missing —"
@@ -149,24 +324,36 @@ class DeliverableAdmin(CampaignChoicesMixin, ScopedModelAdmin):
 
 @admin.register(Party)
 class PartyAdmin(ScopedModelAdmin):
+    """A company's part in a campaign. Deleting it is the host removing a partner or a partner leaving."""
+
     list_display = ["organization", "campaign", "role", "point_of_contact"]
     list_filter = ["role", "campaign"]
     list_select_related = ["organization", "campaign", "point_of_contact__organization"]
     search_fields = ["organization__name", "campaign__name"]
+    fields = ["campaign", "organization", "role", "point_of_contact", "joined_at"]
+    readonly_fields = ["joined_at"]
 
-    def has_add_permission(self, request):
-        return False  # parties are added on their campaign's page
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.campaign_being_edited = obj.campaign if obj else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def delete_model(self, request, obj):
+        invitation_services.party_end(party=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for party in queryset:
+            invitation_services.party_end(party=party, user=request.user)
 
 
 @admin.register(Member)
 class MemberAdmin(ScopedModelAdmin):
+    """Each company staffs its own side of a campaign team (on this page, or the host on the campaign's)."""
+
     list_display = ["person", "campaign", *Member.ROLE_FIELDS]
     list_filter = ["campaign", *Member.ROLE_FIELDS]
     list_select_related = ["person__organization", "campaign"]
     search_fields = ["person__full_name", "campaign__name"]
-
-    def has_add_permission(self, request):
-        return False  # members are added on their campaign's page
+    autocomplete_fields = ["campaign", "person"]
 
 
 @admin.register(RaciAssignment)

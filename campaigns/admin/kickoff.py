@@ -49,37 +49,6 @@ def _report_errors(request, action, rows) -> None:
             messages.success(request, f"{row}: done.")
 
 
-class ServerSetFieldsMixin:
-    """Sets the company (`owner_field`) and the signed-in person (`stamp_field`) before validation, so the
-    model's rules (uniqueness per company, who may confirm) see them; company users cannot choose either."""
-
-    stamp_field: str = ""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        person = _person_of(request)
-        stamp_field, owner_field = self.stamp_field, self.owner_field
-        company_user = not request.user.is_superuser
-
-        class ServerSetForm(form_class):
-            def _get_validation_exclusions(self):
-                # Validate the server-set fields too (e.g. one part per company), though they are not form fields.
-                return super()._get_validation_exclusions() - {stamp_field, owner_field}
-
-            def _post_clean(self):
-                if (
-                    stamp_field
-                    and person is not None
-                    and (company_user or not getattr(self.instance, f"{stamp_field}_id"))
-                ):
-                    setattr(self.instance, stamp_field, person)
-                if owner_field and company_user and person is not None and self.instance.pk is None:
-                    setattr(self.instance, owner_field, person.organization)
-                super()._post_clean()
-
-        return ServerSetForm
-
-
 class MilestoneInline(ScopedTabularInline):
     model = ProductionMilestone
     fields = ["title", "due_date"]
@@ -181,11 +150,10 @@ class KickoffQuestionnaireAdmin(ScopedModelAdmin):
 
 
 @admin.register(KickoffCompanyPart)
-class KickoffCompanyPartAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+class KickoffCompanyPartAdmin(ScopedModelAdmin):
     list_display = ["organization", "campaign", "has_legal_review", "legal_reviewer", "completed_at"]
     list_filter = ["campaign", "organization"]
     list_select_related = ["organization", "campaign", "legal_reviewer__organization"]
-    owner_field = "organization"
     readonly_fields = ["completed_at", "completed_by"]
     fieldsets = [
         (None, {"fields": ["campaign", "organization", ("completed_at", "completed_by")]}),
@@ -216,12 +184,11 @@ class KickoffCompanyPartAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
 
 
 @admin.register(ToolAccess)
-class ToolAccessAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+class ToolAccessAdmin(ScopedModelAdmin):
     list_display = ["member", "campaign", "tool", "has_access", "confirmed_by", "confirmed_at"]
     list_filter = ["tool", "has_access", "member__campaign"]
     list_select_related = ["member__person__organization", "member__campaign", "confirmed_by__organization"]
     fields = ["member", "tool", "has_access"]
-    stamp_field = "confirmed_by"
 
     @admin.display(description="Campaign")
     def campaign(self, access: ToolAccess):
@@ -235,15 +202,13 @@ class ToolAccessAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
 
 
 @admin.register(BrandAsset)
-class BrandAssetAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+class BrandAssetAdmin(ScopedModelAdmin):
     list_display = ["title", "campaign", "organization", "kind", "download"]
     list_filter = ["kind", "campaign", "organization"]
     list_select_related = ["campaign", "organization"]
     search_fields = ["title"]
-    owner_field = "organization"
     fields = ["campaign", "organization", "kind", "title", "file", "link", "download", "original_name", "uploaded_by"]
     readonly_fields = ["download", "original_name", "uploaded_by"]
-    stamp_field = "uploaded_by"
 
     @admin.display(description="File")
     def download(self, asset: BrandAsset) -> str:
@@ -408,13 +373,11 @@ class KpiRoundAdmin(ScopedModelAdmin):
 
 
 @admin.register(KpiMeasurement)
-class KpiMeasurementAdmin(ServerSetFieldsMixin, ScopedModelAdmin):
+class KpiMeasurementAdmin(ScopedModelAdmin):
     list_display = ["kpi", "campaign", "period_start", "period_end", "value", "reported_by"]
     list_filter = ["campaign"]
     list_select_related = ["kpi__metric", "campaign", "reported_by__organization"]
     fields = ["campaign", "kpi", "period_start", "period_end", "value", "reported_by", "note"]
-    superuser_only_fields = ("reported_by",)
-    stamp_field = "reported_by"
 
     def scoped_choices(self, db_field, request):
         queryset = super().scoped_choices(db_field, request)

@@ -6,9 +6,11 @@ from rest_framework.response import Response
 
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.services import invitations as invitation_services
 from comarketing.api.permissions import ChangeActionPermissions
-from partners.models import Organization
+from partners.models import Organization, Person
+from partners.scoping import CHANGE, VIEW, organization_id_of
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
@@ -20,10 +22,6 @@ class PartySerializer(ScopedModelSerializer):
         model = Party
         fields = ["id", "campaign", "organization", "organization_name", "role", "point_of_contact", "point_of_contact_name"]
 
-    def scoped_choices(self, field_name, model, user):
-        if field_name == "organization":
-            return Organization.objects.selectable_as_partner(user)
-        return super().scoped_choices(field_name, model, user)
 
 
 class MemberSerializer(ScopedModelSerializer):
@@ -41,24 +39,71 @@ class CampaignSerializer(ScopedModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     team = MemberSerializer(source="members", many=True, read_only=True)
     created_by = serializers.StringRelatedField(read_only=True)
+    invite = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="On create: the partner company to invite (it joins once it accepts).",
+    )
+    invite_message = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
+    team_members = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(),
+        many=True,
+        write_only=True,
+        required=False,
+        help_text="On create: people of your company to put on the team (you join it anyway).",
+    )
+    host = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        write_only=True,
+        required=False,
+        help_text="Operator only, on create: the host company (a company user's own company hosts).",
+    )
 
     class Meta:
         model = Campaign
         fields = [
             "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals",
-            "parties", "team", "created_by", "created_at", "updated_at",
+            "parties", "team", "created_by", "created_at", "updated_at", "invite", "invite_message",
+            "team_members", "host",
         ]
         read_only_fields = ["status"]
 
-    def save_instance(self, instance):
-        if instance.pk is None:
-            instance._history_user = self.context["request"].user
-            return services.campaign_create(user=self.context["request"].user, campaign=instance)
-        return super().save_instance(instance)
+    def scoped_choices(self, field_name, model, user):
+        if field_name == "invite":
+            return Organization.objects.selectable_as_partner(user)
+        if field_name == "team_members":
+            return Person.objects.for_user(user, CHANGE)
+        if field_name == "host":
+            return Organization.objects.all() if user.is_superuser else Organization.objects.none()
+        return super().scoped_choices(field_name, model, user)
+
+    def create(self, validated_data):
+        options = {
+            "partner": validated_data.pop("invite", None),
+            "team": validated_data.pop("team_members", []),
+            "host": validated_data.pop("host", None),
+            "message": validated_data.pop("invite_message", ""),
+        }
+        campaign = Campaign(**validated_data)
+        campaign._history_user = self.context["request"].user
+        return services.campaign_create(user=self.context["request"].user, campaign=campaign, **options)
+
+    def update(self, instance, validated_data):
+        for option in ("invite", "team_members", "host", "invite_message"):
+            validated_data.pop(option, None)
+        return super().update(instance, validated_data)
 
 
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Campaign.Status.choices)
+
+
+class HandOverSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), help_text="The partner company that becomes the host."
+    )
 
 
 class CampaignFilterSet(ScopedFilterSet):
@@ -70,6 +115,7 @@ class CampaignFilterSet(ScopedFilterSet):
 class CampaignViewSet(ScopedModelViewSet):
     queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer
+    action_rules = {"transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE}
     filterset_class = CampaignFilterSet
     search_fields = ["name"]
     ordering_fields = ["name", "launch_date", "created_at"]
@@ -87,7 +133,32 @@ class CampaignViewSet(ScopedModelViewSet):
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         campaign._history_user = request.user
-        services.campaign_transition(campaign=campaign, status=payload.validated_data["status"])
+        services.campaign_transition(campaign=campaign, status=payload.validated_data["status"], user=request.user)
+        return Response(self.get_serializer(self.base_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def leave(self, request, pk=None):
+        """Your company leaves the campaign (the host hands its role over first). The leads of every company
+        are told."""
+        campaign = self.get_object()
+        party = Party.objects.filter(campaign=campaign, organization_id=organization_id_of(request.user)).first()
+        if party is None:
+            raise serializers.ValidationError("Only a company taking part in the campaign can leave it.")
+        invitation_services.party_end(party=party, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=HandOverSerializer, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="hand-over", permission_classes=[ChangeActionPermissions])
+    def hand_over(self, request, pk=None):
+        """Make a partner company the host (only the host does this)."""
+        campaign = self.get_object()
+        payload = HandOverSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        party = Party.objects.filter(campaign=campaign, organization=payload.validated_data["organization"]).first()
+        if party is None:
+            raise serializers.ValidationError({"organization": "The new host must take part in this campaign."})
+        invitation_services.host_hand_over(campaign=campaign, to=party, user=request.user)
         return Response(self.get_serializer(self.base_queryset().get(pk=campaign.pk)).data)
 
     @action(detail=True, methods=["get"], url_path="raci-matrix")
@@ -97,9 +168,16 @@ class CampaignViewSet(ScopedModelViewSet):
 
 
 class PartyViewSet(ScopedModelViewSet):
+    """The companies taking part. A company joins by accepting an invitation; deleting a party is the host
+    removing a partner, or a partner leaving (its records stay as history)."""
+
     queryset = Party.objects.select_related("organization", "point_of_contact")
     serializer_class = PartySerializer
     filterset_fields = ["campaign", "organization", "role"]
+    http_method_names = ["get", "patch", "put", "delete", "head", "options"]
+
+    def perform_destroy(self, instance):
+        invitation_services.party_end(party=instance, user=self.request.user)
 
 
 class MemberViewSet(ScopedModelViewSet):
@@ -157,3 +235,117 @@ class RaciAssignmentViewSet(ScopedModelViewSet):
     def destroy(self, request, *args, **kwargs):
         self.perform_destroy(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationSerializer(ScopedModelSerializer):
+    """What an invited company sees before it accepts: the campaign's name, kind, dates, host and who invited."""
+
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True)
+    campaign_kind = serializers.CharField(source="campaign.get_kind_display", read_only=True)
+    launch_date = serializers.DateField(source="campaign.launch_date", read_only=True)
+    end_date = serializers.DateField(source="campaign.end_date", read_only=True)
+    host_name = serializers.CharField(read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    invited_by_name = serializers.CharField(source="invited_by.full_name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(), required=False, allow_null=True, help_text="A company in the tracker."
+    )
+    company_name = serializers.CharField(
+        write_only=True, required=False, max_length=200, help_text="Or: a company new to the tracker…"
+    )
+    contact_name = serializers.CharField(write_only=True, required=False, max_length=200, help_text="…its contact…")
+    contact_email = serializers.EmailField(write_only=True, required=False, help_text="…and the contact's e-mail.")
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id", "campaign", "campaign_name", "campaign_kind", "launch_date", "end_date", "host_name",
+            "organization", "organization_name", "message", "status", "status_label", "invited_by_name",
+            "created_at", "answered_at", "reason", "company_name", "contact_name", "contact_email",
+        ]
+        read_only_fields = ["status", "answered_at", "reason"]
+
+    def scoped_choices(self, field_name, model, user):
+        if field_name == "organization":
+            return Organization.objects.selectable_as_partner(user)
+        if field_name == "campaign":
+            return Campaign.objects.for_user(user, CHANGE).open()  # the host invites
+        return super().scoped_choices(field_name, model, user)
+
+    def validate(self, data):
+        new_company = [data.get(name) for name in ("company_name", "contact_name", "contact_email")]
+        if bool(data.get("organization")) == any(new_company):
+            raise serializers.ValidationError(
+                "Invite either a company in the tracker (organization) or a new one (company_name, contact_name, "
+                "contact_email)."
+            )
+        if any(new_company) and not all(new_company):
+            raise serializers.ValidationError("A new company needs its name, a contact's name and their e-mail.")
+        return data
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        if validated_data.get("organization"):
+            return invitation_services.invitation_create(
+                user=user,
+                campaign=validated_data["campaign"],
+                organization=validated_data["organization"],
+                message=validated_data.get("message", ""),
+            )
+        return invitation_services.invitation_create_for_new_company(
+            user=user,
+            campaign=validated_data["campaign"],
+            company_name=validated_data["company_name"],
+            contact_name=validated_data["contact_name"],
+            contact_email=validated_data["contact_email"],
+            message=validated_data.get("message", ""),
+        )
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class InvitationViewSet(ScopedModelViewSet):
+    """Invitations to join a campaign. The host invites and withdraws; the invited company accepts or declines.
+    Until it accepts, the invited company sees only the invitation, and the host only its directory name."""
+
+    queryset = Invitation.objects.all()
+    serializer_class = InvitationSerializer
+    action_rules = {"accept": "answer", "decline": "answer", "withdraw": CHANGE}
+    filterset_fields = ["campaign", "organization", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def base_queryset(self):
+        return selectors.invitations_with_host(
+            Invitation.objects.select_related("campaign", "organization", "invited_by")
+        )
+
+    def _answer(self, invitation) -> Response:
+        return Response(self.get_serializer(self.base_queryset().get(pk=invitation.pk)).data)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def accept(self, request, pk=None):
+        """Your company accepts: it becomes a partner of the campaign and you join its team."""
+        invitation = self.get_object()
+        invitation_services.invitation_accept(invitation=invitation, user=request.user)
+        return self._answer(invitation)
+
+    @extend_schema(request=DeclineSerializer, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def decline(self, request, pk=None):
+        invitation = self.get_object()
+        payload = DeclineSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invitation_services.invitation_decline(invitation=invitation, user=request.user, **payload.validated_data)
+        return self._answer(invitation)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def withdraw(self, request, pk=None):
+        """The host withdraws an invitation nobody answered yet."""
+        invitation = self.get_object()
+        invitation_services.invitation_withdraw(invitation=invitation, user=request.user)
+        return self._answer(invitation)

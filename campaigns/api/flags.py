@@ -12,6 +12,7 @@ from campaigns.models import Flag, Reminder, ReminderOptOut
 from campaigns.services import health as health_services
 from campaigns.services import reminders as reminder_services
 from comarketing.api.permissions import ChangeActionPermissions
+from partners.scoping import CHANGE, VIEW
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
@@ -62,6 +63,7 @@ class FlagViewSet(ScopedModelViewSet):
 
     queryset = Flag.objects.all()
     serializer_class = FlagSerializer
+    action_rules = {"acknowledge": CHANGE, "snooze": CHANGE}
     filterset_class = FlagFilterSet
     ordering_fields = ["opened_at", "severity", "last_seen_at"]
     http_method_names = ["get", "post", "head", "options"]
@@ -160,6 +162,7 @@ class ReminderOptOutViewSet(ScopedModelViewSet):
 
     queryset = ReminderOptOut.objects.all()
     serializer_class = ReminderOptOutSerializer
+    action_rules = {"preferences": VIEW}
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     @extend_schema(responses=ReminderPreferenceSerializer(many=True))

@@ -39,7 +39,7 @@ from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
-from partners.scoping import scoped_queryset
+from partners.scoping import ADD, VIEW, scoped_queryset
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
@@ -129,6 +129,7 @@ class KickoffQuestionnaireViewSet(ScopedModelViewSet):
 
     queryset = KickoffQuestionnaire.objects.all()
     serializer_class = KickoffQuestionnaireSerializer
+    action_rules = {"tool_access_checklist": VIEW}
     filterset_class = scoped_filterset(KickoffQuestionnaire, ["campaign"])
 
     def base_queryset(self):
@@ -184,8 +185,8 @@ class KickoffCompanyPartViewSet(ScopedModelViewSet):
 
     queryset = KickoffCompanyPart.objects.select_related("organization", "completed_by")
     serializer_class = KickoffCompanyPartSerializer
+    action_rules = {"mark_complete": "complete"}
     filterset_class = scoped_filterset(KickoffCompanyPart, ["campaign", "organization"])
-    owner_field = "organization"
 
     @extend_schema(request=None, responses=KickoffCompanyPartSerializer)
     @action(detail=True, methods=["post"], url_path="mark-complete", permission_classes=[ChangeActionPermissions])
@@ -246,11 +247,6 @@ class BrandAssetSerializer(ScopedModelSerializer):
             return None
         return self.context["request"].build_absolute_uri(reverse("campaigns:brand-asset-download", args=[asset.pk]))
 
-    def save_instance(self, instance):
-        if instance.pk is None:
-            instance.uploaded_by = _person_of(self.context["request"].user)
-        return super().save_instance(instance)
-
 
 class BrandAssetViewSet(ScopedModelViewSet):
     """Brand guidelines, logos and templates of each company; files are downloaded through `download_url` only."""
@@ -258,7 +254,6 @@ class BrandAssetViewSet(ScopedModelViewSet):
     queryset = BrandAsset.objects.all()
     serializer_class = BrandAssetSerializer
     filterset_class = scoped_filterset(BrandAsset, ["campaign", "organization", "kind"])
-    owner_field = "organization"
 
 
 # --- Sign-offs and legal review --------------------------------------------------------------------------
@@ -305,6 +300,7 @@ class SignoffRequestViewSet(ScopedModelViewSet):
 
     queryset = SignoffRequest.objects.select_related("reviewer", "deliverable")
     serializer_class = SignoffRequestSerializer
+    action_rules = {"decide": "decide", "ask_again": "ask again", "request_signoffs": ADD}
     filterset_class = scoped_filterset(
         SignoffRequest, ["deliverable", "deliverable__campaign", "kind", "status", "reviewer"]
     )
@@ -469,6 +465,7 @@ class KpiRoundViewSet(ScopedModelViewSet):
 
     queryset = KpiRound.objects.all()
     serializer_class = KpiRoundSerializer
+    action_rules = {"agree": "agree", "start": ADD}
     filterset_class = scoped_filterset(KpiRound, ["campaign"])
     http_method_names = ["get", "post", "head", "options"]
 
@@ -549,15 +546,6 @@ class KpiMeasurementViewSet(ScopedModelViewSet):
     serializer_class = KpiMeasurementSerializer
     filterset_class = scoped_filterset(KpiMeasurement, ["campaign", "kpi"])
     ordering_fields = ["period_end", "created_at"]
-
-    def perform_create(self, serializer):
-        person = _person_of(self.request.user)
-        if person is not None and not self.request.user.is_superuser:
-            serializer.save(reported_by=person)
-        elif "reported_by" not in serializer.validated_data:
-            raise serializers.ValidationError({"reported_by": "Say who reported this value."})
-        else:
-            serializer.save()
 
 
 # --- Reporting plan --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from campaigns.models.core import (
 )
 from campaigns.models.assets import BrandAsset
 from campaigns.models.flags import Flag
+from campaigns.models.invitations import Invitation
 from campaigns.models.kickoff import (
     KickoffCompanyPart,
     KickoffQuestionnaire,
@@ -53,6 +54,7 @@ __all__ = [
     "CampaignQuerySet",
     "Deliverable",
     "Flag",
+    "Invitation",
     "Member",
     "Party",
     "RaciAssignment",

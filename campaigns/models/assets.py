@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import Campaign
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
+from partners.scoping import own_company, own_person
 from partners.models import Organization, Person
 
 
@@ -108,6 +109,10 @@ def _private_path(instance: "BrandAsset", filename: str) -> str:
     return f"private/brand-assets/{uuid.uuid4().hex}.{_extension(filename)}"
 
 
+class BrandAssetQuerySet(OwnCompanyChangeQuerySet):
+    server_owned = {"organization": own_company, "uploaded_by": own_person}
+
+
 class BrandAsset(models.Model):
     class Kind(models.TextChoices):
         GUIDELINES = "guidelines", "Brand guidelines"
@@ -131,7 +136,7 @@ class BrandAsset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = OwnCompanyChangeQuerySet.as_manager()
+    objects = BrandAssetQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign_id", "organization__name", "kind", "title"]

@@ -4,10 +4,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partners.models import Organization, Person
-from partners.scoping import ScopedQuerySet
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
+
+PARTY = related("party")  # the company takes part in the row's campaign (an accepted party that has not left)
+HOST = related("host")  # the company hosts the row's campaign
+CHANNEL = related("channel")  # the deliverable goes out on the company's channel (or has none and it hosts)
+
+# Shared work: every party edits it.
+SHARED = {VIEW: PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY}
+# A company's own part of a campaign: every party reads it, only the company it belongs to writes it.
+OWN_PART = {VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PARTY & OWNER}
 
 
 def campaign_ids_of(organization_id: int) -> models.QuerySet:
@@ -15,22 +25,52 @@ def campaign_ids_of(organization_id: int) -> models.QuerySet:
     return Party.objects.filter(organization_id=organization_id).values("campaign_id")
 
 
-class CampaignQuerySet(ScopedQuerySet):
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        # Every party edits the shared campaign; there is no per-company split of a campaign's records.
-        return Q(pk__in=campaign_ids_of(organization_id))
-
-    def open(self) -> "CampaignQuerySet":
-        return self.exclude(status__in=Campaign.CLOSED_STATUSES)
+def hosted_campaign_ids_of(organization_id: int) -> models.QuerySet:
+    return Party.objects.filter(organization_id=organization_id, role=Party.Role.HOST).values("campaign_id")
 
 
 class CampaignChildQuerySet(ScopedQuerySet):
-    """Rows that belong to one campaign are visible to every party of that campaign."""
+    """Rows that belong to one campaign: what each party may do with them is declared in `rules`.
+
+    `campaign_path` leads to the campaign, `owner_path` to the company a row belongs to (for rules that
+    name the "owner"). The row's link to its campaign is fixed once created.
+    """
 
     campaign_path = "campaign"
+    owner_path = ""
+    rules = SHARED
+    server_owned = {"campaign": None}
 
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        return Q(**{f"{self.campaign_path}__in": campaign_ids_of(organization_id)})
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "server_owned" in cls.__dict__:
+            declared = cls.__dict__["server_owned"]
+        else:  # inherited, less the parent's own link to its campaign
+            parent = cls.__mro__[1]
+            declared = {k: v for k, v in parent.server_owned.items() if k != parent.campaign_path.split("__")[0]}
+        head = cls.campaign_path.split("__")[0]
+        cls.server_owned = {**({head: None} if head != "pk" else {}), **declared}
+
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "party":
+            return Q(**{f"{self.campaign_path}__in": campaign_ids_of(actor.organization_id)})
+        if relation == "host":
+            return Q(**{f"{self.campaign_path}__in": hosted_campaign_ids_of(actor.organization_id)})
+        if relation == "owner" and self.owner_path:
+            return Q(**{self.owner_path: actor.organization_id})
+        return super().relation_q(relation, actor)
+
+
+
+class CampaignQuerySet(CampaignChildQuerySet):
+    # The host decides the campaign's identity and who takes part; any party may leave. Campaigns are closed
+    # or cancelled, never deleted (their records are kept).
+    campaign_path = "pk"
+    rules = {VIEW: PARTY, ADD: HOST, CHANGE: HOST, DELETE: NOBODY, "leave": PARTY}
+    server_owned = {}
+
+    def open(self) -> "CampaignQuerySet":
+        return self.exclude(status__in=Campaign.CLOSED_STATUSES)
 
 
 class Campaign(models.Model):
@@ -135,7 +175,19 @@ class Campaign(models.Model):
 
 
 class PartyQuerySet(CampaignChildQuerySet):
-    pass
+    # A party joins by accepting an invitation; it edits its own row (point of contact); the host removes a
+    # partner and a partner leaves (both are "delete", done by a service that keeps the row as history).
+    owner_path = "organization"
+    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY & OWNER, DELETE: PARTY & (HOST | OWNER)}
+    server_owned = {"organization": None, "role": None}
+    own_choices = ("point_of_contact",)
+
+
+class CurrentPartyManager(models.Manager.from_queryset(PartyQuerySet)):
+    """Parties that have not left: every rule and check reads these; the departed stay as history."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(left_at__isnull=True)
 
 
 class Party(models.Model):
@@ -154,9 +206,12 @@ class Party(models.Model):
         related_name="+",
         help_text="The single point of contact of this company for the campaign.",
     )
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
+    left_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
-    objects = PartyQuerySet.as_manager()
+    objects = CurrentPartyManager()
+    all_objects = PartyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "parties"
@@ -190,6 +245,12 @@ class Party(models.Model):
 
 
 class MemberQuerySet(CampaignChildQuerySet):
+    # Each company staffs its own side of the team.
+    owner_path = "person__organization"
+    rules = OWN_PART
+    server_owned = {"person": None}
+    own_choices = ("person",)
+
     def with_role(self, role_field: str) -> "MemberQuerySet":
         return self.filter(**{role_field: True})
 
@@ -248,7 +309,22 @@ class Member(models.Model):
 
 
 class DeliverableQuerySet(CampaignChildQuerySet):
-    pass
+    # Shared work, but publishing is the channel owner's call: only that company approves or publishes it,
+    # changes its review flags or moves it to another channel.
+    rules = {**SHARED, "publish": PARTY & CHANNEL}
+    guarded_fields = {"needs_signoff": "publish", "needs_legal_review": "publish", "channel_party": "publish"}
+
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "channel":
+            return Q(channel_party__organization_id=actor.organization_id) | (
+                Q(channel_party__isnull=True) & self.relation_q("host", actor)
+            )
+        return super().relation_q(relation, actor)
+
+    @classmethod
+    def actions_for_changes(cls, changes: dict) -> set[str]:
+        publishing = changes.get("status") in (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
+        return super().actions_for_changes(changes) | ({"publish"} if publishing else set())
 
 
 class Deliverable(models.Model):
@@ -335,6 +411,7 @@ class Deliverable(models.Model):
 
 
 class RaciAssignmentQuerySet(CampaignChildQuerySet):
+    # Shared: any party assigns its own people, and both may assign across companies.
     campaign_path = "deliverable__campaign"
 
 

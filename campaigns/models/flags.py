@@ -10,10 +10,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.health import CRITICAL, INFO, SEVERITY_ORDER, WARNING
-from campaigns.models.core import Campaign, CampaignChildQuerySet
+from campaigns.models.core import PARTY, Campaign, CampaignChildQuerySet
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 
 
 class FlagQuerySet(CampaignChildQuerySet):
+    # Raised and resolved by the sweep; any party acknowledges or snoozes one.
+    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY}
     def open(self) -> "FlagQuerySet":
         return self.filter(resolved_at__isnull=True)
 

@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from campaigns.models.core import Campaign, CampaignChildQuerySet, Deliverable, Member, Party
+from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet, Deliverable, Member, Party
 from partners.models import Organization, Person
-from partners.scoping import CHANGE
+from partners.scoping import OWNER, own_company, own_person
 
 MAX_BUSINESS_DAYS = 60
 
@@ -20,13 +20,14 @@ MAX_BUSINESS_DAYS = 60
 class OwnCompanyChangeQuerySet(CampaignChildQuerySet):
     """Every party of the campaign reads these rows; only the company they belong to changes them."""
 
-    organization_path = "organization"
+    owner_path = "organization"
+    rules = OWN_PART
+    server_owned = {"organization": own_company}
 
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        visible = super().visible_to(organization_id, action)
-        if action == CHANGE:
-            visible &= Q(**{self.organization_path: organization_id})
-        return visible
+
+class KickoffCompanyPartQuerySet(OwnCompanyChangeQuerySet):
+    rules = {**OWN_PART, "complete": PARTY & OWNER}
+    own_choices = ("legal_reviewer",)
 
 
 def must_be_party(campaign_id: int | None, organization: Organization | None, field: str) -> None:
@@ -169,7 +170,7 @@ class KickoffCompanyPart(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = OwnCompanyChangeQuerySet.as_manager()
+    objects = KickoffCompanyPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = "kickoff answers of a company"
@@ -202,8 +203,11 @@ class KickoffCompanyPart(models.Model):
 
 
 class ToolAccessQuerySet(OwnCompanyChangeQuerySet):
+    # A person's tool access is confirmed by their own company.
     campaign_path = "member__campaign"
-    organization_path = "member__person__organization"
+    owner_path = "member__person__organization"
+    server_owned = {"confirmed_by": own_person}
+    own_choices = ("member",)
 
 
 class ToolAccess(models.Model):

@@ -13,10 +13,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from campaigns.models.core import Campaign, CampaignChildQuerySet, campaign_ids_of
-from campaigns.models.kickoff import must_be_party
+from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet
+from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
-from partners.scoping import CHANGE, ScopedQuerySet
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
 
 # Active ISO 4217 currency codes.
 ISO_4217_CURRENCIES = frozenset(
@@ -49,11 +49,22 @@ class ReportingFrequency(models.TextChoices):
     ONCE = "once", "Once, after the campaign"
 
 
-class MetricQuerySet(ScopedQuerySet):
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        # Built-in metrics are readable by everyone and changed by nobody but the operator.
-        own_custom = Q(campaign__in=campaign_ids_of(organization_id))
-        return own_custom if action == CHANGE else Q(campaign__isnull=True) | own_custom
+class MetricQuerySet(CampaignChildQuerySet):
+    # Built-in metrics are readable by everyone and changed by nobody but the operator; a campaign's custom
+    # metrics are shared work of its parties.
+    rules = {VIEW: related("built-in") | PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY}
+
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "built-in":
+            return Q(campaign__isnull=True)
+        return super().relation_q(relation, actor)
+
+
+class KpiMeasurementQuerySet(CampaignChildQuerySet):
+    # The figures a company's people report are that company's.
+    owner_path = "reported_by__organization"
+    rules = OWN_PART
+    server_owned = {"kpi": None, "reported_by": own_person}
 
 
 class Metric(models.Model):
@@ -112,6 +123,9 @@ class Metric(models.Model):
 
 
 class KpiRoundQuerySet(CampaignChildQuerySet):
+    # Rounds open with the first KPI or by "request a change" (any party); each company agrees for itself.
+    rules = {VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "agree": PARTY}
+
     def current(self) -> "KpiRoundQuerySet":
         return self.filter(superseded_at__isnull=True)
 
@@ -236,7 +250,11 @@ class CampaignKpi(models.Model):
 
 
 class KpiAgreementQuerySet(CampaignChildQuerySet):
+    # Made by the "agree" action, for the agreeing company; never edited afterwards.
     campaign_path = "round__campaign"
+    owner_path = "organization"
+    rules = {VIEW: PARTY, ADD: PARTY & related("owner"), CHANGE: NOBODY, DELETE: NOBODY}
+    server_owned = {"organization": own_company, "agreed_by": own_person}
 
 
 class KpiAgreement(models.Model):
@@ -282,7 +300,9 @@ class KpiAgreement(models.Model):
 
 
 class AgreedKpiTargetQuerySet(CampaignChildQuerySet):
+    # Written when a round locks: the record of what was agreed.
     campaign_path = "round__campaign"
+    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY}
 
 
 class AgreedKpiTarget(models.Model):
@@ -318,7 +338,7 @@ class KpiMeasurement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = CampaignChildQuerySet.as_manager()
+    objects = KpiMeasurementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "KPI measurement"
@@ -384,8 +404,10 @@ class ReportingPlan(models.Model):
             raise ValidationError({"dashboard_link": "Give the link of the shared dashboard."})
 
 
-class ReportingPlanChildQuerySet(CampaignChildQuerySet):
+class ReportingPlanChildQuerySet(OwnCompanyChangeQuerySet):
+    # Who reports for a company, and how its CRM statuses map, are that company's answers.
     campaign_path = "plan__campaign"
+    own_choices = ("reporter",)
 
 
 class ReportingPlanReporter(models.Model):

@@ -1,29 +1,27 @@
 """The reminder outbox: one row per message due to a person, sent exactly once."""
 
-from typing import Any, Self
-
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from campaigns import reminder_sources
 from campaigns.models.core import Campaign
 from partners.models import Person
-from partners.scoping import VIEW, ScopedQuerySet
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, SELF, VIEW, ScopedQuerySet, own_person
 
 
 class OwnRowsQuerySet(ScopedQuerySet):
     """Rows addressed to one person: only that person (and superusers) may see them, not their colleagues."""
 
-    def for_user(self, user: Any, action: str = VIEW) -> Self:
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(person__user=user)
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "self":
+            return Q(person__user=actor.user)
+        return super().relation_q(relation, actor)
 
 
 class ReminderQuerySet(OwnRowsQuerySet):
-    pass
+    # Written by the sweeps and services; a failed one is re-sent by the operator.
+    rules = {VIEW: SELF, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY}
 
 
 class Reminder(models.Model):
@@ -72,7 +70,8 @@ def validate_reminder_kind(value: str) -> None:
 
 
 class ReminderOptOutQuerySet(OwnRowsQuerySet):
-    pass
+    rules = {VIEW: SELF, ADD: SELF, CHANGE: NOBODY, DELETE: SELF}
+    server_owned = {"person": own_person}
 
 
 class ReminderOptOut(models.Model):

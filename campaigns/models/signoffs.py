@@ -3,12 +3,18 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from campaigns.models.core import CampaignChildQuerySet, Deliverable
+from campaigns.models.core import PARTY, CampaignChildQuerySet, Deliverable
 from partners.models import Person
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW
 
 
 class SignoffRequestQuerySet(CampaignChildQuerySet):
+    # Requests are made by any party when a deliverable goes into review; each is the reviewer's company's
+    # to decide (the reviewer in person), and the record is never edited or deleted otherwise.
     campaign_path = "deliverable__campaign"
+    owner_path = "reviewer__organization"
+    rules = {VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "decide": PARTY & OWNER, "ask again": PARTY}
+    server_owned = {"reviewer": None}
 
     def pending(self) -> "SignoffRequestQuerySet":
         return self.filter(status=SignoffRequest.Status.PENDING)
@@ -39,6 +45,7 @@ class SignoffRequest(models.Model):
     objects = SignoffRequestQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "sign-off request"
         ordering = ["due_date", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment, campaign_ids_of
+from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment, campaign_ids_of
 
 
 def partner_organization_ids(organization_id: int) -> QuerySet:
@@ -29,6 +29,12 @@ def parties_prefetch() -> Prefetch:
 
 def members_prefetch() -> Prefetch:
     return Prefetch("members", Member.objects.select_related("person__organization"))
+
+
+def invitations_with_host(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """Each invitation with its campaign's host name (an invited company cannot read the campaign's parties)."""
+    host = Party.objects.filter(campaign=OuterRef("campaign_id"), role=Party.Role.HOST)
+    return invitations.annotate(host_name=Subquery(host.values("organization__name")[:1]))
 
 
 def campaign_list(*, user: Any) -> QuerySet[Campaign]:

@@ -1,31 +1,58 @@
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaigns.models import Campaign, Member, Party, RaciAssignment
 from comarketing.validation import save_validated
-from partners.models import Person
+from partners.models import Organization, Person
 
 
 @transaction.atomic
-def campaign_create(*, user: Any, campaign: Campaign) -> Campaign:
-    """Every campaign starts as a draft; a company user's company becomes its host, and they join its team."""
+def campaign_create(
+    *,
+    user: Any,
+    campaign: Campaign,
+    partner: Organization | None = None,
+    team: Iterable[Person] = (),
+    host: Organization | None = None,
+    message: str = "",
+) -> Campaign:
+    """Every campaign starts as a draft hosted by the creator's company (the operator names the host); the
+    creator and the team they pick join it, and the partner company is invited (it joins once it accepts)."""
+    from campaigns.services.invitations import invitation_create, person_of
+
     campaign.status = Campaign.Status.DRAFT
     campaign.created_by = user if user.is_authenticated else None
+    person = person_of(user)
+    host = host or (person.organization if person else None)
+    if host is None:
+        raise ValidationError("Say which company hosts the campaign.")
+    if partner is not None and partner.pk == host.pk:
+        raise ValidationError({"partner": "Invite another company: yours hosts the campaign."})
     save_validated(campaign)
-    person = Person.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
-    if person is not None:
-        save_validated(
-            Party(campaign=campaign, organization_id=person.organization_id, role=Party.Role.HOST, point_of_contact=person)
-        )
-        save_validated(Member(campaign=campaign, person=person))
+    contact = person if person and person.organization_id == host.pk else None
+    save_validated(Party(campaign=campaign, organization=host, role=Party.Role.HOST, point_of_contact=contact))
+    for teammate in {p.pk: p for p in [*([contact] if contact else []), *team]}.values():
+        if teammate.organization_id != host.pk:
+            raise ValidationError({"team": f"{teammate.full_name} is not a person of {host}."})
+        save_validated(Member(campaign=campaign, person=teammate))
+    if partner is not None:
+        invitation_create(user=user, campaign=campaign, organization=partner, message=message)
     return campaign
 
 
 @transaction.atomic
-def campaign_transition(*, campaign: Campaign, status: str) -> Campaign:
+def campaign_transition(*, campaign: Campaign, status: str, user: Any = None) -> Campaign:
+    from campaigns.services.invitations import campaign_status_notice
+
+    moved = status != campaign.status
     campaign.status = status
-    return save_validated(campaign)
+    save_validated(campaign)
+    if moved:
+        campaign_status_notice(campaign, user)
+    return campaign
 
 
 @transaction.atomic

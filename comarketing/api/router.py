@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from campaigns.api.core import (
     CampaignViewSet,
     DeliverableViewSet,
+    InvitationViewSet,
     MemberViewSet,
     PartyViewSet,
     RaciAssignmentViewSet,
@@ -40,6 +41,7 @@ router.register("organizations", OrganizationViewSet)
 router.register("people", PersonViewSet)
 router.register("campaigns", CampaignViewSet)
 router.register("parties", PartyViewSet)
+router.register("invitations", InvitationViewSet)
 router.register("members", MemberViewSet)
 router.register("deliverables", DeliverableViewSet)
 router.register("raci-assignments", RaciAssignmentViewSet)

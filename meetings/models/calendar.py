@@ -14,7 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign
-from partners.scoping import ScopedQuerySet
+from partners.scoping import ADD, CHANGE, DELETE, SELF, VIEW, ScopedQuerySet, own_login
 
 
 def hash_secret(secret: str) -> str:
@@ -26,13 +26,14 @@ def new_secret() -> str:
 
 
 class CalendarTokenQuerySet(ScopedQuerySet):
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        return Q(owner__person__organization_id=organization_id)
+    # A feed address is a personal credential: even a teammate does not see it.
+    rules = {VIEW: SELF, ADD: SELF, CHANGE: SELF, DELETE: SELF}
+    server_owned = {"owner": own_login, "campaign": None}
 
-    def for_user(self, user: Any, action: str = "view") -> Self:
-        # A feed address is a personal credential: even a teammate does not see it.
-        scoped = super().for_user(user, action)
-        return scoped if user.is_superuser else scoped.filter(owner=user)
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "self":
+            return Q(owner=actor.user, owner__person__organization_id=actor.organization_id)
+        return super().relation_q(relation, actor)
 
     def usable(self) -> Self:
         return self.filter(revoked_at__isnull=True, owner__is_active=True)

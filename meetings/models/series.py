@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, KickoffQuestionnaire, Member
+from campaigns.models.core import PARTY
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
 from partners.models import validate_time_zone
 
@@ -141,7 +143,9 @@ class MeetingSeries(models.Model):
 
 
 class MeetingQuerySet(CampaignChildQuerySet):
+    # Occurrences come from their series; every party logs, moves or cancels one, none deletes it.
     campaign_path = "series__campaign"
+    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY}
 
 
 class Meeting(models.Model):

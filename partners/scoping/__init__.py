@@ -1,18 +1,36 @@
 """The one scoping mechanism: what each user may see and change.
 
-Every company-owned model's queryset derives from `ScopedQuerySet` and says,
-in `visible_to`, which rows an organization may reach. Admin (`scoping.admin`)
-and API (`scoping.api`) apply it on every path; nothing else filters by company.
+Every company-owned model's queryset derives from `ScopedQuerySet` and declares,
+in `rules`, which company may do what to a row (`scoping.rules`). Admin
+(`scoping.admin`) and API (`scoping.api`) apply it on every path; nothing else
+filters by company or decides who may change what.
 """
 
 from partners.scoping.querysets import (
-    CHANGE,
-    VIEW,
+    Actor,
     ScopedQuerySet,
+    choices_for,
+    ensure_may,
+    ensure_may_change_fields,
+    fixed_fields,
+    left_empty,
+    may,
+    may_add,
     organization_id_of,
+    own_company,
+    own_login,
+    own_person,
+    refusal,
+    rules_of,
     scoped_queryset,
-    time_zone_of,
+    server_values,
     sharing,
+    time_zone_of,
 )
+from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, OWNER, SELF, VIEW, Rule, related
 
-__all__ = ["CHANGE", "VIEW", "ScopedQuerySet", "organization_id_of", "scoped_queryset", "sharing", "time_zone_of"]
+__all__ = [
+    "ADD", "CHANGE", "DELETE", "NOBODY", "OWNER", "SELF", "VIEW", "Actor", "Rule", "ScopedQuerySet", "choices_for", "ensure_may", "ensure_may_change_fields",
+    "fixed_fields", "left_empty", "may", "may_add", "organization_id_of", "own_company", "own_login", "own_person", "refusal",
+    "related", "rules_of", "scoped_queryset", "server_values", "sharing", "time_zone_of",
+]

@@ -8,20 +8,33 @@ Each is closed here, once, for every model admin that uses these bases.
 
 from collections import defaultdict
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router
 from django.http import Http404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.scoping.querysets import CHANGE, organization_id_of, scoped_queryset
+from partners.scoping.querysets import (
+    choices_for,
+    ensure_may,
+    ensure_may_change_fields,
+    fixed_fields,
+    may,
+    may_add,
+    rules_of,
+    scoped_queryset,
+    server_values,
+)
+from partners.scoping.rules import ADD, CHANGE, DELETE
 
 
 def _exists(queryset: models.QuerySet, pk) -> bool:
@@ -31,15 +44,84 @@ def _exists(queryset: models.QuerySet, pk) -> bool:
         return False
 
 
+def _server_set(model: type[models.Model]) -> set[str]:
+    queryset_class = rules_of(model)
+    return {name for name, fill in queryset_class.server_owned.items() if fill} if queryset_class else set()
+
+
+def authority_form(form_class: type[forms.ModelForm], request) -> type[forms.ModelForm]:
+    """The admin form of a scoped model: fills a new row's server-owned fields (company, "reported by"…)
+    before validation, so the model's rules see them, and refuses, as a form error, a change that needs
+    more than "change" (publishing) when the user's company may not do it."""
+    user = request.user
+    model = form_class._meta.model
+    server_set = _server_set(model)
+    if user.is_superuser:
+        return form_class
+
+    class AuthorityForm(form_class):
+        def _get_validation_exclusions(self):
+            return super()._get_validation_exclusions() - server_set
+
+        def _post_clean(self):
+            if self.instance.pk is None:
+                for name, value in server_values(model, user).items():
+                    setattr(self.instance, name, value)
+            else:
+                try:
+                    changes = {name: self.cleaned_data.get(name) for name in self.changed_data}
+                    ensure_may_change_fields(user, self.instance, changes)
+                except PermissionDenied as refused:
+                    self.add_error(None, str(refused))
+            super()._post_clean()
+
+    return AuthorityForm
+
+
+class RowAuthorityFormSet(forms.BaseInlineFormSet):
+    """An inline's rows, each editable or deletable only if the user may change or delete that row.
+
+    Disabled fields keep their stored values whatever is posted, so a row of another company stays as it is.
+    """
+
+    user = None
+
+    @cached_property
+    def _allowed(self) -> dict[str, set]:
+        pks = [obj.pk for obj in self.get_queryset()]
+        return {
+            action: set(scoped_queryset(self.model, self.user, action).filter(pk__in=pks).values_list("pk", flat=True))
+            for action in (CHANGE, DELETE)
+        }
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        pk = form.instance.pk
+        if pk is None or self.user.is_superuser:
+            return form
+        # The row's own id and link to its parent stay as they are (they identify the row, nothing to lock).
+        editable = set(form.fields) - {"DELETE", self._pk_field.name, self.fk.name}
+        locked = editable if pk not in self._allowed[CHANGE] else editable & set(fixed_fields(self.model))
+        if pk not in self._allowed[DELETE]:
+            locked.add("DELETE")
+        for name in locked & set(form.fields):
+            field = form.fields[name]
+            field.disabled = True
+            if isinstance(field, forms.ModelChoiceField):
+                # A locked relation keeps the row's own value, which need not be among the user's choices.
+                field.queryset = field.queryset.model._default_manager.filter(pk=form.initial.get(name))
+        return form
+
+
 class ScopedFieldsMixin:
-    """Scopes the rows and every relation choice of a model admin or an inline."""
+    """Scopes the rows and every relation choice of a model admin or an inline, and applies authority."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
 
     def scoped_choices(self, db_field, request) -> models.QuerySet:
         """Choices of a relation field; admins narrow further by overriding this."""
-        queryset = scoped_queryset(db_field.related_model, request.user)
+        queryset = choices_for(self.model, db_field.name, db_field.related_model, request.user)
         related_admin = self.admin_site._registry.get(db_field.related_model)
         ordering = related_admin.get_ordering(request) if related_admin else ()
         return queryset.order_by(*ordering) if ordering else queryset
@@ -52,44 +134,78 @@ class ScopedFieldsMixin:
         kwargs.setdefault("queryset", self.scoped_choices(db_field, request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def _may_change(self, request, obj) -> bool:
-        return obj is None or _exists(scoped_queryset(type(obj), request.user, CHANGE), obj.pk)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_change(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and may_add(request.user, self.model)
 
 
-class ScopedTabularInline(ScopedFieldsMixin, admin.TabularInline):
+class ScopedInlineMixin(ScopedFieldsMixin):
+    """Inline rows are judged one by one (`RowAuthorityFormSet`), not by their parent."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = authority_form(formset.form, request)
+        return type(formset.__name__, (RowAuthorityFormSet, formset), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + sorted(_server_set(self.model) - set(readonly))
+
+
+class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class ScopedStackedInline(ScopedFieldsMixin, admin.StackedInline):
+class ScopedStackedInline(ScopedInlineMixin, admin.StackedInline):
     extra = 0
 
 
 class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
-    """Base of every model admin: scoped rows, choices, filters, history and deletion.
+    """Base of every model admin: scoped rows, choices, filters, history and deletion, and authority.
 
-    `owner_field` names a field that is the user's own company: hidden from
-    company users and set on the server, so it cannot be forged.
+    Who may change or delete a row, and which fields the server owns, come from the model's scoped
+    queryset (`rules`, `server_owned`): a row the user may not change opens read-only, server-owned fields
+    are filled on create and read-only afterwards, and every save is checked against the rules.
     """
 
-    owner_field: str | None = None
-    superuser_only_fields: tuple[str, ...] = ()
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may(request.user, obj, CHANGE))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may(request.user, obj, DELETE))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += [name for name in (self.owner_field, *self.superuser_only_fields) if name]
-        return readonly
+        if request.user.is_superuser:
+            return readonly
+        owned = _server_set(self.model)
+        if obj is not None:
+            owned |= set(fixed_fields(self.model))
+            queryset_class = rules_of(self.model)
+            guarded = queryset_class.guarded_fields if queryset_class else {}
+            denied = {action for action in set(guarded.values()) if not may(request.user, obj, action)}
+            owned |= {name for name, action in guarded.items() if action in denied}
+        return readonly + sorted(owned - set(readonly))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return authority_form(super().get_form(request, obj, change, **kwargs), request)
 
     def save_model(self, request, obj, form, change):
-        if self.owner_field and not change and not request.user.is_superuser:
-            setattr(obj, f"{self.owner_field}_id", organization_id_of(request.user))
         super().save_model(request, obj, form, change)
+        ensure_may(request.user, obj, CHANGE if change else ADD)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for instance in formset.new_objects:
+            ensure_may(request.user, instance, ADD)
+        for instance, _ in formset.changed_objects:
+            ensure_may(request.user, instance, CHANGE)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = _autocomplete_source(request)
+        if source is not None and not request.user.is_superuser:
+            queryset &= choices_for(*source, self.model, request.user)
+        return queryset, may_have_duplicates
 
     def get_list_filter(self, request):
         # Plain related-field filters would list every row of the related table.
@@ -173,6 +289,18 @@ def _visible_keys(objects, user) -> set[tuple[type, object]]:
         for model, pks in pks_by_model.items()
         for pk in scoped_queryset(model, user).filter(pk__in=pks).values_list("pk", flat=True)
     }
+
+
+def _autocomplete_source(request) -> tuple[type[models.Model], str] | None:
+    """The model and field an admin autocomplete is filling, so it offers what that field may take."""
+    if not request.path.endswith("/autocomplete/"):
+        return None
+    try:
+        from django.apps import apps
+
+        return apps.get_model(request.GET["app_label"], request.GET["model_name"]), request.GET["field_name"]
+    except (KeyError, LookupError, ValueError):
+        return None
 
 
 class ScopedAdminSite(admin.AdminSite):

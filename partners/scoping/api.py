@@ -8,12 +8,33 @@ another company's id gets exactly the answer a nonexistent id gets.
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from rest_framework import serializers, viewsets
-from rest_framework.permissions import SAFE_METHODS
 
 from comarketing.validation import save_validated
-from partners.scoping.querysets import CHANGE, VIEW, organization_id_of, scoped_queryset
+from partners.scoping.querysets import (
+    choices_for,
+    ensure_may,
+    ensure_may_change_fields,
+    may,
+    refusal,
+    rules_of,
+    scoped_queryset,
+    server_values,
+)
+from partners.scoping.rules import ADD, CHANGE, DELETE, VIEW
+
+# What each of a viewset's standard actions needs; extra actions declare theirs in `action_rules`.
+STANDARD_ACTION_RULES = {
+    "list": VIEW,
+    "retrieve": VIEW,
+    "metadata": VIEW,
+    "create": ADD,
+    "update": CHANGE,
+    "partial_update": CHANGE,
+    "destroy": DELETE,
+}
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -21,11 +42,19 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def scoped_choices(self, field_name: str, model: type, user: Any):
         """Choices for a writable relation; serializers narrow further by overriding this."""
-        return scoped_queryset(model, user)
+        return choices_for(self.Meta.model, field_name, model, user)
 
     def get_fields(self):
         fields = super().get_fields()
         user = self.context["request"].user
+        queryset_class = rules_of(self.Meta.model)
+        if queryset_class is not None and not user.is_superuser:
+            updating = self.instance is not None and not isinstance(self.instance, (list, tuple))
+            for name, fill in queryset_class.server_owned.items():
+                # Set by the server (company, "reported by") or chosen once on create (a row's campaign).
+                if name in fields and (fill is not None or updating):
+                    fields[name].read_only = True
+                    fields[name].required = False
         for name, field in fields.items():
             relation = getattr(field, "child_relation", field)
             if isinstance(relation, serializers.RelatedField) and not relation.read_only:
@@ -59,19 +88,48 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
-    """`base_queryset()` says what to fetch; this class decides, for every action, which rows."""
+    """`base_queryset()` says what to fetch; this class decides, for every action, which rows and who may.
 
-    owner_field: str | None = None
+    Rows come from what the user may see (another company's row is a 404, like a missing one); an action
+    on a visible row the user's company may not do is a 403 naming who may. Each extra action declares in
+    `action_rules` which rule of the model it needs. Every write is checked again once written, inside its
+    transaction: a row a company moved out of its own authority is refused and nothing is kept.
+    """
+
+    action_rules: dict[str, str] = {}
 
     def base_queryset(self):
         return self.queryset.all()
 
     def get_queryset(self):
-        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
-        return self.base_queryset().for_user(self.request.user, action)
+        return self.base_queryset().for_user(self.request.user, VIEW)
+
+    def required_action(self) -> str:
+        try:
+            return STANDARD_ACTION_RULES.get(self.action) or self.action_rules[self.action]
+        except KeyError:
+            raise ImproperlyConfigured(f"{type(self).__name__}.{self.action} declares no rule") from None
+
+    def get_object(self):
+        obj = super().get_object()
+        action = self.required_action()
+        if action != VIEW and not may(self.request.user, obj, action):
+            raise PermissionDenied(refusal(obj, action))
+        return obj
 
     def perform_create(self, serializer):
-        server_owned = {}
-        if self.owner_field and not self.request.user.is_superuser:
-            server_owned[f"{self.owner_field}_id"] = organization_id_of(self.request.user)
-        serializer.save(**server_owned)
+        user = self.request.user
+        with transaction.atomic():
+            serializer.save(**server_values(serializer.Meta.model, user))
+            ensure_may(user, serializer.instance, ADD)
+
+    def perform_update(self, serializer):
+        user = self.request.user
+        instance = serializer.instance
+        changes = {
+            name: value for name, value in serializer.validated_data.items() if getattr(instance, name, None) != value
+        }
+        ensure_may_change_fields(user, instance, changes)
+        with transaction.atomic():
+            serializer.save()
+            ensure_may(user, serializer.instance, CHANGE)

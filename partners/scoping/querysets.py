@@ -1,14 +1,14 @@
 from collections.abc import Callable
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-VIEW = "view"
-CHANGE = "change"
+from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, VIEW, Rule
 
 _UNSET = object()
 
@@ -71,15 +71,68 @@ def _any_of(base: Q, lookup: str, sources: list[Callable[[int], models.QuerySet]
 sharing = SharingRegistry()
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Base queryset of every company-owned model.
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a login and the company it belongs to."""
 
-    Subclasses implement `visible_to(organization_id, action)`; superusers see
-    everything, users without an organization nothing.
+    user: Any
+    organization_id: int
+
+
+def own_company(actor: Actor) -> Any:
+    return apps.get_model("partners", "Organization").objects.get(pk=actor.organization_id)
+
+
+def own_person(actor: Actor) -> Any:
+    return apps.get_model("partners", "Person").objects.get(user_id=actor.user.pk)
+
+
+def own_login(actor: Actor) -> Any:
+    return actor.user
+
+
+def left_empty(actor: Actor) -> None:
+    """For fields only the operator sets (a login's link, a tier): a company user's new row leaves them empty."""
+    return None
+
+
+# How the server fills a server-owned field on create; `None`: the client chooses it once, on create.
+ServerValue = Callable[[Actor], Any] | None
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every company-owned model: the one place that says who may see and change a row.
+
+    Subclasses declare `rules` (one `Rule` per action: view, add, change, delete and any custom action)
+    and say in `relation_q` how each relation of those rules reads in SQL. `server_owned` names the fields
+    the server sets (with how) or that are fixed after create; company users never write them afterwards.
+    Superusers (the operator) may do everything; users without a company nothing.
     """
 
-    def visible_to(self, organization_id: int, action: str) -> Q:
-        raise NotImplementedError
+    rules: ClassVar[dict[str, Rule]] = {}
+    server_owned: ClassVar[dict[str, ServerValue]] = {}
+    # Relations a company fills only with rows it may change (its own people on its side of the team).
+    own_choices: ClassVar[tuple[str, ...]] = ()
+    # Fields whose change needs an action beyond "change" (e.g. a deliverable's review flags need "publish").
+    guarded_fields: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
+        """Actions beyond "change" that these changes (field name -> new value) need."""
+        return {cls.guarded_fields[name] for name in changes if name in cls.guarded_fields}
+
+    @classmethod
+    def rule_for(cls, action: str) -> Rule:
+        try:
+            return cls.rules[action]
+        except KeyError:
+            raise ImproperlyConfigured(f"{cls.__name__} declares no rule for “{action}”") from None
+
+    def relation_q(self, relation: str, actor: Actor) -> Q:
+        raise ImproperlyConfigured(f"{type(self).__name__} does not know the relation “{relation}”")
+
+    def visible_to(self, actor: Actor, action: str) -> Q:
+        return self.rule_for(action).q(lambda relation: self.relation_q(relation, actor))
 
     def for_user(self, user: Any, action: str = VIEW) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -89,7 +142,7 @@ class ScopedQuerySet(models.QuerySet):
         organization_id = organization_id_of(user)
         if organization_id is None:
             return self.none()
-        return self.filter(self.visible_to(organization_id, action))
+        return self.filter(self.visible_to(Actor(user, organization_id), action))
 
     def get_for_user(self, user: Any, pk: Any, action: str = VIEW) -> models.Model:
         """One object the user may reach, or 404 — the same answer as for a missing id."""
@@ -105,3 +158,73 @@ def scoped_queryset(model: type[models.Model], user, action: str = VIEW) -> mode
     if isinstance(queryset, ScopedQuerySet):
         return queryset.for_user(user, action)
     return queryset if user.is_superuser else queryset.none()
+
+
+def rules_of(model: type[models.Model]) -> type[ScopedQuerySet] | None:
+    queryset = model._default_manager.all()
+    return type(queryset) if isinstance(queryset, ScopedQuerySet) else None
+
+
+def may(user: Any, obj: models.Model, action: str) -> bool:
+    """Whether `user` may do `action` to the saved row `obj` (one query; superusers always)."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    try:
+        return scoped_queryset(type(obj), user, action).filter(pk=obj.pk).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
+
+
+def may_add(user: Any, model: type[models.Model]) -> bool:
+    """Whether `user` may add rows of `model` at all (the row itself is checked once written)."""
+    if user.is_superuser:
+        return True
+    queryset_class = rules_of(model)
+    return queryset_class is not None and queryset_class.rule_for(ADD) != NOBODY and organization_id_of(user) is not None
+
+
+def refusal(obj_or_model: Any, action: str) -> str:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    queryset_class = rules_of(model)
+    who = queryset_class.rule_for(action).describe() if queryset_class else "only the operator"
+    verb = {VIEW: "see", ADD: "add", CHANGE: "change", DELETE: "delete"}.get(action, action)
+    return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}."
+
+
+def ensure_may(user: Any, obj: models.Model, action: str) -> None:
+    """Refuse (403) unless `user` may do `action` to `obj`; used after a write, inside its transaction."""
+    if not may(user, obj, action):
+        raise PermissionDenied(refusal(obj, action))
+
+
+def choices_for(model: type[models.Model], field_name: str, related_model: type[models.Model], user: Any):
+    """What a user may pick for a relation: rows they may see, or, for a declared own choice, may change."""
+    queryset_class = rules_of(model)
+    own = queryset_class is not None and field_name in queryset_class.own_choices
+    return scoped_queryset(related_model, user, CHANGE if own else VIEW)
+
+
+def ensure_may_change_fields(user: Any, obj: models.Model, changes: dict[str, Any]) -> None:
+    """Refuse (403) changes that need more than "change" (publishing…), judged on the row as stored."""
+    queryset_class = rules_of(type(obj))
+    if obj.pk is None or queryset_class is None:
+        return
+    for action in sorted(queryset_class.actions_for_changes(changes)):
+        if not may(user, obj, action):
+            raise PermissionDenied(refusal(obj, action))
+
+
+def server_values(model: type[models.Model], user: Any) -> dict[str, Any]:
+    """The server-owned fields of a new row, filled for a company user (the operator fills them in)."""
+    queryset_class = rules_of(model)
+    organization_id = organization_id_of(user)
+    if queryset_class is None or user.is_superuser or organization_id is None:
+        return {}
+    actor = Actor(user, organization_id)
+    return {name: fill(actor) for name, fill in queryset_class.server_owned.items() if fill is not None}
+
+
+def fixed_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """Fields a company user never changes on an existing row."""
+    queryset_class = rules_of(model)
+    return tuple(queryset_class.server_owned) if queryset_class else ()

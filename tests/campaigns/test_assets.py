@@ -140,7 +140,7 @@ def test_the_api_upload_sets_the_company_and_gives_a_scoped_download_url(api, sh
     assert api.as_user(carol).get(f"/api/brand-assets/{body['id']}/").status_code == 200
     assert (
         api.as_user(carol).patch(f"/api/brand-assets/{body['id']}/", {"title": "Ours"}, format="json").status_code
-        == 404
+        == 403
     )
 
 

@@ -106,7 +106,9 @@ def test_a_new_person_belongs_to_the_users_company_whatever_is_sent(alice_api, c
 
 def test_a_partners_person_cannot_be_edited(alice_api, carol, shared_campaign):
     assert alice_api.get(f"/api/people/{carol.person.pk}/").status_code == 200
-    assert alice_api.patch(f"/api/people/{carol.person.pk}/", {"full_name": "Hacked"}, format="json").status_code == 404
+    refused = alice_api.patch(f"/api/people/{carol.person.pk}/", {"full_name": "Hacked"}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Only the company it belongs to may change this person."
 
 
 @pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null", "42"])
@@ -158,11 +160,12 @@ def test_a_second_accountable_gets_a_400(alice_api, shared_campaign):
     assert RaciAssignment.objects.filter(role="A").count() == 1
 
 
-def test_a_member_from_a_non_party_company_gets_a_400(alice_api, alice, carol, shared_campaign, company_a):
+def test_a_company_staffs_only_its_own_side_of_the_team(alice_api, alice, bob, carol, shared_campaign, company_a):
     solo = joint_campaign(company_a, name="A alone")
     response = alice_api.post("/api/members/", {"campaign": solo.pk, "person": carol.person.pk}, format="json")
     assert response.status_code == 400
-    assert "Company B, which is not a party of this campaign" in response.json()["person"][0]
+    assert response.json()["person"] == [f'Invalid pk "{carol.person.pk}" - object does not exist.']
+    assert alice_api.post("/api/members/", {"campaign": solo.pk, "person": bob.person.pk}, format="json").status_code == 201
 
 
 def test_deleting_a_campaign_is_refused_with_a_clear_message(api, operator, shared_campaign):

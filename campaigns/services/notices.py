@@ -1,0 +1,85 @@
+"""Messages caused by an event (an invitation, a campaign cancelled, a company leaving).
+
+They go through the reminder outbox like every reminder: one row per recipient, keyed by (kind, subject,
+recipient, moment of the event), so a service retried after an error never sends twice, and a row whose
+message is lost on the way is enqueued again by the next reminder sweep.
+"""
+
+import datetime
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns import reminder_sources
+from campaigns.models import Campaign, Member, Party, Reminder, ReminderOptOut
+from partners.models import Person
+
+INVITATION = "invitation"
+CAMPAIGN_CHANGE = "campaign_change"
+
+
+@reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign")
+def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the invitation is made, never found by the sweep
+
+
+@reminder_sources.reminder_source(CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving")
+def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()
+
+
+def campaign_leads(campaign: Campaign) -> list[Person]:
+    """Decision makers and project leads of every party, and each party's point of contact."""
+    members = Member.objects.filter(campaign=campaign).filter(Q(is_decision_maker=True) | Q(is_project_lead=True))
+    contacts = Party.objects.filter(campaign=campaign, point_of_contact__isnull=False).values("point_of_contact_id")
+    return list(
+        Person.objects.filter(Q(pk__in=members.values("person_id")) | Q(pk__in=contacts)).order_by("full_name")
+    )
+
+
+def notice_send(
+    *,
+    kind: str,
+    subject: str,
+    people: Iterable[Person],
+    campaign: Campaign | None,
+    subject_line: str,
+    paragraphs: list[str],
+    link_path: str,
+    at: datetime.datetime | None = None,
+) -> list[int]:
+    """Put one message per person in the outbox (once per event) and send it when the transaction commits."""
+    from campaigns.tasks import send_reminder
+
+    at = at or timezone.now()
+    people = list(people)
+    opted_out = set(ReminderOptOut.objects.filter(kind=kind, person__in=people).values_list("person_id", flat=True))
+    link = reminder_sources.site_link(link_path)
+    rows = []
+    for person in people:
+        if person.pk in opted_out:
+            continue
+        text, html = reminder_sources.compose(person.full_name, paragraphs, link)
+        rows.append(
+            Reminder(
+                kind=kind,
+                subject=subject,
+                person=person,
+                due_at=at,
+                campaign=campaign,
+                subject_line=subject_line[:255],
+                body_text=text,
+                body_html=html,
+                next_attempt_at=at,
+            )
+        )
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    fresh = Reminder.objects.filter(kind=kind, subject=subject, due_at=at, enqueued_at__isnull=True)
+    ids = list(fresh.values_list("pk", flat=True))
+    Reminder.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    for reminder_id in ids:
+        transaction.on_commit(partial(send_reminder.delay, reminder_id), robust=True)
+    return ids

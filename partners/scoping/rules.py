@@ -1,0 +1,89 @@
+"""Authority: who may do what to a row, declared once per model.
+
+A rule is a small boolean expression over named *relations* between a company and a row:
+"party" (the company takes part in the row's campaign), "host", "owner" (the row is the
+company's own part), and so on. Each scoped queryset says how every relation it uses reads
+in SQL (`relation_q`) and declares one rule per action in `rules`. The same expression is
+evaluated in Python (`allows`) by the permission-matrix test, so the table lives in one place.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+STANDARD_ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+# How a refusal names who may act, per relation.
+_WHO = {
+    "party": "the companies taking part in the campaign",
+    "host": "the host company",
+    "owner": "the company it belongs to",
+    "channel": "the company whose channel it goes out on",
+    "invitee": "the invited company",
+    "self": "the person it is addressed to",
+    "partner": "companies that share a campaign with it",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`op` is "is" (one relation), "and", "or" or "nobody" (the operator only)."""
+
+    op: str
+    relation: str = ""
+    parts: tuple["Rule", ...] = ()
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return Rule("or", parts=(self, other))
+
+    def __and__(self, other: "Rule") -> "Rule":
+        return Rule("and", parts=(self, other))
+
+    def q(self, relation_q: Callable[[str], Q]) -> Q:
+        if self.op == "is":
+            return relation_q(self.relation)
+        if self.op == "nobody":
+            return Q(pk__in=[])
+        first, *rest = (part.q(relation_q) for part in self.parts)
+        for other in rest:
+            first = (first | other) if self.op == "or" else (first & other)
+        return first
+
+    def allows(self, relations: set[str]) -> bool:
+        if self.op == "is":
+            return self.relation in relations
+        if self.op == "nobody":
+            return False
+        results = [part.allows(relations) for part in self.parts]
+        return any(results) if self.op == "or" else all(results)
+
+    @property
+    def relations(self) -> set[str]:
+        if self.op == "is":
+            return {self.relation}
+        return set().union(*(part.relations for part in self.parts)) if self.parts else set()
+
+    def describe(self) -> str:
+        """Who may act, in words: "the host company or the company it belongs to"."""
+        if self.op == "nobody":
+            return "only the operator"
+        if self.op == "is":
+            return _WHO.get(self.relation, self.relation)
+        # "party and owner": the owner is the one that matters to a reader.
+        if self.op == "and":
+            return next((p.describe() for p in self.parts if p.relation != "party"), self.parts[0].describe())
+        return " or ".join(part.describe() for part in self.parts)
+
+
+def related(relation: str) -> Rule:
+    return Rule("is", relation=relation)
+
+
+NOBODY = Rule("nobody")
+OWNER = related("owner")
+SELF = related("self")

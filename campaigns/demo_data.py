@@ -4,6 +4,7 @@ from typing import Any
 from django.utils import timezone
 
 from campaigns.services import core as services
+from campaigns.services import invitations as invitation_services
 from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
 from comarketing.validation import save_validated
 from partners import demo
@@ -63,9 +64,16 @@ def _advance(campaign: Campaign, target: str) -> None:
         services.campaign_transition(campaign=campaign, status=Campaign.TRANSITIONS[campaign.status][0])
 
 
-def _add_party(campaign: Campaign, contact_email: str) -> Party:
-    contact = _person(contact_email)
-    return save_validated(Party(campaign=campaign, organization=contact.organization, point_of_contact=contact))
+def _invite(campaign: Campaign, inviter_email: str, contact_email: str):
+    return invitation_services.invitation_create(
+        user=_person(inviter_email).user, campaign=campaign, organization=_person(contact_email).organization
+    )
+
+
+def _add_party(campaign: Campaign, inviter_email: str, contact_email: str) -> Party:
+    """A partner joins as in real life: invited by the host, accepted by its contact."""
+    invitation = _invite(campaign, inviter_email, contact_email)
+    return invitation_services.invitation_accept(invitation=invitation, user=_person(contact_email).user)
 
 
 def _team(campaign: Campaign, team: dict[str, list[str]]) -> dict[str, Member]:
@@ -94,7 +102,7 @@ def seed_campaigns(context: dict[str, Any]) -> None:
     )
     context["webinar"] = webinar
     if created:
-        _add_party(webinar, "sofia@bluefin.example")
+        _add_party(webinar, "priya@northwind.example", "sofia@bluefin.example")
         members = _team(webinar, WEBINAR_TEAM)
         parties = {party.organization_id: party for party in webinar.parties.all()}
         channel = {"vendor": parties[context["vendor"].pk], "partner": parties[context["partner"].pk], None: None}
@@ -123,7 +131,7 @@ def seed_campaigns(context: dict[str, Any]) -> None:
     )
     context["pilot"] = pilot
     if created:
-        _add_party(pilot, "hana@cobalt.example")
+        _add_party(pilot, "erik@bluefin.example", "hana@cobalt.example")
         members = _team(pilot, {"erik@bluefin.example": ["is_project_lead"], "jonas@bluefin.example": ["is_decision_maker"],
                                 "hana@cobalt.example": ["is_decision_maker", "is_project_lead"], "ben@cobalt.example": []})
         plan = save_validated(Deliverable(campaign=pilot, title="Joint account plan", type=Deliverable.Type.OTHER,
@@ -131,3 +139,31 @@ def seed_campaigns(context: dict[str, Any]) -> None:
         save_validated(RaciAssignment(deliverable=plan, member=members["erik@bluefin.example"], role="A"))
         save_validated(RaciAssignment(deliverable=plan, member=members["ben@cobalt.example"], role="R"))
         _advance(pilot, Campaign.Status.KICKOFF)
+
+    # Each demo login in both roles: Bluefin hosts a roundtable with Northwind as its partner…
+    roundtable, created = _campaign(
+        "CFO roundtable Munich — joint event",
+        "jonas@bluefin.example",
+        kind=Campaign.Kind.JOINT_EVENT,
+        kickoff_date=today - datetime.timedelta(days=3),
+        launch_date=today + datetime.timedelta(days=40),
+        goals="25 CFOs from target accounts in the room; 10 follow-up meetings.",
+    )
+    context["roundtable"] = roundtable
+    if created:
+        _add_party(roundtable, "jonas@bluefin.example", "maria@northwind.example")
+        _team(roundtable, {"jonas@bluefin.example": ["is_decision_maker"], "erik@bluefin.example": ["is_project_lead"],
+                           "maria@northwind.example": ["is_decision_maker"], "tom@northwind.example": ["is_project_lead"]})
+        _advance(roundtable, Campaign.Status.KICKOFF)
+
+    # …and Northwind's invitation to Cobalt is still waiting: Hana sees the invitation, not the campaign.
+    summit, created = _campaign(
+        "Cloud data summit — joint event",
+        "maria@northwind.example",
+        kind=Campaign.Kind.JOINT_EVENT,
+        launch_date=today + datetime.timedelta(days=75),
+        goals="A joint track on forecasting with cloud data.",
+    )
+    context["summit"] = summit
+    if created:
+        _invite(summit, "maria@northwind.example", "hana@cobalt.example")

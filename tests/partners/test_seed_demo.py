@@ -32,6 +32,22 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
         client.logout()
     webinar = "Forecasting with real data — joint webinar"
     pilot = "Bluefin × Cobalt co-selling pilot"
-    assert seen["maria@northwind.example"] == {webinar}
-    assert seen["jonas@bluefin.example"] == {webinar, pilot}
+    roundtable = "CFO roundtable Munich — joint event"
+    summit = "Cloud data summit — joint event"
+    assert seen["maria@northwind.example"] == {webinar, roundtable, summit}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable}
     assert seen["hana@cobalt.example"] == {pilot}
+
+
+def test_each_demo_login_is_host_somewhere_and_partner_elsewhere_and_cobalt_has_an_invitation(client, db):
+    from campaigns.models import Invitation, Party
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    for company in ["Northwind Analytics", "Bluefin Consulting"]:
+        roles = set(Party.objects.filter(organization__name=company).values_list("role", flat=True))
+        assert roles == {"host", "partner"}, company
+    waiting = Invitation.objects.get(status="pending")
+    assert waiting.organization.name == "Cobalt Cloud" and waiting.campaign.name == "Cloud data summit — joint event"
+    assert client.login(username="hana@cobalt.example", password="demo-pass-2026")
+    page = client.get(f"/admin/campaigns/invitation/{waiting.pk}/change/").content.decode()
+    assert "Cloud data summit" in page and "Northwind Analytics" in page and "Accept" in page

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_migrate
 
 
 class CampaignsConfig(AppConfig):
@@ -16,7 +15,6 @@ class CampaignsConfig(AppConfig):
         from campaigns.services import notices  # noqa: F401  (registers the event-message kinds)
         from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors
-        from partners.permissions import grant_to_company_staff
         from partners.scoping import sharing
 
         # Partner companies and their people become visible through a shared campaign.
@@ -26,34 +24,4 @@ class CampaignsConfig(AppConfig):
         periodic("campaigns: health sweep", "campaigns.health_sweep", every_seconds=settings.HEALTH_SWEEP_EVERY_SECONDS)
         periodic(
             "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS
-        )
-        post_migrate.connect(
-            grant_to_company_staff(
-                self, {"flag": ["view", "change"], "reminder": ["view"], "reminderoptout": ["view", "add", "delete"]}
-            ),
-            sender=self,
-            dispatch_uid="campaigns-flags-company-staff",
-            weak=False,
-        )
-        post_migrate.connect(
-            grant_to_company_staff(self, checks_kickoff.COMPANY_STAFF_PERMISSIONS),
-            sender=self,
-            dispatch_uid="campaigns-kickoff-company-staff",
-            weak=False,
-        )
-        post_migrate.connect(
-            grant_to_company_staff(
-                self,
-                {
-                    "campaign": ["view", "add", "change"],
-                    "party": ["view", "change", "delete"],
-                    "invitation": ["view", "add", "change"],
-                    "member": ["view", "add", "change", "delete"],
-                    "deliverable": ["view", "add", "change", "delete"],
-                    "raciassignment": ["view", "add", "change", "delete"],
-                },
-            ),
-            sender=self,
-            dispatch_uid="campaigns-company-staff",
-            weak=False,  # the handler is a closure; nothing else keeps it alive
         )

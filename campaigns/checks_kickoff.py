@@ -28,28 +28,6 @@ from campaigns.selectors.kpis import (
 )
 
 
-# What company staff may do with the kickoff, sign-off and KPI models (scoping then decides which rows).
-_EDIT = ["view", "add", "change", "delete"]
-COMPANY_STAFF_PERMISSIONS = {
-    "kickoffquestionnaire": ["view", "add", "change"],
-    "productionmilestone": _EDIT,
-    "signoffapprover": _EDIT,
-    "kickoffcompanypart": ["view", "add", "change"],
-    "toolaccess": ["view", "add", "change"],
-    "brandasset": _EDIT,
-    "signoffrequest": ["view", "change"],
-    "metric": ["view", "add", "change"],
-    "campaignkpi": _EDIT,
-    "kpiround": ["view", "change"],
-    "kpiagreement": ["view"],
-    "agreedkpitarget": ["view"],
-    "kpimeasurement": _EDIT,
-    "reportingplan": ["view", "add", "change"],
-    "reportingplanreporter": _EDIT,
-    "leadstatusmapping": _EDIT,
-}
-
-
 def _today(now: datetime.datetime) -> datetime.date:
     return timezone.localdate(now, timezone=datetime.UTC)
 

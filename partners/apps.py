@@ -10,15 +10,5 @@ class PartnersConfig(AppConfig):
         from partners import demo_data  # noqa: F401  (registers the demo step)
         from partners.permissions import grant_to_company_staff
 
-        post_migrate.connect(
-            grant_to_company_staff(
-                self,
-                {
-                    "organization": ["view", "change"],
-                    "person": ["view", "add", "change"],
-                },
-            ),
-            sender=self,
-            dispatch_uid="partners-company-staff",
-            weak=False,  # the handler is a closure; nothing else keeps it alive
-        )
+        # For every app (no sender): the company staff group follows each app's declared rules.
+        post_migrate.connect(grant_to_company_staff, dispatch_uid="company-staff-permissions")

@@ -77,7 +77,8 @@ class Organization(models.Model):
 class PersonQuerySet(ScopedQuerySet):
     # A person's company is the server's: set to the creator's company, changed only by the operator
     # (it decides which company a login belongs to). So is the link to a login.
-    rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: OWNER}
+    # People are kept (their names stay in the history of what they did); the operator deactivates a login.
+    rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: NOBODY}
     server_owned = {"organization": own_company, "user": left_empty}
 
     def relation_q(self, relation: str, actor) -> models.Q:

@@ -55,7 +55,6 @@ def invitation_form(request) -> type[forms.ModelForm]:
 class InvitationAdmin(ScopedModelAdmin):
     list_display = ["organization", "campaign", "status", "invited_by", "created_at", "answered_at"]
     list_filter = ["status"]
-    list_select_related = ["organization", "campaign", "invited_by__organization"]
     search_fields = ["organization__name", "campaign__name"]
     change_form_template = "admin/campaigns/invitation/change_form.html"
     readonly_fields = [
@@ -64,7 +63,9 @@ class InvitationAdmin(ScopedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return invitations_with_host(super().get_queryset(request).select_related("campaign", "organization"))
+        # One select_related for every page (the changelist then skips `list_select_related`).
+        related = ("campaign", "organization", "invited_by__organization", "answered_by")
+        return invitations_with_host(super().get_queryset(request).select_related(*related))
 
     def get_fields(self, request, obj=None):
         if obj is None:

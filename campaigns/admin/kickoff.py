@@ -225,6 +225,7 @@ class SignoffRequestAdmin(ScopedModelAdmin):
     fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "status", "comment", "decided_at"]
     readonly_fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "decided_at"]
     actions = ["ask_again"]
+    change_action = "decide"
 
     @admin.display(description="Campaign")
     def campaign(self, request: SignoffRequest):
@@ -234,7 +235,8 @@ class SignoffRequestAdmin(ScopedModelAdmin):
         return False  # requests are made when a deliverable that needs them goes into review
 
     def has_change_permission(self, request, obj=None):
-        # Only the reviewer decides; everybody else sees the request read-only.
+        # The reviewer's company may decide; of its people, only the named reviewer does (a sign-off is
+        # personal). Everybody else sees the request read-only.
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.reviewer.user_id == request.user.pk)
 

@@ -313,11 +313,10 @@ class SignoffRequestViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
     def decide(self, request, pk=None):
         """Approve, or request changes with a comment. Only the reviewer decides."""
+        signoff_request = self.get_object()
         payload = SignoffDecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        decided = signoff_services.signoff_decide(
-            request=self.get_object(), user=request.user, **payload.validated_data
-        )
+        decided = signoff_services.signoff_decide(request=signoff_request, user=request.user, **payload.validated_data)
         return Response(self.get_serializer(decided).data)
 
     @extend_schema(request=None, responses=SignoffRequestSerializer)

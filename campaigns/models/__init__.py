@@ -1,6 +1,7 @@
 from campaigns.models.core import (
     Campaign,
     CampaignChildQuerySet,
+    KeptRecordQuerySet,
     CampaignQuerySet,
     Deliverable,
     Member,
@@ -51,6 +52,7 @@ __all__ = [
     "ToolAccess",
     "Campaign",
     "CampaignChildQuerySet",
+    "KeptRecordQuerySet",
     "CampaignQuerySet",
     "Deliverable",
     "Flag",

@@ -18,6 +18,9 @@ CHANNEL = related("channel")  # the deliverable goes out on the company's channe
 SHARED = {VIEW: PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY}
 # A company's own part of a campaign: every party reads it, only the company it belongs to writes it.
 OWN_PART = {VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PARTY & OWNER}
+# Records a campaign keeps once made (answered, ended or switched off, never deleted).
+SHARED_KEPT = {**SHARED, DELETE: NOBODY}
+OWN_PART_KEPT = {**OWN_PART, DELETE: NOBODY}
 
 
 def campaign_ids_of(organization_id: int) -> models.QuerySet:
@@ -60,6 +63,12 @@ class CampaignChildQuerySet(ScopedQuerySet):
             return Q(**{self.owner_path: actor.organization_id})
         return super().relation_q(relation, actor)
 
+
+
+class KeptRecordQuerySet(CampaignChildQuerySet):
+    """Shared records a campaign keeps (its questionnaire, reporting plan, meeting series): edited, never deleted."""
+
+    rules = SHARED_KEPT
 
 
 class CampaignQuerySet(CampaignChildQuerySet):

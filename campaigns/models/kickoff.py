@@ -10,7 +10,17 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet, Deliverable, Member, Party
+from campaigns.models.core import (
+    OWN_PART,
+    OWN_PART_KEPT,
+    PARTY,
+    Campaign,
+    CampaignChildQuerySet,
+    Deliverable,
+    KeptRecordQuerySet,
+    Member,
+    Party,
+)
 from partners.models import Organization, Person
 from partners.scoping import OWNER, own_company, own_person
 
@@ -26,7 +36,7 @@ class OwnCompanyChangeQuerySet(CampaignChildQuerySet):
 
 
 class KickoffCompanyPartQuerySet(OwnCompanyChangeQuerySet):
-    rules = {**OWN_PART, "complete": PARTY & OWNER}
+    rules = {**OWN_PART_KEPT, "complete": PARTY & OWNER}
     own_choices = ("legal_reviewer",)
 
 
@@ -61,7 +71,7 @@ class KickoffQuestionnaire(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = CampaignChildQuerySet.as_manager()
+    objects = KeptRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign_id"]
@@ -206,6 +216,7 @@ class ToolAccessQuerySet(OwnCompanyChangeQuerySet):
     # A person's tool access is confirmed by their own company.
     campaign_path = "member__campaign"
     owner_path = "member__person__organization"
+    rules = OWN_PART_KEPT  # access is switched off, not deleted
     server_owned = {"confirmed_by": own_person}
     own_choices = ("member",)
 

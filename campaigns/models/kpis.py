@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet
+from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet, KeptRecordQuerySet
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
@@ -52,7 +52,7 @@ class ReportingFrequency(models.TextChoices):
 class MetricQuerySet(CampaignChildQuerySet):
     # Built-in metrics are readable by everyone and changed by nobody but the operator; a campaign's custom
     # metrics are shared work of its parties.
-    rules = {VIEW: related("built-in") | PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY}
+    rules = {VIEW: related("built-in") | PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: NOBODY}
 
     def relation_q(self, relation: str, actor) -> Q:
         if relation == "built-in":
@@ -253,7 +253,8 @@ class KpiAgreementQuerySet(CampaignChildQuerySet):
     # Made by the "agree" action, for the agreeing company; never edited afterwards.
     campaign_path = "round__campaign"
     owner_path = "organization"
-    rules = {VIEW: PARTY, ADD: PARTY & related("owner"), CHANGE: NOBODY, DELETE: NOBODY}
+    # Made only by the round's "agree" action, which also snapshots the targets agreed to.
+    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY}
     server_owned = {"organization": own_company, "agreed_by": own_person}
 
 
@@ -391,7 +392,7 @@ class ReportingPlan(models.Model):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
-    objects = CampaignChildQuerySet.as_manager()
+    objects = KeptRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign_id"]

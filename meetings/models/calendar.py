@@ -14,7 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign
-from partners.scoping import ADD, CHANGE, DELETE, SELF, VIEW, ScopedQuerySet, own_login
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, SELF, VIEW, ScopedQuerySet, own_login
 
 
 def hash_secret(secret: str) -> str:
@@ -27,7 +27,7 @@ def new_secret() -> str:
 
 class CalendarTokenQuerySet(ScopedQuerySet):
     # A feed address is a personal credential: even a teammate does not see it.
-    rules = {VIEW: SELF, ADD: SELF, CHANGE: SELF, DELETE: SELF}
+    rules = {VIEW: SELF, ADD: SELF, CHANGE: SELF, DELETE: NOBODY}  # revoked, never deleted
     server_owned = {"owner": own_login, "campaign": None}
 
     def relation_q(self, relation: str, actor) -> Q:

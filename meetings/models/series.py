@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from campaigns.models import Campaign, CampaignChildQuerySet, KickoffQuestionnaire, Member
+from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet, KickoffQuestionnaire, Member
 from campaigns.models.core import PARTY
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
@@ -31,7 +31,7 @@ def _is_known_zone(name: str) -> bool:
     return True
 
 
-class MeetingSeriesQuerySet(CampaignChildQuerySet):
+class MeetingSeriesQuerySet(KeptRecordQuerySet):  # a series is ended, never deleted
     def active(self, now: datetime.datetime) -> "MeetingSeriesQuerySet":
         """Series with meetings still to come (no end, or a last meeting not yet past)."""
         return self.filter(Q(last_start__isnull=True) | Q(last_start__gte=now))

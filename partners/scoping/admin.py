@@ -167,8 +167,13 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     are filled on create and read-only afterwards, and every save is checked against the rules.
     """
 
+    # The rule a row's change form applies: "change", or the custom action the form performs (a sign-off
+    # request's form is its decision).
+    change_action = CHANGE
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or may(request.user, obj, CHANGE))
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may(request.user, obj, self.change_action))
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or may(request.user, obj, DELETE))

@@ -68,3 +68,24 @@ def test_the_raci_matrix_is_constant(client, alice, company_a, company_b, url):
     small = queries_of(fetch)
     grow(27)
     assert queries_of(fetch) == small
+
+
+@pytest.fixture
+def invited(company_a, company_b, company_c, alice, charlie):
+    """`at(n)`: n more campaigns of A and B, each with a pending invitation to C."""
+    from campaigns.services.invitations import invitation_create
+
+    def at(campaigns: int) -> None:
+        for index in range(campaigns):
+            campaign = joint_campaign(company_a, company_b, name=f"Invited {index}")
+            invitation_create(user=alice, campaign=campaign, organization=company_c)
+
+    return at
+
+
+@pytest.mark.parametrize("who", ["alice", "charlie"])
+@pytest.mark.parametrize("url", ["/admin/campaigns/invitation/", "/api/invitations/?page_size=200"])
+def test_invitation_lists_are_constant_for_host_and_invited(client, request, invited, who, url):
+    client.force_login(request.getfixturevalue(who))
+    small, large = counts_at_two_sizes(invited, lambda: client.get(url))
+    assert small == large

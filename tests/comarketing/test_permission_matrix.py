@@ -1,0 +1,409 @@
+"""The permission matrix, generated from the rules each model declares (`ScopedQuerySet.rules`).
+
+Every operation of the OpenAPI schema and every registered admin model is tried as each kind of actor
+(host staff, partner staff, invited staff, outsider, a login of no company, the operator) on rows of
+every kind the demo data holds. What each actor should get is worked out here, in plain Python, from the
+rule and from what the rows are (whose campaign, whose part), never from the SQL the app runs: a rule
+whose SQL drifts from its meaning, a route or admin model with no declared rule, or a view that skips
+the mechanism fails this test.
+"""
+
+import re
+from collections import defaultdict
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import resolve
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from campaigns.models import Campaign, Flag, Member, Party, ReminderOptOut, ToolAccess
+from meetings.services import calendar_token_create
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
+from partners.scoping.api import ScopedModelViewSet
+from tests.partners.factories import OrganizationFactory, company_user
+
+ROWS_PER_KIND = 1
+HTTP_ACTIONS = {"get": VIEW, "put": CHANGE, "patch": CHANGE, "delete": DELETE}
+# Operations that are not about a company's rows, each with why.
+PUBLIC_OPERATIONS = {
+    ("/api/token/", "post"): "exchanges a password for a token; the token then acts as its login",
+}
+
+
+# Where the admin is stricter than a model's rule, on purpose; any other difference fails.
+ADMIN_NARROWER = {
+    ("flag", ADD): "flags are opened by the health sweep",
+    ("flag", DELETE): "a resolved flag is the campaign's history",
+    ("reminder", ADD): "reminders are queued by sweeps and services",
+    ("raciassignment", ADD): "assigned in the deliverable's RACI inline, next to the deliverable",
+    ("signoffrequest", ADD): "requests are made when a deliverable goes into review",
+    ("kpiround", ADD): "a round is started with the campaign's KPI action, which copies the targets",
+    ("meeting", ADD): "meetings come from their series",
+    ("actionitem", ADD): "action items are logged in their meeting",
+    ("reminder", CHANGE): "the outbox is written by sweeps; the operator re-sends with an action",
+    ("reminder", DELETE): "the outbox is the record of what was sent",
+    ("reminderoptout", CHANGE): "an opt-out is added or removed, never edited",
+    ("signoffrequest", "decide"): "of the reviewer's company, only the named reviewer decides",
+    ("campaignkpi", DELETE): "a KPI of an agreed (locked) round stays",
+    ("meeting", DELETE): "a meeting is cancelled, never deleted, so its log is never lost",
+    ("calendartoken", DELETE): "an address is revoked, so it keeps answering 404",
+}
+
+
+# Every page outside the admin and the API router, with the rule it applies. A new one must be added here.
+OTHER_ROUTES = {
+    "": "a redirect to the admin",
+    "welcome/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
+    "api/token/": "exchanges a password for a token",
+    "api/schema/": "the API's description, no rows",
+    "api/docs/": "the API's description, no rows",
+    "api-auth/login/": "logging in",
+    "api-auth/logout/": "logging out",
+    "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
+    "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
+    "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
+}
+
+
+def leaf_routes(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            if route in ("admin/", "api/"):
+                continue  # walked through the admin registry and the OpenAPI schema
+            yield from leaf_routes(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def test_every_other_page_declares_its_rule_and_the_kpi_export_follows_it(world, client):
+    from django.urls import get_resolver
+
+    undeclared = sorted(set(leaf_routes(get_resolver().url_patterns)) - set(OTHER_ROUTES))
+    assert not undeclared, f"pages with no declared rule: {undeclared}"
+    facts = Facts()
+    for actor in world:
+        client.force_login(actor.user)
+        for campaign in Campaign.objects.all():
+            got = client.get(f"/files/campaigns/{campaign.pk}/kpis.csv").status_code
+            assert got == (200 if actor.allowed(facts, campaign, VIEW) else 404), (actor.kind, campaign.name, got)
+
+
+class Rollback(Exception):
+    pass
+
+
+def follow(row, path: str):
+    """The object at `path` ("questionnaire__campaign") from `row`; "pk" is the row itself."""
+    if path == "pk":
+        return row
+    for name in path.split("__"):
+        row = getattr(row, name)
+        if row is None:
+            return None
+    return row
+
+
+class Facts:
+    """What the rows are, read once from the database as plain data: who takes part where, in what role."""
+
+    def __init__(self):
+        self.roles = defaultdict(dict)  # campaign id -> {organization id: role} (current parties)
+        for campaign_id, organization_id, role in Party.objects.values_list("campaign_id", "organization_id", "role"):
+            self.roles[campaign_id][organization_id] = role
+        self.shared_with = defaultdict(set)  # organization id -> organizations it shares a campaign with
+        self.people_seen_by = defaultdict(set)  # organization id -> people on its campaigns' teams or contacts
+        members = defaultdict(set)
+        for campaign_id, person_id in Member.objects.values_list("campaign_id", "person_id"):
+            members[campaign_id].add(person_id)
+        for campaign_id, contact_id in Party.objects.exclude(point_of_contact=None).values_list(
+            "campaign_id", "point_of_contact_id"
+        ):
+            members[campaign_id].add(contact_id)
+        for campaign_id, roles in self.roles.items():
+            for organization_id in roles:
+                self.shared_with[organization_id] |= set(roles)
+                self.people_seen_by[organization_id] |= members[campaign_id]
+
+    def relations(self, row, actor) -> set[str]:
+        """The relations between an actor's company and a row, by the meaning each rule word has."""
+        model = type(row)
+        queryset_class = rules_of(model)
+        organization_id, user = actor.organization_id, actor.user
+        found = set()
+        for relation in set().union(*(rule.relations for rule in queryset_class.rules.values())):
+            if organization_id is None:
+                continue
+            if self._holds(relation, row, queryset_class, organization_id, user):
+                found.add(relation)
+        return found
+
+    def _holds(self, relation, row, queryset_class, organization_id, user) -> bool:
+        model_name = type(row).__name__
+        campaign = follow(row, queryset_class.campaign_path) if hasattr(queryset_class, "campaign_path") else None
+        roles = self.roles.get(campaign.pk, {}) if campaign is not None else {}
+        if relation == "party":
+            return organization_id in roles
+        if relation == "host":
+            return roles.get(organization_id) == Party.Role.HOST
+        if relation == "owner" and model_name == "Organization":
+            return row.pk == organization_id
+        if relation == "owner" and model_name == "Person":
+            return row.organization_id == organization_id
+        if relation == "owner":
+            owner = follow(row, queryset_class.owner_path)
+            return owner is not None and owner.pk == organization_id
+        if relation == "partner" and model_name == "Organization":
+            return row.pk in self.shared_with[organization_id]
+        if relation == "partner" and model_name == "Person":
+            return row.pk in self.people_seen_by[organization_id]
+        if relation == "channel":
+            if row.channel_party_id is not None:
+                return row.channel_party.organization_id == organization_id
+            return roles.get(organization_id) == Party.Role.HOST
+        if relation == "invitee":
+            return row.organization_id == organization_id
+        if relation == "self" and model_name == "CalendarToken":
+            return row.owner_id == user.pk
+        if relation == "self":
+            return row.person.user_id == user.pk
+        if relation == "built-in":
+            return row.campaign_id is None
+        raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
+
+
+class Actor:
+    def __init__(self, kind: str, user):
+        self.kind, self.user = kind, user
+        person = getattr(user, "person", None) if not user.is_superuser else None
+        self.organization_id = person.organization_id if person else None
+
+    def allowed(self, facts: Facts, row, action: str) -> bool:
+        if self.user.is_superuser:
+            return True
+        return rules_of(type(row)).rule_for(action).allows(facts.relations(row, self))
+
+    def kind_towards(self, facts: Facts, row) -> str:
+        """Host staff, partner staff, invited staff, outsider… as this row's campaign sees the actor."""
+        if self.user.is_superuser or self.organization_id is None:
+            return self.kind
+        queryset_class = rules_of(type(row))
+        campaign = follow(row, queryset_class.campaign_path) if hasattr(queryset_class, "campaign_path") else None
+        if campaign is None:
+            return "own company" if facts.relations(row, self) & {"owner", "self"} else "other company"
+        role = facts.roles.get(campaign.pk, {}).get(self.organization_id)
+        if role:
+            return f"{role} staff"
+        if campaign.invitations.filter(organization_id=self.organization_id, status="pending").exists():
+            return "invited staff"
+        return "outsider"
+
+
+def row_kind(facts: Facts, row, actors) -> tuple:
+    """Rows that every actor relates to in the same way are of one kind."""
+    return tuple(frozenset(facts.relations(row, actor)) for actor in actors)
+
+
+@pytest.fixture
+def world(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    outsider_company = OrganizationFactory(name="Outsider Ltd")
+    outsider = company_user(outsider_company, name="Olga Outsider")
+    # The demo has no flag, opt-out, tool access or calendar subscription: add one of each.
+    webinar = Campaign.objects.get(kind=Campaign.Kind.JOINT_WEBINAR)
+    now = webinar.created_at
+    Flag.objects.create(
+        campaign=webinar, code="no_decision_maker", severity="critical", title="No decision maker",
+        opened_at=now, last_seen_at=now,
+    )
+    maria, jonas, hana = (get_user_model().objects.get(username=f"{n}") for n in (
+        "maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example"))
+    ReminderOptOut.objects.create(person=maria.person, kind="weekly_digest")
+    member = Member.objects.filter(campaign=webinar, person__organization=jonas.person.organization).first()
+    ToolAccess.objects.create(member=member, tool=ToolAccess.Tool.choices[0][0], confirmed_by=jonas.person)
+    calendar_token_create(user=jonas, campaign=webinar)
+    nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
+    return [
+        Actor("Northwind staff", maria),
+        Actor("Bluefin staff", jonas),
+        Actor("Cobalt staff", hana),
+        Actor("outsider", outsider),
+        Actor("login of no company", nobody),
+        Actor("operator", get_user_model().objects.get(is_superuser=True)),
+    ]
+
+
+def sample_rows(queryset, facts, actors):
+    """A few rows of every kind found: one row per distinct way the actors relate to rows."""
+    picked, seen = [], defaultdict(int)
+    for row in queryset.order_by("pk")[:400]:
+        kind = row_kind(facts, row, actors)
+        if seen[kind] < ROWS_PER_KIND:
+            seen[kind] += 1
+            picked.append(row)
+    return picked
+
+
+def rolled_back(call):
+    """Run a request and undo whatever it wrote, so every case starts from the same rows."""
+    try:
+        with transaction.atomic():
+            response = call()
+            raise Rollback(response)
+    except Rollback as done:
+        return done.args[0]
+
+
+def expected_status(actor: "Actor", rule, visible: bool, allowed: bool) -> str:
+    """What an actor should get for an action on a row. An action no company may ever do, or a login of no
+    company, is refused outright (403 names no row, so it tells nothing); otherwise a row the actor may not
+    see is "not found", like a missing one, and a visible row is refused (403) unless the rule allows it."""
+    if actor.user.is_superuser:
+        return "allowed"
+    if actor.organization_id is None or rule == NOBODY:
+        return "403"
+    if not visible:
+        return "404"
+    return "allowed" if allowed else "403"
+
+
+def observed_status(code: int) -> str:
+    if code >= 500:
+        return f"server error {code}"
+    if code in (403, 404):
+        return str(code)
+    return "allowed" if code < 500 else str(code)
+
+
+def api_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            yield path, method
+
+
+def resolve_operation(path: str, method: str):
+    match = resolve(re.sub(r"\{[^}]+\}", "1", path))
+    viewset = getattr(match.func, "cls", None)
+    action = getattr(match.func, "actions", {}).get(method)
+    return viewset, action
+
+
+def rule_action_of(viewset, action: str) -> str:
+    view = viewset()
+    view.action = action
+    return view.required_action()
+
+
+def test_every_api_operation_and_admin_model_follows_the_declared_rules(world, client):
+    actors = world
+    facts = Facts()
+    failures, cases = [], 0
+    api = APIClient()
+
+    # --- The API: every operation of the schema.
+    for path, method in api_operations():
+        viewset, action = resolve_operation(path, method)
+        if (path, method) in PUBLIC_OPERATIONS:
+            continue
+        if viewset is None or not issubclass(viewset, ScopedModelViewSet):
+            failures.append(f"{method.upper()} {path}: not a scoped viewset and not declared public")
+            continue
+        model = viewset.queryset.model
+        try:
+            rule_action = rule_action_of(viewset, action)
+            rule = rules_of(model).rule_for(rule_action)
+        except Exception as undeclared:  # noqa: BLE001 — any missing declaration is the failure reported
+            failures.append(f"{method.upper()} {path}: {undeclared}")
+            continue
+        detail = "{id}" in path
+        for actor in actors:
+            api.force_authenticate(actor.user)
+            if not detail and method == "get":
+                cases += 1
+                listed = api.get(path, {"page_size": 1000})
+                want = "403" if actor.organization_id is None and not actor.user.is_superuser else "allowed"
+                if observed_status(listed.status_code) != want:
+                    failures.append(f"GET {path} as {actor.kind}: {listed.status_code}, expected {want}")
+                continue
+            if not detail:  # create, or a campaign-wide action: an empty body must not pass the authority check
+                cases += 1
+                response = rolled_back(lambda: api.generic(method, path, "{}", "application/json"))
+                refused = response.status_code in (403, 405)
+                may_add = actor.user.is_superuser or (actor.organization_id is not None and rule != NOBODY)
+                if response.status_code >= 500 or (refused and may_add and response.status_code == 403):
+                    failures.append(f"{method.upper()} {path} as {actor.kind}: {response.status_code} {response.content[:200]}")
+                if not may_add and not refused:
+                    failures.append(f"{method.upper()} {path} as {actor.kind}: {response.status_code}, expected a refusal")
+                continue
+            for row in sample_rows(viewset.queryset.model._default_manager.all(), facts, actors):
+                cases += 1
+                url = path.replace("{id}", str(row.pk))
+                visible = actor.allowed(facts, row, VIEW)
+                allowed = actor.allowed(facts, row, rule_action)
+                response = rolled_back(lambda: api.generic(method, url, "{}", "application/json"))
+                want, got = expected_status(actor, rule, visible, allowed), observed_status(response.status_code)
+                if want != got:
+                    failures.append(
+                        f"{method.upper()} {path} as {actor.kind} ({actor.kind_towards(facts, row)}) on {model.__name__} "
+                        f"#{row.pk}: expected {want}, got {response.status_code} {response.content[:160]!r}"
+                    )
+        api.force_authenticate(None)
+
+    # --- The admin: every registered model.
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        queryset_class = rules_of(model)
+        for actor in actors:
+            client.force_login(actor.user)
+            cases += 1
+            changelist = client.get(base)
+            if queryset_class is None:
+                # Not a company's data (logins, schedules): the operator's alone.
+                want = 200 if actor.user.is_superuser else 403
+                if changelist.status_code != want:
+                    failures.append(f"admin {base} as {actor.kind}: {changelist.status_code}, expected {want}")
+                continue
+            has_perm = actor.user.is_superuser or actor.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+            if changelist.status_code != (200 if has_perm else 403):
+                failures.append(f"admin {base} as {actor.kind}: {changelist.status_code}")
+            if changelist.status_code == 200:
+                cases += 1
+                may_add = actor.user.is_superuser or (
+                    actor.organization_id is not None
+                    and queryset_class.rule_for(ADD) != NOBODY
+                    and actor.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+                )
+                got = model_admin.has_add_permission(changelist.wsgi_request)
+                if got != may_add and not (not got and (opts.model_name, ADD) in ADMIN_NARROWER):
+                    failures.append(f"admin {base} as {actor.kind}: add {'allowed' if got else 'refused'}, the rule says otherwise")
+            for row in sample_rows(model._default_manager.all(), facts, actors):
+                cases += 1
+                visible = actor.allowed(facts, row, VIEW)
+                page = client.get(f"{base}{row.pk}/change/")
+                got = page.status_code
+                if visible and has_perm and got != 200 or not visible and got == 200:
+                    failures.append(f"admin {base}{row.pk}/change/ as {actor.kind}: {got}, visible={visible}")
+                if got != 200:
+                    continue
+                request = page.wsgi_request
+                checks = ((model_admin.change_action, model_admin.has_change_permission), (DELETE, model_admin.has_delete_permission))
+                for action, check in checks:
+                    perm_action = CHANGE if action not in (CHANGE, DELETE) else action
+                    perm = actor.user.is_superuser or actor.user.has_perm(f"{opts.app_label}.{perm_action}_{opts.model_name}")
+                    want, got = perm and actor.allowed(facts, row, action), check(request, row)
+                    if got == want or (not got and (opts.model_name, action) in ADMIN_NARROWER):
+                        continue
+                    failures.append(
+                        f"admin {opts.model_name} #{row.pk} as {actor.kind} ({actor.kind_towards(facts, row)}): "
+                        f"{action} {'allowed' if got else 'refused'}, the rule says otherwise"
+                    )
+        client.logout()
+
+    print(f"\npermission matrix: {cases} (route, actor, row) cases")
+    assert not failures, f"{len(failures)} of {cases} cases break the declared rules:\n" + "\n".join(failures[:60])

@@ -43,10 +43,15 @@ def invitation_form(request) -> type[forms.ModelForm]:
                 raise ValidationError("Choose a company in the tracker, or name a new company and its contact.")
             if any(new_company) and not all(new_company):
                 raise ValidationError("A new company needs its name, a contact's name and their e-mail.")
+            # The service's own rules, as form errors that keep what was typed (the service checks them again).
+            if data.get("campaign") and data.get("organization"):
+                services.ensure_can_be_invited(data["campaign"], data["organization"])
+            elif all(new_company):
+                services.ensure_new_company_can_be_invited(data["company_name"], data["contact_email"])
             return data
 
         def _post_clean(self):
-            pass  # the service validates and saves (see InvitationAdmin.save_model)
+            pass  # the service validates and saves (see InvitationAdmin.save_form)
 
     return InvitationForm
 
@@ -91,7 +96,11 @@ class InvitationAdmin(ScopedModelAdmin):
             messages.error(request, " ".join(refused.messages))
             return redirect(request.get_full_path())
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        """A new invitation is made by the service (which e-mails the invited company); its row is what the
+        admin then logs and shows."""
+        if change:
+            return super().save_form(request, form, change)
         data = form.cleaned_data
         if data.get("organization"):
             invitation = services.invitation_create(
@@ -106,7 +115,11 @@ class InvitationAdmin(ScopedModelAdmin):
                 contact_email=data["contact_email"],
                 message=data.get("message", ""),
             )
-        obj.pk = invitation.pk
+        return invitation
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         pass

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,7 +11,7 @@ from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, R
 from campaigns.services import invitations as invitation_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
-from partners.scoping import CHANGE, VIEW, organization_id_of
+from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
@@ -265,12 +266,11 @@ class InvitationSerializer(ScopedModelSerializer):
             "created_at", "answered_at", "reason", "company_name", "contact_name", "contact_email",
         ]
         read_only_fields = ["status", "answered_at", "reason"]
+        validators = []  # one pending invitation per company: the service says so in words, with the field named
 
     def scoped_choices(self, field_name, model, user):
         if field_name == "organization":
             return Organization.objects.selectable_as_partner(user)
-        if field_name == "campaign":
-            return Campaign.objects.for_user(user, CHANGE).open()  # the host invites
         return super().scoped_choices(field_name, model, user)
 
     def validate(self, data):
@@ -282,10 +282,20 @@ class InvitationSerializer(ScopedModelSerializer):
             )
         if any(new_company) and not all(new_company):
             raise serializers.ValidationError("A new company needs its name, a contact's name and their e-mail.")
+        user = self.context["request"].user
+        if not may(user, data["campaign"], CHANGE):
+            raise PermissionDenied(refusal(Invitation, ADD))  # the host invites
+        if data.get("organization"):
+            invitation_services.ensure_can_be_invited(data["campaign"], data["organization"])
+        else:
+            invitation_services.ensure_new_company_can_be_invited(data["company_name"], data["contact_email"])
         return data
 
     def create(self, validated_data):
-        user = self.context["request"].user
+        invitation = self._invite(self.context["request"].user, validated_data)
+        return selectors.invitations_with_host(Invitation.objects.filter(pk=invitation.pk)).get()
+
+    def _invite(self, user, validated_data) -> Invitation:
         if validated_data.get("organization"):
             return invitation_services.invitation_create(
                 user=user,

@@ -72,10 +72,12 @@ _FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
 
 
 def signoff_blockers(deliverable: Deliverable) -> str | None:
-    """Why `deliverable` may not move to Approved/Published yet, or None. Called by `Deliverable.clean()`."""
-    if deliverable.status not in _FINISHED_STATUSES or not (
-        deliverable.needs_signoff or deliverable.needs_legal_review
-    ):
+    """Why `deliverable` may not move to Approved/Published yet, or None. Called by `Deliverable.clean()`.
+
+    A review is needed when its flag is ticked, and also, whatever the flags now say, while a request of
+    that kind is still open: unticking a flag does not skip a review already asked for.
+    """
+    if deliverable.status not in _FINISHED_STATUSES:
         return None
     if deliverable.pk and Deliverable.objects.filter(pk=deliverable.pk, status=deliverable.status).exists():
         return None  # not a move into this status; editing an approved deliverable stays possible
@@ -86,7 +88,7 @@ def signoff_blockers(deliverable: Deliverable) -> str | None:
     )
     target = deliverable.get_status_display()
     problems = []
-    for kind, needed, missing in (
+    for kind, flagged, missing in (
         (
             SignoffRequest.Kind.SIGNOFF,
             deliverable.needs_signoff,
@@ -98,10 +100,8 @@ def signoff_blockers(deliverable: Deliverable) -> str | None:
             "it needs legal review but no legal reviewer was asked (name one in each company's kickoff answers)",
         ),
     ):
-        if not needed:
-            continue
         of_kind = [request for request in requests if request.kind == kind]
-        if not of_kind:
+        if flagged and not of_kind:
             problems.append(missing)
             continue
         label = SignoffRequest.Kind(kind).label.lower()

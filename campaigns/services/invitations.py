@@ -37,6 +37,24 @@ def _ensure_can_take_part(campaign: Campaign, organization: Organization) -> Non
         raise ValidationError({"organization": f"{organization} already takes part in this campaign."})
 
 
+def ensure_can_be_invited(campaign: Campaign, organization: Organization) -> None:
+    """The rules an invitation to a company in the tracker must meet (forms check them before saving too)."""
+    _ensure_can_take_part(campaign, organization)
+    if Invitation.objects.pending().filter(campaign=campaign, organization=organization).exists():
+        raise ValidationError({"organization": "This company already has an invitation to this campaign waiting."})
+
+
+def ensure_new_company_can_be_invited(company_name: str, contact_email: str) -> None:
+    """A new company's name and its contact's e-mail must be new to the tracker (told without naming anyone)."""
+    if Organization.objects.filter(name__iexact=company_name.strip()).exists():
+        raise ValidationError({"company_name": "A company of this name is in the tracker already: invite it by name."})
+    if Person.objects.filter(email__iexact=contact_email.strip()).exists():
+        raise ValidationError(
+            {"contact_email": "This address cannot be invited as a new company. If the company already uses the "
+             "tracker, invite it by name."}
+        )
+
+
 def _invitation_link(invitation: Invitation) -> str:
     return reverse("admin:campaigns_invitation_change", args=[invitation.pk])
 
@@ -72,7 +90,7 @@ def _company_logins(organization: Organization) -> list[Person]:
 @transaction.atomic
 def invitation_create(*, user: Any, campaign: Campaign, organization: Organization, message: str = "") -> Invitation:
     """Invite a company to a campaign; its people with a login are e-mailed (once, through the outbox)."""
-    _ensure_can_take_part(campaign, organization)
+    ensure_can_be_invited(campaign, organization)
     invitation = save_validated(
         Invitation(campaign=campaign, organization=organization, message=message, invited_by=person_of(user))
     )
@@ -86,18 +104,12 @@ def invitation_create_for_new_company(
 ) -> Invitation:
     """Invite a company that is not in the tracker yet: it and its contact are created (the contact with no
     password), and the contact gets a signed link to set one, log in and answer."""
-    if Organization.objects.filter(name__iexact=company_name.strip()).exists():
-        raise ValidationError({"company_name": "A company of this name is in the tracker already: invite it by name."})
-    if Person.objects.filter(email__iexact=contact_email.strip()).exists():
-        raise ValidationError(
-            {"contact_email": "This address cannot be invited as a new company. If the company already uses the "
-             "tracker, invite it by name."}
-        )
+    ensure_new_company_can_be_invited(company_name, contact_email)
     organization = save_validated(Organization(name=company_name.strip(), listed_in_directory=False))
     contact = company_user_create(
         organization=organization, email=contact_email.strip(), full_name=contact_name.strip(), password=None
     )
-    _ensure_can_take_part(campaign, organization)
+    ensure_can_be_invited(campaign, organization)
     invitation = save_validated(
         Invitation(
             campaign=campaign, organization=organization, contact=contact, message=message, invited_by=person_of(user)

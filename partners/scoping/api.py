@@ -11,6 +11,7 @@ import django_filters
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 
 from comarketing.validation import save_validated
 from partners.scoping.querysets import (
@@ -100,6 +101,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def base_queryset(self):
         return self.queryset.all()
+
+    def initial(self, request, *args, **kwargs):
+        # A method the route does not offer is a 405 for everyone, before permissions (which would say 403).
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return self.base_queryset().for_user(self.request.user, VIEW)

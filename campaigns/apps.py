@@ -12,6 +12,8 @@ class CampaignsConfig(AppConfig):
         from campaigns import checks_kickoff, demo_kickoff, receivers_kickoff  # noqa: F401
         from campaigns import checks_core, demo_flags  # noqa: F401  (register checks, reminders, demo step)
         from campaigns import checks_invitations  # noqa: F401  (register checks)
+        from campaigns import receivers_health  # noqa: F401  (fresh health after a change)
+        from campaigns import my_work  # noqa: F401  (panels of the "My work" page)
         from campaigns.services import notices  # noqa: F401  (registers the event-message kinds)
         from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors

@@ -5,17 +5,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from campaigns.models import Campaign, Deliverable, Member
 from comarketing.validation import save_validated
 from meetings import recurrence as rules
 from meetings import selectors, services, views
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
-from partners.scoping import time_zone_of
+from partners.scoping import CHANGE, ensure_may, time_zone_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -359,13 +361,30 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     def has_add_permission(self, request):
         return False  # action items are agreed at a meeting: add them on its page
 
+    def get_urls(self):
+        done = path("<int:object_id>/done/", self.admin_site.admin_view(self.done_view), name="meetings_actionitem_done")
+        return [done, *super().get_urls()]
+
+    def done_view(self, request, object_id):
+        """One click from "My work" or the meeting page: the item is done, and you are back where you were."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = ActionItem.objects.get_for_user(request.user, object_id)
+        ensure_may(request.user, item, CHANGE)
+        services.action_item_mark_done(item=item, user=request.user)
+        messages.success(request, f"“{item.title}” is done.")
+        next_url = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
+        return redirect(next_url if safe else "admin:index")
+
     @admin.display(description="Campaign", ordering="meeting__series__campaign__name")
     def campaign(self, item: ActionItem) -> str:
         return str(item.meeting.series.campaign)
 
-    @admin.display(description="Overdue", boolean=True)
-    def overdue(self, item: ActionItem) -> bool:
-        return item.is_overdue(timezone.localdate())
+    @admin.display(description="Overdue")
+    def overdue(self, item: ActionItem) -> str:
+        # A word, not a tick: a green tick read as "fine" when it meant "late".
+        return format_html('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
 
 
 # --- Calendar subscriptions -------------------------------------------------------------------------------------

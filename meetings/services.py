@@ -280,3 +280,13 @@ def calendar_token_revoke(*, token: CalendarToken, user: Any = None) -> Calendar
         token._history_user = _user_or_none(user)
         token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def action_item_mark_done(*, item: ActionItem, user: Any = None) -> ActionItem:
+    """Tick off an action item (from "My work" or the facilitator's page); done stays done."""
+    if item.status == ActionItem.Status.DONE:
+        return item
+    item.status = ActionItem.Status.DONE
+    item._history_user = _user_or_none(user)
+    return save_validated(item)

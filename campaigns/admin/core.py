@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
+from campaigns.cockpit import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
@@ -128,6 +129,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("<path:object_id>/home/", view(self.home_view), name="campaigns_campaign_home"),
             path("<path:object_id>/raci/", view(self.raci_matrix_view), name="campaigns_campaign_raci"),
             path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
             path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
@@ -203,6 +205,26 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             f"{party.organization} now hosts “{campaign}”.",
             campaign.pk,
         )
+
+    def home_view(self, request, object_id):
+        """The campaign at a glance: health, team, deliverables, KPIs, meetings, reviews, kickoff; and the way
+        into each part. Buttons appear only for what the user's company may do."""
+        self._scoped_object_or_404(request, object_id)
+        campaign = Campaign.objects.prefetch_related(selectors.parties_prefetch()).get(pk=object_id)
+        user = request.user
+        host = next((party for party in campaign.parties.all() if party.role == Party.Role.HOST), None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "campaign": campaign,
+            "host": host,
+            "title": campaign.name,
+            "may_change": may(user, campaign, CHANGE),
+            "panels": campaign_home.render(request, campaign=campaign),
+            "links": campaign_links(campaign),
+        }
+        return render(request, "admin/campaigns/campaign/home.html", context)
 
     def raci_matrix_view(self, request, object_id):
         self._scoped_object_or_404(request, object_id)
@@ -326,6 +348,7 @@ class DeliverableAdmin(CampaignChoicesMixin, ScopedModelAdmin):
 class PartyAdmin(ScopedModelAdmin):
     """A company's part in a campaign. Deleting it is the host removing a partner or a partner leaving."""
 
+    in_index = False
     list_display = ["organization", "campaign", "role", "point_of_contact"]
     list_filter = ["role", "campaign"]
     list_select_related = ["organization", "campaign", "point_of_contact__organization"]
@@ -349,6 +372,7 @@ class PartyAdmin(ScopedModelAdmin):
 class MemberAdmin(ScopedModelAdmin):
     """Each company staffs its own side of a campaign team (on this page, or the host on the campaign's)."""
 
+    in_index = False
     list_display = ["person", "campaign", *Member.ROLE_FIELDS]
     list_filter = ["campaign", *Member.ROLE_FIELDS]
     list_select_related = ["person__organization", "campaign"]
@@ -358,6 +382,7 @@ class MemberAdmin(ScopedModelAdmin):
 
 @admin.register(RaciAssignment)
 class RaciAssignmentAdmin(ScopedModelAdmin):
+    in_index = False
     list_display = ["deliverable", "role", "member"]
     list_filter = ["role", "deliverable__campaign"]
     list_select_related = ["deliverable", "member__person__organization"]

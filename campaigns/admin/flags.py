@@ -250,6 +250,7 @@ class ReminderOptOutForm(forms.ModelForm):
 class ReminderOptOutAdmin(ScopedModelAdmin):
     """The kinds of reminder a person turned off (every kind is on until they do)."""
 
+    in_index = False
     form = ReminderOptOutForm
     list_display = ["person", "kind_label", "created_at"]
     list_select_related = ["person__organization"]

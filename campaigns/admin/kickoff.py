@@ -151,6 +151,7 @@ class KickoffQuestionnaireAdmin(ScopedModelAdmin):
 
 @admin.register(KickoffCompanyPart)
 class KickoffCompanyPartAdmin(ScopedModelAdmin):
+    in_index = False
     list_display = ["organization", "campaign", "has_legal_review", "legal_reviewer", "completed_at"]
     list_filter = ["campaign", "organization"]
     list_select_related = ["organization", "campaign", "legal_reviewer__organization"]
@@ -185,6 +186,7 @@ class KickoffCompanyPartAdmin(ScopedModelAdmin):
 
 @admin.register(ToolAccess)
 class ToolAccessAdmin(ScopedModelAdmin):
+    in_index = False
     list_display = ["member", "campaign", "tool", "has_access", "confirmed_by", "confirmed_at"]
     list_filter = ["tool", "has_access", "member__campaign"]
     list_select_related = ["member__person__organization", "member__campaign", "confirmed_by__organization"]
@@ -259,6 +261,7 @@ class SignoffRequestAdmin(ScopedModelAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(ScopedModelAdmin):
+    in_index = False
     list_display = ["name", "unit", "funnel_stage", "campaign"]
     list_filter = ["funnel_stage", "unit"]
     list_select_related = ["campaign"]

@@ -33,11 +33,15 @@ class HealthSweepResult:
         )
 
 
-def _findings(now: datetime.datetime) -> tuple[dict[FlagKey, tuple[health.HealthCheck, health.Finding]], list[str]]:
+def _findings(
+    now: datetime.datetime, campaign_ids: list[int] | None
+) -> tuple[dict[FlagKey, tuple[health.HealthCheck, health.Finding]], list[str]]:
     """One query per registered check; a check that fails is logged and left out (its flags stay as they are)."""
     found: dict[FlagKey, tuple[health.HealthCheck, health.Finding]] = {}
     failed = []
     open_campaigns = Campaign.objects.open()
+    if campaign_ids is not None:
+        open_campaigns = open_campaigns.filter(pk__in=campaign_ids)
     for check in health.checks.values():
         try:
             findings = list(check.find(open_campaigns, now))
@@ -51,17 +55,21 @@ def _findings(now: datetime.datetime) -> tuple[dict[FlagKey, tuple[health.Health
 
 
 @transaction.atomic
-def health_sweep(*, now: datetime.datetime | None = None) -> HealthSweepResult:
+def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int] | None = None) -> HealthSweepResult:
     """Open flags for new findings, refresh those still found, resolve those no longer found.
 
     A constant number of queries whatever the number of campaigns: one per check, then one read and at most
-    three writes. Flags of closed campaigns resolve too (closed campaigns are not checked).
+    three writes. Flags of closed campaigns resolve too (closed campaigns are not checked). With
+    `campaign_ids`, the same checks run for those campaigns only (right after a change to them).
     """
     now = now or timezone.now()
-    found, failed = _findings(now)
+    found, failed = _findings(now, campaign_ids)
+    flags = Flag.objects.open()
+    if campaign_ids is not None:
+        flags = flags.filter(campaign_id__in=campaign_ids)
     open_flags = {
         (campaign_id, code, subject): pk
-        for pk, campaign_id, code, subject in Flag.objects.open().values_list("pk", "campaign_id", "code", "subject")
+        for pk, campaign_id, code, subject in flags.values_list("pk", "campaign_id", "code", "subject")
     }
     result = HealthSweepResult(failed_checks=failed)
     result.resolved = sorted(key for key in open_flags if key not in found and key[1] not in failed)
@@ -89,7 +97,7 @@ def health_sweep(*, now: datetime.datetime | None = None) -> HealthSweepResult:
     result.still_open = len(found) - len(result.opened)
     if result.still_open:
         # Refreshes the flags just re-found; the resolved ones were closed above, the new ones carry `now` already.
-        Flag.objects.open().filter(code__in=sorted(still_open_codes), last_seen_at__lt=now).update(last_seen_at=now)
+        flags.filter(code__in=sorted(still_open_codes), last_seen_at__lt=now).update(last_seen_at=now)
     return result
 
 

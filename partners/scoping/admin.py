@@ -167,6 +167,9 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     are filled on create and read-only afterwards, and every save is checked against the rules.
     """
 
+    # Low-level rows (a campaign's parties, RACI rows…) are reached from their campaign, not the index.
+    in_index = True
+
     # The rule a row's change form applies: "change", or the custom action the form performs (a sign-off
     # request's form is its decision).
     change_action = CHANGE
@@ -311,7 +314,22 @@ def _autocomplete_source(request) -> tuple[type[models.Model], str] | None:
 class ScopedAdminSite(admin.AdminSite):
     site_header = "Co-marketing campaign tracker"
     site_title = "Co-marketing tracker"
-    index_title = "Joint campaigns"
+    index_title = "My work"
+    index_template = "admin/my_work.html"
+
+    def index(self, request, extra_context=None):
+        from partners.dashboard import my_work
+
+        return super().index(request, {"panels": my_work.render(request), **(extra_context or {})})
+
+    def get_app_list(self, request, app_label=None):
+        # Low-level rows (parties, RACI rows, a company's answers…) are reached from their campaign.
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["models"] = [
+                model for model in app["models"] if getattr(self._registry.get(model["model"]), "in_index", True)
+            ]
+        return [app for app in app_list if app["models"]]
 
     def get_urls(self):
         scoped_shortcut = path(

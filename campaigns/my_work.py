@@ -1,0 +1,73 @@
+"""The campaigns' panels of "My work": invitations, sign-offs waiting for me, my deliverables, my campaigns."""
+
+import datetime
+
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from campaigns.models import Campaign, Deliverable, Flag, Invitation, RaciAssignment, SignoffRequest
+from campaigns.models.flags import severity_rank
+from campaigns.selectors.core import invitations_with_host
+from campaigns.selectors.flags import with_flag_columns
+from partners.dashboard import my_work
+from partners.scoping import organization_id_of
+
+ROWS = 20  # a panel shows this many rows at most, and says how many more there are
+SOON = datetime.timedelta(days=7)
+
+
+def _bounded(queryset) -> dict:
+    rows = list(queryset[: ROWS + 1])
+    return {"rows": rows[:ROWS], "more": len(rows) > ROWS}
+
+
+@my_work.panel("Invitations for your company", "campaigns/panels/invitations.html", order=10)
+def invitations(request):
+    organization_id = organization_id_of(request.user)
+    if organization_id is None:
+        return None
+    pending = Invitation.objects.for_user(request.user).pending().filter(organization_id=organization_id)
+    found = _bounded(invitations_with_host(pending.select_related("campaign", "invited_by")).order_by("created_at"))
+    return found if found["rows"] else None
+
+
+@my_work.panel("Sign-offs and legal reviews waiting for you", "campaigns/panels/signoffs.html", order=20)
+def signoffs(request):
+    waiting = SignoffRequest.objects.for_user(request.user).filter(
+        reviewer__user=request.user, status=SignoffRequest.Status.PENDING
+    )
+    found = _bounded(waiting.select_related("deliverable__campaign").order_by("due_date", "pk"))
+    return {**found, "today": timezone.localdate()} if found["rows"] else None
+
+
+@my_work.panel("Your deliverables due soon", "campaigns/panels/my_deliverables.html", order=30)
+def my_deliverables(request):
+    today = timezone.localdate()
+    mine = RaciAssignment.objects.filter(
+        member__person__user=request.user, role__in=[RaciAssignment.Role.RESPONSIBLE, RaciAssignment.Role.ACCOUNTABLE]
+    )
+    due = (
+        Deliverable.objects.for_user(request.user)
+        .filter(pk__in=mine.values("deliverable_id"), due_date__lte=today + SOON)
+        .exclude(status__in=[*Deliverable.DONE_STATUSES, Deliverable.Status.APPROVED])
+        .select_related("campaign")
+        .order_by("due_date", "pk")
+    )
+    found = _bounded(due)
+    return {**found, "today": today} if found["rows"] else None
+
+
+@my_work.panel("Your campaigns", "campaigns/panels/campaign_health.html", order=60)
+def campaign_health(request):
+    today = timezone.localdate()
+    campaigns = with_flag_columns(Campaign.objects.for_user(request.user).open(), today).prefetch_related(
+        Prefetch(
+            "flags",
+            Flag.objects.needing_attention(today).order_by(severity_rank(), "title"),
+            to_attr="flags_needing_attention",
+        )
+    )
+    # Worst first: campaigns with critical flags lead, healthy ones follow by launch date.
+    found = _bounded(campaigns.order_by(F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk"))
+    title = "Campaigns by health" if request.user.is_superuser else "Your campaigns"
+    return {**found, "title": title, "today": today}

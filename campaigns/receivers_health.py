@@ -1,0 +1,58 @@
+"""Fresh health: a change to a campaign's rows re-runs the health checks for that campaign once it commits.
+
+The same checks as the sweep, restricted to the campaigns just changed (one definition of every check), so
+"No decision maker" disappears in the request that names one, not a quarter of an hour later. Flags are
+left out: acknowledging one is not a change the checks read.
+"""
+
+import logging
+import threading
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from campaigns.models import CampaignChildQuerySet, Flag
+from partners.scoping import rules_of
+
+logger = logging.getLogger(__name__)
+_changed = threading.local()
+
+
+def campaign_id_of(instance) -> int | None:
+    """The campaign a row belongs to, by its queryset's `campaign_path` ("questionnaire__campaign", "pk")."""
+    queryset_class = rules_of(type(instance))
+    if not (isinstance(queryset_class, type) and issubclass(queryset_class, CampaignChildQuerySet)):
+        return None
+    if queryset_class.campaign_path == "pk":
+        return instance.pk
+    *hops, last = queryset_class.campaign_path.split("__")
+    for hop in hops:
+        instance = getattr(instance, hop, None)
+        if instance is None:
+            return None
+    return getattr(instance, f"{last}_id", None)
+
+
+def _recheck_changed_campaigns() -> None:
+    from campaigns.services.health import health_sweep
+
+    campaign_ids = sorted(getattr(_changed, "campaign_ids", set()))
+    _changed.campaign_ids = set()
+    if campaign_ids:
+        health_sweep(campaign_ids=campaign_ids)
+
+
+@receiver(post_save, dispatch_uid="campaigns-fresh-health-on-save")
+@receiver(post_delete, dispatch_uid="campaigns-fresh-health-on-delete")
+def recheck_on_commit(sender, instance, **kwargs) -> None:
+    if sender is Flag or kwargs.get("raw"):
+        return
+    campaign_id = campaign_id_of(instance)
+    if campaign_id is None:
+        return
+    if not hasattr(_changed, "campaign_ids"):
+        _changed.campaign_ids = set()
+    _changed.campaign_ids.add(campaign_id)
+    # Every change registers the callback; the first to run re-checks them all, the others find nothing left.
+    transaction.on_commit(_recheck_changed_campaigns, robust=True)

@@ -1,0 +1,79 @@
+"""The meetings' panels: on "My work", my open action items and my next meetings; on a campaign's home,
+its next meeting, the last one's decisions and the open action items."""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.cockpit import campaign_home
+from meetings.models import ActionItem, Decision, Meeting
+from partners.dashboard import my_work
+from partners.scoping import time_zone_of
+
+ROWS = 20
+NEXT_MEETINGS = 5
+
+
+@my_work.panel("Your open action items", "meetings/panels/my_action_items.html", order=25)
+def my_action_items(request):
+    items = (
+        ActionItem.objects.for_user(request.user)
+        .open()
+        .filter(owner__person__user=request.user)
+        .select_related("meeting__series__campaign")
+        .order_by("due_date", "pk")
+    )
+    rows = list(items[: ROWS + 1])
+    if not rows:
+        return None
+    return {"rows": rows[:ROWS], "more": len(rows) > ROWS, "today": timezone.localdate()}
+
+
+@my_work.panel("Your next meetings", "meetings/panels/next_meetings.html", order=40)
+def next_meetings(request):
+    user = request.user
+    mine = Q(attendance__member__person__user=user) | Q(series__facilitator__person__user=user)
+    upcoming = (
+        Meeting.objects.for_user(user)
+        .filter(mine, status=Meeting.Status.SCHEDULED, ends_at__gte=timezone.now())
+        .select_related("series__campaign", "series__facilitator__person")
+        .distinct()
+        .order_by("starts_at", "pk")[:NEXT_MEETINGS]
+    )
+    rows = list(upcoming)
+    if not rows:
+        return None
+    return {"rows": rows, "zone": time_zone_of(user) or "UTC"}
+
+
+@campaign_home.panel("Meetings", "meetings/panels/campaign_meetings.html", order=50)
+def campaign_meetings(request, campaign):
+    now = timezone.now()
+    meetings = Meeting.objects.filter(series__campaign=campaign).select_related("series__facilitator__person")
+    upcoming = meetings.filter(status=Meeting.Status.SCHEDULED, ends_at__gte=now).order_by("starts_at").first()
+    last_held = meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at").first()
+    decisions = list(Decision.objects.filter(meeting=last_held).order_by("pk")) if last_held else []
+    open_items = list(
+        ActionItem.objects.open()
+        .filter(meeting__series__campaign=campaign)
+        .select_related("owner__person")
+        .order_by("due_date", "pk")[:ROWS]
+    )
+    return {
+        "upcoming": upcoming,
+        "last_held": last_held,
+        "decisions": decisions,
+        "open_items": open_items,
+        "zone": time_zone_of(request.user) or "UTC",
+        "today": timezone.localdate(),
+    }
+
+
+@campaign_home.link("Meetings")
+def meetings_link(campaign) -> str:
+    return reverse("admin:meetings_meeting_changelist") + f"?series__campaign__id__exact={campaign.pk}"
+
+
+@campaign_home.link("Calendar feed")
+def calendar_feed_link(campaign) -> str:
+    return reverse("admin:meetings_calendartoken_add") + f"?campaign={campaign.pk}"

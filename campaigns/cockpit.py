@@ -167,7 +167,7 @@ def campaign_links(campaign: Campaign) -> list[tuple[str, str]]:
     changelist = "admin:campaigns_{}_changelist"
     by_campaign = f"?campaign__id__exact={campaign.pk}"
     links = [
-        ("Edit the campaign", reverse("admin:campaigns_campaign_change", args=[campaign.pk])),
+        ("Campaign details", reverse("admin:campaigns_campaign_change", args=[campaign.pk])),
         ("KPIs", reverse(changelist.format("campaignkpi")) + by_campaign),
         ("Brand assets", reverse(changelist.format("brandasset")) + by_campaign),
         ("RACI matrix", reverse("admin:campaigns_campaign_raci", args=[campaign.pk])),

@@ -69,5 +69,15 @@ def campaign_health(request):
     )
     # Worst first: campaigns with critical flags lead, healthy ones follow by launch date.
     found = _bounded(campaigns.order_by(F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk"))
+    for campaign in found["rows"]:
+        campaign.attention = _by_kind(campaign.flags_needing_attention)
     title = "Campaigns by health" if request.user.is_superuser else "Your campaigns"
     return {**found, "title": title, "today": today}
+
+
+def _by_kind(flags: list[Flag]) -> list[tuple[Flag, int]]:
+    """Open flags by kind, worst first: one "No decision maker ×2" rather than one badge per company."""
+    kinds: dict[str, list[Flag]] = {}
+    for flag in flags:
+        kinds.setdefault(flag.code, []).append(flag)
+    return [(same[0], len(same)) for same in kinds.values()]

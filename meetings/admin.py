@@ -183,8 +183,32 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             )
 
 
+class AttendanceForm(forms.ModelForm):
+    """Once a meeting has started, an invited person not yet recorded shows as present: the facilitator
+    clicks only for those who were absent or excused, and saving records everyone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = getattr(self.instance, "meeting", None) if self.instance.meeting_id else None
+        self.defaults_to_present = (
+            self.instance.pk is not None
+            and self.instance.status == Attendance.Status.EXPECTED
+            and meeting is not None
+            and meeting.starts_at <= timezone.now()
+        )
+        if self.defaults_to_present:
+            self.initial["status"] = Attendance.Status.PRESENT
+
+    @property
+    def changed_data(self):
+        changed = super().changed_data
+        # Shown as present but stored as invited: saving the page records it.
+        return [*changed, "status"] if self.defaults_to_present and "status" not in changed else changed
+
+
 class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
     model = Attendance
+    form = AttendanceForm
     formset = AttendanceFormSet
     fields = ["member", "status"]
     verbose_name_plural = "Attendance (invited from the series; add guests from the team)"
@@ -197,6 +221,14 @@ class DecisionInline(CampaignOfObjectMixin, ScopedTabularInline):
     model = Decision
     fields = ["text", "decided_by"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            # A new decision is the logging person's unless they say whose (one dropdown less per row).
+            you = Member.objects.filter(campaign_id=obj.series.campaign_id, person__user=request.user).first()
+            formset.form.base_fields["decided_by"].initial = you.pk if you else None
+        return formset
 
 
 class ActionItemInline(CampaignOfObjectMixin, ScopedTabularInline):

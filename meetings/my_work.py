@@ -1,6 +1,8 @@
 """The meetings' panels: on "My work", my open action items and my next meetings; on a campaign's home,
 its next meeting, the last one's decisions and the open action items."""
 
+import datetime
+
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,7 @@ from partners.scoping import time_zone_of
 
 ROWS = 20
 NEXT_MEETINGS = 5
+LOG_WITHIN = datetime.timedelta(days=14)  # a meeting older than this is no longer offered for logging here
 
 
 @my_work.panel("Your open action items", "meetings/panels/my_action_items.html", order=25)
@@ -29,21 +32,25 @@ def my_action_items(request):
     return {"rows": rows[:ROWS], "more": len(rows) > ROWS, "today": timezone.localdate()}
 
 
-@my_work.panel("Your next meetings", "meetings/panels/next_meetings.html", order=40)
+@my_work.panel("Your meetings", "meetings/panels/next_meetings.html", order=40)
 def next_meetings(request):
+    """The next meetings I attend or facilitate, and, for the facilitator, the recent ones still to log."""
     user = request.user
-    mine = Q(attendance__member__person__user=user) | Q(series__facilitator__person__user=user)
-    upcoming = (
+    now = timezone.now()
+    facilitating = Q(series__facilitator__person__user=user)
+    to_log = facilitating & Q(starts_at__lte=now, starts_at__gte=now - LOG_WITHIN)
+    upcoming = (Q(attendance__member__person__user=user) | facilitating) & Q(ends_at__gte=now)
+    meetings = (
         Meeting.objects.for_user(user)
-        .filter(mine, status=Meeting.Status.SCHEDULED, ends_at__gte=timezone.now())
+        .filter(to_log | upcoming, status=Meeting.Status.SCHEDULED)
         .select_related("series__campaign", "series__facilitator__person")
         .distinct()
         .order_by("starts_at", "pk")[:NEXT_MEETINGS]
     )
-    rows = list(upcoming)
+    rows = list(meetings)
     if not rows:
         return None
-    return {"rows": rows, "zone": time_zone_of(user) or "UTC"}
+    return {"rows": rows, "zone": time_zone_of(user) or "UTC", "now": now}
 
 
 @campaign_home.panel("Meetings", "meetings/panels/campaign_meetings.html", order=50)

@@ -68,8 +68,9 @@ class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     list_display = [
-        "name", "kind", "status", "companies", "kickoff_date", "launch_date", "open_flags", "worst_severity"
+        "home_link", "kind", "status", "companies", "kickoff_date", "launch_date", "open_flags", "worst_severity"
     ]
+    list_display_links = None  # a campaign opens on its home page; its details are one click from there
     list_filter = ["status", "kind", "parties__organization", FlagCodeFilter]
     search_fields = ["name"]
     date_hierarchy = "launch_date"
@@ -100,12 +101,16 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
 
     @admin.display(description="Taking part")
     def your_company(self, campaign: Campaign) -> str:
-        links = [("Invite a company", f"{reverse('admin:campaigns_invitation_add')}?campaign={campaign.pk}")]
-        links += [
-            ("Hand the host role to a partner", reverse("admin:campaigns_campaign_hand_over", args=[campaign.pk])),
+        # Inviting and handing over are the host's, offered on the home page to the host only.
+        links = [
+            ("Open the campaign's home page", reverse("admin:campaigns_campaign_home", args=[campaign.pk])),
             ("Leave this campaign", reverse("admin:campaigns_campaign_leave", args=[campaign.pk])),
         ]
         return format_html_join(" · ", '<a href="{1}">{0}</a>', links)
+
+    @admin.display(description="Campaign", ordering="name")
+    def home_link(self, campaign: Campaign) -> str:
+        return format_html('<a href="{}"><strong>{}</strong></a>', reverse("admin:campaigns_campaign_home", args=[campaign.pk]), campaign.name)
 
     @admin.display(description="Companies")
     def companies(self, campaign: Campaign) -> str:

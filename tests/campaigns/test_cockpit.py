@@ -54,7 +54,7 @@ def test_my_work_lists_what_waits_for_me(alice, carol, charlie, company_a, compa
     assert "Landing page of Joint webinar" in page and "overdue" in page  # due two days ago, I am R
     assert "Sign-offs and legal reviews waiting for you" in page and "Decide" in page
     assert "Send the speaker brief (Joint webinar)" in page and ">Done</button>" in page
-    assert "Your next meetings" in page and "Log it" in page  # I facilitate
+    assert "Your meetings" in page and "Log it" in page  # I facilitate
     assert "invites your company to" in page and "B&#x27;s summit" in page
     campaigns = page.split("Your campaigns")[1]
     assert "Joint webinar" in campaigns and "Critical: No decision maker" in campaigns  # Company B named none

@@ -1,0 +1,157 @@
+"""The cockpit in a real browser (Chromium through Playwright), as the host's and the partner's users.
+
+Each flow counts the clicks a person makes (a click on a link, button or dropdown; typing is free) and the
+meeting flow asserts the target: attendance, two decisions and three action items logged in at most ten
+clicks from "My work". Screenshots of "My work" and the campaign home page go to var/screenshots/.
+"""
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from meetings.models import ActionItem, Attendance, Decision, Meeting
+from tests.meetings.factories import series_for
+from tests.partners.factories import OrganizationFactory, company_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+CHROMIUM = "/usr/lib/chromium/chromium"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+MEETING_CLICK_TARGET = 10
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `./dev test` installs it (apt-get install chromium).")
+    return {
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+class Person:
+    """A person at the browser, counting the clicks they make."""
+
+    def __init__(self, page, base_url: str, user):
+        self.page, self.base_url, self.clicks = page, base_url, 0
+        page.goto(f"{base_url}/admin/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "pw")
+        page.click("input[type=submit]")
+
+    def click(self, selector: str, **kwargs) -> None:
+        self.clicks += 1
+        self.page.click(selector, **kwargs)
+        self.page.wait_for_load_state()
+
+    def choose(self, selector: str, label: str) -> None:
+        self.clicks += 1
+        self.page.select_option(selector, label=label)
+
+    def home(self) -> None:
+        self.page.goto(f"{self.base_url}/admin/")
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+@pytest.fixture
+def companies(transactional_db):
+    host, partner = OrganizationFactory(name="Northwind Analytics"), OrganizationFactory(name="Bluefin Consulting")
+    return host, partner, company_user(host, name="Maria Lopez"), company_user(partner, name="Jonas Weber")
+
+
+def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, companies):
+    host, partner, maria, jonas = companies
+    clicks = {}
+    maria_at = Person(browser.new_context().new_page(), live_server.url, maria)
+
+    # 1. Maria starts a campaign with Bluefin from "My work".
+    maria_at.home()
+    before = maria_at.clicks
+    maria_at.click("text=Start one with a partner")
+    maria_at.page.fill("#id_name", "Forecasting with real data")
+    maria_at.page.fill("#id_kickoff_date", str(timezone.localdate()))
+    maria_at.page.fill("#id_launch_date", str(timezone.localdate() + datetime.timedelta(days=30)))
+    maria_at.choose("#id_partner", "Bluefin Consulting")
+    maria_at.click("input[name=_save]")
+    clicks["create with partner"] = maria_at.clicks - before
+    campaign = Campaign.objects.get(name="Forecasting with real data")
+    assert Invitation.objects.get(campaign=campaign).organization == partner
+
+    # 2. Jonas accepts from his "My work".
+    jonas_at = Person(browser.new_context().new_page(), live_server.url, jonas)
+    jonas_at.home()
+    before = jonas_at.clicks
+    jonas_at.click("text=Answer")
+    jonas_at.click("button:has-text('Accept')")
+    clicks["accept the invitation"] = jonas_at.clicks - before
+    assert Party.objects.filter(campaign=campaign, organization=partner).exists()
+
+    # 3. Maria assigns R and A on a deliverable, from the campaign's home page.
+    maria_member = Member.objects.get(campaign=campaign, person=maria.person)
+    jonas_member = Member.objects.get(campaign=campaign, person=jonas.person)
+    Deliverable.objects.create(campaign=campaign, title="Landing page", due_date=timezone.localdate())
+    maria_at.page.goto(f"{live_server.url}/admin/campaigns/campaign/{campaign.pk}/home/")
+    before = maria_at.clicks
+    maria_at.click("a:text-is('Landing page')")
+    for member, role in ((jonas_member, "Responsible"), (maria_member, "Accountable")):
+        maria_at.click("#raci-group .add-row a")
+        row = maria_at.page.locator("#raci-group tr.form-row:not(.empty-form)").last
+        maria_at.clicks += 2
+        row.locator("select[name$=-member]").select_option(label=str(member))
+        row.locator("select[name$=-role]").select_option(label=role)
+    maria_at.click("input[name=_save]")
+    clicks["RACI for one deliverable"] = maria_at.clicks - before
+    assert set(RaciAssignment.objects.filter(deliverable__campaign=campaign).values_list("role", flat=True)) == {"R", "A"}
+
+    # 4. This week's meeting (it began an hour ago): attendance, two decisions, three action items.
+    started = timezone.localtime(timezone.now() - datetime.timedelta(hours=1), datetime.UTC)
+    series_for(campaign, facilitator=maria_member, attendees=[maria_member, jonas_member], first_date=started.date(),
+               start_time=started.time().replace(second=0, microsecond=0), time_zone="UTC", duration_minutes=30,
+               now=timezone.now() - datetime.timedelta(hours=2))
+    maria_at.home()
+    maria_at.screenshot("my-work.png")
+    before = maria_at.clicks
+    maria_at.click("text=Log it")
+    for index, text in enumerate(["Go with the CFO panel", "Launch on the 15th"]):
+        maria_at.click("#decisions-group .add-row a")
+        maria_at.page.fill(f"#id_decisions-{index}-text", text)
+    for index, (title, owner) in enumerate(
+        [("Send speaker brief", jonas_member), ("Book the studio", maria_member), ("Draft the invite", jonas_member)]
+    ):
+        maria_at.click("#action_items-group .add-row a")
+        maria_at.page.fill(f"#id_action_items-{index}-title", title)
+        maria_at.choose(f"#id_action_items-{index}-owner", str(owner))
+        maria_at.page.fill(f"#id_action_items-{index}-due_date", str(timezone.localdate() + datetime.timedelta(days=7)))
+    maria_at.click("input[name=_save]")
+    clicks["log a meeting"] = maria_at.clicks - before
+    meeting = Meeting.objects.get(series__campaign=campaign, status=Meeting.Status.HELD)
+    assert Decision.objects.filter(meeting=meeting).count() == 2
+    assert ActionItem.objects.filter(meeting=meeting).count() == 3
+    assert set(Attendance.objects.filter(meeting=meeting).values_list("status", flat=True)) == {"present"}
+    assert clicks["log a meeting"] <= MEETING_CLICK_TARGET, clicks
+
+    # 5. What Maria logged is on Jonas's "My work": his action items, each one click from done.
+    jonas_at.home()
+    assert jonas_at.page.locator("text=Send speaker brief").count() == 1
+    jonas_at.screenshot("my-work-partner.png")
+    maria_at.page.goto(f"{live_server.url}/admin/campaigns/campaign/{campaign.pk}/home/")
+    assert maria_at.page.locator("text=Go with the CFO panel").count() == 1
+    maria_at.screenshot("campaign-home.png")
+    print("\nclicks per flow:", clicks)

@@ -27,6 +27,8 @@ def severity_badge(severity: str | None) -> str:
 
 
 class FlagCodeFilter(admin.SimpleListFilter):
+    """Campaigns with an open flag of a kind, offered by the check's title (never its code)."""
+
     title = "open flag"
     parameter_name = "open_flag"
 
@@ -37,6 +39,16 @@ class FlagCodeFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(pk__in=campaigns_with_open_flag(self.value()))
         return queryset
+
+
+class FlagKindFilter(FlagCodeFilter):
+    """Flags of a kind, offered by the check's title."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def queryset(self, request, queryset):
+        return queryset.filter(code=self.value()) if self.value() else queryset
 
 
 class CampaignFlagColumns:
@@ -129,13 +141,11 @@ class FlagAdmin(ScopedModelAdmin):
         "last_seen_at",
         "resolved_at",
     ]
-    list_filter = [FlagStateFilter, "severity", "code", "campaign"]
+    list_filter = [FlagStateFilter, "severity", FlagKindFilter, "campaign"]
     list_select_related = ["campaign"]
     search_fields = ["title", "detail", "campaign__name"]
     readonly_fields = [
         "campaign",
-        "code",
-        "subject",
         "severity",
         "title",
         "detail",
@@ -171,17 +181,23 @@ class FlagAdmin(ScopedModelAdmin):
             messages.error(request, " ".join(error.messages))
 
 
+class ReminderKindLabel:
+    @admin.display(description="Kind", ordering="kind")
+    def kind_label(self, row: Reminder | ReminderOptOut) -> str:
+        source = reminder_sources.sources.get(row.kind)
+        return source.label if source else row.kind
+
+
 @admin.register(Reminder)
-class ReminderAdmin(ScopedModelAdmin):
+class ReminderAdmin(ReminderKindLabel, ScopedModelAdmin):
     """Each person sees the reminders addressed to them; the operator sees all, failures first."""
 
-    list_display = ["subject_line", "person", "kind", "due_at", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["subject_line", "person", "kind_label", "due_at", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["person__organization"]
     search_fields = ["subject_line", "person__full_name", "person__email"]
     readonly_fields = [
-        "kind",
-        "subject",
+        "kind_label",
         "person",
         "campaign",
         "due_at",
@@ -247,18 +263,13 @@ class ReminderOptOutForm(forms.ModelForm):
 
 
 @admin.register(ReminderOptOut)
-class ReminderOptOutAdmin(ScopedModelAdmin):
+class ReminderOptOutAdmin(ReminderKindLabel, ScopedModelAdmin):
     """The kinds of reminder a person turned off (every kind is on until they do)."""
 
     in_index = False
     form = ReminderOptOutForm
     list_display = ["person", "kind_label", "created_at"]
     list_select_related = ["person__organization"]
-
-    @admin.display(description="Kind", ordering="kind")
-    def kind_label(self, opt_out: ReminderOptOut) -> str:
-        source = reminder_sources.sources.get(opt_out.kind)
-        return source.label if source else opt_out.kind
 
     def get_fields(self, request, obj=None):
         return ["person", "kind"] if request.user.is_superuser else ["kind"]

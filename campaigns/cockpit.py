@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, SignoffRequest
+from campaigns.models import Campaign, Deliverable, Flag, KpiRound, Member, Party, RaciAssignment, SignoffRequest
 from campaigns.models.flags import severity_rank
 from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_completeness, questionnaire_of
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
@@ -129,6 +129,7 @@ def kpis(request, campaign):
         for index, kpi in enumerate(kpis)
     ]
     elapsed = elapsed_percent(campaign, today)
+    current_round = KpiRound.objects.current().filter(campaign=campaign).prefetch_related("agreements__organization").first()
     pace_px = None if elapsed is None else CHART_LEFT + elapsed * TARGET_AT * CHART_WIDTH // 10000
     return {
         "lines": [(line, line.behind(pace_px)) for line in lines],
@@ -138,6 +139,7 @@ def kpis(request, campaign):
         "chart_left": CHART_LEFT,
         "chart_width": CHART_WIDTH,
         "chart_height": ROW_HEIGHT * len(lines) + 24,
+        "round": current_round,
     }
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.core import CampaignChoicesMixin
@@ -30,7 +31,7 @@ from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
 from partners.models import Person
-from partners.scoping import organization_id_of
+from partners.scoping import ADD, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -355,6 +356,53 @@ class KpiRoundAdmin(ScopedModelAdmin):
     @admin.display(description="Agreed by")
     def agreed_by(self, round_: KpiRound) -> str:
         return ", ".join(agreement.organization.name for agreement in round_.agreements.all()) or "nobody yet"
+
+    def get_urls(self):
+        agree = path("<int:object_id>/agree/", self.admin_site.admin_view(self.agree_view), name="campaigns_kpiround_agree")
+        return [agree, *super().get_urls()]
+
+    def agree_view(self, request, object_id):
+        """The KPI set being agreed, with its targets, and two buttons: agree for my company, or ask for a change
+        (a locked set reopens in a new round, with the reason)."""
+        round_ = KpiRound.objects.get_for_user(request.user, object_id)
+        campaign = round_.campaign
+        person = _person_of(request)
+        if request.method == "POST":
+            try:
+                if request.POST.get("answer") == "change":
+                    ensure_may(request.user, round_, ADD)
+                    reason = request.POST.get("reason", "")[:1000]
+                    kpi_services.kpi_round_start(campaign=campaign, user=request.user, reason=reason)
+                    messages.success(request, "A new round is open: change the KPIs, then every company agrees again.")
+                else:
+                    ensure_may(request.user, round_, "agree")
+                    organization = person.organization if person else None
+                    kpi_services.kpi_agree(campaign=campaign, organization=organization, person=person)
+                    messages.success(request, "Your company agreed to these KPIs.")
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            return redirect("admin:campaigns_campaign_home", campaign.pk)
+        agreements = round_.agreements.select_related("organization", "agreed_by")
+        agreed = {agreement.organization_id: agreement for agreement in agreements}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round_,
+            "title": f"KPIs of “{campaign}”: round {round_.number}",
+            "campaign": campaign,
+            "round": round_,
+            "kpis": with_latest_measurement(campaign.kpis.all()).select_related("owner").order_by("metric__name"),
+            "agreements": list(agreed.values()),
+            "waiting": [
+                party.organization for party in campaign.parties.select_related("organization")
+                if party.organization_id not in agreed
+            ],
+            "may_agree": (
+                person is not None and person.organization_id not in agreed and not round_.is_locked
+                and may(request.user, round_, "agree")
+            ),
+        }
+        return render(request, "admin/campaigns/kpiround/agree.html", context)
 
     @admin.action(description="Agree to these KPIs for my company")
     def agree(self, request, queryset):

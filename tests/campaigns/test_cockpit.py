@@ -151,3 +151,27 @@ def test_my_work_and_the_home_page_do_not_grow_with_the_campaigns(alice, carol, 
         return queries_of(lambda: client.get(url.format(pk=first.pk)))
 
     assert count_at(2) == count_at(27)
+
+
+def test_each_company_agrees_to_the_kpis_with_a_button_that_shows_the_targets(alice, carol, charlie, company_a, company_b):
+    from campaigns.models import KpiRound
+
+    campaign = joint_campaign(company_a, company_b, name="Joint webinar")
+    kpi(campaign, "registrations", target="300")
+    home = admin_of(alice).get(f"/admin/campaigns/campaign/{campaign.pk}/home/").content.decode()
+    round_ = KpiRound.objects.get(campaign=campaign)
+    assert f"/admin/campaigns/kpiround/{round_.pk}/agree/" in home and "Review and agree" in home
+
+    page = admin_of(carol).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").content.decode()
+    assert "300" in page and "Agree to these KPIs for my company" in page
+    assert admin_of(charlie).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").status_code == 404
+
+    for user in (carol, alice):
+        assert admin_of(user).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "agree"}).status_code == 302
+    round_.refresh_from_db()
+    assert round_.is_locked
+    assert "Agree to these KPIs" not in admin_of(alice).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").content.decode()
+
+    admin_of(carol).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "change", "reason": "Budget cut"})
+    reopened = KpiRound.objects.current().get(campaign=campaign)
+    assert reopened.number == 2 and reopened.reason == "Budget cut" and not reopened.is_locked

@@ -14,8 +14,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Deliverable, Invitation, KpiRound, Member, Party, RaciAssignment
 from meetings.models import ActionItem, Attendance, Decision, Meeting
+from tests.campaigns.kickoff_factories import kpi
 from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory, company_user
 
@@ -147,7 +148,18 @@ def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, co
     assert set(Attendance.objects.filter(meeting=meeting).values_list("status", flat=True)) == {"present"}
     assert clicks["log a meeting"] <= MEETING_CLICK_TARGET, clicks
 
-    # 5. What Maria logged is on Jonas's "My work": his action items, each one click from done.
+    # 5. Both companies agree to the KPIs from the campaign's home page, seeing the targets.
+    kpi(campaign, "registrations", target="300")
+    for person_at in (maria_at, jonas_at):
+        person_at.page.goto(f"{live_server.url}/admin/campaigns/campaign/{campaign.pk}/home/")
+        before = person_at.clicks
+        person_at.click("text=Review and agree")
+        assert person_at.page.locator("td:has-text('300')").count() >= 1
+        person_at.click("button:has-text('Agree to these KPIs for my company')")
+        clicks["agree to the KPIs"] = person_at.clicks - before
+    assert KpiRound.objects.current().get(campaign=campaign).is_locked
+
+    # 6. What Maria logged is on Jonas's "My work": his action items, each one click from done.
     jonas_at.home()
     assert jonas_at.page.locator("text=Send speaker brief").count() == 1
     jonas_at.screenshot("my-work-partner.png")

@@ -12,12 +12,25 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils import timezone
 
-from campaigns.models import Campaign, Deliverable, Flag, KpiRound, Member, Party, RaciAssignment, SignoffRequest
+from campaigns.charts import kpi_chart_svg
+from campaigns.models import (
+    Campaign,
+    Deliverable,
+    Flag,
+    KpiRound,
+    Member,
+    Party,
+    RaciAssignment,
+    ResultsReport,
+    SignoffRequest,
+)
 from campaigns.models.flags import severity_rank
 from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_completeness, questionnaire_of
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
+from campaigns.selectors.results import kpi_results
 from partners.dashboard import Page
 
 campaign_home = Page()
@@ -177,3 +190,23 @@ def campaign_links(campaign: Campaign) -> list[tuple[str, str]]:
         ("KPI figures (CSV)", reverse("campaigns:kpi-export", args=[campaign.pk])),
     ]
     return links + [(label, build(campaign)) for label, build in campaign_home.links]
+
+
+@campaign_home.panel("KPIs over time", "campaigns/home/kpi_charts.html", order=45)
+def kpi_charts(request, campaign):
+    charts = [kpi_chart_svg(result.series) for result in kpi_results(campaign) if result.series.by_company]
+    return {"charts": charts} if charts else None
+
+
+def report_downloads(report: ResultsReport) -> str:
+    """The PDF and CSV links of a built report, or its state."""
+    if report.status != ResultsReport.Status.READY:
+        return report.get_status_display()
+    links = [(kind.upper(), reverse("campaigns:results-report", args=[report.pk, kind])) for kind in ("pdf", "csv")]
+    return format_html_join(" · ", '<a href="{1}">{0}</a>', links)
+
+
+@campaign_home.panel("Results report", "campaigns/home/results.html", order=80)
+def results(request, campaign):
+    reports = list(ResultsReport.objects.filter(campaign=campaign)[:3])
+    return {"reports": [(report, report_downloads(report)) for report in reports]}

@@ -8,6 +8,7 @@ periodic reminder sweep finds once it is due.
 from celery import shared_task
 
 from campaigns.services import health, reminders
+from campaigns.services import reports as results
 
 
 @shared_task(name="campaigns.health_sweep")
@@ -32,3 +33,8 @@ def send_reminder(reminder_id: int) -> str:
         # A short back-off (minutes at most, far below the visibility timeout); the attempt count is in the row.
         send_reminder.apply_async((reminder_id,), countdown=outcome.retry_in)
     return outcome.status
+
+
+@shared_task(name="campaigns.build_results_report")
+def build_results_report(report_id: int) -> str:
+    return results.results_report_build(report_id=report_id).status

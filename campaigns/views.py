@@ -1,15 +1,17 @@
-"""Scoped downloads: private brand assets and the KPI CSV export.
+"""Scoped downloads: private brand assets, the KPI CSV export and results reports.
 
-Both answer 404 to anyone whose company is not a party of the campaign, and to anonymous visitors, so the
+Each answers 404 to anyone whose company is not a party of the campaign, and to anonymous visitors, so the
 existence of a file or campaign is never revealed.
 """
 
 import csv
 
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from campaigns.models import BrandAsset, Campaign
+from campaigns.exports import spreadsheet_cell
+from campaigns.models import BrandAsset, Campaign, ResultsReport
 from campaigns.selectors.kpis import kpi_export_rows
 
 EXPORT_COLUMNS = [
@@ -32,14 +34,6 @@ def _no_sniffing(response: HttpResponse) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # Spreadsheets run cells that start like a formula; names and sources are typed by users.
-    return f"'{text}" if isinstance(value, str) and text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_GET
@@ -68,5 +62,20 @@ def kpi_export(request, campaign_id: int):
     writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
     writer.writeheader()
     for row in kpi_export_rows(campaign=campaign):
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow({key: spreadsheet_cell(value) for key, value in row.items()})
+    return _no_sniffing(response)
+
+
+REPORT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
+@require_GET
+def results_report_download(request, pk: int, kind: str):
+    """A results report's PDF or CSV, for the campaign's parties (and the operator) only."""
+    report = ResultsReport.objects.get_for_user(request.user, pk)
+    file = report.pdf if kind == "pdf" else report.csv
+    if kind not in REPORT_TYPES or not file:
+        raise Http404("This report is not ready yet.")
+    name = f"results-{slugify(report.campaign.name)[:60]}-{report.created_at:%Y-%m-%d}.{kind}"
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type=REPORT_TYPES[kind])
     return _no_sniffing(response)

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,9 +12,10 @@ from campaigns.cockpit import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
-from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Deliverable, Invitation, Learning, Member, Party, RaciAssignment
+from campaigns.services import reports as report_services
 from partners.models import Organization, Person
-from partners.scoping import CHANGE, may, organization_id_of
+from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -65,6 +68,14 @@ class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
     show_change_link = True
 
 
+class LearningInline(ScopedTabularInline):
+    """Each company writes what it learned, for the results report; the others' rows are read-only."""
+
+    model = Learning
+    fields = ["organization", "text"]
+    verbose_name_plural = "What we learned (for the results report)"
+
+
 @admin.register(Campaign)
 class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     list_display = [
@@ -79,7 +90,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "your_company",
         "raci_matrix_link", "open_flag_list",
     ]
-    inlines = [PartyInline, InvitationInline, MemberInline, DeliverableInline]
+    inlines = [PartyInline, InvitationInline, MemberInline, DeliverableInline, LearningInline]
 
     def get_queryset(self, request):
         return self.flag_annotated(super().get_queryset(request).prefetch_related(selectors.parties_prefetch()))
@@ -127,7 +138,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             if "status" in form.changed_data:
-                invitation_services.campaign_status_notice(obj, request.user)
+                services.campaign_status_changed(obj, request.user)
         else:
             services.campaign_create(user=request.user, campaign=obj, **form.create_options())
 
@@ -136,6 +147,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         return [
             path("<path:object_id>/home/", view(self.home_view), name="campaigns_campaign_home"),
             path("<path:object_id>/raci/", view(self.raci_matrix_view), name="campaigns_campaign_raci"),
+            path("<path:object_id>/results-report/", view(self.results_report_view), name="campaigns_campaign_report"),
             path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
             path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
             *super().get_urls(),
@@ -230,6 +242,17 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "links": campaign_links(campaign),
         }
         return render(request, "admin/campaigns/campaign/home.html", context)
+
+    def results_report_view(self, request, object_id):
+        """Ask for a fresh results report (built in the background; the leads are e-mailed when it is ready)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        campaign = Campaign.objects.get_for_user(request.user, object_id)
+        with transaction.atomic():
+            report = report_services.results_report_request(campaign=campaign, user=request.user)
+            ensure_may(request.user, report, ADD)
+        messages.success(request, "The results report is being built; it appears here in a moment.")
+        return redirect("admin:campaigns_campaign_home", campaign.pk)
 
     def raci_matrix_view(self, request, object_id):
         self._scoped_object_or_404(request, object_id)

@@ -31,6 +31,7 @@ from campaigns.models.kpis import (
     ReportingPlanReporter,
 )
 from campaigns.models.reminders import Reminder, ReminderOptOut
+from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
 
 __all__ = [
@@ -60,7 +61,9 @@ __all__ = [
     "Member",
     "Party",
     "RaciAssignment",
+    "Learning",
     "Reminder",
     "ReminderOptOut",
+    "ResultsReport",
     "campaign_ids_of",
 ]

@@ -45,14 +45,23 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_transition(*, campaign: Campaign, status: str, user: Any = None) -> Campaign:
-    from campaigns.services.invitations import campaign_status_notice
-
     moved = status != campaign.status
     campaign.status = status
     save_validated(campaign)
     if moved:
-        campaign_status_notice(campaign, user)
+        campaign_status_changed(campaign, user)
     return campaign
+
+
+def campaign_status_changed(campaign: Campaign, user: Any = None) -> None:
+    """What follows a move to a new status, whichever page made it: the leads are told when it is cancelled or
+    closed, and the move to Reporting builds the shared results report."""
+    from campaigns.services.invitations import campaign_status_notice
+    from campaigns.services.reports import results_report_request
+
+    campaign_status_notice(campaign, user)
+    if campaign.status == Campaign.Status.REPORTING:
+        results_report_request(campaign=campaign, user=user)
 
 
 @transaction.atomic

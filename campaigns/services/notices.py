@@ -19,6 +19,7 @@ from partners.models import Person
 
 INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
+RESULTS_REPORT = "results_report"
 
 
 @reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign")
@@ -28,6 +29,11 @@ def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sourc
 
 @reminder_sources.reminder_source(CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving")
 def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()
+
+
+@reminder_sources.reminder_source(RESULTS_REPORT, label="A campaign's results report is ready")
+def _no_scheduled_reports(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
 
 

@@ -11,6 +11,7 @@ from campaigns.api.core import (
     RaciAssignmentViewSet,
 )
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
+from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.kickoff import (
     BrandAssetViewSet,
     CampaignKpiViewSet,
@@ -65,5 +66,7 @@ router.register("meeting-decisions", DecisionViewSet)
 router.register("action-items", ActionItemViewSet)
 router.register("calendar-subscriptions", CalendarTokenViewSet)
 router.register("flags", FlagViewSet)
+router.register("results-reports", ResultsReportViewSet)
+router.register("learnings", LearningViewSet)
 router.register("my-reminders", ReminderViewSet)
 router.register("my-reminder-opt-outs", ReminderOptOutViewSet)

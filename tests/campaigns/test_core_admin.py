@@ -259,8 +259,8 @@ def campaign_form(campaign, **changes):
     if campaign is not None:
         data.update(name=campaign.name, kind=campaign.kind, status=campaign.status)
     data.update(changes)
-    data.update({"invitations-TOTAL_FORMS": "0", "invitations-INITIAL_FORMS": "0"})
-    data.update({"invitations-TOTAL_FORMS": "0", "invitations-INITIAL_FORMS": "0"})
+    for read_only_or_empty in ("invitations", "learnings"):
+        data.update({f"{read_only_or_empty}-TOTAL_FORMS": "0", f"{read_only_or_empty}-INITIAL_FORMS": "0"})
     for prefix, model in (("parties", Party), ("members", Member), ("deliverables", Deliverable)):
         existing = list(model.objects.filter(campaign=campaign)) if campaign else []
         data[f"{prefix}-TOTAL_FORMS"] = str(len(existing))

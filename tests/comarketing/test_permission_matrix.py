@@ -44,6 +44,7 @@ ADMIN_NARROWER = {
     ("kpiround", ADD): "a round is started with the campaign's KPI action, which copies the targets",
     ("meeting", ADD): "meetings come from their series",
     ("actionitem", ADD): "action items are logged in their meeting",
+    ("resultsreport", ADD): "asked for from the campaign's home page (or by the move to Reporting), built in the background",
     ("reminder", CHANGE): "the outbox is written by sweeps; the operator re-sends with an action",
     ("reminder", DELETE): "the outbox is the record of what was sent",
     ("reminderoptout", CHANGE): "an opt-out is added or removed, never edited",
@@ -65,6 +66,7 @@ OTHER_ROUTES = {
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
     "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
+    "files/results-reports/<int:pk>/results.<str:kind>": "results report: view (tests/campaigns/test_results_report.py)",
     "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
 }
 

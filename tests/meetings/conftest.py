@@ -1,12 +1,21 @@
 import datetime
 
 import pytest
+import time_machine
 
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
 
 # The tests' clock: Monday 23 Nov 2026, 12:00 UTC (the project's "today").
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def the_tests_clock():
+    """Every meeting test runs at NOW (the clock then ticks on), so "upcoming" and "past" do not depend on the
+    hour the suite happens to run: the series of these tests start on 24 Nov 2026."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,59 @@
+"""KPI charts, drawn on the server with matplotlib as SVG: actual against target over the campaign's time.
+
+One figure per KPI: a line per company that reported figures, the target as a horizontal line, and the pace
+line from zero at kickoff to the target at the end date. SVG scales on the page and embeds in the PDF
+report as it is; no script, no CDN.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from django.utils.safestring import SafeString, mark_safe  # noqa: E402
+
+COLOURS = ["#417690", "#b26b00", "#2e7d32", "#7b1fa2"]
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    name: str
+    unit: str
+    target: Decimal | None
+    by_company: dict[str, list[tuple[datetime.date, Decimal]]]  # company name -> (period end, value), by date
+    start: datetime.date | None  # kickoff
+    end: datetime.date | None  # end (or launch) date
+
+
+def kpi_chart_svg(series: KpiSeries) -> SafeString:
+    figure, axes = plt.subplots(figsize=(6.4, 2.6), dpi=100)
+    try:
+        for index, (company, points) in enumerate(sorted(series.by_company.items())):
+            days, values = zip(*points)
+            colour = COLOURS[index % len(COLOURS)]
+            axes.plot(days, [float(v) for v in values], marker="o", color=colour, label=company, linewidth=2)
+        if series.target is not None:
+            axes.axhline(float(series.target), color="#ba2121", linestyle="-", linewidth=1, label="target")
+            if series.start and series.end and series.end > series.start:
+                axes.plot([series.start, series.end], [0, float(series.target)], color="#888888", linestyle="--",
+                          linewidth=1, label="pace")
+        axes.set_title(series.name, loc="left", fontsize=10)
+        axes.set_ylabel(series.unit, fontsize=8)
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        axes.tick_params(labelsize=8)
+        axes.grid(axis="y", alpha=0.3)
+        axes.spines[["top", "right"]].set_visible(False)
+        if series.by_company or series.target is not None:
+            axes.legend(fontsize=7, frameon=False, loc="upper left")
+        figure.tight_layout()
+        out = io.StringIO()
+        figure.savefig(out, format="svg")
+    finally:
+        plt.close(figure)
+    svg = out.getvalue()
+    return mark_safe(svg[svg.index("<svg"):])  # drop the XML prologue so it can sit inside HTML

@@ -1,0 +1,90 @@
+"""What a campaign achieved, read for its results report and its KPI charts (a fixed number of queries)."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Min
+from django.utils import timezone
+
+from campaigns.charts import KpiSeries
+from campaigns.models import Campaign, CampaignKpi, Deliverable, Flag, KpiMeasurement, Learning
+from campaigns.selectors.kpis import progress_percent
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: CampaignKpi
+    actual: Decimal | None
+    reported_by: str
+    progress: Decimal | None
+    series: KpiSeries
+
+    @property
+    def met(self) -> bool:
+        return self.progress is not None and self.progress >= 100
+
+
+def kpi_results(campaign: Campaign) -> list[KpiResult]:
+    kpis = list(campaign.kpis.select_related("metric", "owner").order_by("metric__name"))
+    points = defaultdict(lambda: defaultdict(list))
+    latest: dict[int, KpiMeasurement] = {}
+    measurements = KpiMeasurement.objects.filter(kpi__campaign=campaign).select_related("reported_by__organization")
+    for measurement in measurements.order_by("period_end", "pk"):
+        points[measurement.kpi_id][measurement.reported_by.organization.name].append(
+            (measurement.period_end, measurement.value)
+        )
+        latest[measurement.kpi_id] = measurement
+    start = campaign.kickoff_date
+    end = campaign.end_date or campaign.launch_date
+    results = []
+    for kpi in kpis:
+        last = latest.get(kpi.pk)
+        actual = last.value if last else None
+        series = KpiSeries(kpi.metric.name, kpi.metric.get_unit_display(), kpi.target, dict(points[kpi.pk]), start, end)
+        reporter = f"{last.reported_by.full_name} ({last.reported_by.organization.name})" if last else "—"
+        results.append(KpiResult(kpi, actual, reporter, progress_percent(kpi.target, actual), series))
+    return results
+
+
+@dataclass(frozen=True)
+class DeliverableResult:
+    deliverable: Deliverable
+    done_on: datetime.date | None
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.done_on is None or self.deliverable.due_date is None:
+            return None
+        return self.done_on <= self.deliverable.due_date
+
+
+def deliverable_results(campaign: Campaign) -> list[DeliverableResult]:
+    """Each deliverable and the day it was first approved or published (from its history)."""
+    finished = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
+    first_done = dict(
+        Deliverable.history.filter(campaign_id=campaign.pk, status__in=finished)
+        .values("id")
+        .annotate(first=Min("history_date"))
+        .values_list("id", "first")
+    )
+    rows = campaign.deliverables.exclude(status=Deliverable.Status.CANCELLED).order_by("due_date", "pk")
+    return [
+        DeliverableResult(d, timezone.localdate(first_done[d.pk]) if d.pk in first_done else None) for d in rows
+    ]
+
+
+@dataclass(frozen=True)
+class FlagResult:
+    flag: Flag
+    open_days: int
+
+
+def flag_results(campaign: Campaign, now: datetime.datetime) -> list[FlagResult]:
+    flags = Flag.objects.filter(campaign=campaign).order_by("opened_at", "pk")
+    return [FlagResult(flag, ((flag.resolved_at or now) - flag.opened_at).days) for flag in flags]
+
+
+def learnings(campaign: Campaign) -> list[Learning]:
+    return list(Learning.objects.filter(campaign=campaign).select_related("organization"))

@@ -1,0 +1,95 @@
+"""The shared results report: built in the background as a PDF and a CSV, downloadable by the parties only,
+announced to every company's leads once, and asked for by the move to Reporting."""
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from campaigns.models import Campaign, Reminder, ResultsReport
+from campaigns.services.core import campaign_transition
+from campaigns.services.reports import results_report_build, results_report_request
+from tests.campaigns.factories import DeliverableFactory, joint_campaign
+from tests.campaigns.kickoff_factories import kpi, measurement
+from tests.clients import admin_of, api_of
+from tests.conftest import member_of_user
+
+TODAY = datetime.date(2026, 11, 24)
+
+
+@pytest.fixture
+def webinar(alice, carol, company_a, company_b):
+    campaign = joint_campaign(
+        company_a, company_b, name="Forecasting webinar", goals="300 registrations, 40 net-new leads.",
+        kickoff_date=TODAY - datetime.timedelta(days=40), launch_date=TODAY - datetime.timedelta(days=5),
+        end_date=TODAY,
+    )
+    member_of_user(campaign, alice, is_decision_maker=True)
+    member_of_user(campaign, carol, is_project_lead=True)
+    registrations = kpi(campaign, "registrations", target="300")
+    leads = kpi(campaign, "net_new_leads", target="40")
+    for weeks_ago, value in ((3, "90"), (2, "180"), (1, "312")):
+        measurement(registrations, value, by=carol.person, end=TODAY - datetime.timedelta(weeks=weeks_ago))
+    measurement(leads, "27", by=alice.person, end=TODAY - datetime.timedelta(days=3))
+    DeliverableFactory(campaign=campaign, title="Landing page", due_date=TODAY - datetime.timedelta(days=20))
+    return campaign
+
+
+def pdf_text(report: ResultsReport) -> str:
+    with report.pdf.open("rb") as handle:
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def test_the_report_states_each_kpis_target_and_actual_in_the_pdf_and_the_csv(webinar, alice):
+    report = results_report_build(report_id=results_report_request(campaign=webinar, user=alice).pk)
+
+    assert report.status == ResultsReport.Status.READY, report.error
+    text = pdf_text(report)
+    assert "Forecasting webinar" in text and "300 registrations, 40 net-new leads." in text
+    assert "Registrations" in text and "300" in text and "312" in text and "104.0 %" in text
+    assert "40" in text and "27" in text and "67.5 %" in text
+    with report.csv.open("rb") as handle:
+        rows = handle.read().decode()
+    assert "kpi,Registrations,300.00,312.00,104.0" in rows and "deliverable,Landing page" in rows
+
+
+def test_every_companys_leads_are_told_once_and_a_second_build_changes_nothing(webinar, alice):
+    report = results_report_request(campaign=webinar, user=alice)
+    results_report_build(report_id=report.pk)
+    results_report_build(report_id=report.pk)
+
+    told = Reminder.objects.filter(kind="results_report", subject=f"results-report:{report.pk}")
+    assert sorted(told.values_list("person__full_name", flat=True)) == ["Alice", "Carol"]
+
+
+def test_only_the_parties_download_it(webinar, alice, carol, charlie):
+    report = results_report_build(report_id=results_report_request(campaign=webinar, user=alice).pk)
+    url = f"/files/results-reports/{report.pk}/results.pdf"
+
+    assert admin_of(carol).get(url).status_code == 200
+    assert admin_of(charlie).get(url).status_code == 404
+    assert admin_of(alice).get(f"/files/results-reports/{report.pk}/results.csv")["Content-Type"].startswith("text/csv")
+    assert api_of(charlie).get(f"/api/results-reports/{report.pk}/").status_code == 404
+    assert api_of(carol).get(f"/api/results-reports/{report.pk}/").json()["pdf_url"].endswith("/results.pdf")
+
+
+def test_moving_to_reporting_asks_for_the_report(webinar, alice, django_capture_on_commit_callbacks):
+    Campaign.objects.filter(pk=webinar.pk).update(status=Campaign.Status.EXECUTION)
+    webinar.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_transition(campaign=Campaign.objects.get(pk=webinar.pk), status=Campaign.Status.REPORTING, user=alice)
+
+    assert ResultsReport.objects.filter(campaign=webinar, status=ResultsReport.Status.PENDING).count() == 1
+
+
+def test_a_party_asks_for_one_from_the_home_page_or_the_api_and_an_outsider_cannot(webinar, alice, carol, charlie):
+    home = admin_of(carol).get(f"/admin/campaigns/campaign/{webinar.pk}/home/").content.decode()
+    assert "Build the results report now" in home and "KPIs over time" in home and home.count("<svg") >= 3
+
+    assert admin_of(carol).post(f"/admin/campaigns/campaign/{webinar.pk}/results-report/").status_code == 302
+    assert admin_of(charlie).post(f"/admin/campaigns/campaign/{webinar.pk}/results-report/").status_code == 404
+    assert api_of(alice).post("/api/results-reports/", {"campaign": webinar.pk}, format="json").status_code == 201
+    assert api_of(charlie).post("/api/results-reports/", {"campaign": webinar.pk}, format="json").status_code == 400
+    assert ResultsReport.objects.filter(campaign=webinar).count() == 2

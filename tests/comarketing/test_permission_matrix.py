@@ -216,7 +216,7 @@ def world(db):
     outsider_company = OrganizationFactory(name="Outsider Ltd")
     outsider = company_user(outsider_company, name="Olga Outsider")
     # The demo has no flag, opt-out, tool access or calendar subscription: add one of each.
-    webinar = Campaign.objects.get(kind=Campaign.Kind.JOINT_WEBINAR)
+    webinar = Campaign.objects.get(name="Forecasting with real data — joint webinar")
     now = webinar.created_at
     Flag.objects.create(
         campaign=webinar, code="no_decision_maker", severity="critical", title="No decision maker",

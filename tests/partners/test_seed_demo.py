@@ -14,7 +14,7 @@ def test_it_is_idempotent_and_realistic(db):
     first = counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert counts() == first
-    webinar = Campaign.objects.get(kind="joint_webinar")
+    webinar = Campaign.objects.get(name="Forecasting with real data — joint webinar")
     assert webinar.status == "planning"
     assert webinar.deliverables.count() >= 8
     assert {p.organization.name for p in webinar.parties.all()} == {"Northwind Analytics", "Bluefin Consulting"}
@@ -34,8 +34,9 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
     pilot = "Bluefin × Cobalt co-selling pilot"
     roundtable = "CFO roundtable Munich — joint event"
     summit = "Cloud data summit — joint event"
-    assert seen["maria@northwind.example"] == {webinar, roundtable, summit}
-    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable}
+    spring = "Spring forecasting webinar — joint webinar"
+    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, spring}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, spring}
     assert seen["hana@cobalt.example"] == {pilot}
 
 
@@ -51,3 +52,16 @@ def test_each_demo_login_is_host_somewhere_and_partner_elsewhere_and_cobalt_has_
     assert client.login(username="hana@cobalt.example", password="demo-pass-2026")
     page = client.get(f"/admin/campaigns/invitation/{waiting.pk}/change/").content.decode()
     assert "Cloud data summit" in page and "Northwind Analytics" in page and "Accept" in page
+
+
+def test_the_demo_has_a_campaign_in_reporting_with_figures_lessons_and_its_results_report(db, django_capture_on_commit_callbacks):
+    from campaigns.models import KpiMeasurement, Learning, ResultsReport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+    spring = Campaign.objects.get(name="Spring forecasting webinar — joint webinar")
+    assert spring.status == "reporting"
+    assert KpiMeasurement.objects.filter(campaign=spring).values("period_end").distinct().count() == 4
+    assert Learning.objects.filter(campaign=spring).count() == 2
+    report = ResultsReport.objects.get(campaign=spring)
+    assert report.status == "ready" and report.pdf and report.csv

@@ -9,7 +9,9 @@ from campaigns.models import Campaign, Deliverable, Flag, Invitation, RaciAssign
 from campaigns.models.flags import severity_rank
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns
+from campaigns.selectors.scorecard import scorecards
 from partners.dashboard import my_work
+from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of
 
 ROWS = 20  # a panel shows this many rows at most, and says how many more there are
@@ -81,3 +83,14 @@ def _by_kind(flags: list[Flag]) -> list[tuple[Flag, int]]:
     for flag in flags:
         kinds.setdefault(flag.code, []).append(flag)
     return [(same[0], len(same)) for same in kinds.values()]
+
+
+@my_work.panel("Partner scorecards", "campaigns/panels/scorecards.html", order=70)
+def partner_scorecards(request):
+    relationships = list(
+        PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner")[: ROWS + 1]
+    )
+    if not relationships:
+        return None
+    cards = scorecards(relationships[:ROWS])
+    return {"cards": cards, "more": len(relationships) > ROWS}

@@ -1,7 +1,10 @@
-"""The meetings' section of a campaign's results report: meetings held, attendance per company, decisions."""
+"""What meetings add to results: the report's section (meetings held, attendance per company, decisions) and
+the partner scorecard's attendance."""
 
 from collections import Counter
 
+from campaigns.models import Party
+from campaigns.selectors.scorecard import measures as scorecard_measures
 from campaigns.services.reports import report_sections
 from meetings.models import Attendance, Decision, Meeting
 
@@ -20,3 +23,21 @@ def meetings_and_decisions(request, campaign):
         "attendance": [(company, present[company], invited[company]) for company in sorted(invited)],
         "decisions": list(decisions.order_by("meeting__starts_at", "pk")),
     }
+
+
+def partner_attendance(shared):
+    """Scorecard measure: how often the partner's invited people were present at held meetings."""
+    present, invited = Counter(), Counter()
+    vendors_campaigns = Party.objects.filter(organization_id__in={vendor for vendor, _ in shared}).values("campaign_id")
+    rows = Attendance.objects.filter(
+        meeting__status=Meeting.Status.HELD, meeting__series__campaign_id__in=vendors_campaigns
+    ).values_list("meeting__series__campaign_id", "member__person__organization_id", "status")
+    for campaign_id, organization_id, status in rows:
+        for (vendor, partner), campaigns in shared.items():
+            if organization_id == partner and campaign_id in campaigns:
+                invited[(vendor, partner)] += 1
+                present[(vendor, partner)] += status == Attendance.Status.PRESENT
+    return {pair: {"meetings_present": present[pair], "meetings_invited": invited[pair]} for pair in shared}
+
+
+scorecard_measures.append(partner_attendance)

@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
-from partners.models import Organization, Person
+from partners.models import Organization, PartnerRelationship, Person
 from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
 
 
 class OrganizationSerializer(ScopedModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "name", "website", "partner_tier", "ideal_customer_profile", "value_proposition", "listed_in_directory"]
+        fields = ["id", "name", "website", "ideal_customer_profile", "value_proposition", "listed_in_directory"]
 
 
 class OrganizationViewSet(ScopedModelViewSet):
@@ -38,3 +38,21 @@ class PersonViewSet(ScopedModelViewSet):
     filterset_class = PersonFilterSet
     search_fields = ["full_name", "email"]
     ordering_fields = ["full_name"]
+
+
+class PartnerRelationshipSerializer(ScopedModelSerializer):
+    vendor_name = serializers.CharField(source="vendor.name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = PartnerRelationship
+        fields = ["id", "vendor", "vendor_name", "partner", "partner_name", "tier", "since"]
+        extra_kwargs = {"vendor": {"required": False}}
+
+
+class PartnerRelationshipViewSet(ScopedModelViewSet):
+    """Your partners and their tiers (you are the vendor), and the vendors that count you as a partner."""
+
+    queryset = PartnerRelationship.objects.select_related("vendor", "partner")
+    serializer_class = PartnerRelationshipSerializer
+    ordering_fields = ["partner__name", "tier"]

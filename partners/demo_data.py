@@ -1,7 +1,7 @@
 from typing import Any
 
 from partners import demo
-from partners.models import Organization, Person
+from partners.models import Organization, PartnerRelationship, Person
 from partners.services import company_user_create
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -10,7 +10,6 @@ COMPANIES = {
     "vendor": {
         "name": "Northwind Analytics",
         "website": "https://northwind.example",
-        "partner_tier": None,
         "ideal_customer_profile": "Mid-market SaaS finance teams (200–2,000 employees) in North America and Europe.",
         "value_proposition": "Forecasting that finance trusts, live in a week.",
         "people": [
@@ -24,7 +23,6 @@ COMPANIES = {
     "partner": {
         "name": "Bluefin Consulting",
         "website": "https://bluefin.example",
-        "partner_tier": 1,
         "ideal_customer_profile": "CFO offices modernising planning; strong in DACH and the Nordics.",
         "value_proposition": "Implementation partner for finance transformation.",
         "people": [
@@ -37,7 +35,6 @@ COMPANIES = {
     "third": {
         "name": "Cobalt Cloud",
         "website": "https://cobalt.example",
-        "partner_tier": 2,
         "ideal_customer_profile": "Enterprise IT buying cloud data platforms.",
         "value_proposition": "Managed data platform.",
         "people": [
@@ -55,7 +52,6 @@ def seed_companies(context: dict[str, Any]) -> None:
             name=spec["name"],
             defaults={
                 "website": spec["website"],
-                "partner_tier": spec["partner_tier"],
                 "ideal_customer_profile": spec["ideal_customer_profile"],
                 "value_proposition": spec["value_proposition"],
             },
@@ -77,3 +73,8 @@ def seed_companies(context: dict[str, Any]) -> None:
         (spec["name"], email) for spec in COMPANIES.values() for _, email, _, _ in spec["people"][:2]
     )
     context["password"] = DEMO_PASSWORD
+    # Northwind runs a partner program: Bluefin is a tier-1 partner; Bluefin in turn counts Cobalt as tier 2.
+    for vendor, partner, tier in (("vendor", "partner", 1), ("partner", "third", 2)):
+        PartnerRelationship.objects.get_or_create(
+            vendor=context[vendor], partner=context[partner], defaults={"tier": tier}
+        )

@@ -25,13 +25,13 @@ def validate_time_zone(value: str) -> None:
 
 
 PARTNER = related("partner")
+PARTNER_SIDE = related("partner company")
 
 
 class OrganizationQuerySet(ScopedQuerySet):
     # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
-    # Its tier is the operator's (it moves onto the partner relationship later).
+    # (A partner's tier is not the company's own: it belongs to a vendor's relationship with it.)
     rules = {VIEW: OWNER | PARTNER, ADD: NOBODY, CHANGE: OWNER, DELETE: NOBODY}
-    server_owned = {"partner_tier": left_empty}
 
     def relation_q(self, relation: str, actor) -> models.Q:
         if relation == "owner":
@@ -48,14 +48,8 @@ class OrganizationQuerySet(ScopedQuerySet):
 
 
 class Organization(models.Model):
-    class Tier(models.IntegerChoices):
-        TIER_1 = 1, "Tier 1"
-        TIER_2 = 2, "Tier 2"
-        TIER_3 = 3, "Tier 3"
-
     name = models.CharField(max_length=200, unique=True)
     website = models.URLField(blank=True)
-    partner_tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
     ideal_customer_profile = models.TextField(blank=True, help_text="Who this company sells to; private to the company and its partners.")
     value_proposition = models.TextField(blank=True)
     listed_in_directory = models.BooleanField(
@@ -126,3 +120,55 @@ class Person(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+VENDOR = related("vendor")
+
+
+class PartnerRelationshipQuerySet(ScopedQuerySet):
+    # The vendor decides whom it counts as a partner and at which tier; the partner sees where it stands.
+    rules = {VIEW: VENDOR | PARTNER_SIDE, ADD: VENDOR, CHANGE: VENDOR, DELETE: VENDOR}
+    server_owned = {"vendor": own_company, "partner": None}
+
+    def relation_q(self, relation: str, actor) -> models.Q:
+        if relation == "vendor":
+            return models.Q(vendor_id=actor.organization_id)
+        if relation == "partner company":
+            return models.Q(partner_id=actor.organization_id)
+        return super().relation_q(relation, actor)
+
+
+class PartnerRelationship(models.Model):
+    """A vendor's relationship with a partner company: the tier is the vendor's view of that partner."""
+
+    class Tier(models.IntegerChoices):
+        TIER_1 = 1, "Tier 1"
+        TIER_2 = 2, "Tier 2"
+        TIER_3 = 3, "Tier 3"
+
+    vendor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="partner_relationships")
+    partner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vendor_relationships")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
+    since = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = PartnerRelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vendor__name", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "partner"],
+                name="partner_relationship_once",
+                violation_error_message="This company is already one of your partners.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(vendor=models.F("partner")),
+                name="partner_relationship_not_self",
+                violation_error_message="A company cannot be its own partner.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_tier_display() or 'no tier'}) for {self.vendor}"

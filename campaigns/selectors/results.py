@@ -60,19 +60,24 @@ class DeliverableResult:
         return self.done_on <= self.deliverable.due_date
 
 
-def deliverable_results(campaign: Campaign) -> list[DeliverableResult]:
-    """Each deliverable and the day it was first approved or published (from its history)."""
+def first_done_dates(deliverable_ids) -> dict[int, datetime.date]:
+    """The day each deliverable was first approved or published, from its history (one query; pass a
+    subquery of ids rather than a long list)."""
     finished = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
-    first_done = dict(
-        Deliverable.history.filter(campaign_id=campaign.pk, status__in=finished)
+    first = (
+        Deliverable.history.filter(id__in=deliverable_ids, status__in=finished)
         .values("id")
         .annotate(first=Min("history_date"))
         .values_list("id", "first")
     )
-    rows = campaign.deliverables.exclude(status=Deliverable.Status.CANCELLED).order_by("due_date", "pk")
-    return [
-        DeliverableResult(d, timezone.localdate(first_done[d.pk]) if d.pk in first_done else None) for d in rows
-    ]
+    return {deliverable_id: timezone.localdate(moment) for deliverable_id, moment in first}
+
+
+def deliverable_results(campaign: Campaign) -> list[DeliverableResult]:
+    """Each deliverable and the day it was first approved or published."""
+    rows = list(campaign.deliverables.exclude(status=Deliverable.Status.CANCELLED).order_by("due_date", "pk"))
+    done = first_done_dates(campaign.deliverables.values("pk"))
+    return [DeliverableResult(d, done.get(d.pk)) for d in rows]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from campaigns.api.core import (
 )
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
+from campaigns.api.scorecard import PartnerScorecardViewSet
 from campaigns.api.kickoff import (
     BrandAssetViewSet,
     CampaignKpiViewSet,
@@ -35,11 +36,12 @@ from meetings.api import (
     MeetingSeriesViewSet,
     MeetingViewSet,
 )
-from partners.api import OrganizationViewSet, PersonViewSet
+from partners.api import OrganizationViewSet, PartnerRelationshipViewSet, PersonViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet)
 router.register("people", PersonViewSet)
+router.register("partner-relationships", PartnerRelationshipViewSet)
 router.register("campaigns", CampaignViewSet)
 router.register("parties", PartyViewSet)
 router.register("invitations", InvitationViewSet)
@@ -68,5 +70,6 @@ router.register("calendar-subscriptions", CalendarTokenViewSet)
 router.register("flags", FlagViewSet)
 router.register("results-reports", ResultsReportViewSet)
 router.register("learnings", LearningViewSet)
+router.register("partner-scorecards", PartnerScorecardViewSet, basename="partner-scorecard")
 router.register("my-reminders", ReminderViewSet)
 router.register("my-reminder-opt-outs", ReminderOptOutViewSet)

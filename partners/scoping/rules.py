@@ -27,6 +27,8 @@ _WHO = {
     "invitee": "the invited company",
     "self": "the person it is addressed to",
     "partner": "companies that share a campaign with it",
+    "vendor": "the vendor",
+    "partner company": "the partner company",
 }
 
 

@@ -25,7 +25,7 @@ from campaigns.models import (
     SignoffRequest,
 )
 from comarketing.validation import save_validated
-from partners.models import Organization, Person
+from partners.models import Organization, PartnerRelationship, Person
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import complete_company_part, kpi, link_asset, measurement
 from tests.clients import admin_of, api_of
@@ -567,25 +567,31 @@ def test_who_reported_a_figure_is_read_only_in_the_admin(alice_client, alices_fi
     assert not offers_input(page.content.decode(), "reported_by")
 
 
-def test_a_company_cannot_set_its_own_partner_tier(alice_api, alice_client, company_a):
-    through_api = alice_api.patch(f"/api/organizations/{company_a.pk}/", {"partner_tier": 1}, format="json")
-    url = admin_url("partners_organization_change", company_a.pk)
-    page = alice_client.get(url)
-    through_admin = alice_client.post(url, posted_back(page, partner_tier="1", website="https://a.example"))
+def test_a_partners_tier_is_the_vendors_to_set_and_the_partner_only_sees_it(
+    alice_api, carol_api, api, charlie, alice_client, carol_client, company_a, company_b, shared_campaign
+):
+    created = alice_api.post("/api/partner-relationships/", {"partner": company_b.pk, "tier": 2}, format="json")
+    assert created.status_code == 201, created.content
+    relationship = PartnerRelationship.objects.get()
+    assert (relationship.vendor, relationship.partner, relationship.tier) == (company_a, company_b, 2)
 
-    assert through_api.status_code == 200
-    assert through_api.json()["partner_tier"] is None
-    assert not offers_input(page.content.decode(), "partner_tier")
-    assert through_admin.status_code == 302
-    organization = Organization.objects.get(pk=company_a.pk)
-    assert (organization.partner_tier, organization.website) == (None, "https://a.example")
+    by_partner = carol_api.patch(f"/api/partner-relationships/{relationship.pk}/", {"tier": 1}, format="json")
+    assert by_partner.status_code == 403
+    assert by_partner.json()["detail"] == "Only the vendor may change this partner relationship."
+    assert carol_api.get(f"/api/partner-relationships/{relationship.pk}/").json()["tier"] == 2
+    assert api.as_user(charlie).get(f"/api/partner-relationships/{relationship.pk}/").status_code == 404
+    page = carol_client.get(admin_url("partners_partnerrelationship_change", relationship.pk)).content.decode()
+    assert not offers_input(page, "tier")
+
+    assert alice_api.patch(f"/api/partner-relationships/{relationship.pk}/", {"tier": 1}, format="json").status_code == 200
+    relationship.refresh_from_db()
+    assert relationship.tier == 1
 
 
-def test_the_operator_sets_a_partner_tier(api, operator, company_a):
-    response = api.as_user(operator).patch(f"/api/organizations/{company_a.pk}/", {"partner_tier": 1}, format="json")
+def test_a_company_has_no_tier_of_its_own_to_set(alice_api, company_a):
+    response = alice_api.patch(f"/api/organizations/{company_a.pk}/", {"partner_tier": 1}, format="json")
 
-    assert response.status_code == 200
-    assert Organization.objects.get(pk=company_a.pk).partner_tier == 1
+    assert response.status_code == 200 and "partner_tier" not in response.json()
 
 
 # --- Creating a campaign in the admin -----------------------------------------------------------------

@@ -6,7 +6,6 @@ clicks from "My work". Screenshots of "My work" and the campaign home page go to
 """
 
 import datetime
-import os
 import shutil
 from pathlib import Path
 
@@ -20,12 +19,20 @@ from tests.campaigns.kickoff_factories import kpi
 from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory, company_user
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 CHROMIUM = "/usr/lib/chromium/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 MEETING_CLICK_TARGET = 10
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def allow_sync_orm_under_playwright():
+    # Playwright's sync API runs an event loop in this thread; only for this module (never in deployment), and
+    # until its last database flush.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")

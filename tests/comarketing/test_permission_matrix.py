@@ -167,6 +167,10 @@ class Facts:
             if row.channel_party_id is not None:
                 return row.channel_party.organization_id == organization_id
             return roles.get(organization_id) == Party.Role.HOST
+        if relation == "vendor":
+            return row.vendor_id == organization_id
+        if relation == "partner company":
+            return row.partner_id == organization_id
         if relation == "invitee":
             return row.organization_id == organization_id
         if relation == "self" and model_name == "CalendarToken":

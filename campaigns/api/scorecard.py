@@ -1,0 +1,57 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from campaigns.selectors.scorecard import scorecards
+from partners.models import PartnerRelationship
+from partners.scoping.api import ScopedModelViewSet
+
+
+class ScorecardFiguresSerializer(serializers.Serializer):
+    window = serializers.CharField()
+    campaigns = serializers.IntegerField()
+    kpis_met = serializers.IntegerField()
+    kpis = serializers.IntegerField()
+    deliverables_on_time = serializers.IntegerField()
+    deliverables_done = serializers.IntegerField()
+    meetings_present = serializers.IntegerField()
+    meetings_invited = serializers.IntegerField()
+    signoff_median_days = serializers.FloatField(allow_null=True)
+    open_critical_flags = serializers.IntegerField()
+    depends_on = serializers.CharField(allow_null=True)
+
+
+class PartnerScorecardSerializer(serializers.Serializer):
+    relationship = serializers.IntegerField(source="relationship.pk")
+    vendor = serializers.CharField(source="relationship.vendor.name")
+    partner = serializers.CharField(source="relationship.partner.name")
+    tier = serializers.CharField(source="relationship.get_tier_display", allow_null=True)
+    windows = ScorecardFiguresSerializer(many=True)
+
+
+class ScorecardRow:
+    def __init__(self, relationship, cards):
+        self.relationship = relationship
+        self.windows = [{"window": card.window, **card.figures} for card in cards]
+
+
+class PartnerScorecardViewSet(ScopedModelViewSet):
+    """How each partner delivers, for the vendor (its partners) and for the partner (its own figures): campaigns
+    together, KPIs met, deliverables on time, meeting attendance, sign-off turnaround, open critical flags, and
+    whether results depend on one person; over the last 90 days and all time."""
+
+    queryset = PartnerRelationship.objects.select_related("vendor", "partner")
+    serializer_class = PartnerScorecardSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def _rows(self, relationships):
+        cards = scorecards(list(relationships))
+        return [ScorecardRow(r, [card for card in cards if card.relationship is r]) for r in relationships]
+
+    @extend_schema(responses=PartnerScorecardSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(self._rows(page), many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self._rows([self.get_object()])[0]).data)

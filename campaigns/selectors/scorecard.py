@@ -1,0 +1,151 @@
+"""Partner scorecards: how each partner of a vendor delivers, over the last 90 days and all time.
+
+Every measure reads all of a user's relationships at once (one grouped query per measure), so the page and
+the API run the same number of queries for 3 partners or 30. Other apps add measures through `measures`
+(meetings adds the partner's attendance).
+"""
+
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from campaigns.health import CRITICAL
+from campaigns.models import Campaign, CampaignKpi, Flag, Party, RaciAssignment, SignoffRequest
+from campaigns.selectors.kpis import progress_percent, with_latest_measurement
+from campaigns.selectors.results import first_done_dates
+from partners.models import PartnerRelationship
+
+WINDOW = datetime.timedelta(days=90)
+CHAMPION_SHARE = 0.6  # one person doing more than this share of a partner's R's is a dependency
+CHAMPION_MINIMUM = 3  # …once there are at least this many
+
+# A measure: (pairs of (vendor id, partner id) -> campaign ids they share) -> {pair: {column: value}}
+Measure = Callable[[dict[tuple[int, int], set[int]]], dict[tuple[int, int], dict[str, Any]]]
+measures: list[Measure] = []
+
+
+@dataclass
+class Scorecard:
+    relationship: PartnerRelationship
+    window: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def _shared_campaigns(relationships: list[PartnerRelationship], since: datetime.datetime | None):
+    """(vendor, partner) -> ids of the campaigns both take part in (active since `since`, when given)."""
+    companies = {r.vendor_id for r in relationships} | {r.partner_id for r in relationships}
+    parties = Party.objects.filter(organization_id__in=companies)
+    if since is not None:
+        # Campaigns that ran in the window: begun in it, ended in it, or still open.
+        recent = (
+            Q(campaign__created_at__gte=since)
+            | Q(campaign__end_date__gte=since.date())
+            | ~Q(campaign__status__in=Campaign.CLOSED_STATUSES)
+        )
+        parties = parties.filter(recent)
+    by_company = defaultdict(set)
+    for campaign_id, organization_id in parties.values_list("campaign_id", "organization_id"):
+        by_company[organization_id].add(campaign_id)
+    return {(r.vendor_id, r.partner_id): by_company[r.vendor_id] & by_company[r.partner_id] for r in relationships}
+
+
+def _all(shared):
+    """The campaigns of the vendors in `shared`, as a subquery (a superset; each measure keeps the pair's own)."""
+    return Party.objects.filter(organization_id__in={vendor for vendor, _ in shared}).values("campaign_id")
+
+
+def kpis_met(shared):
+    met, total = Counter(), Counter()
+    for kpi in with_latest_measurement(CampaignKpi.objects.filter(campaign_id__in=_all(shared), target__isnull=False)):
+        for pair, campaigns in shared.items():
+            if kpi.campaign_id in campaigns:
+                total[pair] += 1
+                progress = progress_percent(kpi.target, kpi.latest_value)
+                met[pair] += progress is not None and progress >= 100
+    return {pair: {"kpis_met": met[pair], "kpis": total[pair]} for pair in shared}
+
+
+def deliverables_on_time(shared):
+    """Deliverables the partner was Responsible for, done by their due date (first approval or publication)."""
+    responsible = RaciAssignment.objects.filter(
+        role=RaciAssignment.Role.RESPONSIBLE, deliverable__campaign_id__in=_all(shared)
+    )
+    rows = responsible.values_list(
+        "deliverable_id", "deliverable__campaign_id", "deliverable__due_date", "member__person__organization_id"
+    )
+    done = first_done_dates(responsible.values("deliverable_id"))
+    on_time, finished = Counter(), Counter()
+    for deliverable_id, campaign_id, due, organization_id in rows:
+        for (vendor, partner), campaigns in shared.items():
+            if organization_id == partner and campaign_id in campaigns and deliverable_id in done:
+                finished[(vendor, partner)] += 1
+                on_time[(vendor, partner)] += due is None or done[deliverable_id] <= due
+    return {pair: {"deliverables_on_time": on_time[pair], "deliverables_done": finished[pair]} for pair in shared}
+
+
+def signoff_turnaround(shared):
+    """Median days the partner's reviewers took to decide."""
+    days = defaultdict(list)
+    decided = SignoffRequest.objects.filter(
+        deliverable__campaign_id__in=_all(shared), decided_at__isnull=False
+    ).values_list("deliverable__campaign_id", "reviewer__organization_id", "requested_at", "decided_at")
+    for campaign_id, organization_id, requested, decided_at in decided:
+        for (vendor, partner), campaigns in shared.items():
+            if organization_id == partner and campaign_id in campaigns:
+                days[(vendor, partner)].append((decided_at - requested).total_seconds() / 86400)
+    return {pair: {"signoff_median_days": round(statistics.median(days[pair]), 1) if days[pair] else None} for pair in shared}
+
+
+def open_critical_flags(shared):
+    per_campaign = dict(
+        Flag.objects.open()
+        .filter(campaign_id__in=_all(shared), severity=CRITICAL)
+        .values("campaign_id")
+        .annotate(n=Count("pk"))
+        .values_list("campaign_id", "n")
+    )
+    return {pair: {"open_critical_flags": sum(per_campaign.get(c, 0) for c in campaigns)} for pair, campaigns in shared.items()}
+
+
+def one_champion(shared):
+    """The person doing most of a partner's R's, when that is more than CHAMPION_SHARE of them."""
+    counts = defaultdict(Counter)
+    rows = RaciAssignment.objects.filter(
+        role=RaciAssignment.Role.RESPONSIBLE, deliverable__campaign_id__in=_all(shared)
+    ).values_list("deliverable__campaign_id", "member__person__organization_id", "member__person__full_name")
+    for campaign_id, organization_id, name in rows:
+        for (vendor, partner), campaigns in shared.items():
+            if organization_id == partner and campaign_id in campaigns:
+                counts[(vendor, partner)][name] += 1
+    found = {}
+    for pair in shared:
+        total = sum(counts[pair].values())
+        top = counts[pair].most_common(1)
+        champion = top[0][0] if top and total >= CHAMPION_MINIMUM and top[0][1] / total > CHAMPION_SHARE else None
+        found[pair] = {"depends_on": champion}
+    return found
+
+
+measures.extend([kpis_met, deliverables_on_time, signoff_turnaround, open_critical_flags, one_champion])
+
+
+def scorecards(relationships: list[PartnerRelationship], now: datetime.datetime | None = None) -> list[Scorecard]:
+    """For each relationship, its scorecard over the last 90 days and over all time."""
+    now = now or timezone.now()
+    cards = []
+    for window, since in (("last 90 days", now - WINDOW), ("all time", None)):
+        shared = _shared_campaigns(relationships, since)
+        figures = defaultdict(dict)
+        for pair, campaigns in shared.items():
+            figures[pair]["campaigns"] = len(campaigns)
+        for measure in measures:
+            for pair, columns in measure(shared).items():
+                figures[pair].update(columns)
+        cards += [Scorecard(r, window, figures[(r.vendor_id, r.partner_id)]) for r in relationships]
+    return cards

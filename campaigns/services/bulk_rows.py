@@ -1,18 +1,29 @@
-"""Set-wise writes that stay ONE statement whatever the number of rows.
+"""Set-wise writes in statements of a fixed size.
 
-`bulk_create` and `pk__in=[...]` put one parameter per value in the SQL, so Django splits a big write into
-batches (SQLite accepts 999 parameters per statement, PostgreSQL 65,535): a sweep over 10,000 campaigns
-would then issue more statements than one over 5. Passing the rows as a single JSON parameter keeps every
-write of the sweeps one statement on both supported databases.
+`bulk_create` and `pk__in=[...]` put one parameter per value in the SQL (SQLite accepts 999 parameters per
+statement, PostgreSQL 65,535). Passing the rows as a single JSON parameter makes a write of up to
+ROWS_PER_STATEMENT rows one statement on both supported databases; the sweeps cut bigger writes with
+`chunked`, so no statement (and no payload in memory) grows with the data: one JSON parameter of every row
+at 100,000 campaigns exceeds PostgreSQL's 1 GB limit for a single value.
 """
 
 import datetime
+import itertools
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+
+ROWS_PER_STATEMENT = 5000
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int = ROWS_PER_STATEMENT) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _to_json(field: models.Field) -> Callable[[Any], Any]:

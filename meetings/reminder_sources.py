@@ -52,9 +52,7 @@ def _render_meeting_tomorrow(reminder) -> Message:
     if series.video_link:
         paragraphs.append(f"Join: {series.video_link}")
     paragraphs.append(f"Agenda:\n{meeting.agenda}" if meeting.agenda else "No agenda yet.")
-    items = list(
-        ActionItem.objects.open().filter(meeting__series__campaign=campaign).select_related("owner__person")
-    )
+    items = list(ActionItem.objects.open().filter(meeting__series__campaign=campaign).select_related("owner__person"))
     if items:
         paragraphs.append("Open action items of the campaign:")
     text, html = compose(
@@ -118,9 +116,7 @@ def _action_item_message(reminder, subject_line: str, sentence: str) -> Message:
 
 
 def _render_action_item_due(reminder) -> Message:
-    return _action_item_message(
-        reminder, "Due {due}: “{title}”", "The action item “{title}” is due on {due}."
-    )
+    return _action_item_message(reminder, "Due {due}: “{title}”", "The action item “{title}” is due on {due}.")
 
 
 @reminder_sources.reminder_source("action_item_due", label="Action item due soon", render=_render_action_item_due)
@@ -179,4 +175,6 @@ def missed_meeting_notes(now: datetime.datetime) -> Iterator[DueReminder]:
         meeting__series__campaign__in=Campaign.objects.open(),
     ).values_list("meeting_id", "member__person_id", "meeting__logged_at", "meeting__series__campaign_id")
     for meeting_id, person_id, logged_at, campaign_id in missed.iterator(chunk_size=ROWS_PER_STATEMENT):
-        yield DueReminder("missed_meeting_notes", f"meeting:{meeting_id}", person_id, logged_at + NOTES_GRACE, campaign_id)
+        yield DueReminder(
+            "missed_meeting_notes", f"meeting:{meeting_id}", person_id, logged_at + NOTES_GRACE, campaign_id
+        )

@@ -54,8 +54,9 @@ def _people(organization: Organization, count: int, start: int) -> list[Person]:
     )
 
 
-def build(count: int, now: datetime.datetime, small: int = 100) -> World:
+def build(count: int, now: datetime.datetime) -> World:
     today = now.date()
+    small = min(100, max(1, count // 2))  # campaigns the small company hosts; the large one hosts the others
     pool = Organization.objects.bulk_create(
         Organization(name=f"{PREFIX} partner {i}", listed_in_directory=False) for i in range(max(30, count // 5))
     )
@@ -79,7 +80,8 @@ def build(count: int, now: datetime.datetime, small: int = 100) -> World:
     get_user_model().objects.filter(pk__in=[user.pk for user in users]).update(is_staff=True)
     first_ids = []
     for start in range(0, count, CAMPAIGNS_PER_BATCH):
-        ids = _build_batch(range(start, min(count, start + CAMPAIGNS_PER_BATCH)), pool, large, small_host, staff, today)
+        numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
+        ids = _build_batch(numbers, pool, (large, small_host, small), staff, today)
         first_ids = first_ids or ids
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -87,13 +89,14 @@ def build(count: int, now: datetime.datetime, small: int = 100) -> World:
     return World(
         large_user=users[0],
         small_user=users[1],
-        large_campaign_id=first_ids[min(small, count - 1)],
+        large_campaign_id=first_ids[small] if count > small else first_ids[0],
         small_campaign_id=first_ids[0],
         campaigns=count,
     )
 
 
-def _build_batch(numbers, pool, large, small_host, staff, today) -> list[int]:
+def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
+    large, small_host, small = hosts
     statuses = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.KICKOFF)
     campaigns = Campaign.objects.bulk_create(
         Campaign(
@@ -106,7 +109,7 @@ def _build_batch(numbers, pool, large, small_host, staff, today) -> list[int]:
     )
     sides = []  # (campaign, host, partner, number)
     for i, campaign in zip(numbers, campaigns, strict=True):
-        host = small_host if i < 100 else large
+        host = small_host if i < small else large
         sides.append((campaign, host, pool[i % len(pool)], i))
     Party.objects.bulk_create(
         Party(campaign=campaign, organization=organization, role=role)

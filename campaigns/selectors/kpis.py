@@ -101,27 +101,27 @@ def kpi_export_rows(*, campaign: Campaign) -> list[dict[str, Any]]:
     ]
 
 
-_STEPS = {
-    ReportingFrequency.WEEKLY: relativedelta(weeks=1),
-    ReportingFrequency.BIWEEKLY: relativedelta(weeks=2),
-    ReportingFrequency.MONTHLY: relativedelta(months=1),
-}
+_WEEKS = {ReportingFrequency.WEEKLY: 1, ReportingFrequency.BIWEEKLY: 2}
 
 
 def latest_report_date(
     first: datetime.date | None, frequency: str, on_or_before: datetime.date
 ) -> datetime.date | None:
-    """The last report date of a plan on or before `on_or_before` (None if reporting has not started)."""
+    """The last report date of a plan on or before `on_or_before` (None if reporting has not started).
+
+    Computed, not stepped through: the sweeps ask for every reporter of every open campaign."""
     if first is None or not frequency or first > on_or_before:
         return None
-    step = _STEPS.get(frequency)
-    if step is None:  # once
+    if frequency in _WEEKS:
+        days = 7 * _WEEKS[frequency]
+        return first + datetime.timedelta(days=(on_or_before - first).days // days * days)
+    if frequency != ReportingFrequency.MONTHLY:  # once
         return first
-    latest, n = first, 1
+    months = (on_or_before.year - first.year) * 12 + on_or_before.month - first.month
     # Counting from `first` each time keeps month ends stable (31 Jan, 28 Feb, 31 Mar).
-    while (candidate := first + step * n) <= on_or_before:
-        latest, n = candidate, n + 1
-    return latest
+    while (candidate := first + relativedelta(months=months)) > on_or_before:
+        months -= 1
+    return candidate
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, id_list, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 
 logger = logging.getLogger(__name__)
@@ -47,32 +47,30 @@ def _sweep_check(check: health.HealthCheck, open_campaigns, now: datetime.dateti
     }
     resolved = sorted(key for key in open_flags if key not in found)
     for keys in chunked(resolved):
-        Flag.objects.filter(pk__in=id_list(open_flags[key][0] for key in keys)).update(resolved_at=now)
+        Flag.objects.filter(pk__in=[open_flags[key][0] for key in keys]).update(resolved_at=now)
     opened = sorted(key for key in found if key not in open_flags)
     for keys in chunked(opened):
         insert_ignoring_conflicts(
             Flag,
             [
-                {
-                    "campaign": campaign_id,
-                    "code": check.code,
-                    "subject": subject,
-                    "severity": check.severity,
-                    "title": check.title,
-                    "detail": found[campaign_id, code, subject].detail,
-                    "opened_at": now,
-                    "last_seen_at": now,
-                    "attention_reason": "",
-                }
+                {"campaign": campaign_id, "subject": subject, "detail": found[campaign_id, code, subject].detail}
                 for campaign_id, code, subject in keys
             ],
+            {
+                "code": check.code,
+                "severity": check.severity,
+                "title": check.title,
+                "opened_at": now,
+                "last_seen_at": now,
+                "attention_reason": "",
+            },
         )
-    # "Last seen" is kept to within LAST_SEEN_PRECISION: rewriting every open flag on every sweep would be most
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep would be most
     # of the sweep's writes for no one's benefit.
     stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
     stale = [pk for key, (pk, last_seen_at) in open_flags.items() if key in found and last_seen_at <= stale_before]
     for pks in chunked(stale):
-        Flag.objects.filter(pk__in=id_list(pks)).update(last_seen_at=now)
+        Flag.objects.filter(pk__in=pks).update(last_seen_at=now)
     result.opened.extend(opened)
     result.resolved.extend(resolved)
     result.still_open += len(found) - len(opened)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Reminder, ReminderOptOut
-from campaigns.services.bulk_rows import chunked, id_list, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 from partners.models import Person
 
@@ -52,16 +52,22 @@ def _outbox_rows(
             "subject": reminder.subject,
             "person": reminder.person_id,
             "due_at": reminder.due_at,
-            "campaign": reminder.campaign_id,
-            "subject_line": "",  # written when sent, with the bodies
-            "body_text": "",
-            "body_html": "",
-            "status": Reminder.Status.PENDING,
-            "attempts": 0,
-            "last_error": "",
             "next_attempt_at": reminder.due_at,
-            "created_at": now,
+            "campaign": reminder.campaign_id,
         }
+
+
+def _new_row(now: datetime.datetime) -> dict:
+    """What every new outbox row starts with; its subject line and bodies are written when it is sent."""
+    return {
+        "subject_line": "",
+        "body_text": "",
+        "body_html": "",
+        "status": Reminder.Status.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+    }
 
 
 def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderSweepResult, now) -> None:
@@ -70,7 +76,7 @@ def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderS
     try:
         with transaction.atomic():
             for rows in chunked(_outbox_rows(source.find(now), opted_out, result, now)):
-                result.created += insert_ignoring_conflicts(Reminder, rows)
+                result.created += insert_ignoring_conflicts(Reminder, rows, _new_row(now))
     except Exception:
         logger.exception("Reminder source %s failed; the others are still queued", source.kind)
         result.failed_sources.append(source.kind)
@@ -130,7 +136,7 @@ def _claim_for_enqueueing(now: datetime.datetime) -> list[int]:
         .values_list("pk", flat=True)[:ENQUEUE_LIMIT]
     )
     if ids:
-        Reminder.objects.filter(pk__in=id_list(ids)).update(enqueued_at=now)
+        Reminder.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
 
 

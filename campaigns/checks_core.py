@@ -7,12 +7,13 @@ recipient's own time zone: daily reminders at 09:00 local, the weekly digest on 
 import datetime
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns import digest, health, reminder_sources
 from campaigns.reminder_sources import (
@@ -23,8 +24,10 @@ from campaigns.reminder_sources import (
     lookback,
     overdue_moment,
     site_link,
+    subject_id,
 )
-from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked
 from partners.models import Person
 
 DIGEST_TIME = datetime.time(8, 0)
@@ -165,28 +168,54 @@ def _deliverable_assignees(due_dates: Q) -> dict[tuple[int, int], dict]:
     return found
 
 
-def _deliverable_reminder(kind: str, row: dict, due_at: datetime.datetime, subject_line: str, sentence: str):
-    link = _change_link("admin:campaigns_deliverable_change", row["deliverable_id"])
-    roles = " and ".join(row["roles"])
-    text, html = compose(
-        row["member__person__full_name"],
-        [sentence, f"You are its {roles} in the campaign “{row['deliverable__campaign__name']}”."],
-        link,
-    )
-    return reminder_sources.DueReminder(
-        kind=kind,
-        subject=f"deliverable:{row['deliverable_id']}",
-        person_id=row["member__person_id"],
-        due_at=due_at,
-        campaign_id=row["deliverable__campaign_id"],
-        subject_line=subject_line,
-        body_text=text,
-        body_html=html,
+def _assignees_due(due_dates: Q):
+    """(deliverable id, due date, campaign id, person id, person's time zone) of each Responsible or Accountable
+    of the unfinished deliverables of open campaigns whose due date matches `due_dates`, streamed."""
+    return (
+        RaciAssignment.objects.filter(
+            due_dates, role__in=list(ROLE_LABELS), deliverable__campaign__in=Campaign.objects.open()
+        )
+        .exclude(deliverable__status__in=Deliverable.DONE_STATUSES)
+        .values_list(
+            "deliverable_id",
+            "deliverable__due_date",
+            "deliverable__campaign_id",
+            "member__person_id",
+            "member__person__time_zone",
+        )
+        .order_by()
+        .distinct()
+        .iterator(chunk_size=ROWS_PER_STATEMENT)
     )
 
 
-@reminder_sources.reminder_source("deliverable_due_soon", label="Deliverable due soon")
-def deliverable_due_soon(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+def _deliverable_message(reminder, subject_line: str, sentence: str) -> reminder_sources.Message:
+    deliverable = Deliverable.objects.select_related("campaign").get(pk=subject_id(reminder))
+    held = set(
+        RaciAssignment.objects.filter(deliverable=deliverable, member__person_id=reminder.person_id).values_list(
+            "role", flat=True
+        )
+    )
+    roles = " and ".join(label for role, label in ROLE_LABELS.items() if role in held)
+    title, campaign, due_date = deliverable.title, deliverable.campaign.name, deliverable.due_date
+    paragraphs = [sentence.format(title=title, due=day_label(due_date) if due_date else "")]
+    if roles:
+        paragraphs.append(f"You are its {roles} in the campaign “{campaign}”.")
+    link = _change_link("admin:campaigns_deliverable_change", deliverable.pk)
+    return reminder_sources.Message(
+        subject_line.format(title=title, campaign=campaign, due=day_label(due_date) if due_date else ""),
+        *compose(reminder.person.full_name, paragraphs, link),
+    )
+
+
+def _render_deliverable_due_soon(reminder) -> reminder_sources.Message:
+    return _deliverable_message(reminder, "Due {due}: “{title}” ({campaign})", "“{title}” is due on {due}.")
+
+
+@reminder_sources.reminder_source(
+    "deliverable_due_soon", label="Deliverable due soon", render=_render_deliverable_due_soon
+)
+def deliverable_due_soon(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
     """To its Responsible and Accountable, at 09:00 their time, a few days before the due date."""
     days_before = settings.REMINDER_DELIVERABLE_DUE_SOON_DAYS
     today = now.date()
@@ -197,92 +226,72 @@ def deliverable_due_soon(now: datetime.datetime) -> list[reminder_sources.DueRem
             today + datetime.timedelta(days=days_before + 1),
         )
     )
-    due = []
-    for row in _deliverable_assignees(window).values():
-        due_date = row["deliverable__due_date"]
-        due_at = due_soon_moment(due_date, days_before, row["member__person__time_zone"], now)
-        if due_at is None:
-            continue
-        title = row["deliverable__title"]
-        due.append(
-            _deliverable_reminder(
-                "deliverable_due_soon",
-                row,
-                due_at,
-                f"Due {day_label(due_date)}: “{title}” ({row['deliverable__campaign__name']})",
-                f"“{title}” is due on {day_label(due_date)}.",
+    for deliverable_id, due_date, campaign_id, person_id, time_zone in _assignees_due(window):
+        due_at = due_soon_moment(due_date, days_before, time_zone, now)
+        if due_at is not None:
+            yield reminder_sources.DueReminder(
+                "deliverable_due_soon", f"deliverable:{deliverable_id}", person_id, due_at, campaign_id
             )
-        )
-    return due
 
 
-@reminder_sources.reminder_source("deliverable_overdue", label="Deliverable overdue")
-def deliverable_overdue_reminders(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+def _render_deliverable_overdue(reminder) -> reminder_sources.Message:
+    return _deliverable_message(
+        reminder,
+        "Overdue: “{title}” ({campaign})",
+        "“{title}” was due on {due} and is not published yet. Update its status or its due date.",
+    )
+
+
+@reminder_sources.reminder_source(
+    "deliverable_overdue", label="Deliverable overdue", render=_render_deliverable_overdue
+)
+def deliverable_overdue_reminders(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
     """To its Responsible and Accountable, at 09:00 their time on the day after the due date."""
     today = now.date()
     window = Q(deliverable__due_date__range=(today - lookback() - datetime.timedelta(days=2), today))
-    due = []
-    for row in _deliverable_assignees(window).values():
-        due_date = row["deliverable__due_date"]
-        due_at = overdue_moment(due_date, row["member__person__time_zone"], now)
-        if due_at is None:
-            continue
-        title = row["deliverable__title"]
-        due.append(
-            _deliverable_reminder(
-                "deliverable_overdue",
-                row,
-                due_at,
-                f"Overdue: “{title}” ({row['deliverable__campaign__name']})",
-                f"“{title}” was due on {day_label(due_date)} and is not published yet. Update its status or its due date.",
+    for deliverable_id, due_date, campaign_id, person_id, time_zone in _assignees_due(window):
+        due_at = overdue_moment(due_date, time_zone, now)
+        if due_at is not None:
+            yield reminder_sources.DueReminder(
+                "deliverable_overdue", f"deliverable:{deliverable_id}", person_id, due_at, campaign_id
             )
-        )
-    return due
 
 
-@reminder_sources.reminder_source("critical_flag", label="New critical flag")
-def critical_flag(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
-    """To the decision makers and project leads of every party, as soon as a critical flag opens. Two queries."""
-    since = now - lookback()
-    flags = Flag.objects.open().filter(
-        severity=Flag.Severity.CRITICAL,
-        acknowledged_at__isnull=True,
-        opened_at__gte=since,
-        opened_at__lte=now,
-        campaign__in=Campaign.objects.open(),
+def _render_critical_flag(reminder) -> reminder_sources.Message:
+    flag = Flag.objects.select_related("campaign").get(pk=subject_id(reminder))
+    text, html = compose(
+        reminder.person.full_name,
+        [
+            f"A critical risk was found on the campaign “{flag.campaign.name}”: {flag.title}.",
+            flag.detail,
+            "You receive this as a decision maker or project lead. Fix it, or acknowledge it with a reason.",
+        ],
+        _change_link("admin:campaigns_campaign_change", flag.campaign_id),
     )
-    by_campaign = defaultdict(list)
-    for flag in flags.select_related("campaign").order_by("pk"):
-        by_campaign[flag.campaign_id].append(flag)
-    leaders = Member.objects.filter(
-        Q(is_decision_maker=True) | Q(is_project_lead=True), campaign__in=flags.values("campaign_id")
-    ).values_list("campaign_id", "person_id", "person__full_name")
-    due = []
-    for campaign_id, person_id, full_name in leaders:
-        for flag in by_campaign[campaign_id]:
-            link = _change_link("admin:campaigns_campaign_change", campaign_id)
-            text, html = compose(
-                full_name,
-                [
-                    f"A critical risk was found on the campaign “{flag.campaign.name}”: {flag.title}.",
-                    flag.detail,
-                    "You receive this as a decision maker or project lead. Fix it, or acknowledge it with a reason.",
-                ],
-                link,
-            )
-            due.append(
-                reminder_sources.DueReminder(
-                    kind="critical_flag",
-                    subject=f"flag:{flag.pk}",
-                    person_id=person_id,
-                    due_at=flag.opened_at,
-                    campaign_id=campaign_id,
-                    subject_line=f"Critical: {flag.title} — {flag.campaign.name}",
-                    body_text=text,
-                    body_html=html,
-                )
-            )
-    return due
+    return reminder_sources.Message(f"Critical: {flag.title} — {flag.campaign.name}", text, html)
+
+
+@reminder_sources.reminder_source("critical_flag", label="New critical flag", render=_render_critical_flag)
+def critical_flag(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
+    """To the decision makers and project leads of every party, as soon as a critical flag opens. One query."""
+    # One row per (open critical flag, leader of its campaign), joined in SQL.
+    flag_rows = (
+        Flag.objects.open()
+        .filter(
+            severity=Flag.Severity.CRITICAL,
+            acknowledged_at__isnull=True,
+            opened_at__gte=now - lookback(),
+            opened_at__lte=now,
+            campaign__in=Campaign.objects.open(),
+        )
+        .filter(Q(campaign__members__is_decision_maker=True) | Q(campaign__members__is_project_lead=True))
+        .values_list("pk", "opened_at", "campaign_id", "campaign__members__person_id")
+        .order_by()
+        .distinct()
+        .iterator(chunk_size=ROWS_PER_STATEMENT)
+    )
+    for flag_id, opened_at, campaign_id, person_id in flag_rows:
+        yield reminder_sources.DueReminder("critical_flag", f"flag:{flag_id}", person_id, opened_at, campaign_id)
 
 
 @digest.digest_source
@@ -315,52 +324,74 @@ def digest_moment(now: datetime.datetime, time_zone: str) -> datetime.datetime:
     return moment if moment <= now else local_moment(monday - datetime.timedelta(days=7), DIGEST_TIME, time_zone)
 
 
-@reminder_sources.reminder_source("weekly_digest", label="Weekly digest")
-def weekly_digest(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
-    """Each person's open items across campaigns, every Monday 08:00 their time (lines from every app)."""
-    people = {}
-    for person in (
-        Person.objects.filter(campaign_memberships__campaign__in=Campaign.objects.open())
-        .distinct()
-        .values("pk", "full_name", "time_zone")
-    ):
-        moment = digest_moment(now, person["time_zone"])
-        if now - moment <= DIGEST_LATE_LIMIT:
-            people[person["pk"]] = (person, moment)
-    if not people:
-        return []
+def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, list[str]]:
+    """Each person's open items across campaigns (lines from every app), in campaign order then by due date."""
     lines = defaultdict(list)
     for source in digest.sources:
-        for line in source(sorted(people), now):
-            if line.person_id in people:
-                lines[line.person_id].append(line)
-    campaign_names = dict(Campaign.objects.open().values_list("pk", "name"))
-    due = []
-    for person_id, found in lines.items():
-        person, moment = people[person_id]
-        found.sort(
-            key=lambda line: (campaign_names.get(line.campaign_id, ""), line.due or datetime.date.max, line.text)
+        for line in source(person_ids, now):
+            lines[line.person_id].append(line)
+    campaign_ids = {line.campaign_id for found in lines.values() for line in found}
+    campaign_names = dict(Campaign.objects.open().filter(pk__in=campaign_ids).values_list("pk", "name"))
+    items = {}
+    for person_id in person_ids:
+        found = sorted(
+            lines.get(person_id, []),
+            key=lambda line: (campaign_names.get(line.campaign_id, ""), line.due or datetime.date.max, line.text),
         )
-        items = [
-            f"{campaign_names[line.campaign_id]}: {line.text}" if line.campaign_id in campaign_names else line.text
-            for line in found
-        ]
-        text, html = compose(
-            person["full_name"],
-            [f"Your open items across joint campaigns for the week of {day_label(moment.date())}:"],
-            site_link(reverse("admin:index")),
-            items,
-        )
-        due.append(
-            reminder_sources.DueReminder(
-                kind="weekly_digest",
-                subject=f"digest:{moment.date().isoformat()}",
-                person_id=person_id,
-                due_at=moment,
-                campaign_id=None,
-                subject_line=f"Your week in joint campaigns: {len(items)} open item(s)",
-                body_text=text,
-                body_html=html,
+        if found:
+            items[person_id] = [
+                f"{campaign_names[line.campaign_id]}: {line.text}" if line.campaign_id in campaign_names else line.text
+                for line in found
+            ]
+    return items
+
+
+def _render_weekly_digest(reminder) -> reminder_sources.Message:
+    person = reminder.person
+    items = _digest_items([person.pk], timezone.now()).get(person.pk, [])
+    week = reminder_sources.local_date(reminder.due_at, person.time_zone)
+    text, html = compose(
+        person.full_name,
+        [f"Your open items across joint campaigns for the week of {day_label(week)}:"]
+        if items
+        else [f"Nothing is open for you in joint campaigns for the week of {day_label(week)}."],
+        site_link(reverse("admin:index")),
+        items,
+    )
+    return reminder_sources.Message(f"Your week in joint campaigns: {len(items)} open item(s)", text, html)
+
+
+# People whose open items are looked up together (bounded memory, a few queries per batch).
+DIGEST_BATCH = 1000
+
+
+@reminder_sources.reminder_source("weekly_digest", label="Weekly digest", render=_render_weekly_digest)
+def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
+    """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app)."""
+    # Weekly moments are 7 days apart and one is sent at most DIGEST_LATE_LIMIT late: a digest due in the last
+    # six days is this week's, and the person is not looked at again.
+    this_week = Reminder.objects.filter(
+        kind="weekly_digest", person=OuterRef("pk"), due_at__gt=now - datetime.timedelta(days=6)
+    )
+    people = (
+        Person.objects.filter(campaign_memberships__campaign__in=Campaign.objects.open())
+        .exclude(Exists(this_week))
+        .values_list("pk", "time_zone")
+        .order_by()
+        .distinct()
+        .iterator(chunk_size=ROWS_PER_STATEMENT)
+    )
+    for batch in chunked(people, DIGEST_BATCH):
+        moments = {}
+        for person_id, time_zone in batch:
+            moment = digest_moment(now, time_zone)
+            if now - moment <= DIGEST_LATE_LIMIT:
+                moments[person_id] = moment
+        if not moments:
+            continue
+        with_items = _digest_items(sorted(moments), now)
+        for person_id in sorted(with_items):
+            moment = moments[person_id]
+            yield reminder_sources.DueReminder(
+                "weekly_digest", f"digest:{moment.date().isoformat()}", person_id, moment, None
             )
-        )
-    return due

@@ -15,15 +15,33 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
-from campaigns.models import Campaign, KickoffCompanyPart, KpiAgreement, Member, Party, SignoffRequest, ToolAccess
-from campaigns.reminder_sources import DAILY_REMINDER_TIME, DueReminder, day_label, local_moment, reminder_source
+from campaigns.models import (
+    Campaign,
+    KickoffCompanyPart,
+    KpiAgreement,
+    Member,
+    Party,
+    ReportingPlanReporter,
+    SignoffRequest,
+    ToolAccess,
+)
+from campaigns.reminder_sources import (
+    DAILY_REMINDER_TIME,
+    DueReminder,
+    Message,
+    day_label,
+    local_date,
+    local_moment,
+    reminder_source,
+    subject_id,
+)
 from campaigns.selectors.kpis import (
     every_party_has_reporter,
     has_agreed_kpi_with_target,
     has_reporting_plan,
     kind_kpi_mismatch,
     plan_has_frequency,
-    reporters_with_last_report,
+    reporter_schedules,
     unreported_report_date,
 )
 
@@ -156,13 +174,13 @@ def find_legal_review_overdue(open_campaigns: QuerySet, now: datetime.datetime) 
 @health_check("kpi_report_overdue", severity=WARNING, title="KPI report overdue")
 def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     grace_end = _today(now) - datetime.timedelta(days=settings.KPI_REPORT_GRACE_DAYS)
-    for reporter in reporters_with_last_report(open_campaigns):
-        report_date = unreported_report_date(reporter, grace_end)
+    for schedule in reporter_schedules(open_campaigns):
+        report_date = unreported_report_date(schedule, grace_end)
         if report_date is not None:
             yield Finding(
-                reporter.plan.campaign_id,
-                f"organization:{reporter.organization_id}",
-                f"{reporter.organization} ({reporter.reporter.full_name}) has not reported the KPIs due on "
+                schedule.campaign_id,
+                f"organization:{schedule.organization_id}",
+                f"{schedule.organization_name} ({schedule.reporter_name}) has not reported the KPIs due on "
                 f"{day_label(report_date)}.",
             )
 
@@ -178,52 +196,51 @@ def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> 
         )
 
 
-@reminder_source("signoff_overdue", label="Sign-off or legal review overdue")
+def _render_signoff_overdue(reminder) -> Message:
+    request = SignoffRequest.objects.select_related("deliverable__campaign").get(pk=subject_id(reminder))
+    kind, deliverable = request.get_kind_display(), request.deliverable
+    return Message(
+        f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
+        f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
+        f"{day_label(request.due_date)}. Please approve it or request changes with a comment.",
+    )
+
+
+@reminder_source("signoff_overdue", label="Sign-off or legal review overdue", render=_render_signoff_overdue)
 def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     """To the reviewer, at 09:00 their time on the first day after the due date."""
     requests = SignoffRequest.objects.filter(
         deliverable__campaign__in=Campaign.objects.open(),
         status=SignoffRequest.Status.PENDING,
         due_date__lte=_today(now),  # the day after may already have begun somewhere
-    ).select_related("deliverable__campaign", "reviewer")
-    for request in requests:
-        due_at = local_moment(request.due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, request.reviewer.time_zone)
-        if due_at > now:
-            continue
-        kind = request.get_kind_display()
-        deliverable = request.deliverable
-        yield DueReminder(
-            kind="signoff_overdue",
-            subject=f"signoff_request:{request.pk}",
-            person_id=request.reviewer_id,
-            due_at=due_at,
-            campaign_id=deliverable.campaign_id,
-            subject_line=f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
-            body_text=(
-                f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
-                f"{day_label(request.due_date)}. Please approve it or request changes with a comment."
-            ),
-        )
+    ).values_list("pk", "due_date", "reviewer_id", "reviewer__time_zone", "deliverable__campaign_id")
+    for pk, due_date, reviewer_id, time_zone, campaign_id in requests.iterator(chunk_size=5000):
+        due_at = local_moment(due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
+        if due_at <= now:
+            yield DueReminder("signoff_overdue", f"signoff_request:{pk}", reviewer_id, due_at, campaign_id)
 
 
-@reminder_source("kpi_report_due", label="KPI report due")
+def _render_kpi_report_due(reminder) -> Message:
+    reporter = ReportingPlanReporter.objects.select_related("plan__campaign", "organization").get(
+        plan_id=subject_id(reminder), reporter_id=reminder.person_id
+    )
+    campaign = reporter.plan.campaign
+    report_date = local_date(reminder.due_at, reminder.person.time_zone)
+    return Message(
+        f"KPI report due today: {campaign.name}",
+        f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
+        f"{day_label(report_date)} is due: record the latest values in the tracker.",
+    )
+
+
+@reminder_source("kpi_report_due", label="KPI report due", render=_render_kpi_report_due)
 def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
-    for reporter in reporters_with_last_report(Campaign.objects.open()):
-        person = reporter.reporter
-        report_date = unreported_report_date(reporter, timezone.localdate(now, timezone=person.zone))
-        if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, person.time_zone)) > now:
+    for schedule in reporter_schedules(Campaign.objects.open()):
+        zone = schedule.reporter_time_zone
+        report_date = unreported_report_date(schedule, local_date(now, zone))
+        if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, zone)) > now:
             continue
-        campaign = reporter.plan.campaign
         yield DueReminder(
-            kind="kpi_report_due",
-            subject=f"reporting_plan:{reporter.plan_id}",
-            person_id=person.pk,
-            due_at=due_at,
-            campaign_id=campaign.pk,
-            subject_line=f"KPI report due today: {campaign.name}",
-            body_text=(
-                f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
-                f"{day_label(report_date)} is due: record the latest values in the tracker."
-            ),
+            "kpi_report_due", f"reporting_plan:{schedule.plan_id}", schedule.reporter_id, due_at, schedule.campaign_id
         )

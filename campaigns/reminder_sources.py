@@ -1,17 +1,21 @@
 """Registry of reminder sources (issue: Celery reminders).
 
-Each app that owns the data registers a source per reminder kind. A source is
-one set-based query: given the current time it returns every reminder that is
-due (its due moment already computed in the recipient's own time zone). The
-reminder sweep turns them into outbox rows with a unique key per
-(kind, subject, recipient, due moment), so sources may return the same
-reminder on every run.
+Each app that owns the data registers a source per reminder kind, in two parts:
+
+- `find(now)` yields every reminder that is due (its due moment already computed in the recipient's own time
+  zone) as a bare key: a few ids and a moment, read with set-based queries and streamed, so the sweep holds a
+  fixed-size chunk of them at a time whatever the number of campaigns. The sweep turns them into outbox rows
+  with a unique key per (kind, subject, recipient, due moment), so sources may return the same reminder on
+  every run.
+- `render(reminder)` writes the e-mail of one outbox row when it is sent: composing bodies for rows the outbox
+  then rejects as already present was most of a steady-state sweep.
 """
 
 import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
@@ -24,12 +28,18 @@ class DueReminder:
     person_id: int
     due_at: datetime.datetime  # aware; the moment it may be sent
     campaign_id: int | None
+
+
+@dataclass(frozen=True)
+class Message:
     subject_line: str
     body_text: str
     body_html: str = ""
 
 
 SourceFunction = Callable[[datetime.datetime], Iterable[DueReminder]]
+# Gets the outbox row (campaigns.models.Reminder, with its person loaded).
+RenderFunction = Callable[[Any], Message]
 
 
 @dataclass(frozen=True)
@@ -37,16 +47,19 @@ class ReminderSource:
     kind: str
     label: str
     find: SourceFunction
+    render: RenderFunction | None  # None: the message is composed when the row is made (event notices)
 
 
 sources: dict[str, ReminderSource] = {}
 
 
-def reminder_source(kind: str, *, label: str) -> Callable[[SourceFunction], SourceFunction]:
+def reminder_source(
+    kind: str, *, label: str, render: RenderFunction | None
+) -> Callable[[SourceFunction], SourceFunction]:
     def decorator(find: SourceFunction) -> SourceFunction:
         if kind in sources and sources[kind].find is not find:
             raise ValueError(f"Reminder kind {kind!r} is registered twice")
-        sources[kind] = ReminderSource(kind=kind, label=label, find=find)
+        sources[kind] = ReminderSource(kind=kind, label=label, find=find, render=render)
         return find
 
     return decorator
@@ -88,6 +101,15 @@ def day_label(day: datetime.date) -> str:
 
 def site_link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+def subject_id(reminder) -> int:
+    """The id in a reminder's subject ("deliverable:12" -> 12)."""
+    return int(reminder.subject.rsplit(":", 1)[1])
+
+
+def local_date(moment: datetime.datetime, time_zone: str) -> datetime.date:
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
 
 
 def compose(full_name: str, paragraphs: list[str], link: str, items: Iterable[str] = ()) -> tuple[str, str]:

@@ -79,6 +79,10 @@ TEMPLATES = [
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Measured with `manage.py bench` at 10,000 campaigns: JIT compilation added 0.5 s to the reporting-plan
+        # check and 70 ms to the critical-flag source, whose queries run in 5-40 ms without it; no query gained.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -211,6 +215,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- Health flags and reminders (issue 5) ----------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in reminder e-mails
 HEALTH_SWEEP_EVERY_SECONDS = env_int("HEALTH_SWEEP_EVERY_SECONDS", 15 * 60)
+# An open flag's "last seen" is rewritten only once it is this much older than the sweep (not on every sweep).
+FLAG_LAST_SEEN_PRECISION_SECONDS = env_int("FLAG_LAST_SEEN_PRECISION_SECONDS", 60 * 60)
 REMINDER_SWEEP_EVERY_SECONDS = env_int("REMINDER_SWEEP_EVERY_SECONDS", 5 * 60)
 REMINDER_DELIVERABLE_DUE_SOON_DAYS = env_int("REMINDER_DELIVERABLE_DUE_SOON_DAYS", 3)
 # A due moment missed by at most this much (the sweep was down) is still sent; older ones are dropped.

@@ -1,17 +1,21 @@
 """Meeting reminders, registered with campaigns' reminder registry; due moments in each recipient's time zone.
 
-Each source is a constant number of queries whatever the number of meetings or people.
+Each source streams bare keys from a constant number of queries whatever the number of meetings or people;
+the e-mail is written when the reminder is sent (`render`).
 """
 
 import datetime
 import zoneinfo
-from collections import defaultdict
+from collections.abc import Iterator
 
 from django.urls import reverse
 
 from campaigns import reminder_sources
+from campaigns.models import Campaign
 from campaigns.reminder_sources import (
     DAILY_REMINDER_TIME,
+    DueReminder,
+    Message,
     compose,
     day_label,
     due_soon_moment,
@@ -19,8 +23,9 @@ from campaigns.reminder_sources import (
     lookback,
     overdue_moment,
     site_link,
+    subject_id,
 )
-from campaigns.models import Campaign
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
 from meetings import selectors
 from meetings.models import ActionItem, Attendance, Meeting
 from meetings.summary import render_notes_summary
@@ -35,8 +40,32 @@ def _item_line(item: ActionItem, mine: bool = False) -> str:
     return f"{item.title} — {owner}, due {day_label(item.due_date)}"
 
 
-@reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow")
-def meeting_tomorrow(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+def _render_meeting_tomorrow(reminder) -> Message:
+    person = reminder.person
+    meeting = Meeting.objects.select_related("series__campaign").get(pk=subject_id(reminder))
+    series, campaign = meeting.series, meeting.series.campaign
+    local_start = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+    paragraphs = [
+        f"“{series.title}” of the campaign “{campaign.name}” is tomorrow, "
+        f"{local_start:%A %-d %B at %H:%M} your time ({person.time_zone}).",
+    ]
+    if series.video_link:
+        paragraphs.append(f"Join: {series.video_link}")
+    paragraphs.append(f"Agenda:\n{meeting.agenda}" if meeting.agenda else "No agenda yet.")
+    items = list(ActionItem.objects.open().filter(meeting__series__campaign=campaign).select_related("owner__person"))
+    if items:
+        paragraphs.append("Open action items of the campaign:")
+    text, html = compose(
+        person.full_name,
+        paragraphs,
+        site_link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
+        [_item_line(item, mine=item.owner.person_id == person.pk) for item in items],
+    )
+    return Message(f"Tomorrow {local_start:%H:%M}: {series.title} — {campaign.name}", text, html)
+
+
+@reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow", render=_render_meeting_tomorrow)
+def meeting_tomorrow(now: datetime.datetime) -> Iterator[DueReminder]:
     """To each invited person at 09:00 their time the day before: local time, agenda, open action items."""
     # 09:00 the day before is at most 39 hours ahead of a meeting, wherever the recipient lives.
     invitations = (
@@ -47,166 +76,105 @@ def meeting_tomorrow(now: datetime.datetime) -> list[reminder_sources.DueReminde
             meeting__series__campaign__in=Campaign.objects.open(),
         )
         .exclude(status__in=Attendance.MISSED)
-        .select_related("meeting__series__campaign", "member__person")
+        .values_list(
+            "meeting_id",
+            "meeting__starts_at",
+            "meeting__series__campaign_id",
+            "member__person_id",
+            "member__person__time_zone",
+        )
     )
-    due_rows = []
-    for invitation in invitations:
-        person, meeting = invitation.member.person, invitation.meeting
-        local_start = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
-        due_at = local_moment(local_start.date() - datetime.timedelta(days=1), DAILY_REMINDER_TIME, person.time_zone)
+    for meeting_id, starts_at, campaign_id, person_id, time_zone in invitations.iterator(chunk_size=ROWS_PER_STATEMENT):
+        local_start = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+        due_at = local_moment(local_start.date() - datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
         if due_at <= now and now - due_at <= lookback():
-            due_rows.append((invitation, local_start, due_at))
-    open_items = defaultdict(list)
-    campaign_ids = {invitation.meeting.series.campaign_id for invitation, *_ in due_rows}
-    for item in (
-        ActionItem.objects.open()
-        .filter(meeting__series__campaign__in=campaign_ids)
-        .select_related("owner__person", "meeting__series")
-    ):
-        open_items[item.meeting.series.campaign_id].append(item)
-    return [
-        _meeting_tomorrow_reminder(invitation, local_start, due_at, open_items)
-        for invitation, local_start, due_at in due_rows
-    ]
+            yield DueReminder("meeting_tomorrow", f"meeting:{meeting_id}", person_id, due_at, campaign_id)
 
 
-def _meeting_tomorrow_reminder(invitation, local_start, due_at, open_items) -> reminder_sources.DueReminder:
-    person, meeting = invitation.member.person, invitation.meeting
-    series, campaign = meeting.series, meeting.series.campaign
-    paragraphs = [
-        f"“{series.title}” of the campaign “{campaign.name}” is tomorrow, "
-        f"{local_start:%A %-d %B at %H:%M} your time ({person.time_zone}).",
-    ]
-    if series.video_link:
-        paragraphs.append(f"Join: {series.video_link}")
-    paragraphs.append(f"Agenda:\n{meeting.agenda}" if meeting.agenda else "No agenda yet.")
-    items = open_items.get(campaign.pk, [])
-    if items:
-        paragraphs.append("Open action items of the campaign:")
-    text, html = compose(
-        person.full_name,
-        paragraphs,
-        site_link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
-        [_item_line(item, mine=item.owner.person_id == person.pk) for item in items],
-    )
-    return reminder_sources.DueReminder(
-        kind="meeting_tomorrow",
-        subject=f"meeting:{meeting.pk}",
-        person_id=person.pk,
-        due_at=due_at,
-        campaign_id=campaign.pk,
-        subject_line=f"Tomorrow {local_start:%H:%M}: {series.title} — {campaign.name}",
-        body_text=text,
-        body_html=html,
-    )
-
-
-def _open_items_due_between(first: datetime.date, last: datetime.date):
+def _open_items_due_between(first: datetime.date, last: datetime.date) -> Iterator[tuple]:
+    """(id, due date, owner's person id and time zone, campaign id) of open action items of open campaigns."""
     return (
         ActionItem.objects.open()
         .filter(due_date__range=(first, last), meeting__series__campaign__in=Campaign.objects.open())
-        .select_related("owner__person", "meeting__series__campaign")
+        .values_list("pk", "due_date", "owner__person_id", "owner__person__time_zone", "meeting__series__campaign_id")
+        .iterator(chunk_size=ROWS_PER_STATEMENT)
     )
 
 
-def _action_item_reminder(kind: str, item: ActionItem, due_at, subject_line: str, sentence: str):
-    person, campaign = item.owner.person, item.meeting.series.campaign
+def _action_item_message(reminder, subject_line: str, sentence: str) -> Message:
+    item = ActionItem.objects.select_related("meeting__series__campaign").get(pk=subject_id(reminder))
+    campaign, due = item.meeting.series.campaign, day_label(item.due_date)
     text, html = compose(
-        person.full_name,
-        [sentence, f"You own it in the campaign “{campaign.name}”. Mark it done, or agree a new date."],
+        reminder.person.full_name,
+        [
+            sentence.format(title=item.title, due=due),
+            f"You own it in the campaign “{campaign.name}”. Mark it done, or agree a new date.",
+        ],
         site_link(reverse("admin:meetings_actionitem_change", args=[item.pk])),
     )
-    return reminder_sources.DueReminder(
-        kind=kind,
-        subject=f"action_item:{item.pk}",
-        person_id=person.pk,
-        due_at=due_at,
-        campaign_id=campaign.pk,
-        subject_line=subject_line,
-        body_text=text,
-        body_html=html,
-    )
+    return Message(subject_line.format(title=item.title, due=due), text, html)
 
 
-@reminder_sources.reminder_source("action_item_due", label="Action item due soon")
-def action_item_due(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+def _render_action_item_due(reminder) -> Message:
+    return _action_item_message(reminder, "Due {due}: “{title}”", "The action item “{title}” is due on {due}.")
+
+
+@reminder_sources.reminder_source("action_item_due", label="Action item due soon", render=_render_action_item_due)
+def action_item_due(now: datetime.datetime) -> Iterator[DueReminder]:
     """To the owner at 09:00 their time, two days before the due date."""
     today = now.date()
     # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per owner below.
     items = _open_items_due_between(
         today - datetime.timedelta(days=1), today + datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS + 1)
     )
-    due = []
-    for item in items:
-        due_at = due_soon_moment(item.due_date, ACTION_ITEM_DUE_SOON_DAYS, item.owner.person.time_zone, now)
+    for pk, due_date, person_id, time_zone, campaign_id in items:
+        due_at = due_soon_moment(due_date, ACTION_ITEM_DUE_SOON_DAYS, time_zone, now)
         if due_at is not None:
-            due.append(
-                _action_item_reminder(
-                    "action_item_due",
-                    item,
-                    due_at,
-                    f"Due {day_label(item.due_date)}: “{item.title}”",
-                    f"The action item “{item.title}” is due on {day_label(item.due_date)}.",
-                )
-            )
-    return due
+            yield DueReminder("action_item_due", f"action_item:{pk}", person_id, due_at, campaign_id)
 
 
-@reminder_sources.reminder_source("action_item_overdue", label="Action item overdue")
-def action_item_overdue(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+def _render_action_item_overdue(reminder) -> Message:
+    return _action_item_message(
+        reminder, "Overdue: “{title}”", "The action item “{title}” was due on {due} and is still open."
+    )
+
+
+@reminder_sources.reminder_source(
+    "action_item_overdue", label="Action item overdue", render=_render_action_item_overdue
+)
+def action_item_overdue(now: datetime.datetime) -> Iterator[DueReminder]:
     """To the owner at 09:00 their time on the day after the due date."""
     today = now.date()
-    items = _open_items_due_between(today - lookback() - datetime.timedelta(days=2), today)
-    due = []
-    for item in items:
-        due_at = overdue_moment(item.due_date, item.owner.person.time_zone, now)
+    for pk, due_date, person_id, time_zone, campaign_id in _open_items_due_between(
+        today - lookback() - datetime.timedelta(days=2), today
+    ):
+        due_at = overdue_moment(due_date, time_zone, now)
         if due_at is not None:
-            due.append(
-                _action_item_reminder(
-                    "action_item_overdue",
-                    item,
-                    due_at,
-                    f"Overdue: “{item.title}”",
-                    f"The action item “{item.title}” was due on {day_label(item.due_date)} and is still open.",
-                )
-            )
-    return due
+            yield DueReminder("action_item_overdue", f"action_item:{pk}", person_id, due_at, campaign_id)
 
 
-@reminder_sources.reminder_source("missed_meeting_notes", label="Notes of a missed meeting")
-def missed_meeting_notes(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
-    """The notes summary, to each person recorded absent or excused, an hour after the meeting was logged."""
-    missed = list(
-        Attendance.objects.filter(
-            status__in=Attendance.MISSED,
-            meeting__status=Meeting.Status.HELD,
-            meeting__logged_at__range=(now - lookback() - NOTES_GRACE, now - NOTES_GRACE),
-            meeting__series__campaign__in=Campaign.objects.open(),
-        ).values_list("meeting_id", "member__person_id", "member__person__time_zone")
-    )
-    meetings = (
-        Meeting.objects.filter(pk__in={meeting_id for meeting_id, *_ in missed})
-        .select_related("series__campaign")
+def _render_missed_meeting_notes(reminder) -> Message:
+    meeting = (
+        Meeting.objects.select_related("series__campaign")
         .prefetch_related(*selectors.meeting_log_prefetches())
-        .in_bulk()
+        .get(pk=subject_id(reminder))
     )
-    summaries = {}
-    due = []
-    for meeting_id, person_id, time_zone in missed:
-        meeting = meetings[meeting_id]
-        if (meeting_id, time_zone) not in summaries:
-            summaries[meeting_id, time_zone] = render_notes_summary(meeting, time_zone)
-        summary = summaries[meeting_id, time_zone]
-        due.append(
-            reminder_sources.DueReminder(
-                kind="missed_meeting_notes",
-                subject=f"meeting:{meeting_id}",
-                person_id=person_id,
-                due_at=meeting.logged_at + NOTES_GRACE,
-                campaign_id=meeting.series.campaign_id,
-                subject_line=summary.subject,
-                body_text=summary.text,
-                body_html=summary.html,
-            )
+    summary = render_notes_summary(meeting, reminder.person.time_zone)
+    return Message(summary.subject, summary.text, summary.html)
+
+
+@reminder_sources.reminder_source(
+    "missed_meeting_notes", label="Notes of a missed meeting", render=_render_missed_meeting_notes
+)
+def missed_meeting_notes(now: datetime.datetime) -> Iterator[DueReminder]:
+    """The notes summary, to each person recorded absent or excused, an hour after the meeting was logged."""
+    missed = Attendance.objects.filter(
+        status__in=Attendance.MISSED,
+        meeting__status=Meeting.Status.HELD,
+        meeting__logged_at__range=(now - lookback() - NOTES_GRACE, now - NOTES_GRACE),
+        meeting__series__campaign__in=Campaign.objects.open(),
+    ).values_list("meeting_id", "member__person_id", "meeting__logged_at", "meeting__series__campaign_id")
+    for meeting_id, person_id, logged_at, campaign_id in missed.iterator(chunk_size=ROWS_PER_STATEMENT):
+        yield DueReminder(
+            "missed_meeting_notes", f"meeting:{meeting_id}", person_id, logged_at + NOTES_GRACE, campaign_id
         )
-    return due

@@ -74,6 +74,7 @@ class PersonQuerySet(ScopedQuerySet):
     # People are kept (their names stay in the history of what they did); the operator deactivates a login.
     rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: NOBODY}
     server_owned = {"organization": own_company, "user": left_empty}
+    label_related = ("organization",)
 
     def relation_q(self, relation: str, actor) -> models.Q:
         if relation == "owner":

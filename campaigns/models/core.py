@@ -190,6 +190,7 @@ class PartyQuerySet(CampaignChildQuerySet):
     rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY & OWNER, DELETE: PARTY & (HOST | OWNER)}
     server_owned = {"organization": None, "role": None}
     own_choices = ("point_of_contact",)
+    label_related = ("organization",)
 
 
 class CurrentPartyManager(models.Manager.from_queryset(PartyQuerySet)):
@@ -259,6 +260,7 @@ class MemberQuerySet(CampaignChildQuerySet):
     rules = OWN_PART
     server_owned = {"person": None}
     own_choices = ("person",)
+    label_related = ("person__organization",)
 
     def with_role(self, role_field: str) -> "MemberQuerySet":
         return self.filter(**{role_field: True})

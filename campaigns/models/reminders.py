@@ -36,8 +36,9 @@ class Reminder(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reminders")
     due_at = models.DateTimeField(help_text="The moment it may be sent, computed in the recipient's time zone.")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
-    subject_line = models.CharField(max_length=255)
-    body_text = models.TextField()
+    # Written when the reminder is sent (empty until then, except for event notices composed when made).
+    subject_line = models.CharField(max_length=255, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -60,7 +61,10 @@ class Reminder(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="reminder_sendable_idx")]
 
     def __str__(self) -> str:
-        return self.subject_line
+        if self.subject_line:
+            return self.subject_line
+        source = reminder_sources.sources.get(self.kind)
+        return f"{source.label if source else self.kind} ({self.subject}), not written yet"
 
 
 def validate_reminder_kind(value: str) -> None:

@@ -5,13 +5,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import id_list, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 
 logger = logging.getLogger(__name__)
@@ -33,71 +34,78 @@ class HealthSweepResult:
         )
 
 
-def _findings(
-    now: datetime.datetime, campaign_ids: list[int] | None
-) -> tuple[dict[FlagKey, tuple[health.HealthCheck, health.Finding]], list[str]]:
-    """One query per registered check; a check that fails is logged and left out (its flags stay as they are)."""
-    found: dict[FlagKey, tuple[health.HealthCheck, health.Finding]] = {}
-    failed = []
-    open_campaigns = Campaign.objects.open()
-    if campaign_ids is not None:
-        open_campaigns = open_campaigns.filter(pk__in=campaign_ids)
-    for check in health.checks.values():
-        try:
-            findings = list(check.find(open_campaigns, now))
-        except Exception:
-            logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
-            failed.append(check.code)
-            continue
-        for finding in findings:
-            found[(finding.campaign_id, check.code, finding.subject)] = (check, finding)
-    return found, failed
+def _sweep_check(
+    check: health.HealthCheck, open_campaigns, flags, now: datetime.datetime, result: HealthSweepResult
+) -> None:
+    """Open, refresh and resolve the flags of one check. Only one check's findings and open flags are in memory
+    at a time, and every write goes in chunks of ROWS_PER_STATEMENT."""
+    found = {(finding.campaign_id, check.code, finding.subject): finding for finding in check.find(open_campaigns, now)}
+    open_flags = {
+        (campaign_id, check.code, subject): (pk, last_seen_at)
+        for pk, campaign_id, subject, last_seen_at in flags
+        .filter(code=check.code)
+        .values_list("pk", "campaign_id", "subject", "last_seen_at")
+        .iterator(chunk_size=ROWS_PER_STATEMENT)
+    }
+    resolved = sorted(key for key in open_flags if key not in found)
+    for keys in chunked(resolved):
+        Flag.objects.filter(pk__in=[open_flags[key][0] for key in keys]).update(resolved_at=now)
+    opened = sorted(key for key in found if key not in open_flags)
+    for keys in chunked(opened):
+        insert_ignoring_conflicts(
+            Flag,
+            [
+                {"campaign": campaign_id, "subject": subject, "detail": found[campaign_id, code, subject].detail}
+                for campaign_id, code, subject in keys
+            ],
+            {
+                "code": check.code,
+                "severity": check.severity,
+                "title": check.title,
+                "opened_at": now,
+                "last_seen_at": now,
+                "attention_reason": "",
+            },
+        )
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep would be most
+    # of the sweep's writes for no one's benefit.
+    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
+    stale = [pk for key, (pk, last_seen_at) in open_flags.items() if key in found and last_seen_at <= stale_before]
+    for pks in chunked(stale):
+        Flag.objects.filter(pk__in=pks).update(last_seen_at=now)
+    result.opened.extend(opened)
+    result.resolved.extend(resolved)
+    result.still_open += len(found) - len(opened)
 
 
 @transaction.atomic
 def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int] | None = None) -> HealthSweepResult:
     """Open flags for new findings, refresh those still found, resolve those no longer found.
 
-    A constant number of queries whatever the number of campaigns: one per check, then one read and at most
-    three writes. Flags of closed campaigns resolve too (closed campaigns are not checked). With
-    `campaign_ids`, the same checks run for those campaigns only (right after a change to them).
+    One check at a time, so memory holds one check's findings; a constant number of queries per check until a
+    check finds more than ROWS_PER_STATEMENT rows. Flags of closed campaigns and of checks no longer registered
+    resolve too (closed campaigns are not checked); a check that fails is logged and its flags stay as they are.
+    With `campaign_ids`, the same checks run for those campaigns only (right after a change to them).
     """
     now = now or timezone.now()
-    found, failed = _findings(now, campaign_ids)
+    result = HealthSweepResult()
+    open_campaigns = Campaign.objects.open()
     flags = Flag.objects.open()
     if campaign_ids is not None:
+        open_campaigns = open_campaigns.filter(pk__in=campaign_ids)
         flags = flags.filter(campaign_id__in=campaign_ids)
-    open_flags = {
-        (campaign_id, code, subject): pk
-        for pk, campaign_id, code, subject in flags.values_list("pk", "campaign_id", "code", "subject")
-    }
-    result = HealthSweepResult(failed_checks=failed)
-    result.resolved = sorted(key for key in open_flags if key not in found and key[1] not in failed)
-    if result.resolved:
-        Flag.objects.filter(pk__in=id_list(open_flags[key] for key in result.resolved)).update(resolved_at=now)
-    result.opened = sorted(key for key in found if key not in open_flags)
-    insert_ignoring_conflicts(
-        Flag,
-        [
-            {
-                "campaign": finding.campaign_id,
-                "code": check.code,
-                "subject": finding.subject,
-                "severity": check.severity,
-                "title": check.title,
-                "detail": finding.detail,
-                "opened_at": now,
-                "last_seen_at": now,
-                "attention_reason": "",
-            }
-            for check, finding in (found[key] for key in result.opened)
-        ],
-    )
-    still_open_codes = {code for _, code, _ in found}
-    result.still_open = len(found) - len(result.opened)
-    if result.still_open:
-        # Refreshes the flags just re-found; the resolved ones were closed above, the new ones carry `now` already.
-        flags.filter(code__in=sorted(still_open_codes), last_seen_at__lt=now).update(last_seen_at=now)
+    for check in health.checks.values():
+        try:
+            with transaction.atomic():
+                _sweep_check(check, open_campaigns, flags, now, result)
+        except Exception:
+            logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
+            result.failed_checks.append(check.code)
+    unregistered = flags.exclude(code__in=[*health.checks])  # a check removed from the code
+    result.resolved.extend(unregistered.values_list("campaign_id", "code", "subject"))
+    unregistered.update(resolved_at=now)
+    result.opened.sort()
+    result.resolved.sort()
     return result
 
 

@@ -22,17 +22,20 @@ CAMPAIGN_CHANGE = "campaign_change"
 RESULTS_REPORT = "results_report"
 
 
-@reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign")
+# Composed when the event happens (render=None): the message tells what happened then.
+@reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign", render=None)
 def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when the invitation is made, never found by the sweep
 
 
-@reminder_sources.reminder_source(CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving")
+@reminder_sources.reminder_source(
+    CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving", render=None
+)
 def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
 
 
-@reminder_sources.reminder_source(RESULTS_REPORT, label="A campaign's results report is ready")
+@reminder_sources.reminder_source(RESULTS_REPORT, label="A campaign's results report is ready", render=None)
 def _no_scheduled_reports(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
 

@@ -4,6 +4,7 @@ import datetime
 import logging
 import random
 import smtplib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Reminder, ReminderOptOut
-from campaigns.services.bulk_rows import id_list, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 from partners.models import Person
 
@@ -38,60 +39,64 @@ class ReminderSweepResult:
     failed_sources: list[str] = field(default_factory=list)
 
 
-def _due_reminders(now: datetime.datetime) -> tuple[list[reminder_sources.DueReminder], list[str]]:
-    due, failed = [], []
-    for source in reminder_sources.sources.values():
-        try:
-            due.extend(source.find(now))
-        except Exception:
-            logger.exception("Reminder source %s failed; the others are still queued", source.kind)
-            failed.append(source.kind)
-    return due, failed
+def _outbox_rows(
+    due: Iterable[reminder_sources.DueReminder], opted_out: set[tuple[int, str]], result: ReminderSweepResult, now
+) -> Iterator[dict]:
+    for reminder in due:
+        result.found += 1
+        if (reminder.person_id, reminder.kind) in opted_out:
+            result.opted_out += 1
+            continue
+        yield {
+            "kind": reminder.kind,
+            "subject": reminder.subject,
+            "person": reminder.person_id,
+            "due_at": reminder.due_at,
+            "next_attempt_at": reminder.due_at,
+            "campaign": reminder.campaign_id,
+        }
+
+
+def _new_row(now: datetime.datetime) -> dict:
+    """What every new outbox row starts with; its subject line and bodies are written when it is sent."""
+    return {
+        "subject_line": "",
+        "body_text": "",
+        "body_html": "",
+        "status": Reminder.Status.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+    }
+
+
+def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderSweepResult, now) -> None:
+    """A source's due reminders into the outbox, ROWS_PER_STATEMENT at a time; rows already there are skipped
+    by the unique key. A source that fails is logged and the others still run."""
+    try:
+        with transaction.atomic():
+            for rows in chunked(_outbox_rows(source.find(now), opted_out, result, now)):
+                result.created += insert_ignoring_conflicts(Reminder, rows, _new_row(now))
+    except Exception:
+        logger.exception("Reminder source %s failed; the others are still queued", source.kind)
+        result.failed_sources.append(source.kind)
 
 
 def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> ReminderSweepResult:
     """Ask every source for due reminders, store them once each, and enqueue the rows ready to send.
 
     Safe to run twice, or twice at the same moment: the outbox's unique key (kind, subject, recipient, due
-    moment) lets only one copy in, and each send claims its row. A constant number of queries (one per
-    source, then four) whatever the number of campaigns or reminders.
+    moment) lets only one copy in, and each send claims its row. Memory holds one chunk of due reminders at a
+    time; a constant number of queries per source until a source finds more than ROWS_PER_STATEMENT.
     """
     from campaigns.tasks import send_reminder
 
     now = now or timezone.now()
     result = ReminderSweepResult()
-    due, result.failed_sources = _due_reminders(now)
-    result.found = len(due)
     opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
-    rows = {}
-    for reminder in due:
-        if (reminder.person_id, reminder.kind) in opted_out:
-            result.opted_out += 1
-            continue
-        key = (reminder.kind, reminder.subject, reminder.person_id, reminder.due_at)
-        rows.setdefault(key, reminder)
     with transaction.atomic():
-        result.created = insert_ignoring_conflicts(
-            Reminder,
-            [
-                {
-                    "kind": reminder.kind,
-                    "subject": reminder.subject,
-                    "person": reminder.person_id,
-                    "due_at": reminder.due_at,
-                    "campaign": reminder.campaign_id,
-                    "subject_line": reminder.subject_line[:255],
-                    "body_text": reminder.body_text,
-                    "body_html": reminder.body_html,
-                    "status": Reminder.Status.PENDING,
-                    "attempts": 0,
-                    "last_error": "",
-                    "next_attempt_at": reminder.due_at,
-                    "created_at": now,
-                }
-                for reminder in rows.values()
-            ],
-        )
+        for source in reminder_sources.sources.values():
+            _store(source, opted_out, result, now)
         result.failed_stale = _fail_abandoned(now)
         result.queued = _claim_for_enqueueing(now)
         if enqueue:
@@ -131,7 +136,7 @@ def _claim_for_enqueueing(now: datetime.datetime) -> list[int]:
         .values_list("pk", flat=True)[:ENQUEUE_LIMIT]
     )
     if ids:
-        Reminder.objects.filter(pk__in=id_list(ids)).update(enqueued_at=now)
+        Reminder.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
 
 
@@ -169,6 +174,24 @@ def _message(reminder: Reminder) -> EmailMultiAlternatives:
     return message
 
 
+def reminder_render(reminder: Reminder) -> Reminder:
+    """Write the e-mail of an outbox row from its source, once (the sweep stores bare keys); event notices,
+    composed when they were made, are left as they are. A retry sends what the first attempt wrote."""
+    render = reminder_sources.sources[reminder.kind].render
+    if reminder.body_text or render is None:
+        return reminder
+    message = render(reminder)
+    reminder.subject_line, reminder.body_text, reminder.body_html = (
+        message.subject_line[:255],
+        message.body_text,
+        message.body_html,
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(
+        subject_line=reminder.subject_line, body_text=reminder.body_text, body_html=reminder.body_html
+    )
+    return reminder
+
+
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> SendOutcome:
     """Send one outbox row if this caller wins its claim; transient failures go back to pending with a back-off
     until the attempts run out, then the row ends failed with the error kept for the admin."""
@@ -177,6 +200,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
         return SendOutcome("skipped")
     reminder = Reminder.objects.select_related("person").get(pk=reminder_id)
     try:
+        reminder_render(reminder)
         _message(reminder).send()
     except TRANSIENT_ERRORS as error:
         return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=True)

@@ -115,6 +115,9 @@ class ScopedQuerySet(models.QuerySet):
     own_choices: ClassVar[tuple[str, ...]] = ()
     # Fields whose change needs an action beyond "change" (e.g. a deliverable's review flags need "publish").
     guarded_fields: ClassVar[dict[str, str]] = {}
+    # Relations a row's label (`__str__`) reads: loaded with the rows wherever they are offered as choices, or
+    # each label of a dropdown or autocomplete costs a query.
+    label_related: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -201,7 +204,9 @@ def choices_for(model: type[models.Model], field_name: str, related_model: type[
     """What a user may pick for a relation: rows they may see, or, for a declared own choice, may change."""
     queryset_class = rules_of(model)
     own = queryset_class is not None and field_name in queryset_class.own_choices
-    return scoped_queryset(related_model, user, CHANGE if own else VIEW)
+    choices = scoped_queryset(related_model, user, CHANGE if own else VIEW)
+    related_class = rules_of(related_model)
+    return choices.select_related(*related_class.label_related) if related_class else choices
 
 
 def ensure_may_change_fields(user: Any, obj: models.Model, changes: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from campaigns.models import Campaign, Member, RaciAssignment
+from campaigns import reminder_sources
+from campaigns.models import Campaign, Member, RaciAssignment, Reminder
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.partners.factories import OrganizationFactory, PersonFactory
 
@@ -33,6 +34,12 @@ def assigned_deliverable(campaign: Campaign, *, due_date: datetime.date, respons
         if member is not None:
             RaciAssignment.objects.create(deliverable=deliverable, member=member, role=role)
     return deliverable
+
+
+def written(due) -> reminder_sources.Message:
+    """The e-mail of a due reminder (from a source, or a row of the outbox), as it is written when sent."""
+    reminder = Reminder(kind=due.kind, subject=due.subject, person_id=due.person_id, due_at=due.due_at)
+    return reminder_sources.sources[due.kind].render(reminder)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
 from campaigns.models import Campaign, Deliverable, Invitation, KpiRound, Member, Party, RaciAssignment
 from meetings.models import ActionItem, Attendance, Decision, Meeting
@@ -20,35 +21,29 @@ from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory, company_user
 
 CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 MEETING_CLICK_TARGET = 10
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def allow_sync_orm_under_playwright():
-    # Playwright's sync API runs an event loop in this thread; only for this module (never in deployment), and
-    # until its last database flush.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for this module only: Playwright's sync API runs an event loop in this thread, so the loop (and
+    the allowance for the ORM to run beside it) must end with the module, before other tests touch the database."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: `./dev test` installs it (apt-get install chromium).")
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+def new_page(browser):
+    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
 
 class Person:
@@ -87,7 +82,7 @@ def companies(transactional_db):
 def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, companies):
     host, partner, maria, jonas = companies
     clicks = {}
-    maria_at = Person(browser.new_context().new_page(), live_server.url, maria)
+    maria_at = Person(new_page(browser), live_server.url, maria)
 
     # 1. Maria starts a campaign with Bluefin from "My work".
     maria_at.home()
@@ -103,7 +98,7 @@ def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, co
     assert Invitation.objects.get(campaign=campaign).organization == partner
 
     # 2. Jonas accepts from his "My work".
-    jonas_at = Person(browser.new_context().new_page(), live_server.url, jonas)
+    jonas_at = Person(new_page(browser), live_server.url, jonas)
     jonas_at.home()
     before = jonas_at.clicks
     jonas_at.click("text=Answer")

@@ -59,12 +59,13 @@ def test_the_email_has_text_and_html_and_goes_to_the_person():
     (person,) = overdue_for(1)
     reminder_sweep(now=NOW, enqueue=False)
     reminder = Reminder.objects.get()
+    assert reminder.body_text == ""  # written when sent
     assert reminder_send(reminder_id=reminder.pk, now=NOW).status == "sent"
+    reminder.refresh_from_db()  # keeps what was sent
     (message,) = mail.outbox
     assert message.to == [f"{person.full_name} <{person.email}>"]
     assert message.subject == reminder.subject_line and "was due on" in message.body
     assert message.alternatives[0].mimetype == "text/html" and "<a href=" in message.alternatives[0].content
-    reminder.refresh_from_db()
     assert reminder.sent_at is not None and reminder.attempts == 1
 
 

@@ -15,6 +15,7 @@ from tests.campaigns.sweep_helpers import (
     core_checks_only,  # noqa: F401  (fixture)
     healthy_campaign,
     team_member,
+    written,
 )
 from tests.partners.factories import OrganizationFactory
 
@@ -61,8 +62,9 @@ def test_a_deliverable_due_in_three_days_reminds_its_r_and_a_at_nine_their_time(
         (LOS_ANGELES, subject, at(2026, 11, 23, 9, zone=LOS_ANGELES)),
     }
     reminder = Reminder.objects.get(person=tokyo.person, kind="deliverable_due_soon")
-    assert "is due on Thu 26 Nov 2026" in reminder.body_text and "Responsible" in reminder.body_text
-    assert "<p>" in reminder.body_html and reminder.campaign == campaign
+    email = written(reminder)
+    assert "is due on Thu 26 Nov 2026" in email.body_text and "Responsible" in email.body_text
+    assert "<p>" in email.body_html and reminder.campaign == campaign
 
 
 def test_an_overdue_deliverable_reminds_its_r_and_a_the_next_morning_their_time(campaign):
@@ -80,7 +82,7 @@ def test_an_overdue_deliverable_reminds_its_r_and_a_the_next_morning_their_time(
         (TOKYO, f"deliverable:{late.pk}", at(2026, 11, 23, 9, zone=TOKYO)),
         (LOS_ANGELES, f"deliverable:{late.pk}", at(2026, 11, 23, 9, zone=LOS_ANGELES)),
     }
-    assert "was due on Sun 22 Nov 2026" in Reminder.objects.filter(kind="deliverable_overdue").first().body_text
+    assert "was due on Sun 22 Nov 2026" in written(Reminder.objects.filter(kind="deliverable_overdue").first()).body_text
 
 
 def test_a_person_who_is_r_and_a_gets_one_reminder(campaign):
@@ -88,7 +90,7 @@ def test_a_person_who_is_r_and_a_gets_one_reminder(campaign):
     assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 22), responsible=both, accountable=both)
     sweep(at(2026, 11, 23, 10))
     reminder = Reminder.objects.get(kind="deliverable_overdue")
-    assert "You are its Responsible and Accountable" in reminder.body_text
+    assert "You are its Responsible and Accountable" in written(reminder).body_text
 
 
 def test_a_new_critical_flag_reminds_decision_makers_and_project_leads_of_every_party():
@@ -109,7 +111,7 @@ def test_a_new_critical_flag_reminds_decision_makers_and_project_leads_of_every_
     assert {r.person_id for r in reminders} == expected and lead_only.person_id in expected
     assert plain.person_id not in expected
     assert {r.due_at for r in reminders} == {opened}
-    assert "No decision maker" in reminders.first().subject_line
+    assert "No decision maker" in written(reminders.first()).subject_line
 
 
 def test_an_acknowledged_critical_flag_reminds_nobody(shared_campaign, alice):
@@ -148,7 +150,7 @@ def test_the_weekly_digest_arrives_monday_eight_their_time_with_every_apps_lines
     digests = {r.person_id: r for r in Reminder.objects.filter(kind="weekly_digest")}
     assert digests[tokyo.person_id].due_at == at(2026, 11, 23, 8, zone=TOKYO)
     assert digests[los_angeles.person_id].due_at == at(2026, 11, 23, 8, zone=LOS_ANGELES)
-    text = digests[tokyo.person_id].body_text
+    text = written(digests[tokyo.person_id]).body_text
     assert "(Responsible) — due Fri 20 Nov 2026 (overdue)" in text and "Action item “Send bios”" in text
     assert f"{campaign.name}: Deliverable" in text
     assert Reminder.objects.filter(kind="weekly_digest").count() == campaign.members.count()

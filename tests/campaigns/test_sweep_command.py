@@ -51,9 +51,12 @@ def test_sweep_can_send_right_away_without_a_worker():
     assert len(mail.outbox) == 1 and Reminder.objects.get().status == "sent"
 
 
-def test_bench_sweep_reports_both_ways_and_keeps_nothing():
-    output = run("bench_sweep", "--campaigns", "6")
-    assert "health sweep (set-wise" in output and "naive: every check per campaign (6 campaigns)" in output
+def test_bench_reports_each_measurement_next_to_its_floor_and_keeps_nothing():
+    output = run("bench", "--campaigns", "6", "--requests", "2")
+    for measured in ("health sweep, first run", "reminder sweep, steady state", "campaign change page (3 visible)"):
+        assert measured in output
+    assert output.count("floor: the same SQL replayed raw") == 4 and "floor: values() + JSON" in output
+    assert "same query count whatever is visible: True" in output and "API page: 3 campaigns of 3" in output
     assert "Synthetic data rolled back." in output
     assert not Flag.objects.exists() and not Reminder.objects.exists()
 

@@ -10,6 +10,7 @@ from campaigns.models import Campaign
 from meetings import services
 from meetings.models import ActionItem, Attendance, Meeting
 from meetings.summary import render_notes_summary
+from tests.campaigns.sweep_helpers import written
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
 
@@ -124,17 +125,17 @@ def test_meeting_tomorrow_is_due_at_nine_the_day_before_in_each_recipients_zone(
     # Los Angeles: the meeting is Tue 1 Dec 07:00 local; reminder Mon 30 Nov 09:00 LA (= 17:00 UTC).
     la_due = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=LOS_ANGELES)
 
-    assert find(la_due - datetime.timedelta(minutes=1)) == []
-    [for_la] = find(la_due)
+    assert list(find(la_due - datetime.timedelta(minutes=1))) == []
+    [for_la] = list(find(la_due))
     assert (for_la.person_id, for_la.due_at) == (los_angeles.person_id, la_due)
-    assert "Tuesday 1 December at 07:00 your time (America/Los_Angeles)" in for_la.body_text
-    assert "Speaker line-up" in for_la.body_text
-    assert "Send bios — you, due Fri 4 Dec 2026" in for_la.body_text
+    assert "Tuesday 1 December at 07:00 your time (America/Los_Angeles)" in written(for_la).body_text
+    assert "Speaker line-up" in written(for_la).body_text
+    assert "Send bios — you, due Fri 4 Dec 2026" in written(for_la).body_text
 
     reminders = {reminder.person_id: reminder for reminder in find(tokyo_due)}
     assert reminders[tokyo.person_id].due_at == tokyo_due
-    assert "Wednesday 2 December at 00:00 your time (Asia/Tokyo)" in reminders[tokyo.person_id].body_text
-    assert find(meeting.starts_at) == []  # once it has started, it is too late
+    assert "Wednesday 2 December at 00:00 your time (Asia/Tokyo)" in written(reminders[tokyo.person_id]).body_text
+    assert list(find(meeting.starts_at)) == []  # once it has started, it is too late
 
 
 def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, far_apart, now):
@@ -146,8 +147,8 @@ def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, 
     due_soon, overdue = (reminder_sources.sources[kind].find for kind in ("action_item_due", "action_item_overdue"))
 
     soon_at = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=TOKYO)
-    assert due_soon(soon_at - datetime.timedelta(seconds=1)) == []
-    [reminder] = due_soon(soon_at)
+    assert list(due_soon(soon_at - datetime.timedelta(seconds=1))) == []
+    [reminder] = list(due_soon(soon_at))
     assert (reminder.subject, reminder.person_id, reminder.due_at) == (
         f"action_item:{item.pk}",
         tokyo.person_id,
@@ -155,12 +156,12 @@ def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, 
     )
 
     late_at = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=TOKYO)
-    assert due_soon(late_at) == []
-    [late] = overdue(late_at)
-    assert late.due_at == late_at and "still open" in late.body_text
+    assert list(due_soon(late_at)) == []
+    [late] = list(overdue(late_at))
+    assert late.due_at == late_at and "still open" in written(late).body_text
     item.status = ActionItem.Status.DONE
     item.save()
-    assert overdue(late_at) == []
+    assert list(overdue(late_at)) == []
 
 
 def test_missed_meeting_notes_go_to_those_absent_with_the_summary(weekly, team, now):
@@ -170,13 +171,14 @@ def test_missed_meeting_notes_go_to_those_absent_with_the_summary(weekly, team, 
     _hold(meeting, {"Company B": Attendance.Status.ABSENT}, logged_at)
     find = reminder_sources.sources["missed_meeting_notes"].find
 
-    assert find(logged_at) == []
-    [reminder] = find(logged_at + datetime.timedelta(hours=1))
+    assert list(find(logged_at)) == []
+    [reminder] = list(find(logged_at + datetime.timedelta(hours=1)))
 
     assert reminder.person_id == team[1].person_id
-    assert "Send bios — Alice, due Fri 27 Nov 2026" in reminder.body_text
-    assert "Carol (Company B, absent)" in reminder.body_text
-    assert "<td>Send bios</td>" in reminder.body_html
+    email = written(reminder)
+    assert "Send bios — Alice, due Fri 27 Nov 2026" in email.body_text
+    assert "Carol (Company B, absent)" in email.body_text
+    assert "<td>Send bios</td>" in email.body_html
 
 
 def test_reminder_sources_use_a_constant_number_of_queries(django_assert_max_num_queries, weekly, far_apart, now):
@@ -188,7 +190,7 @@ def test_reminder_sources_use_a_constant_number_of_queries(django_assert_max_num
         ("missed_meeting_notes", 5),
     ]:
         with django_assert_max_num_queries(limit):
-            reminder_sources.sources[kind].find(moment)
+            list(reminder_sources.sources[kind].find(moment))
 
 
 # --- Digest and summary -----------------------------------------------------------------------------------------

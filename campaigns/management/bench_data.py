@@ -1,0 +1,194 @@
+"""Synthetic data for `manage.py bench`: N campaigns built in bulk, a fixed number of campaigns at a time.
+
+Per campaign: two companies (a host, a partner from a pool), four team members, ten deliverables with their
+Responsible and Accountable, a weekly meeting series with two past meetings and one tomorrow, a weekly
+reporting plan with a reporter per company. A quarter of the partners name no decision maker or budget owner,
+a quarter of the deliverables have no Accountable, and dates spread around `now`, so the checks find things
+and reminders fall due in about the proportions of the issue's measurements (at 10,000 campaigns: 100,000
+deliverables, 30,000 meetings, some 80,000 findings and 40,000-60,000 reminders; the sweep's `now` is a
+Monday, when the weekly digest goes out too).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment, ReportingPlan, ReportingPlanReporter
+from meetings.models import Attendance, Meeting, MeetingSeries
+from partners.models import Organization, Person
+from partners.services import company_user_create
+
+PREFIX = "bench synthetic"
+TIME_ZONES = ("Europe/Berlin", "Asia/Tokyo", "UTC", "America/New_York")
+CAMPAIGNS_PER_BATCH = 2000
+PEOPLE_PER_COMPANY = 4
+DELIVERABLES = 10
+
+
+@dataclass
+class World:
+    """Who looks at the data: a company seeing every campaign but `small`, and one seeing `small` campaigns."""
+
+    large_user: object
+    small_user: object
+    large_campaign_id: int
+    small_campaign_id: int
+    campaigns: int
+
+
+def monday_morning(today: datetime.date) -> datetime.datetime:
+    """10:00 UTC on this week's Monday: digests are due in Europe and Asia, deliverables around it."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    return datetime.datetime.combine(monday, datetime.time(10), tzinfo=datetime.UTC)
+
+
+def _people(organization: Organization, count: int, start: int) -> list[Person]:
+    return Person.objects.bulk_create(
+        Person(
+            organization=organization,
+            full_name=f"Person {start + n}",
+            email=f"p{start + n}@{organization.pk}.synthetic.invalid",
+            time_zone=TIME_ZONES[(start + n) % len(TIME_ZONES)],
+        )
+        for n in range(count)
+    )
+
+
+def build(count: int, now: datetime.datetime) -> World:
+    today = now.date()
+    small = min(100, max(1, count // 2))  # campaigns the small company hosts; the large one hosts the others
+    pool = Organization.objects.bulk_create(
+        Organization(name=f"{PREFIX} partner {i}", listed_in_directory=False) for i in range(max(30, count // 5))
+    )
+    large, small_host = Organization.objects.bulk_create(
+        Organization(name=f"{PREFIX} {size} host", listed_in_directory=False) for size in ("large", "small")
+    )
+    staff = {organization.pk: _people(organization, PEOPLE_PER_COMPANY, 0) for organization in [*pool, small_host]}
+    # The large host staffs its campaigns like the partners do: a few campaigns per person.
+    staff[large.pk] = _people(large, max(PEOPLE_PER_COMPANY, count // 5), 0)
+    users = []
+    for organization in (large, small_host):
+        person = company_user_create(
+            organization=organization,
+            email=f"viewer@{organization.pk}.synthetic.invalid",
+            full_name=f"Viewer of {organization.name}",
+            password=None,
+        )
+        staff[organization.pk].append(person)
+        users.append(person.user)
+    get_user_model().objects.filter(pk__in=[user.pk for user in users]).update(is_staff=True)
+    first_ids = []
+    for start in range(0, count, CAMPAIGNS_PER_BATCH):
+        numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
+        ids = _build_batch(numbers, pool, (large, small_host, small), staff, today)
+        first_ids = first_ids or ids
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return World(
+        large_user=users[0],
+        small_user=users[1],
+        large_campaign_id=first_ids[small] if count > small else first_ids[0],
+        small_campaign_id=first_ids[0],
+        campaigns=count,
+    )
+
+
+def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
+    large, small_host, small = hosts
+    statuses = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.KICKOFF)
+    campaigns = Campaign.objects.bulk_create(
+        Campaign(
+            name=f"{PREFIX} campaign {i}",
+            status=statuses[i % 3],
+            kickoff_date=today - datetime.timedelta(days=30),
+            launch_date=today + datetime.timedelta(days=i % 40 - 10),
+        )
+        for i in numbers
+    )
+    sides = []  # (campaign, host, partner, number)
+    for i, campaign in zip(numbers, campaigns, strict=True):
+        host = small_host if i < small else large
+        sides.append((campaign, host, pool[i % len(pool)], i))
+    Party.objects.bulk_create(
+        Party(campaign=campaign, organization=organization, role=role)
+        for campaign, host, partner, _ in sides
+        for organization, role in ((host, Party.Role.HOST), (partner, Party.Role.PARTNER))
+    )
+    members = Member.objects.bulk_create(
+        Member(
+            campaign=campaign,
+            person=staff[organization.pk][(2 * i + n) % len(staff[organization.pk])],
+            is_decision_maker=n == 0 and (organization == host or i % 4 != 0),
+            is_project_lead=n == 0,
+            is_budget_owner=n == 0 and (organization == host or i % 4 != 0),
+        )
+        for campaign, host, partner, i in sides
+        for organization in (host, partner)
+        for n in (0, 1)
+    )
+    team = {campaign.pk: members[4 * k : 4 * k + 4] for k, (campaign, *_) in enumerate(sides)}
+    deliverables = Deliverable.objects.bulk_create(
+        Deliverable(
+            campaign=campaign,
+            title=f"Deliverable {k} of {campaign.name}",
+            due_date=today + datetime.timedelta(days=(7 * i + 11 * k) % 120 - 40),
+            channel_party=None,
+        )
+        for campaign, _, _, i in sides
+        for k in range(DELIVERABLES)
+    )
+    RaciAssignment.objects.bulk_create(
+        RaciAssignment(deliverable=deliverable, member=team[deliverable.campaign_id][role_index], role=role)
+        for n, deliverable in enumerate(deliverables)
+        for role, role_index in (("R", 2), ("A", 0))
+        if role == "R" or n % 4
+    )
+    series = MeetingSeries.objects.bulk_create(
+        MeetingSeries(
+            campaign=campaign,
+            first_date=today - datetime.timedelta(days=14),
+            start_time=datetime.time(10),
+            time_zone="Europe/Berlin",
+            recurrence="FREQ=WEEKLY",
+            facilitator=team[campaign.pk][0],
+        )
+        for campaign, *_ in sides
+    )
+    meetings = Meeting.objects.bulk_create(
+        Meeting(
+            series=one,
+            occurrence_date=day,
+            original_start=start,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=30),
+            status=Meeting.Status.HELD if offset < 0 and n % 2 else Meeting.Status.SCHEDULED,
+            logged_at=start + datetime.timedelta(hours=1) if offset < 0 and n % 2 else None,
+        )
+        for n, one in enumerate(series)
+        for offset in ((-14, -7, 1) if n % 7 == 0 else (-13, -6, 2))
+        for day in [today + datetime.timedelta(days=offset)]
+        for start in [datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)]
+    )
+    Attendance.objects.bulk_create(
+        Attendance(
+            meeting=meeting,
+            member=member,
+            status=Attendance.Status.ABSENT if meeting.status == Meeting.Status.HELD and k == 3 else
+            Attendance.Status.PRESENT if meeting.status == Meeting.Status.HELD else Attendance.Status.EXPECTED,
+        )
+        for meeting, one in zip(meetings, [s for s in series for _ in range(3)], strict=True)
+        for k, member in enumerate(team[one.campaign_id])
+    )
+    plans = ReportingPlan.objects.bulk_create(
+        ReportingPlan(campaign=campaign, frequency="weekly", first_report_date=today - datetime.timedelta(days=20))
+        for campaign, *_ in sides
+    )
+    ReportingPlanReporter.objects.bulk_create(
+        ReportingPlanReporter(plan=plan, organization=organization, reporter=staff[organization.pk][0])
+        for plan, (_, host, partner, _) in zip(plans, sides, strict=True)
+        for organization in (host, partner)
+    )
+    return [campaign.pk for campaign in campaigns]

@@ -1,0 +1,214 @@
+"""`python manage.py bench --campaigns N`: the sweeps, the campaign pages and the API list at N campaigns, each
+next to a floor, inside a transaction that is rolled back (nothing the benchmark builds is kept).
+
+Floors live here, not in the product:
+- a sweep's floor is the very SQL statements the sweep ran, replayed raw through a cursor (results fetched,
+  nothing else): what is left of the sweep's time when the Python around the SQL costs nothing;
+- the API list's floor is a plain view: `values()` of the same page, its parties and team, as JSON.
+Time is measured without tracing; the peak memory (tracemalloc) comes from a second run of the same work.
+"""
+
+import datetime
+import json
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import include, path
+
+from campaigns.management import bench_data
+from campaigns.models import Campaign, Member, Party
+from campaigns.services.health import health_sweep
+from campaigns.services.reminders import reminder_sweep
+
+
+class Rollback(Exception):
+    """Raised at the end so nothing the benchmark built is kept."""
+
+
+@dataclass
+class Figures:
+    seconds: float
+    queries: int
+    peak_mb: float | None = None
+    size_kb: float | None = None
+
+    def row(self, label: str) -> str:
+        peak = f"{self.peak_mb:8.1f} MB" if self.peak_mb is not None else " " * 11
+        size = f"{self.size_kb:8.1f} KB" if self.size_kb is not None else ""
+        return f"{label:<44} {self.seconds * 1000:10.1f} ms {self.queries:7d} q {peak} {size}"
+
+
+def api_floor(request):
+    """The API campaign list's content (a page of 50, with parties and team) by hand: values() and JSON."""
+    campaigns = Campaign.objects.for_user(request.user).order_by("-pk")
+    page = list(
+        campaigns.values(
+            "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "created_by__username",
+            "created_at", "updated_at",
+        )[:50]
+    )
+    ids = [campaign["id"] for campaign in page]
+    parties, team = {}, {}
+    for party in Party.objects.filter(campaign_id__in=ids).values(
+        "id", "campaign", "organization", "organization__name", "role", "point_of_contact",
+        "point_of_contact__full_name",
+    ):
+        parties.setdefault(party["campaign"], []).append(party)
+    for member in Member.objects.filter(campaign_id__in=ids).values(
+        "id", "campaign", "person", "person__full_name", "person__organization", "person__organization__name",
+        *Member.ROLE_FIELDS,
+    ):
+        team.setdefault(member["campaign"], []).append(member)
+    for campaign in page:
+        campaign["parties"], campaign["team"] = parties.get(campaign["id"], []), team.get(campaign["id"], [])
+    return JsonResponse({"count": campaigns.count(), "results": page}, safe=False)
+
+
+urlpatterns = [path("bench/floor/campaigns/", api_floor), path("", include("comarketing.urls"))]
+
+
+class Command(BaseCommand):
+    help = (
+        "Build N synthetic campaigns (rolled back at the end) and print time, queries and peak memory of the "
+        "sweeps, the campaign change page and list and the API campaign list, next to their floors."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaigns", type=int, default=1000)
+        parser.add_argument("--requests", type=int, default=100, help="API list requests per measurement.")
+
+    def handle(self, *args, campaigns: int, requests: int, **options):
+        if campaigns < 1:
+            raise CommandError("--campaigns must be at least 1")
+        try:
+            with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False):
+                now = bench_data.monday_morning(datetime.date.today())
+                started = time.perf_counter()
+                world = bench_data.build(campaigns, now)
+                self.stdout.write(
+                    f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
+                )
+                self._sweeps(now)
+                self._pages(world, requests)
+                raise Rollback
+        except Rollback:
+            self.stdout.write("Synthetic data rolled back.")
+
+    # --- measuring -------------------------------------------------------------------------------------------
+
+    def _timed(self, work: Callable[[], object], statements: list | None = None) -> Figures:
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            if statements is not None:
+                statements.append((sql, params, many))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            work()
+            seconds = time.perf_counter() - started
+        return Figures(seconds, queries)
+
+    @staticmethod
+    def _peak_mb(work: Callable[[], object]) -> float:
+        tracemalloc.start()
+        try:
+            work()
+            return tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
+
+    @staticmethod
+    def _replay(statements: list) -> Callable[[], None]:
+        def replay():
+            with connection.cursor() as cursor:
+                for sql, params, many in statements:
+                    (cursor.executemany if many else cursor.execute)(sql, params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        return replay
+
+    def _sweep(self, label: str, work: Callable[[], object]) -> None:
+        """Time `work`, replay its SQL as the floor, then run it once more under tracemalloc and keep its effect."""
+        statements: list = []
+        before = transaction.savepoint()
+        figures = self._timed(work, statements)
+        transaction.savepoint_rollback(before)
+        floor = self._timed(self._replay(statements))
+        transaction.savepoint_rollback(before)
+        figures.peak_mb = self._peak_mb(work)
+        transaction.savepoint_commit(before)
+        self.stdout.write(figures.row(label))
+        self.stdout.write(floor.row("  floor: the same SQL replayed raw"))
+        self.stdout.write(f"  ratio to floor: {figures.seconds / floor.seconds:.2f}x")
+
+    def _sweeps(self, now: datetime.datetime) -> None:
+        self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
+        self._sweep("health sweep, first run", lambda: health_sweep(now=now))
+        self._sweep("health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)))
+        self._sweep("reminder sweep, first run", lambda: reminder_sweep(now=now, enqueue=False))
+        later = now + datetime.timedelta(minutes=5)
+        self._sweep("reminder sweep, steady state", lambda: reminder_sweep(now=later, enqueue=False))
+
+    def _page(self, client: Client, label: str, url: str) -> Figures:
+        client.get(url)  # warm
+        response = None
+
+        def get():
+            nonlocal response
+            response = client.get(url)
+
+        figures = self._timed(get)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        figures.size_kb = len(response.content) / 1024
+        figures.peak_mb = self._peak_mb(get)
+        self.stdout.write(figures.row(label))
+        return figures
+
+    def _throughput(self, client: Client, label: str, url: str, requests: int) -> Figures:
+        client.get(url)
+        durations, queries = [], 0
+        for _ in range(requests):
+            figures = self._timed(lambda: client.get(url))
+            durations.append(figures.seconds)
+            queries = figures.queries
+        p95 = statistics.quantiles(durations, n=20)[18] if len(durations) >= 20 else max(durations)
+        total = sum(durations)
+        self.stdout.write(
+            f"{label:<44} {requests / total:8.0f} req/s  mean {total / requests * 1000:6.1f} ms  "
+            f"p95 {p95 * 1000:6.1f} ms  {queries} q/request"
+        )
+        return Figures(total / requests, queries)
+
+    def _pages(self, world: bench_data.World, requests: int) -> None:
+        large, small = Client(), Client()
+        large.force_login(world.large_user)
+        small.force_login(world.small_user)
+        visible = Campaign.objects.for_user(world.large_user).count()
+        few = Campaign.objects.for_user(world.small_user).count()
+        self.stdout.write(f"Pages for a company seeing {visible} campaigns (and one seeing {few})")
+        change = "/admin/campaigns/campaign/{}/change/"
+        big = self._page(large, f"campaign change page ({visible} visible)", change.format(world.large_campaign_id))
+        little = self._page(small, f"campaign change page ({few} visible)", change.format(world.small_campaign_id))
+        self.stdout.write(f"  same query count whatever is visible: {big.queries == little.queries}")
+        self._page(large, f"campaign change list ({visible} visible)", "/admin/campaigns/campaign/")
+        self._page(small, f"campaign change list ({few} visible)", "/admin/campaigns/campaign/")
+        api = self._throughput(large, f"API campaign list ({visible} visible)", "/api/campaigns/", requests)
+        floor = self._throughput(large, "  floor: values() + JSON", "/bench/floor/campaigns/", requests)
+        self.stdout.write(f"  API / floor requests per second: {floor.seconds / api.seconds:.2f}")
+        self._throughput(small, f"API campaign list ({few} visible)", "/api/campaigns/", requests)
+        content = json.loads(large.get("/api/campaigns/").content)
+        self.stdout.write(f"  API page: {len(content['results'])} campaigns of {content['count']}")

@@ -191,6 +191,8 @@ def _assignees_due(due_dates: Q):
 
 def _deliverable_message(reminder, subject_line: str, sentence: str) -> reminder_sources.Message:
     deliverable = Deliverable.objects.select_related("campaign").get(pk=subject_id(reminder))
+    if deliverable.status in (*Deliverable.DONE_STATUSES, Deliverable.Status.APPROVED):
+        raise reminder_sources.NoLongerDue(f"The deliverable is {deliverable.get_status_display().lower()}.")
     held = set(
         RaciAssignment.objects.filter(deliverable=deliverable, member__person_id=reminder.person_id).values_list(
             "role", flat=True
@@ -259,6 +261,8 @@ def deliverable_overdue_reminders(now: datetime.datetime) -> Iterator[reminder_s
 
 def _render_critical_flag(reminder) -> reminder_sources.Message:
     flag = Flag.objects.select_related("campaign").get(pk=subject_id(reminder))
+    if not Flag.objects.needing_attention(timezone.localdate()).filter(pk=flag.pk).exists():
+        raise reminder_sources.NoLongerDue("The flag was resolved, acknowledged or snoozed before it went out.")
     text, html = compose(
         reminder.person.full_name,
         [

@@ -29,9 +29,11 @@ from campaigns.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
     Message,
+    NoLongerDue,
     day_label,
     local_date,
     local_moment,
+    relative_day,
     reminder_source,
     subject_id,
 )
@@ -198,6 +200,8 @@ def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> 
 
 def _render_signoff_overdue(reminder) -> Message:
     request = SignoffRequest.objects.select_related("deliverable__campaign").get(pk=subject_id(reminder))
+    if request.status != SignoffRequest.Status.PENDING:
+        raise NoLongerDue("The reviewer has decided.")
     kind, deliverable = request.get_kind_display(), request.deliverable
     return Message(
         f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
@@ -226,8 +230,9 @@ def _render_kpi_report_due(reminder) -> Message:
     )
     campaign = reporter.plan.campaign
     report_date = local_date(reminder.due_at, reminder.person.time_zone)
+    when = relative_day(report_date, reminder.person.time_zone, timezone.now())
     return Message(
-        f"KPI report due today: {campaign.name}",
+        f"KPI report due {when}: {campaign.name}",
         f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
         f"{day_label(report_date)} is due: record the latest values in the tracker.",
     )

@@ -8,7 +8,9 @@ Each app that owns the data registers a source per reminder kind, in two parts:
   with a unique key per (kind, subject, recipient, due moment), so sources may return the same reminder on
   every run.
 - `render(reminder)` writes the e-mail of one outbox row when it is sent: composing bodies for rows the outbox
-  then rejects as already present was most of a steady-state sweep.
+  then rejects as already present was most of a steady-state sweep. Rendering at the moment of sending also
+  re-checks the reminder (a render raises `NoLongerDue` when its condition cleared) and words "today" or
+  "tomorrow" from that moment, in the recipient's zone.
 """
 
 import datetime
@@ -97,6 +99,17 @@ def overdue_moment(due_date: datetime.date, time_zone: str, now: datetime.dateti
 
 def day_label(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def relative_day(day: datetime.date, time_zone: str, now: datetime.datetime) -> str:
+    """"today", "tomorrow", "yesterday" or the date, as the recipient reads it at `now` (the moment of sending)."""
+    offset = (day - local_date(now, time_zone)).days
+    return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"on {day_label(day)}")
+
+
+class NoLongerDue(Exception):
+    """Raised by a render function when, at the moment of sending, its reminder no longer applies (the flag
+    resolved, the meeting was cancelled or has begun, the item is done); the row is dropped with the reason."""
 
 
 def site_link(path: str) -> str:

@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Iterator
 
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Campaign
@@ -16,12 +17,14 @@ from campaigns.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
     Message,
+    NoLongerDue,
     compose,
     day_label,
     due_soon_moment,
     local_moment,
     lookback,
     overdue_moment,
+    relative_day,
     site_link,
     subject_id,
 )
@@ -43,10 +46,14 @@ def _item_line(item: ActionItem, mine: bool = False) -> str:
 def _render_meeting_tomorrow(reminder) -> Message:
     person = reminder.person
     meeting = Meeting.objects.select_related("series__campaign").get(pk=subject_id(reminder))
+    now = timezone.now()
+    if meeting.status != Meeting.Status.SCHEDULED or meeting.starts_at <= now:
+        raise NoLongerDue("The meeting was cancelled, logged or has already begun.")
     series, campaign = meeting.series, meeting.series.campaign
     local_start = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+    when = relative_day(local_start.date(), person.time_zone, now)
     paragraphs = [
-        f"“{series.title}” of the campaign “{campaign.name}” is tomorrow, "
+        f"“{series.title}” of the campaign “{campaign.name}” is {when}, "
         f"{local_start:%A %-d %B at %H:%M} your time ({person.time_zone}).",
     ]
     if series.video_link:
@@ -61,7 +68,7 @@ def _render_meeting_tomorrow(reminder) -> Message:
         site_link(reverse("admin:meetings_meeting_change", args=[meeting.pk])),
         [_item_line(item, mine=item.owner.person_id == person.pk) for item in items],
     )
-    return Message(f"Tomorrow {local_start:%H:%M}: {series.title} — {campaign.name}", text, html)
+    return Message(f"{when.capitalize()} {local_start:%H:%M}: {series.title} — {campaign.name}", text, html)
 
 
 @reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow", render=_render_meeting_tomorrow)
@@ -103,6 +110,8 @@ def _open_items_due_between(first: datetime.date, last: datetime.date) -> Iterat
 
 def _action_item_message(reminder, subject_line: str, sentence: str) -> Message:
     item = ActionItem.objects.select_related("meeting__series__campaign").get(pk=subject_id(reminder))
+    if item.status != ActionItem.Status.OPEN:
+        raise NoLongerDue("The action item is no longer open.")
     campaign, due = item.meeting.series.campaign, day_label(item.due_date)
     text, html = compose(
         reminder.person.full_name,

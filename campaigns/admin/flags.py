@@ -204,6 +204,7 @@ class ReminderAdmin(ReminderKindLabel, ScopedModelAdmin):
         "subject_line",
         "body_text",
         "status",
+        "dropped_reason",
         "attempts",
         "last_error",
         "next_attempt_at",

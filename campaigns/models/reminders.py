@@ -30,6 +30,7 @@ class Reminder(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Not sent (no longer applies)"
 
     kind = models.CharField(max_length=64)
     subject = models.CharField(max_length=100, help_text="What it is about, e.g. “deliverable:12”.")
@@ -43,6 +44,12 @@ class Reminder(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    dropped_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        db_default="",  # the sweep inserts rows in SQL, naming only the columns it fills
+        help_text="Why it was not sent: checked again at the moment of sending.",
+    )
     next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (back-off after a failure).")
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

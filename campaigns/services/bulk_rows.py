@@ -63,7 +63,9 @@ def insert_ignoring_conflicts(
         sql = f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} FROM {rows_sql} ON CONFLICT DO NOTHING"
     elif connection.vendor == "sqlite":
         values = [f"json_extract(value, '$[{i}]')" for i in range(len(fields))] + ["%s"] * len(constants)
-        sql = f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {', '.join(values)} FROM json_each(%s)"
+        # Not "INSERT OR IGNORE", which would also swallow NOT NULL errors; "WHERE true" lets SQLite parse the
+        # upsert clause after a SELECT.
+        sql = f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING"
     else:
         raise NotImplementedError(f"No set-wise insert for {connection.vendor}")
     params = [field.get_db_prep_save(value, connection) for field, value in constants]

@@ -192,6 +192,13 @@ def reminder_render(reminder: Reminder) -> Reminder:
     return reminder
 
 
+def _recheck(reminder: Reminder) -> None:
+    """What holds for every kind at the moment of sending (each source re-checks its own condition as it
+    renders): the recipient has not turned this kind off since it was queued."""
+    if ReminderOptOut.objects.filter(person_id=reminder.person_id, kind=reminder.kind).exists():
+        raise reminder_sources.NoLongerDue("The recipient turned this kind of reminder off.")
+
+
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> SendOutcome:
     """Send one outbox row if this caller wins its claim; transient failures go back to pending with a back-off
     until the attempts run out, then the row ends failed with the error kept for the admin."""
@@ -200,7 +207,17 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
         return SendOutcome("skipped")
     reminder = Reminder.objects.select_related("person").get(pk=reminder_id)
     try:
+        _recheck(reminder)
         reminder_render(reminder)
+    except reminder_sources.NoLongerDue as cleared:
+        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.DROPPED, dropped_reason=str(cleared)[:300]
+        )
+        return SendOutcome("dropped")
+    except Exception as error:
+        logger.exception("Reminder %s could not be written", reminder_id)
+        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
+    try:
         _message(reminder).send()
     except TRANSIENT_ERRORS as error:
         return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=True)

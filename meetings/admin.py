@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 
 from campaigns.models import Campaign, Deliverable, Member
 from comarketing.validation import save_validated
@@ -416,7 +417,7 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     @admin.display(description="Overdue")
     def overdue(self, item: ActionItem) -> str:
         # A word, not a tick: a green tick read as "fine" when it meant "late".
-        return format_html('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
+        return mark_safe('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
 
 
 # --- Calendar subscriptions -------------------------------------------------------------------------------------

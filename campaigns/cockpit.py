@@ -32,6 +32,7 @@ from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_compl
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from campaigns.selectors.results import kpi_results
 from partners.dashboard import Page
+from partners.scoping import organization_id_of
 
 campaign_home = Page()
 THIS_WEEK = datetime.timedelta(days=7)
@@ -173,7 +174,16 @@ def kickoff(request, campaign):
         plan = full.reporting_plan
     except ObjectDoesNotExist:
         plan = None
-    return {"completeness": kickoff_completeness(full), "plan": plan, "questionnaire": questionnaire_of(full)}
+    completeness = kickoff_completeness(full)
+    organization_id = organization_id_of(request.user)
+    own_part = next((part for part in full.kickoff_parts.all() if part.organization_id == organization_id), None)
+    return {
+        "completeness": completeness,
+        "plan": plan,
+        "questionnaire": questionnaire_of(full),
+        "own_part": own_part,
+        "own_unanswered": completeness.unanswered_of(organization_id) if organization_id else [],
+    }
 
 
 def campaign_links(campaign: Campaign) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -176,6 +177,24 @@ class KickoffCompanyPartAdmin(ScopedModelAdmin):
         if db_field.name == "legal_reviewer" and not request.user.is_superuser:
             queryset = queryset.filter(organization_id=organization_id_of(request.user))
         return queryset
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.complete_view)
+        return [path("<int:object_id>/complete/", view, name="campaigns_kickoffcompanypart_complete"), *super().get_urls()]
+
+    def complete_view(self, request, object_id):
+        """The button on the campaign's home page: my company's part of the kickoff is complete."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        part = KickoffCompanyPart.objects.get_for_user(request.user, object_id)
+        ensure_may(request.user, part, "complete")
+        try:
+            kickoff_services.kickoff_part_mark_complete(part=part, person=_person_of(request))
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, f"{part.organization}'s part of the kickoff is complete.")
+        return redirect("admin:campaigns_campaign_home", part.campaign_id)
 
     @admin.action(description="Mark our company's part complete")
     def mark_complete(self, request, queryset):

@@ -175,3 +175,21 @@ def test_each_company_agrees_to_the_kpis_with_a_button_that_shows_the_targets(al
     admin_of(carol).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "change", "reason": "Budget cut"})
     reopened = KpiRound.objects.current().get(campaign=campaign)
     assert reopened.number == 2 and reopened.reason == "Budget cut" and not reopened.is_locked
+
+
+def test_a_company_completes_its_kickoff_part_with_a_button_once_its_questions_are_answered(
+    alice, carol, company_a, company_b
+):
+    from campaigns.models import KickoffCompanyPart
+    from tests.campaigns.kickoff_factories import complete_company_part
+
+    campaign = joint_campaign(company_a, company_b, name="Joint webinar")
+    part = complete_company_part(campaign, company_b)
+    KickoffCompanyPart.objects.filter(pk=part.pk).update(completed_at=None, completed_by=None)
+    home = admin_of(carol).get(f"/admin/campaigns/campaign/{campaign.pk}/home/").content.decode()
+    assert "Mark our part complete" in home
+
+    assert admin_of(alice).post(f"/admin/campaigns/kickoffcompanypart/{part.pk}/complete/").status_code == 403
+    assert admin_of(carol).post(f"/admin/campaigns/kickoffcompanypart/{part.pk}/complete/").status_code == 302
+    part.refresh_from_db()
+    assert part.completed_at is not None and part.completed_by == carol.person

@@ -4,3 +4,4 @@ from campaigns.admin import flags  # noqa: F401
 from campaigns.admin import kickoff  # noqa: F401
 from campaigns.admin import invitations  # noqa: F401
 from campaigns.admin import reports  # noqa: F401
+from campaigns.admin import crm_imports  # noqa: F401

@@ -31,6 +31,7 @@ from campaigns.models.kpis import (
     ReportingPlanReporter,
 )
 from campaigns.models.reminders import Reminder, ReminderOptOut
+from campaigns.models.crm_imports import CrmImport
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
 
@@ -61,6 +62,7 @@ __all__ = [
     "Member",
     "Party",
     "RaciAssignment",
+    "CrmImport",
     "Learning",
     "Reminder",
     "ReminderOptOut",

@@ -11,6 +11,7 @@ from campaigns.api.core import (
     RaciAssignmentViewSet,
 )
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
+from campaigns.api.crm_imports import CrmImportViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.scorecard import PartnerScorecardViewSet
 from campaigns.api.kickoff import (
@@ -70,6 +71,7 @@ router.register("calendar-subscriptions", CalendarTokenViewSet)
 router.register("flags", FlagViewSet)
 router.register("results-reports", ResultsReportViewSet)
 router.register("learnings", LearningViewSet)
+router.register("crm-imports", CrmImportViewSet)
 router.register("partner-scorecards", PartnerScorecardViewSet, basename="partner-scorecard")
 router.register("my-reminders", ReminderViewSet)
 router.register("my-reminder-opt-outs", ReminderOptOutViewSet)

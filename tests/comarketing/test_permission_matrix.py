@@ -20,7 +20,17 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from campaigns.models import Campaign, Flag, Member, Party, ReminderOptOut, ToolAccess
+from campaigns.models import (
+    Campaign,
+    CrmImport,
+    Flag,
+    LeadStatusMapping,
+    Member,
+    Party,
+    ReminderOptOut,
+    ReportingPlan,
+    ToolAccess,
+)
 from meetings.services import calendar_token_create
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
 from partners.scoping.api import ScopedModelViewSet
@@ -44,6 +54,7 @@ ADMIN_NARROWER = {
     ("kpiround", ADD): "a round is started with the campaign's KPI action, which copies the targets",
     ("meeting", ADD): "meetings come from their series",
     ("actionitem", ADD): "action items are logged in their meeting",
+    ("crmimport", CHANGE): "an import is replaced by uploading its period again, never edited",
     ("resultsreport", ADD): "asked for from the campaign's home page (or by the move to Reporting), built in the background",
     ("reminder", CHANGE): "the outbox is written by sweeps; the operator re-sends with an action",
     ("reminder", DELETE): "the outbox is the record of what was sent",
@@ -232,6 +243,13 @@ def world(db):
     member = Member.objects.filter(campaign=webinar, person__organization=jonas.person.organization).first()
     ToolAccess.objects.create(member=member, tool=ToolAccess.Tool.choices[0][0], confirmed_by=jonas.person)
     calendar_token_create(user=jonas, campaign=webinar)
+    pilot_plan = ReportingPlan.objects.get(campaign__kind=Campaign.Kind.CO_SELLING)
+    LeadStatusMapping.objects.create(plan=pilot_plan, organization=jonas.person.organization, crm_status="Open",
+                                     shared_stage="new")
+    CrmImport.objects.create(
+        campaign=webinar, organization=jonas.person.organization, period_start=now.date(), period_end=now.date(),
+        file_name="leads.csv", file_sha256="0" * 64, imported_by=jonas.person,
+    )
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     return [
         Actor("Northwind staff", maria),
@@ -244,7 +262,9 @@ def world(db):
 
 
 def sample_rows(queryset, facts, actors):
-    """A few rows of every kind found: one row per distinct way the actors relate to rows."""
+    """A few rows of every kind found: one row per distinct way the actors relate to rows. A model with no row
+    in the world would be walked by nobody, so it fails the test."""
+    assert queryset.exists(), f"the matrix's world has no {queryset.model._meta.verbose_name}: add one"
     picked, seen = [], defaultdict(int)
     for row in queryset.order_by("pk")[:400]:
         kind = row_kind(facts, row, actors)

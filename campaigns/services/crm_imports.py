@@ -1,0 +1,142 @@
+"""Counting a company's CRM lead export into the period's KPI figures.
+
+The export holds the campaign's leads to date (as CRM exports do), so the figures are cumulative to the end of
+the period, like every measurement. The company's own statuses become the shared funnel stages through the reporting plan's lead-status mapping.
+The funnel is cumulative: a lead at "SQL" has been an MQL and a new lead too. Each shared KPI the campaign
+tracks among net-new leads, MQLs and SQLs gets the period's figure, reported by the person importing. A
+malformed file is refused with the row and column named and nothing saved; importing the same period again
+replaces the figures of the earlier import.
+"""
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from campaigns.models import Campaign, CampaignKpi, CrmImport, KpiMeasurement, LeadStatusMapping
+from comarketing.validation import save_validated
+from partners.models import Person
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 100_000
+STATUS_COLUMNS = ("lead status", "status", "lifecycle stage")  # the first found is used, whatever its case
+Stage = LeadStatusMapping.SharedStage
+# Which shared stages each metric counts: the funnel is cumulative.
+COUNTED = {
+    "net_new_leads": set(Stage) - {Stage.DISQUALIFIED},
+    "mqls": {Stage.MQL, Stage.SQL, Stage.OPPORTUNITY, Stage.WON},
+    "sqls": {Stage.SQL, Stage.OPPORTUNITY, Stage.WON},
+}
+
+
+@dataclass
+class Preview:
+    rows: int = 0
+    leads_by_stage: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)  # metric code -> count, for the campaign's KPIs
+    names: dict[str, str] = field(default_factory=dict)  # metric code -> its name
+    sha256: str = ""
+
+    @property
+    def named_figures(self) -> list[tuple[str, int]]:
+        return [(self.names[code], count) for code, count in self.figures.items()]
+
+
+def _read(content: bytes) -> list[dict[str, str]]:
+    if len(content) > MAX_BYTES:
+        raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text: export it from the CRM as CSV (UTF-8).") from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+
+
+def crm_import_preview(*, campaign: Campaign, organization_id: int, content: bytes) -> Preview:
+    """What importing `content` would record, or a ValidationError naming the first bad row and column."""
+    rows = _read(content)
+    if not rows:
+        raise ValidationError("The file has no leads: a header row and one row per lead are expected.")
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(f"The file has more than {MAX_ROWS:,} leads; split it by period.")
+    headers = {name.strip().lower(): name for name in rows[0] if name}
+    column = next((headers[name] for name in STATUS_COLUMNS if name in headers), None)
+    if column is None:
+        raise ValidationError(f"No status column: name one of {', '.join(repr(c.title()) for c in STATUS_COLUMNS)}.")
+    mapping = {
+        crm_status.strip().lower(): stage
+        for crm_status, stage in LeadStatusMapping.objects.filter(
+            plan__campaign=campaign, organization_id=organization_id
+        ).values_list("crm_status", "shared_stage")
+    }
+    if not mapping:
+        raise ValidationError("Your company has not mapped its CRM statuses yet: map them in the reporting plan.")
+    stages = Counter()
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        status = (row.get(column) or "").strip()
+        if not status:
+            raise ValidationError(f"Row {number}, column “{column}”: the status is empty.")
+        stage = mapping.get(status.lower())
+        if stage is None:
+            raise ValidationError(
+                f"Row {number}, column “{column}”: “{status[:50]}” is not mapped to a shared stage in the reporting plan."
+            )
+        stages[stage] += 1
+    tracked = dict(
+        CampaignKpi.objects.filter(campaign=campaign, metric__code__in=COUNTED).values_list("metric__code", "metric__name")
+    )
+    return Preview(
+        rows=len(rows),
+        leads_by_stage={str(stage.label): stages[stage] for stage in Stage if stages[stage]},
+        figures={code: sum(stages[s] for s in COUNTED[code]) for code in sorted(tracked)},
+        names=tracked,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+@transaction.atomic
+def crm_import_apply(
+    *, campaign: Campaign, person: Person, content: bytes, file_name: str, period_start, period_end
+) -> CrmImport:
+    """Record the period's figures from the export, replacing an earlier import of the same period."""
+    preview = crm_import_preview(campaign=campaign, organization_id=person.organization_id, content=content)
+    if not preview.figures:
+        raise ValidationError("The campaign tracks none of net-new leads, MQLs or SQLs: add those KPIs first.")
+    earlier = CrmImport.objects.filter(
+        campaign=campaign, organization_id=person.organization_id, period_start=period_start, period_end=period_end
+    ).first()
+    if earlier is not None:
+        earlier.delete()  # and its figures with it; their history stays
+    crm_import = save_validated(
+        CrmImport(
+            campaign=campaign,
+            organization_id=person.organization_id,
+            period_start=period_start,
+            period_end=period_end,
+            file_name=file_name[:200],
+            file_sha256=preview.sha256,
+            rows=preview.rows,
+            leads_by_stage=preview.leads_by_stage,
+            imported_by=person,
+        )
+    )
+    kpis = {kpi.metric.code: kpi for kpi in CampaignKpi.objects.filter(campaign=campaign).select_related("metric")}
+    for code, count in preview.figures.items():
+        save_validated(
+            KpiMeasurement(
+                campaign=campaign, kpi=kpis[code], period_start=period_start, period_end=period_end,
+                value=Decimal(count), reported_by=person, crm_import=crm_import,
+                note=f"Counted from {file_name[:100]} ({preview.rows} leads).",
+            )
+        )
+    return crm_import

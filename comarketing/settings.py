@@ -176,9 +176,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Bounded input (issue 9) ------------------------------------------------------
+# Dates people plan with (a series' first and last meeting, a moved meeting) lie this far around today.
+DATE_WINDOW_PAST_DAYS = env_int("DATE_WINDOW_PAST_DAYS", 2 * 365)
+DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 5 * 365)
+
 # --- Meetings -------------------------------------------------------------------
 # How far ahead meetings of a series exist as rows (to log, move or cancel one, and to remind people).
 MEETING_WINDOW_WEEKS = env_int("MEETING_WINDOW_WEEKS", 12)
+# One materialization of one series computes at most this many occurrences, for at most this long; the
+# hourly task carries on from there.
+MEETING_MATERIALIZE_MAX_OCCURRENCES = env_int("MEETING_MATERIALIZE_MAX_OCCURRENCES", 1000)
+MEETING_MATERIALIZE_MAX_SECONDS = env_int("MEETING_MATERIALIZE_MAX_SECONDS", 10)
 
 # --- Celery ---------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))

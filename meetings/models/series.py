@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet, KickoffQuestionnaire, Member
 from campaigns.models.core import PARTY
+from comarketing.validation import validate_in_date_window
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
 from partners.models import validate_time_zone
@@ -91,6 +92,7 @@ class MeetingSeries(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._stored_campaign_id = getattr(instance, "campaign_id", None)
+        instance._stored_first_date = getattr(instance, "first_date", None)
         return instance
 
     @property
@@ -122,6 +124,8 @@ class MeetingSeries(models.Model):
         if self.first_date and self.start_time and _is_known_zone(self.time_zone):
             self.__dict__.pop("parsed_recurrence", None)
             try:
+                if self.first_date != getattr(self, "_stored_first_date", None):
+                    validate_in_date_window(self.first_date, "first_date")
                 rules.check_wall_time_exists(self.first_start)
                 self.recurrence = self.parsed_recurrence.text
             except ValidationError as error:
@@ -201,6 +205,19 @@ class Meeting(models.Model):
             return "Meeting"
         local = self.starts_at.astimezone(self.series.zone)
         return f"{self.series.title}, {local:%a %d %b %Y %H:%M} {self.series.time_zone}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_times = (getattr(instance, "starts_at", None), getattr(instance, "ends_at", None))
+        return instance
+
+    def clean(self) -> None:
+        # A moved meeting stays within the planning window (a typo'd year 9999 overflows when a zone is added).
+        stored = getattr(self, "_stored_times", (None, None))
+        for field, value, before in (("starts_at", self.starts_at, stored[0]), ("ends_at", self.ends_at, stored[1])):
+            if value and value != before:
+                validate_in_date_window(value, field)
 
     @property
     def campaign(self) -> Campaign:

@@ -113,10 +113,13 @@ class Person(models.Model):
         ordering = ["full_name"]
         verbose_name_plural = "people"
         constraints = [
+            # Unique within a company only: a check across companies would tell one company that another
+            # company knows this address. (A login's username, the address, is unique on its own.)
             models.UniqueConstraint(
+                "organization",
                 Lower("email"),
-                name="person_email_unique_ci",
-                violation_error_message="A person with this e-mail address already exists.",
+                name="person_email_unique_per_company_ci",
+                violation_error_message="A person with this e-mail address already exists in your company.",
             ),
         ]
 

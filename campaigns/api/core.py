@@ -11,7 +11,8 @@ from campaigns.services import invitations as invitation_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import CHANGE, VIEW, organization_id_of
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 
 class PartySerializer(ScopedModelSerializer):

@@ -13,7 +13,8 @@ from campaigns.services import health as health_services
 from campaigns.services import reminders as reminder_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.scoping import CHANGE, VIEW
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 
 class FlagSerializer(ScopedModelSerializer):

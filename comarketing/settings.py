@@ -229,7 +229,10 @@ REMINDER_SWEEP_EVERY_SECONDS = env_int("REMINDER_SWEEP_EVERY_SECONDS", 5 * 60)
 REMINDER_DELIVERABLE_DUE_SOON_DAYS = env_int("REMINDER_DELIVERABLE_DUE_SOON_DAYS", 3)
 # A due moment missed by at most this much (the sweep was down) is still sent; older ones are dropped.
 REMINDER_LOOKBACK_DAYS = env_int("REMINDER_LOOKBACK_DAYS", 7)
-REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+# Transient failures (mail server down, timeouts, 4xx) are retried this long after the first one.
+REMINDER_RETRY_WINDOW_SECONDS = env_int("REMINDER_RETRY_WINDOW_SECONDS", 24 * 3600)
+# A safety stop beyond the window: a message that kills its worker again and again is given up.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 1000)
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
 REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 15 * 60)
 # A row left "sending" longer than this was claimed by a worker that died; it is claimed again.

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from comarketing.validation import validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, left_empty, own_company, related, sharing
 
 
@@ -53,7 +54,7 @@ class Organization(models.Model):
         TIER_2 = 2, "Tier 2"
         TIER_3 = 3, "Tier 3"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     website = models.URLField(blank=True)
     partner_tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
     ideal_customer_profile = models.TextField(blank=True, help_text="Who this company sells to; private to the company and its partners.")
@@ -91,7 +92,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 class Person(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200, validators=[validate_single_line])
     email = models.EmailField()
     job_title = models.CharField(max_length=200, blank=True)
     time_zone = models.CharField(

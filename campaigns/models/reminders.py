@@ -43,6 +43,9 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (back-off after a failure).")
+    retry_until = models.DateTimeField(
+        null=True, blank=True, help_text="Transient failures are retried until then (set at the first one)."
+    )
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

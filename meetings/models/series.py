@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet, KickoffQuestionnaire, Member
 from campaigns.models.core import PARTY
-from comarketing.validation import validate_in_date_window
+from comarketing.validation import validate_in_date_window, validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
 from partners.models import validate_time_zone
@@ -42,7 +42,7 @@ class MeetingSeries(models.Model):
     """The cadence of a campaign's meetings: a recurrence rule from a first local date and time in a named zone."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="meeting_series")
-    title = models.CharField(max_length=200, default="Weekly joint meeting")
+    title = models.CharField(max_length=200, default="Weekly joint meeting", validators=[validate_single_line])
     first_date = models.DateField("first meeting date", help_text="Local date, in the series' time zone.")
     start_time = models.TimeField("local start time", help_text="Wall-clock time in the series' time zone.")
     time_zone = models.CharField(

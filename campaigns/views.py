@@ -4,13 +4,12 @@ Both answer 404 to anyone whose company is not a party of the campaign, and to a
 existence of a file or campaign is never revealed.
 """
 
-import csv
-
 from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from campaigns.models import BrandAsset, Campaign
 from campaigns.selectors.kpis import kpi_export_rows
+from comarketing.exports import csv_response
 
 EXPORT_COLUMNS = [
     "metric",
@@ -34,14 +33,6 @@ def _no_sniffing(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # Spreadsheets run cells that start like a formula; names and sources are typed by users.
-    return f"'{text}" if isinstance(value, str) and text[:1] in ("=", "+", "-", "@") else text
-
-
 @require_GET
 def brand_asset_download(request, pk: int):
     asset = BrandAsset.objects.get_for_user(request.user, pk)
@@ -63,10 +54,5 @@ def brand_asset_download(request, pk: int):
 @require_GET
 def kpi_export(request, campaign_id: int):
     campaign = Campaign.objects.get_for_user(request.user, campaign_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpis-campaign-{campaign.pk}.csv"'
-    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in kpi_export_rows(campaign=campaign):
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+    response = csv_response(f"kpis-campaign-{campaign.pk}.csv", EXPORT_COLUMNS, kpi_export_rows(campaign=campaign))
     return _no_sniffing(response)

@@ -11,13 +11,26 @@ from comarketing.validation import validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, left_empty, own_company, related, sharing
 
 
+# Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
+# a placeholder, "posixrules" a template; posix/ and right/ are copies of the real names.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def _known_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name not in NOT_PLACES and not name.startswith(("posix/", "right/"))
+    )
+
+
+def is_known_time_zone(name: str) -> bool:
+    return name in _known_time_zones()
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in _known_time_zones():
+    if not is_known_time_zone(value):
         raise ValidationError(
             "“%(value)s” is not a known time zone. Use an IANA name such as Europe/Berlin or America/New_York.",
             params={"value": value},

@@ -14,7 +14,7 @@ from campaigns.models.core import PARTY
 from comarketing.validation import validate_in_date_window, validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
-from partners.models import validate_time_zone
+from partners.models import is_known_time_zone, validate_time_zone
 
 # The kickoff questionnaire's answer to "What is the meeting cadence?" as a recurrence rule.
 CADENCE_RULES = {
@@ -22,14 +22,6 @@ CADENCE_RULES = {
     KickoffQuestionnaire.Cadence.BIWEEKLY: "FREQ=WEEKLY;INTERVAL=2",
     KickoffQuestionnaire.Cadence.MONTHLY: "FREQ=MONTHLY",
 }
-
-
-def _is_known_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 class MeetingSeriesQuerySet(KeptRecordQuerySet):  # a series is ended, never deleted
@@ -121,7 +113,7 @@ class MeetingSeries(models.Model):
             errors["facilitator"] = [f"{self.facilitator} is not on this campaign's team; choose a team member."]
         if self.campaign_id and not (self.recurrence.strip() and self.video_link):
             self._fill_in_from_kickoff()
-        if self.first_date and self.start_time and _is_known_zone(self.time_zone):
+        if self.first_date and self.start_time and is_known_time_zone(self.time_zone):
             self.__dict__.pop("parsed_recurrence", None)
             try:
                 if self.first_date != getattr(self, "_stored_first_date", None):

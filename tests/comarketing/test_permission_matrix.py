@@ -61,6 +61,8 @@ OTHER_ROUTES = {
     "api/token/": "exchanges a password for a token",
     "api/schema/": "the API's description, no rows",
     "api/docs/": "the API's description, no rows",
+    "api/redoc/": "the API's description, no rows",
+    "healthz": "database, broker and cache reachable or not, no rows (django-health-check)",
     "api-auth/login/": "logging in",
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",

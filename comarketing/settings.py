@@ -5,6 +5,7 @@ Celery's filesystem broker in `var/broker/`. `DATABASE_URL` and `REDIS_URL`
 switch to PostgreSQL and Redis (production, CI).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -34,7 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -60,7 +62,21 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "partners.middleware.PersonTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
+
+# --- Login protection (issue 9) -----------------------------------------------------------------
+# Every login door (admin, /api/token/, /api-auth/login/) authenticates through django-axes first: after
+# LOGIN_FAILURE_LIMIT failures for one username from one address, that pair is locked out for
+# LOGIN_LOCKOUT_HOURS (the operator unlocks it earlier by deleting its access attempt in the admin).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "comarketing.lockout.lockout_response"
+# API tokens expire and are stored hashed (django-rest-knox).
+REST_KNOX = {"TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)), "AUTO_REFRESH": False}
 
 ROOT_URLCONF = "comarketing.urls"
 WSGI_APPLICATION = "comarketing.wsgi.application"
@@ -175,8 +191,18 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Co-marketing tracker <norepl
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["comarketing.api.permissions.CompanyModelPermissions"],
     "DEFAULT_PARSER_CLASSES": [
         "comarketing.api.parsers.BoundedJSONParser",

@@ -3,9 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from health_check.views import HealthCheckView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.settings import api_settings
 
+from comarketing.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from comarketing.api.router import router
 from comarketing.health import HEALTH_CHECKS
 from partners.welcome import WelcomeView
@@ -15,8 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("welcome/<uidb64>/<token>/", WelcomeView.as_view(), name="welcome"),
     path("api/", include(router.urls)),
-    # The view names its own parsers; give it the API's, which refuse over-deep JSON with a 400.
-    path("api/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES), name="api-token"),
+    path("api/token/", TokenLoginView.as_view(), name="api-token"),
+    path("api/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
+    path("api/token/logout-all/", TokenLogoutAllView.as_view(), name="api-token-logout-all"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from this site too, so no inline script needs the CSP's leave.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

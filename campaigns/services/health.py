@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import id_list, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import id_list, insert_history, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def health_sweep(*, now: datetime.datetime | None = None) -> HealthSweepResult:
     """Open flags for new findings, refresh those still found, resolve those no longer found.
 
     A constant number of queries whatever the number of campaigns: one per check, then one read and at most
-    three writes. Flags of closed campaigns resolve too (closed campaigns are not checked).
+    five writes (two of them the history of the flags opened and resolved). Flags of closed campaigns resolve too (closed campaigns are not checked).
     """
     now = now or timezone.now()
     found, failed = _findings(now)
@@ -66,7 +66,9 @@ def health_sweep(*, now: datetime.datetime | None = None) -> HealthSweepResult:
     result = HealthSweepResult(failed_checks=failed)
     result.resolved = sorted(key for key in open_flags if key not in found and key[1] not in failed)
     if result.resolved:
-        Flag.objects.filter(pk__in=id_list(open_flags[key] for key in result.resolved)).update(resolved_at=now)
+        resolved = Flag.objects.filter(pk__in=id_list(open_flags[key] for key in result.resolved))
+        resolved.update(resolved_at=now)
+        insert_history(resolved, history_type="~", moment=now, reason="Resolved by the health sweep")
     result.opened = sorted(key for key in found if key not in open_flags)
     insert_ignoring_conflicts(
         Flag,
@@ -85,6 +87,9 @@ def health_sweep(*, now: datetime.datetime | None = None) -> HealthSweepResult:
             for check, finding in (found[key] for key in result.opened)
         ],
     )
+    if result.opened:
+        opened = Flag.objects.open().filter(opened_at=now).exclude(pk__in=id_list(open_flags.values()))
+        insert_history(opened, history_type="+", moment=now, reason="Opened by the health sweep")
     still_open_codes = {code for _, code, _ in found}
     result.still_open = len(found) - len(result.opened)
     if result.still_open:

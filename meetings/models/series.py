@@ -63,7 +63,7 @@ class MeetingSeries(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[default_attendees])
     objects = MeetingSeriesQuerySet.as_manager()
 
     class Meta:

@@ -205,3 +205,14 @@ def test_a_rule_stored_before_the_bounds_is_skipped_not_crashed_on(weekly, now):
 
     assert services.series_materialize(series_id=weekly.pk, now=now) == services.MaterializeResult()
     assert _rows(weekly) == before
+
+
+def test_changes_to_the_default_attendees_are_in_the_series_history(weekly, team, alice):
+    services.series_update(series=weekly, default_attendees=[team[0]], user=alice)
+
+    invited = [
+        {row.member_id for row in record.default_attendees.all()} for record in weekly.history.order_by("history_id")
+    ]
+    assert {team[0].pk, team[1].pk} in invited
+    assert invited[-1] == {team[0].pk}
+    assert weekly.history.latest().history_user == alice

@@ -49,3 +49,13 @@ class RefusingBackend(LocmemBackend):
     def send_messages(self, messages):
         code, text = self.REFUSAL
         raise smtplib.SMTPDataError(code, text)
+
+
+class SentThenSlowFileBackend(FileBackend):
+    """Hands the message over (writes it), then waits SLOW_EMAIL_SECONDS before the worker can mark it sent:
+    time to kill the worker in the one window where a copy is already out."""
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0")))
+        return sent

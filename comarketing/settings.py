@@ -228,6 +228,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "comarketing.api.schema.document_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {

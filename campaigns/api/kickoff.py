@@ -155,7 +155,7 @@ class SignoffApproverViewSet(ScopedModelViewSet):
 
 class KickoffCompanyPartSerializer(ScopedModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    completed_by = serializers.CharField(source="completed_by.full_name", read_only=True, default=None)
+    completed_by = serializers.CharField(source="completed_by.full_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = KickoffCompanyPart
@@ -352,8 +352,8 @@ class CampaignKpiSerializer(ScopedModelSerializer):
     target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, required=False)
     metric_name = serializers.CharField(source="metric.name", read_only=True)
     funnel_stage = serializers.CharField(source="metric.funnel_stage", read_only=True)
-    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, default=None)
-    latest_period_end = serializers.DateField(read_only=True, default=None)
+    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True, default=None)
+    latest_period_end = serializers.DateField(read_only=True, allow_null=True, default=None)
     progress_percent = serializers.SerializerMethodField()
 
     class Meta:

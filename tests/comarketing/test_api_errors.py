@@ -56,3 +56,12 @@ def test_a_value_out_of_range_is_a_400(api, alice, monkeypatch):
     response = api.as_user(alice).get("/api/meeting-series/")
     assert response.status_code == 400
     assert "out of range" in response.json()["detail"]
+
+
+def test_the_schema_lists_the_error_answers_of_every_operation(api, alice):
+    schema = api.as_user(alice).get("/api/schema/", {"format": "json"}).json()
+    assert "detail" in schema["components"]["schemas"]["Error"]["properties"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            listed = set(operation["responses"])
+            assert {"400", "401", "403", "404", "429"} <= listed, (method, path)

@@ -4,15 +4,13 @@ Each answers 404 to anyone whose company is not a party of the campaign, and to 
 existence of a file or campaign is never revealed.
 """
 
-import csv
-
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from campaigns.exports import spreadsheet_cell
 from campaigns.models import BrandAsset, Campaign, ResultsReport
 from campaigns.selectors.kpis import kpi_export_rows
+from comarketing.exports import csv_response
 
 EXPORT_COLUMNS = [
     "metric",
@@ -57,12 +55,7 @@ def brand_asset_download(request, pk: int):
 @require_GET
 def kpi_export(request, campaign_id: int):
     campaign = Campaign.objects.get_for_user(request.user, campaign_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpis-campaign-{campaign.pk}.csv"'
-    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in kpi_export_rows(campaign=campaign):
-        writer.writerow({key: spreadsheet_cell(value) for key, value in row.items()})
+    response = csv_response(f"kpis-campaign-{campaign.pk}.csv", EXPORT_COLUMNS, kpi_export_rows(campaign=campaign))
     return _no_sniffing(response)
 
 

@@ -5,6 +5,7 @@ Celery's filesystem broker in `var/broker/`. `DATABASE_URL` and `REDIS_URL`
 switch to PostgreSQL and Redis (production, CI).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names when DEBUG is off, not *")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -32,9 +35,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "health_check",
+    "csp",
     "simple_history",
     "django_celery_beat",
     "partners",
@@ -52,9 +59,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "partners.middleware.PersonTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
+
+# --- Login protection (issue 9) -----------------------------------------------------------------
+# Every login door (admin, /api/token/, /api-auth/login/) authenticates through django-axes first: after
+# LOGIN_FAILURE_LIMIT failures for one username from one address, that pair is locked out for
+# LOGIN_LOCKOUT_HOURS (the operator unlocks it earlier by deleting its access attempt in the admin).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "comarketing.lockout.lockout_response"
+# API tokens expire and are stored hashed (django-rest-knox).
+REST_KNOX = {"TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)), "AUTO_REFRESH": False}
 
 ROOT_URLCONF = "comarketing.urls"
 WSGI_APPLICATION = "comarketing.wsgi.application"
@@ -126,7 +148,11 @@ STORAGES = {
 
 # --- Security (check --deploy clean when DEBUG is off) -------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container health check asks over plain HTTP from inside; everything else is sent to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# X-Forwarded-Proto says "https" only when a proxy that sets it (and strips it from clients) is in front.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -134,6 +160,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts only from this site (the API docs come from drf-spectacular-sidecar, not a CDN). Inline
+# styles stay allowed: the admin, Swagger UI and ReDoc set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -152,13 +195,28 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Co-marketing tracker <norepl
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["comarketing.api.permissions.CompanyModelPermissions"],
+    "DEFAULT_PARSER_CLASSES": [
+        "comarketing.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "comarketing.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "partners.scoping.filters.ScopedFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -170,6 +228,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Joint campaigns, RACI, kickoff, KPIs and meetings; every endpoint is scoped to your company.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Served by this site from the drf-spectacular-sidecar package: the docs work offline and under the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "comarketing.api.schema.document_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
@@ -180,9 +246,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Bounded input (issue 9) ------------------------------------------------------
+# Dates people plan with (a series' first and last meeting, a moved meeting) lie this far around today.
+DATE_WINDOW_PAST_DAYS = env_int("DATE_WINDOW_PAST_DAYS", 2 * 365)
+DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 5 * 365)
+
 # --- Meetings -------------------------------------------------------------------
 # How far ahead meetings of a series exist as rows (to log, move or cancel one, and to remind people).
 MEETING_WINDOW_WEEKS = env_int("MEETING_WINDOW_WEEKS", 12)
+# One materialization of one series computes at most this many occurrences, for at most this long; the
+# hourly task carries on from there.
+MEETING_MATERIALIZE_MAX_OCCURRENCES = env_int("MEETING_MATERIALIZE_MAX_OCCURRENCES", 1000)
+MEETING_MATERIALIZE_MAX_SECONDS = env_int("MEETING_MATERIALIZE_MAX_SECONDS", 10)
 
 # --- Celery ---------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
@@ -221,7 +296,10 @@ REMINDER_SWEEP_EVERY_SECONDS = env_int("REMINDER_SWEEP_EVERY_SECONDS", 5 * 60)
 REMINDER_DELIVERABLE_DUE_SOON_DAYS = env_int("REMINDER_DELIVERABLE_DUE_SOON_DAYS", 3)
 # A due moment missed by at most this much (the sweep was down) is still sent; older ones are dropped.
 REMINDER_LOOKBACK_DAYS = env_int("REMINDER_LOOKBACK_DAYS", 7)
-REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+# Transient failures (mail server down, timeouts, 4xx) are retried this long after the first one.
+REMINDER_RETRY_WINDOW_SECONDS = env_int("REMINDER_RETRY_WINDOW_SECONDS", 24 * 3600)
+# A safety stop beyond the window: a message that kills its worker again and again is given up.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 1000)
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
 REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 15 * 60)
 # A row left "sending" longer than this was claimed by a worker that died; it is claimed again.

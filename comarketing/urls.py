@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from health_check.views import HealthCheckView
 
+from comarketing.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from comarketing.api.router import router
+from comarketing.health import HEALTH_CHECKS
 from partners.welcome import WelcomeView
 
 urlpatterns = [
@@ -12,9 +14,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("welcome/<uidb64>/<token>/", WelcomeView.as_view(), name="welcome"),
     path("api/", include(router.urls)),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/token/", TokenLoginView.as_view(), name="api-token"),
+    path("api/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
+    path("api/token/logout-all/", TokenLogoutAllView.as_view(), name="api-token-logout-all"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script from this site too, so no inline script needs the CSP's leave.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("healthz", HealthCheckView.as_view(checks=HEALTH_CHECKS), name="healthz"),
     path("api-auth/", include("rest_framework.urls")),
     path("files/", include("campaigns.urls")),
     path("calendar/", include("meetings.urls")),

@@ -18,7 +18,8 @@ from meetings import selectors, services, views
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.summary import render_notes_summary
 from partners.scoping import CHANGE, VIEW, scoped_queryset
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 # --- Series -----------------------------------------------------------------------------------------------------
 

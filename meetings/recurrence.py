@@ -5,6 +5,7 @@ dateutil steps through aware datetimes in local wall time, so a 10:00 America/Ne
 """
 
 import datetime
+import re
 import warnings
 import zoneinfo
 from dataclasses import dataclass
@@ -12,12 +13,23 @@ from dataclasses import dataclass
 from dateutil.rrule import rrule, rrulestr
 from django.core.exceptions import ValidationError
 
+from comarketing.validation import date_window
+
 DEFAULT_RULE = "FREQ=WEEKLY"
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 # The start time of the series sets the hour; parts that would add times within a day are refused.
 ALLOWED_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST")
+# Parts that pick days by their position in a month or year (RFC 5545 allows them only there). Kept off
+# daily and weekly rules so that checking a rule never scans day by day towards the year 9999.
+MONTHLY_OR_YEARLY_PARTS = ("BYMONTHDAY", "BYSETPOS")
 MAX_COUNT = 520
-MAX_YEARS = 10
+FIRST_POSSIBLE_YEAR = 2000  # no series starts earlier (first dates lie within the settings' window)
+MAX_INTERVAL = 52
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_WEEKDAY_ITEM = re.compile(r"^(?P<ordinal>[+-]?[0-9]{1,2})?(?P<day>MO|TU|WE|TH|FR|SA|SU)$")
+# The numbers each BYxxx list accepts (zero never) and how many items it may hold.
+_NUMBER_LISTS = {"BYMONTHDAY": (31, 31), "BYMONTH": (12, 12), "BYSETPOS": (366, 31)}
+_MAX_ORDINAL = {"MONTHLY": 5, "YEARLY": 53}
 RULE_HELP = (
     "An RFC 5545 recurrence rule. Examples: FREQ=WEEKLY (every week, on the first meeting's weekday) · "
     "FREQ=WEEKLY;INTERVAL=2 (every other week) · FREQ=WEEKLY;BYDAY=MO,TH · end it with ;UNTIL=20270331 "
@@ -80,6 +92,12 @@ def _until_in_utc(value: str, zone: zoneinfo.ZoneInfo) -> str:
             parsed = datetime.datetime.strptime(value, fmt)
         except ValueError:
             continue
+        # Only the far end is bounded here: a stored series that ended long ago stays readable.
+        latest = date_window()[1]
+        if parsed.date() > latest:
+            raise ValidationError({"recurrence": f"UNTIL must be {latest:%Y%m%d} or earlier, got “{value}”."})
+        if parsed.year < FIRST_POSSIBLE_YEAR:  # also keeps the conversion to UTC below from overflowing
+            raise ValidationError({"recurrence": f"UNTIL “{value}” is before any first meeting."})
         if fmt == "%Y%m%dT%H%M%SZ":
             return value
         if fmt == "%Y%m%d":
@@ -88,14 +106,62 @@ def _until_in_utc(value: str, zone: zoneinfo.ZoneInfo) -> str:
     raise ValidationError({"recurrence": f"UNTIL must be a date such as 20270331, got “{value}”."})
 
 
+def _whole_number(parts: dict[str, str], name: str, low: int, high: int) -> None:
+    value = parts[name]
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValidationError({"recurrence": f"{name} must be a whole number from {low} to {high}."})
+
+
+def _items(parts: dict[str, str], name: str, max_items: int) -> list[str]:
+    items = parts[name].split(",")
+    if len(items) > max_items or len(set(items)) != len(items):
+        raise ValidationError({"recurrence": f"{name} lists at most {max_items} different values."})
+    return items
+
+
+def _check_lists(parts: dict[str, str]) -> None:
+    """Every BYxxx list: known values, in range, no repeats; position-based parts only where they mean something."""
+    frequency = parts["FREQ"]
+    for name in MONTHLY_OR_YEARLY_PARTS:
+        if name in parts and frequency not in _MAX_ORDINAL:
+            raise ValidationError({"recurrence": f"{name} needs FREQ=MONTHLY or FREQ=YEARLY."})
+    for name, (bound, max_items) in _NUMBER_LISTS.items():
+        if name not in parts:
+            continue
+        allows_negative = name != "BYMONTH"
+        numbers = []
+        for item in _items(parts, name, max_items):
+            number = item.lstrip("+-")
+            if not number.isdigit() or not 1 <= int(number) <= bound or (item[0] == "-" and not allows_negative):
+                low = f"-{bound} to -1 or " if allows_negative else ""
+                raise ValidationError({"recurrence": f"{name} takes numbers from {low}1 to {bound}, got “{item}”."})
+            numbers.append(int(item))
+        parts[name] = ",".join(str(number) for number in numbers)
+    if "BYDAY" in parts:
+        for item in _items(parts, "BYDAY", 7 * 5):
+            match = _WEEKDAY_ITEM.match(item)
+            if match is None:
+                raise ValidationError({"recurrence": f"BYDAY takes days such as MO,TH or 2TU, got “{item}”."})
+            if match["ordinal"]:
+                bound = _MAX_ORDINAL.get(frequency)
+                if bound is None or not 1 <= abs(int(match["ordinal"])) <= bound:
+                    raise ValidationError(
+                        {"recurrence": f"“{item}”: a numbered weekday needs FREQ=MONTHLY (1 to 5) or YEARLY (1 to 53)."}
+                    )
+    if "WKST" in parts and parts["WKST"] not in WEEKDAYS:
+        raise ValidationError({"recurrence": f"WKST is one of {','.join(WEEKDAYS)}."})
+
+
 def normalize_rule(text: str, zone: zoneinfo.ZoneInfo) -> str:
     """The rule in canonical form (upper case, UNTIL in UTC), or a ValidationError saying what is wrong."""
     parts = _parts(text)
     if "UNTIL" in parts:
         parts["UNTIL"] = _until_in_utc(parts["UNTIL"], zone)
     if "COUNT" in parts:
-        if not parts["COUNT"].isdigit() or not 1 <= int(parts["COUNT"]) <= MAX_COUNT:
-            raise ValidationError({"recurrence": f"COUNT must be a whole number from 1 to {MAX_COUNT}."})
+        _whole_number(parts, "COUNT", 1, MAX_COUNT)
+    if "INTERVAL" in parts:
+        _whole_number(parts, "INTERVAL", 1, MAX_INTERVAL)
+    _check_lists(parts)
     ordered = ["FREQ", *(name for name in ALLOWED_PARTS if name != "FREQ" and name in parts)]
     return ";".join(f"{name}={parts[name]}" for name in ordered)
 
@@ -124,6 +190,13 @@ def parse(text: str, first_start: datetime.datetime) -> Recurrence:
     """Validate a rule against the series' first meeting (aware, local), or raise a ValidationError saying why."""
     normalized = normalize_rule(text, first_start.tzinfo)
     rule = build_rule(normalized, first_start)
+    if not _may_include(normalized, first_start):
+        raise ValidationError(
+            {
+                "first_date": f"The first meeting ({first_start:%a %d %b %Y}) does not fall on a day of the rule. "
+                "Choose a first date the rule includes."
+            }
+        )
     first = rule.after(first_start, inc=True)
     if first is None:
         raise ValidationError({"recurrence": "This rule ends before the first meeting; no meeting would take place."})
@@ -136,10 +209,22 @@ def parse(text: str, first_start: datetime.datetime) -> Recurrence:
         )
     if "COUNT=" not in normalized and "UNTIL=" not in normalized:
         return Recurrence(normalized, rule, None)
-    horizon = first_start + datetime.timedelta(days=366 * MAX_YEARS)
+    latest = date_window()[1]
+    horizon = local_start(latest, datetime.time.max, first_start.tzinfo)
     if rule.after(horizon) is not None:
-        raise ValidationError({"recurrence": f"A series can run at most {MAX_YEARS} years; end it earlier."})
+        raise ValidationError({"recurrence": f"A series ends on {latest:%d %b %Y} at the latest; end it earlier."})
     return Recurrence(normalized, rule, rule.before(horizon, inc=True))
+
+
+def _may_include(rule_text: str, start: datetime.datetime) -> bool:
+    """Whether `start` passes the rule's month and weekday filters (a necessary condition, checked without
+    iterating: a rule that never matches would otherwise be searched up to the year 9999)."""
+    parts = dict(part.split("=", 1) for part in rule_text.split(";"))
+    if "BYMONTH" in parts and str(start.month) not in parts["BYMONTH"].split(","):
+        return False
+    if "BYDAY" in parts and WEEKDAYS[start.weekday()] not in {item[-2:] for item in parts["BYDAY"].split(",")}:
+        return False
+    return True
 
 
 def with_until(rule_text: str, until_utc: datetime.datetime) -> str:

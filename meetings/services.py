@@ -1,6 +1,8 @@
 """Writes of the meetings app: series and their occurrences, the facilitator's log, calendar subscriptions."""
 
 import datetime
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -14,10 +16,12 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, Member
-from comarketing.validation import save_validated
+from comarketing.validation import save_validated, validate_in_date_window
 from meetings import recurrence
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret, new_secret
+
+logger = logging.getLogger(__name__)
 
 
 def _user_or_none(user: Any) -> Any:
@@ -79,6 +83,7 @@ def series_end(*, series: MeetingSeries, last_date: datetime.date, user: Any = N
     """End the series after `last_date` (local): later meetings stop; earlier ones, and every logged one, stay."""
     if last_date < series.first_date:
         raise ValidationError({"last_date": "A series cannot end before its first meeting."})
+    validate_in_date_window(last_date, "last_date")
     end_of_day = datetime.datetime.combine(last_date, datetime.time(23, 59, 59), tzinfo=series.zone)
     series.recurrence = recurrence.with_until(series.parsed_recurrence.text, end_of_day)
     return series_update(series=series, user=user)
@@ -118,6 +123,11 @@ def series_materialize(*, series_id: int, now: datetime.datetime | None = None) 
     series = MeetingSeries.objects.select_for_update().filter(pk=series_id).first()
     if series is None:
         return MaterializeResult()
+    try:
+        series.parsed_recurrence
+    except ValidationError as error:  # stored before the rules were bounded; the admin shows why on save
+        logger.error("Series %s is not materialized: its rule is refused (%s)", series.pk, error.messages)
+        return MaterializeResult()
     zone = series.zone
     existing = {meeting.occurrence_date: meeting for meeting in series.meetings.annotate(has_content=_has_content())}
     today = now.astimezone(zone).date()
@@ -126,7 +136,9 @@ def series_materialize(*, series_id: int, now: datetime.datetime | None = None) 
     last_existing = max(existing, default=from_date)
     until = max(window_end.astimezone(zone), recurrence.local_start(last_existing, datetime.time.max, zone))
     start = recurrence.local_start(from_date, datetime.time.min, zone)
-    instances = {local.date(): local for local in series.parsed_recurrence.rule.between(start, until, inc=True)}
+    instances, complete = _occurrences(series, start, until)
+    # With the budget spent, days after the last one computed are left as they are until the next run.
+    covered_until = until.date() if complete else max(instances, default=from_date)
 
     to_create, to_update, to_delete, to_cancel = [], [], [], []
     for day, local in instances.items():
@@ -153,7 +165,7 @@ def series_materialize(*, series_id: int, now: datetime.datetime | None = None) 
                 meeting.original_start, (meeting.starts_at, meeting.ends_at) = original, new_times
                 to_update.append(meeting)
     for day, meeting in existing.items():
-        if day < from_date or day in instances or meeting.status != Meeting.Status.SCHEDULED:
+        if not from_date <= day <= covered_until or day in instances or meeting.status != Meeting.Status.SCHEDULED:
             continue
         (to_cancel if meeting.has_content else to_delete).append(meeting)
 
@@ -168,6 +180,23 @@ def series_materialize(*, series_id: int, now: datetime.datetime | None = None) 
     return MaterializeResult(
         created=len(created), updated=len(to_update), deleted=len(to_delete), cancelled=len(to_cancel)
     )
+
+
+def _occurrences(
+    series: MeetingSeries, start: datetime.datetime, until: datetime.datetime
+) -> tuple[dict[datetime.date, datetime.datetime], bool]:
+    """The series' local starts from `start` to `until` by day, and whether all were computed within the budget
+    (settings: occurrences and seconds per run). A run never computes more; the next run carries on."""
+    deadline = time.monotonic() + settings.MEETING_MATERIALIZE_MAX_SECONDS
+    found: dict[datetime.date, datetime.datetime] = {}
+    for local in series.parsed_recurrence.rule.xafter(start, inc=True):
+        if local > until:
+            return found, True
+        if len(found) >= settings.MEETING_MATERIALIZE_MAX_OCCURRENCES or time.monotonic() > deadline:
+            logger.warning("Series %s: materialization budget spent after %s meetings", series.pk, len(found))
+            return found, False
+        found[local.date()] = local
+    return found, True
 
 
 def _invite_default_attendees(series: MeetingSeries, from_date: datetime.date) -> None:
@@ -201,6 +230,7 @@ def meeting_reschedule(
 ) -> Meeting:
     """Move one meeting; the move survives later changes of the series."""
     _refuse_if_logged(meeting, "moved")
+    validate_in_date_window(starts_at, "starts_at")  # before adding the duration to it
     ends_at = ends_at or starts_at + (meeting.ends_at - meeting.starts_at)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.is_rescheduled = True

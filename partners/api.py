@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from partners.models import Organization, PartnerRelationship, Person
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 
 class OrganizationSerializer(ScopedModelSerializer):

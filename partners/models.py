@@ -7,16 +7,30 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from comarketing.validation import validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, left_empty, own_company, related, sharing
+
+
+# Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
+# a placeholder, "posixrules" a template; posix/ and right/ are copies of the real names.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 
 
 @cache
 def _known_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name not in NOT_PLACES and not name.startswith(("posix/", "right/"))
+    )
+
+
+def is_known_time_zone(name: str) -> bool:
+    return name in _known_time_zones()
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in _known_time_zones():
+    if not is_known_time_zone(value):
         raise ValidationError(
             "“%(value)s” is not a known time zone. Use an IANA name such as Europe/Berlin or America/New_York.",
             params={"value": value},
@@ -48,7 +62,7 @@ class OrganizationQuerySet(ScopedQuerySet):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     website = models.URLField(blank=True)
     ideal_customer_profile = models.TextField(blank=True, help_text="Who this company sells to; private to the company and its partners.")
     value_proposition = models.TextField(blank=True)
@@ -86,7 +100,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 class Person(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200, validators=[validate_single_line])
     email = models.EmailField()
     job_title = models.CharField(max_length=200, blank=True)
     time_zone = models.CharField(
@@ -108,10 +122,13 @@ class Person(models.Model):
         ordering = ["full_name"]
         verbose_name_plural = "people"
         constraints = [
+            # Unique within a company only: a check across companies would tell one company that another
+            # company knows this address. (A login's username, the address, is unique on its own.)
             models.UniqueConstraint(
+                "organization",
                 Lower("email"),
-                name="person_email_unique_ci",
-                violation_error_message="A person with this e-mail address already exists.",
+                name="person_email_unique_per_company_ci",
+                violation_error_message="A person with this e-mail address already exists in your company.",
             ),
         ]
 

@@ -12,12 +12,13 @@ from campaigns.services import invitations as invitation_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 
 class PartySerializer(ScopedModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    point_of_contact_name = serializers.CharField(source="point_of_contact.full_name", read_only=True, default=None)
+    point_of_contact_name = serializers.CharField(source="point_of_contact.full_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Party
@@ -39,7 +40,7 @@ class MemberSerializer(ScopedModelSerializer):
 class CampaignSerializer(ScopedModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     team = MemberSerializer(source="members", many=True, read_only=True)
-    created_by = serializers.StringRelatedField(read_only=True)
+    created_by = serializers.StringRelatedField(read_only=True, allow_null=True)
     invite = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(),
         write_only=True,
@@ -196,7 +197,7 @@ class RaciAssignmentSerializer(ScopedModelSerializer):
 
 
 class DeliverableSerializer(ScopedModelSerializer):
-    accountable = serializers.CharField(source="accountable_name", read_only=True, default=None)
+    accountable = serializers.CharField(source="accountable_name", read_only=True, allow_null=True, default=None)
     raci = RaciAssignmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -245,9 +246,9 @@ class InvitationSerializer(ScopedModelSerializer):
     campaign_kind = serializers.CharField(source="campaign.get_kind_display", read_only=True)
     launch_date = serializers.DateField(source="campaign.launch_date", read_only=True)
     end_date = serializers.DateField(source="campaign.end_date", read_only=True)
-    host_name = serializers.CharField(read_only=True, default=None)
+    host_name = serializers.CharField(read_only=True, allow_null=True, default=None)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    invited_by_name = serializers.CharField(source="invited_by.full_name", read_only=True, default=None)
+    invited_by_name = serializers.CharField(source="invited_by.full_name", read_only=True, allow_null=True, default=None)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), required=False, allow_null=True, help_text="A company in the tracker."

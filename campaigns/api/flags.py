@@ -13,7 +13,8 @@ from campaigns.services import health as health_services
 from campaigns.services import reminders as reminder_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.scoping import CHANGE, VIEW
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.filters import ScopedFilterSet
 
 
 class FlagSerializer(ScopedModelSerializer):
@@ -166,7 +167,7 @@ class ReminderOptOutViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     @extend_schema(responses=ReminderPreferenceSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # one short list, answered whole
     def preferences(self, request):
         """Every kind of reminder, and whether you receive it (every kind is on until you opt out)."""
         off = set(self.get_queryset().values_list("kind", flat=True))

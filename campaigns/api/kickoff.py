@@ -40,7 +40,7 @@ from campaigns.services import signoffs as signoff_services
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, VIEW, scoped_queryset
-from partners.scoping.api import ScopedFilterSet, ScopedModelSerializer, ScopedModelViewSet
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 
 
 def _person_of(user: Any) -> Person | None:
@@ -57,11 +57,6 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return scoped_queryset(self.model_class, self.context["request"].user)
-
-
-def scoped_filterset(model_class: type, filter_fields: list[str]) -> type[ScopedFilterSet]:
-    meta = type("Meta", (), {"model": model_class, "fields": filter_fields})
-    return type(f"{model_class.__name__}FilterSet", (ScopedFilterSet,), {"Meta": meta})
 
 
 # --- Kickoff questionnaire -------------------------------------------------------------------------------
@@ -130,7 +125,7 @@ class KickoffQuestionnaireViewSet(ScopedModelViewSet):
     queryset = KickoffQuestionnaire.objects.all()
     serializer_class = KickoffQuestionnaireSerializer
     action_rules = {"tool_access_checklist": VIEW}
-    filterset_class = scoped_filterset(KickoffQuestionnaire, ["campaign"])
+    filterset_fields = ["campaign"]
 
     def base_queryset(self):
         return KickoffQuestionnaire.objects.select_related("campaign").prefetch_related(
@@ -149,18 +144,18 @@ class KickoffQuestionnaireViewSet(ScopedModelViewSet):
 class MilestoneViewSet(ScopedModelViewSet):
     queryset = ProductionMilestone.objects.all()
     serializer_class = MilestoneSerializer
-    filterset_class = scoped_filterset(ProductionMilestone, ["questionnaire"])
+    filterset_fields = ["questionnaire"]
 
 
 class SignoffApproverViewSet(ScopedModelViewSet):
     queryset = SignoffApprover.objects.select_related("member__person")
     serializer_class = SignoffApproverSerializer
-    filterset_class = scoped_filterset(SignoffApprover, ["questionnaire", "deliverable_type"])
+    filterset_fields = ["questionnaire", "deliverable_type"]
 
 
 class KickoffCompanyPartSerializer(ScopedModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    completed_by = serializers.CharField(source="completed_by.full_name", read_only=True, default=None)
+    completed_by = serializers.CharField(source="completed_by.full_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = KickoffCompanyPart
@@ -186,7 +181,7 @@ class KickoffCompanyPartViewSet(ScopedModelViewSet):
     queryset = KickoffCompanyPart.objects.select_related("organization", "completed_by")
     serializer_class = KickoffCompanyPartSerializer
     action_rules = {"mark_complete": "complete"}
-    filterset_class = scoped_filterset(KickoffCompanyPart, ["campaign", "organization"])
+    filterset_fields = ["campaign", "organization"]
 
     @extend_schema(request=None, responses=KickoffCompanyPartSerializer)
     @action(detail=True, methods=["post"], url_path="mark-complete", permission_classes=[ChangeActionPermissions])
@@ -218,7 +213,7 @@ class ToolAccessViewSet(ScopedModelViewSet):
 
     queryset = ToolAccess.objects.select_related("member__person", "confirmed_by")
     serializer_class = ToolAccessSerializer
-    filterset_class = scoped_filterset(ToolAccess, ["member", "member__campaign", "tool", "has_access"])
+    filterset_fields = ["member", "member__campaign", "tool", "has_access"]
 
 
 class BrandAssetSerializer(ScopedModelSerializer):
@@ -253,7 +248,7 @@ class BrandAssetViewSet(ScopedModelViewSet):
 
     queryset = BrandAsset.objects.all()
     serializer_class = BrandAssetSerializer
-    filterset_class = scoped_filterset(BrandAsset, ["campaign", "organization", "kind"])
+    filterset_fields = ["campaign", "organization", "kind"]
 
 
 # --- Sign-offs and legal review --------------------------------------------------------------------------
@@ -301,9 +296,7 @@ class SignoffRequestViewSet(ScopedModelViewSet):
     queryset = SignoffRequest.objects.select_related("reviewer", "deliverable")
     serializer_class = SignoffRequestSerializer
     action_rules = {"decide": "decide", "ask_again": "ask again", "request_signoffs": ADD}
-    filterset_class = scoped_filterset(
-        SignoffRequest, ["deliverable", "deliverable__campaign", "kind", "status", "reviewer"]
-    )
+    filterset_fields = ["deliverable", "deliverable__campaign", "kind", "status", "reviewer"]
     http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request, *args, **kwargs):
@@ -350,7 +343,7 @@ class MetricViewSet(ScopedModelViewSet):
 
     queryset = Metric.objects.all()
     serializer_class = MetricSerializer
-    filterset_class = scoped_filterset(Metric, ["campaign", "funnel_stage", "unit"])
+    filterset_fields = ["campaign", "funnel_stage", "unit"]
     search_fields = ["name"]
 
 
@@ -359,8 +352,8 @@ class CampaignKpiSerializer(ScopedModelSerializer):
     target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, required=False)
     metric_name = serializers.CharField(source="metric.name", read_only=True)
     funnel_stage = serializers.CharField(source="metric.funnel_stage", read_only=True)
-    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, default=None)
-    latest_period_end = serializers.DateField(read_only=True, default=None)
+    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True, default=None)
+    latest_period_end = serializers.DateField(read_only=True, allow_null=True, default=None)
     progress_percent = serializers.SerializerMethodField()
 
     class Meta:
@@ -395,7 +388,7 @@ class CampaignKpiViewSet(ScopedModelViewSet):
 
     queryset = CampaignKpi.objects.all()
     serializer_class = CampaignKpiSerializer
-    filterset_class = scoped_filterset(CampaignKpi, ["campaign", "owner", "metric"])
+    filterset_fields = ["campaign", "owner", "metric"]
 
     def base_queryset(self):
         return with_latest_measurement(CampaignKpi.objects.all())
@@ -465,7 +458,7 @@ class KpiRoundViewSet(ScopedModelViewSet):
     queryset = KpiRound.objects.all()
     serializer_class = KpiRoundSerializer
     action_rules = {"agree": "agree", "start": ADD}
-    filterset_class = scoped_filterset(KpiRound, ["campaign"])
+    filterset_fields = ["campaign"]
     http_method_names = ["get", "post", "head", "options"]
 
     def base_queryset(self):
@@ -543,7 +536,7 @@ class KpiMeasurementViewSet(ScopedModelViewSet):
 
     queryset = KpiMeasurement.objects.select_related("kpi__metric", "reported_by")
     serializer_class = KpiMeasurementSerializer
-    filterset_class = scoped_filterset(KpiMeasurement, ["campaign", "kpi"])
+    filterset_fields = ["campaign", "kpi"]
     ordering_fields = ["period_end", "created_at"]
 
 
@@ -594,7 +587,7 @@ class ReportingPlanViewSet(ScopedModelViewSet):
 
     queryset = ReportingPlan.objects.all()
     serializer_class = ReportingPlanSerializer
-    filterset_class = scoped_filterset(ReportingPlan, ["campaign"])
+    filterset_fields = ["campaign"]
 
     def base_queryset(self):
         complete = Campaign.objects.filter(pk=OuterRef("campaign_id")).filter(has_reporting_plan())
@@ -607,10 +600,10 @@ class ReportingPlanViewSet(ScopedModelViewSet):
 class ReporterViewSet(ScopedModelViewSet):
     queryset = ReportingPlanReporter.objects.select_related("reporter")
     serializer_class = ReporterSerializer
-    filterset_class = scoped_filterset(ReportingPlanReporter, ["plan", "organization"])
+    filterset_fields = ["plan", "organization"]
 
 
 class LeadStatusMappingViewSet(ScopedModelViewSet):
     queryset = LeadStatusMapping.objects.all()
     serializer_class = LeadStatusMappingSerializer
-    filterset_class = scoped_filterset(LeadStatusMapping, ["plan", "organization", "shared_stage"])
+    filterset_fields = ["plan", "organization", "shared_stage"]

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from comarketing.validation import validate_single_line
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
 
@@ -112,7 +113,7 @@ class Campaign(models.Model):
         Status.CANCELLED: (),
     }
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.JOINT_WEBINAR)
     status = models.CharField(
         max_length=16,
@@ -362,7 +363,7 @@ class Deliverable(models.Model):
     DONE_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="deliverables")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     type = models.CharField(max_length=32, choices=Type.choices, default=Type.OTHER)
     channel_party = models.ForeignKey(
         Party,

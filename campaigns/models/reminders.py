@@ -51,6 +51,9 @@ class Reminder(models.Model):
         help_text="Why it was not sent: checked again at the moment of sending.",
     )
     next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (back-off after a failure).")
+    retry_until = models.DateTimeField(
+        null=True, blank=True, help_text="Transient failures are retried until then (set at the first one)."
+    )
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

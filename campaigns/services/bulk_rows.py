@@ -72,3 +72,24 @@ def insert_ignoring_conflicts(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, payload])
         return max(cursor.rowcount, 0)
+
+
+
+def insert_history(queryset: models.QuerySet, *, history_type: str, moment: datetime.datetime, reason: str) -> int:
+    """One django-simple-history row per row of `queryset`, as it is now, in ONE statement (INSERT … SELECT):
+    the history of set-wise writes, which bypass `save()` and its signals. `history_type` is "+" (created) or
+    "~" (changed); the user is none (the writer is a sweep)."""
+    model = queryset.model
+    fields = model._meta.concrete_fields
+    historical = model.history.model._meta
+    select_sql, params = queryset.order_by().values_list(*(field.attname for field in fields)).query.sql_with_params()
+    quote = connection.ops.quote_name
+    tracked = [quote(historical.get_field(field.name).column) for field in fields]
+    extra = [quote(historical.get_field(name).column) for name in ("history_date", "history_type", "history_change_reason")]
+    sql = (
+        f"INSERT INTO {quote(historical.db_table)} ({', '.join(tracked + extra)}) "
+        f"SELECT found.*, %s, %s, %s FROM ({select_sql}) AS found"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment), history_type, reason, *params])
+        return max(cursor.rowcount, 0)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, insert_history, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ def _sweep_check(
     }
     resolved = sorted(key for key in open_flags if key not in found)
     for keys in chunked(resolved):
-        Flag.objects.filter(pk__in=[open_flags[key][0] for key in keys]).update(resolved_at=now)
+        closing = Flag.objects.filter(pk__in=[open_flags[key][0] for key in keys])
+        closing.update(resolved_at=now)
+        # Set-wise writes skip save(), so their history is written set-wise too.
+        insert_history(closing, history_type="~", moment=now, reason="Resolved by the health sweep")
     opened = sorted(key for key in found if key not in open_flags)
     for keys in chunked(opened):
         insert_ignoring_conflicts(
@@ -67,6 +70,9 @@ def _sweep_check(
                 "attention_reason": "",
             },
         )
+    if opened:
+        fresh = flags.filter(code=check.code, opened_at=now)
+        insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
     # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep would be most
     # of the sweep's writes for no one's benefit.
     stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)

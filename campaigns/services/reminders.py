@@ -1,12 +1,27 @@
-"""The reminder outbox: the sweep that fills it and the send that empties it, each row exactly once."""
+"""The reminder outbox: the sweep that fills it and the send that empties it.
+
+What is guaranteed: every outbox row is delivered at least once, and every copy of it carries the same
+Message-ID (derived from the row's outbox key), so a copy sent again after a crash is recognised as the same
+message by mail systems that de-duplicate. Exactly once cannot be promised: a worker killed after the mail
+server accepted the message and before the row is marked sent (one UPDATE, nothing else in between) leaves
+the row "sending"; after REMINDER_SENDING_TIMEOUT_SECONDS it is claimed and sent again.
+
+Transient failures (connection refused, timeouts, a dropped connection, SMTP 4xx, the server refusing our
+login) are retried with capped exponential back-off for REMINDER_RETRY_WINDOW_SECONDS after the first one
+(default 24 h), with no operator action. Only a permanent failure (SMTP 5xx for the message or all its
+recipients, or a bug) ends the row "failed" at once; a transient one ends it "failed" when the window is over.
+"""
 
 import datetime
+import hashlib
 import logging
 import random
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from email.utils import formataddr
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -23,8 +38,6 @@ from partners.models import Person
 
 logger = logging.getLogger(__name__)
 
-# Worth another attempt: the mail server or the network may be back soon. Anything else is a bug to look at.
-TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 # The most rows one sweep enqueues; the next sweep takes the rest (keeps a sweep's work bounded).
 ENQUEUE_LIMIT = 1000
 
@@ -162,12 +175,41 @@ def retry_delay(attempt: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)
 
 
+def is_transient(error: Exception) -> bool:
+    """Worth another attempt: the network, the mail server or its configuration may be fine again soon.
+    A 5xx answer about this message or every one of its recipients will not change; nor will a bug."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # the operator's settings, not this message: it goes once they are mended
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    return isinstance(error, (smtplib.SMTPException, OSError))  # OSError: refused, unreachable, timed out
+
+
+def single_line(text: str) -> str:
+    """Text fit for a header: line breaks (which models refuse, but older rows may hold) become spaces."""
+    return " ".join(text.split())
+
+
+def message_id(reminder: Reminder) -> str:
+    """The same Message-ID for every copy of one outbox row, from its key (kind, subject, person, due moment)."""
+    key = f"{reminder.kind}|{reminder.subject}|{reminder.person_id}|{reminder.due_at.isoformat()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<reminder.{digest}@{domain}>"
+
+
 def _message(reminder: Reminder) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=reminder.subject_line,
+        subject=single_line(reminder.subject_line),
         body=reminder.body_text,
-        to=[f"{reminder.person.full_name} <{reminder.person.email}>"],
-        headers={"X-Reminder-Id": str(reminder.pk), "X-Reminder-Kind": reminder.kind},
+        to=[formataddr((single_line(reminder.person.full_name), reminder.person.email))],
+        headers={
+            "Message-ID": message_id(reminder),
+            "X-Reminder-Id": str(reminder.pk),
+            "X-Reminder-Kind": reminder.kind,
+        },
     )
     if reminder.body_html:
         message.attach_alternative(reminder.body_html, "text/html")
@@ -201,7 +243,7 @@ def _recheck(reminder: Reminder) -> None:
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> SendOutcome:
     """Send one outbox row if this caller wins its claim; transient failures go back to pending with a back-off
-    until the attempts run out, then the row ends failed with the error kept for the admin."""
+    until the retry window is over, then the row ends failed with the error kept for the admin."""
     now = now or timezone.now()
     if not _claim(reminder_id, now):
         return SendOutcome("skipped")
@@ -219,11 +261,11 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
         return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
     try:
         _message(reminder).send()
-    except TRANSIENT_ERRORS as error:
-        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=True)
     except Exception as error:
-        logger.exception("Reminder %s could not be sent", reminder_id)
-        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
+        transient = is_transient(error)
+        if not transient:
+            logger.exception("Reminder %s could not be sent", reminder_id)
+        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=transient)
     Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
         status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
     )
@@ -232,13 +274,24 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
 
 def _after_failure(reminder: Reminder, error: str, *, now: datetime.datetime, transient: bool) -> SendOutcome:
     mine = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING)
-    if transient and reminder.attempts < settings.REMINDER_MAX_ATTEMPTS:
-        delay = retry_delay(reminder.attempts)
+    retry_until = reminder.retry_until or now + datetime.timedelta(seconds=settings.REMINDER_RETRY_WINDOW_SECONDS)
+    if transient and now < retry_until and reminder.attempts < settings.REMINDER_MAX_ATTEMPTS:
+        delay = min(retry_delay(reminder.attempts), (retry_until - now).total_seconds())
         retry_at = now + datetime.timedelta(seconds=delay)
         # enqueued_at = retry_at: the retry message is on its way; the sweep steps in only if it gets lost.
-        mine.update(status=Reminder.Status.PENDING, last_error=error, next_attempt_at=retry_at, enqueued_at=retry_at)
+        mine.update(
+            status=Reminder.Status.PENDING,
+            last_error=error,
+            next_attempt_at=retry_at,
+            enqueued_at=retry_at,
+            retry_until=retry_until,
+        )
         return SendOutcome("retry", retry_in=delay)
-    reason = f"Gave up after {reminder.attempts} attempt(s). " if transient else "Not retried (not a transient error). "
+    reason = (
+        f"Gave up after {reminder.attempts} attempt(s) over the retry window. "
+        if transient
+        else "Not retried (a permanent error). "
+    )
     mine.update(status=Reminder.Status.FAILED, last_error=reason + error)
     return SendOutcome("failed")
 
@@ -247,7 +300,7 @@ def _after_failure(reminder: Reminder, error: str, *, now: datetime.datetime, tr
 def reminder_resend(*, reminder: Reminder) -> Reminder:
     """An operator's second chance for a failed reminder: a fresh set of attempts, sent at the next sweep."""
     Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
-        status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), enqueued_at=None
+        status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), enqueued_at=None, retry_until=None
     )
     reminder.refresh_from_db()
     return reminder

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.charts import kpi_chart_svg
-from campaigns.exports import spreadsheet_cell
 from campaigns.models import Campaign, ResultsReport
 from campaigns.selectors import results as selectors
 from campaigns.services.notices import RESULTS_REPORT, campaign_leads, notice_send
+from comarketing.exports import spreadsheet_safe
 from comarketing.validation import save_validated
 from partners.dashboard import Page
 
@@ -70,7 +70,7 @@ def results_csv(context: dict[str, Any]) -> str:
         rows.append(["deliverable", row.deliverable.title, "", "", "", "", row.deliverable.due_date, row.done_on, on_time])
     for row in context["flags"]:
         rows.append(["flag", row.flag.title, "", "", "", "", "", row.flag.resolved_at, f"open {row.open_days} days"])
-    writer.writerows([[spreadsheet_cell(cell) for cell in row] for row in rows])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return out.getvalue()
 
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -6,9 +8,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+logger = logging.getLogger(__name__)
+
 
 def exception_handler(exc, context):
-    """Model rules and protected deletes answer 400 with their message, never 500."""
+    """Model rules and protected deletes answer 400 with their message; anything unforeseen is logged and
+    answered with a short JSON body (never a stack trace or an HTML page)."""
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
@@ -24,4 +29,17 @@ def exception_handler(exc, context):
             {"detail": "This change conflicts with a change made at the same moment. Reload and try again."},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    view = type(context.get("view")).__name__
+    if isinstance(exc, OverflowError):  # a date or number the validators let through, pushed past its range
+        logger.warning("%s: value out of range: %s", view, exc)
+        return Response(
+            {"detail": "A date or number in the request is out of range."}, status=status.HTTP_400_BAD_REQUEST
+        )
+    logger.exception("%s failed", view)
+    return Response(
+        {"detail": "The server could not complete this request; the error has been logged."},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import CampaignChildQuerySet, Deliverable, Member
+from comarketing.validation import validate_single_line
 from meetings.models.series import Meeting
 
 MEETING_CAMPAIGN_PATH = "meeting__series__campaign"
@@ -106,7 +107,7 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.PROTECT, related_name="action_items", help_text="The meeting where it was agreed."
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_single_line])
     owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="action_items")
     due_date = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)

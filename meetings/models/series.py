@@ -11,9 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet, KickoffQuestionnaire, Member
 from campaigns.models.core import PARTY
+from comarketing.validation import validate_in_date_window, validate_single_line
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
-from partners.models import validate_time_zone
+from partners.models import is_known_time_zone, validate_time_zone
 
 # The kickoff questionnaire's answer to "What is the meeting cadence?" as a recurrence rule.
 CADENCE_RULES = {
@@ -21,14 +22,6 @@ CADENCE_RULES = {
     KickoffQuestionnaire.Cadence.BIWEEKLY: "FREQ=WEEKLY;INTERVAL=2",
     KickoffQuestionnaire.Cadence.MONTHLY: "FREQ=MONTHLY",
 }
-
-
-def _is_known_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 class MeetingSeriesQuerySet(KeptRecordQuerySet):  # a series is ended, never deleted
@@ -41,7 +34,7 @@ class MeetingSeries(models.Model):
     """The cadence of a campaign's meetings: a recurrence rule from a first local date and time in a named zone."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="meeting_series")
-    title = models.CharField(max_length=200, default="Weekly joint meeting")
+    title = models.CharField(max_length=200, default="Weekly joint meeting", validators=[validate_single_line])
     first_date = models.DateField("first meeting date", help_text="Local date, in the series' time zone.")
     start_time = models.TimeField("local start time", help_text="Wall-clock time in the series' time zone.")
     time_zone = models.CharField(
@@ -70,7 +63,7 @@ class MeetingSeries(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[default_attendees])
     objects = MeetingSeriesQuerySet.as_manager()
 
     class Meta:
@@ -91,6 +84,7 @@ class MeetingSeries(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._stored_campaign_id = getattr(instance, "campaign_id", None)
+        instance._stored_first_date = getattr(instance, "first_date", None)
         return instance
 
     @property
@@ -119,9 +113,11 @@ class MeetingSeries(models.Model):
             errors["facilitator"] = [f"{self.facilitator} is not on this campaign's team; choose a team member."]
         if self.campaign_id and not (self.recurrence.strip() and self.video_link):
             self._fill_in_from_kickoff()
-        if self.first_date and self.start_time and _is_known_zone(self.time_zone):
+        if self.first_date and self.start_time and is_known_time_zone(self.time_zone):
             self.__dict__.pop("parsed_recurrence", None)
             try:
+                if self.first_date != getattr(self, "_stored_first_date", None):
+                    validate_in_date_window(self.first_date, "first_date")
                 rules.check_wall_time_exists(self.first_start)
                 self.recurrence = self.parsed_recurrence.text
             except ValidationError as error:
@@ -201,6 +197,19 @@ class Meeting(models.Model):
             return "Meeting"
         local = self.starts_at.astimezone(self.series.zone)
         return f"{self.series.title}, {local:%a %d %b %Y %H:%M} {self.series.time_zone}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_times = (getattr(instance, "starts_at", None), getattr(instance, "ends_at", None))
+        return instance
+
+    def clean(self) -> None:
+        # A moved meeting stays within the planning window (a typo'd year 9999 overflows when a zone is added).
+        stored = getattr(self, "_stored_times", (None, None))
+        for field, value, before in (("starts_at", self.starts_at, stored[0]), ("ends_at", self.ends_at, stored[1])):
+            if value and value != before:
+                validate_in_date_window(value, field)
 
     @property
     def campaign(self) -> Campaign:

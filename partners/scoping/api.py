@@ -7,7 +7,6 @@ another company's id gets exactly the answer a nonexistent id gets.
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from rest_framework import serializers, viewsets
@@ -21,7 +20,6 @@ from partners.scoping.querysets import (
     may,
     refusal,
     rules_of,
-    scoped_queryset,
     server_values,
 )
 from partners.scoping.rules import ADD, CHANGE, DELETE, VIEW
@@ -75,17 +73,6 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         instance._history_user = self.context["request"].user
         with transaction.atomic():
             return save_validated(instance)
-
-
-class ScopedFilterSet(django_filters.FilterSet):
-    """An id in a query parameter is valid only if the user may see that row."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        for query_filter in self.filters.values():
-            if isinstance(query_filter, django_filters.filters.QuerySetRequestMixin) and user is not None:
-                query_filter.queryset = scoped_queryset(query_filter.queryset.model, user)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

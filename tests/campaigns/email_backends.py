@@ -26,3 +26,36 @@ class SlowFileBackend(FileBackend):
     def send_messages(self, messages):
         time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0")))
         return super().send_messages(messages)
+
+
+class OutageBackend(LocmemBackend):
+    """The mail server refuses connections until OUTAGE_UNTIL (a moment of the frozen clock), then delivers."""
+
+    OUTAGE_UNTIL = None
+
+    def send_messages(self, messages):
+        from django.utils import timezone
+
+        if self.OUTAGE_UNTIL is not None and timezone.now() < self.OUTAGE_UNTIL:
+            raise ConnectionRefusedError(111, "Connection refused")
+        return super().send_messages(messages)
+
+
+class RefusingBackend(LocmemBackend):
+    """The mail server answers every message with the SMTP error in REFUSAL (code, text)."""
+
+    REFUSAL = (550, b"5.1.1 No such user")
+
+    def send_messages(self, messages):
+        code, text = self.REFUSAL
+        raise smtplib.SMTPDataError(code, text)
+
+
+class SentThenSlowFileBackend(FileBackend):
+    """Hands the message over (writes it), then waits SLOW_EMAIL_SECONDS before the worker can mark it sent:
+    time to kill the worker in the one window where a copy is already out."""
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0")))
+        return sent

@@ -199,10 +199,10 @@ def test_the_openapi_schema_and_docs_are_served(alice_api):
 
 
 def test_token_authentication_works(api, alice):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=alice)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=alice)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/campaigns/").status_code == 200
 
 

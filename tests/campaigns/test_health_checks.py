@@ -158,7 +158,8 @@ def test_a_team_member_acknowledges_or_snoozes_a_flag_with_a_reason(shared_campa
         flag_snooze(flag=other, user=alice, until=datetime.date(2026, 12, 1), reason="Waiting for their reorg")
 
     flag.refresh_from_db()
-    assert (flag.state, flag.acknowledged_by, flag.history.count()) == ("acknowledged", alice, 1)
+    assert (flag.state, flag.acknowledged_by, flag.history.count()) == ("acknowledged", alice, 2)  # opened, acknowledged
+    assert flag.history.latest().history_user == alice
     decision_flags = Flag.objects.filter(campaign=shared_campaign, code="no_decision_maker")
     assert decision_flags.needing_attention(datetime.date(2026, 11, 24)).count() == 0
     assert decision_flags.needing_attention(datetime.date(2026, 12, 1)).count() == 1
@@ -172,3 +173,22 @@ def test_it_refuses_to_acknowledge_a_resolved_flag(shared_campaign, alice):
     flag.refresh_from_db()
     with pytest.raises(ValidationError, match="already resolved"):
         flag_acknowledge(flag=flag, user=alice, reason="ok")
+
+
+def test_the_sweep_records_each_flag_it_opens_and_resolves_in_its_history(alice):
+    campaign = healthy_campaign()
+    campaign.members.update(is_budget_owner=False)
+    health_sweep(now=NOW)
+    health_sweep(now=NOW + datetime.timedelta(hours=1))  # still open: no new history row
+    campaign.members.update(is_budget_owner=True)
+    resolved_at = NOW + datetime.timedelta(hours=2)
+    health_sweep(now=resolved_at)
+
+    for flag in Flag.objects.filter(campaign=campaign, code="no_budget_owner"):
+        rows = list(flag.history.order_by("history_date").values_list(
+            "history_type", "history_date", "resolved_at", "history_change_reason", "history_user"
+        ))
+        assert rows == [
+            ("+", NOW, None, "Opened by the health sweep", None),
+            ("~", resolved_at, resolved_at, "Resolved by the health sweep", None),
+        ]

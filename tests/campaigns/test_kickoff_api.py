@@ -231,14 +231,18 @@ def test_the_kpi_csv_export_is_scoped(client, shared_campaign, alice, charlie):
     )
 
 
-def test_the_csv_export_defuses_formulas(client, shared_campaign, alice):
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r", "\n", " "])
+def test_the_csv_export_defuses_every_formula_trigger(client, shared_campaign, alice, trigger):
     registrations = kpi(shared_campaign)
-    CampaignKpi.objects.filter(pk=registrations.pk).update(data_source='=HYPERLINK("x")')
+    typed = f'{trigger}=HYPERLINK("http://evil.example","x")'
+    CampaignKpi.objects.filter(pk=registrations.pk).update(data_source=typed)
     client.force_login(alice)
     [row] = list(
-        csv.DictReader(io.StringIO(client.get(f"/files/campaigns/{shared_campaign.pk}/kpis.csv").content.decode()))
+        csv.DictReader(
+            io.StringIO(client.get(f"/files/campaigns/{shared_campaign.pk}/kpis.csv").content.decode(), newline="")
+        )
     )
-    assert row["data_source"].startswith("'=")
+    assert row["data_source"] == f"'{typed}"
 
 
 @pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)

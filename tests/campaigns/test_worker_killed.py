@@ -40,7 +40,9 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(name: str, mail_folder: Path, slow_seconds: float) -> subprocess.Popen:
+def start_worker(
+    name: str, mail_folder: Path, slow_seconds: float, backend: str = "SlowFileBackend"
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "comarketing.settings",
@@ -49,15 +51,15 @@ def start_worker(name: str, mail_folder: Path, slow_seconds: float) -> subproces
         "COMARKETING_VAR_DIR": str(mail_folder.parent / "var"),
         "DATABASE_URL": database_url(),
         "REDIS_URL": conf.REDIS_URL,
-        "EMAIL_BACKEND": "tests.campaigns.email_backends.SlowFileBackend",
+        "EMAIL_BACKEND": f"tests.campaigns.email_backends.{backend}",
         "EMAIL_FILE_PATH": str(mail_folder),
         "SLOW_EMAIL_SECONDS": str(slow_seconds),
         "CELERY_TASK_TIME_LIMIT": str(SENDING_TIMEOUT - 2),
         "CELERY_TASK_SOFT_TIME_LIMIT": str(SENDING_TIMEOUT - 3),
         "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
     }
-    celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", "comarketing", "worker", "--pool=solo", "-Q", QUEUE, "-n", f"{name}@%h", "-l", "INFO"]
+    # `python -m celery`: the interpreter running the tests, whatever the `celery` script's first line says.
+    command = [sys.executable, "-m", "celery", "-A", "comarketing", "worker", "--pool=solo", "-Q", QUEUE, "-n", f"{name}@%h", "-l", "INFO"]
     log = open(mail_folder.parent / f"{name}.log", "w")  # noqa: SIM115  (closed with the process)
     return subprocess.Popen(
         command, cwd=conf.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -83,9 +85,19 @@ def wait_for(condition, seconds=60):
     return False
 
 
-def sent_counts(folder: Path) -> Counter:
+def sent_messages(folder: Path) -> list[tuple[int, str]]:
+    """(reminder id, Message-ID) of every message handed to the "mail server"."""
     text = "".join(path.read_text() for path in folder.glob("*.log"))
-    return Counter(int(found) for found in re.findall(r"^X-Reminder-Id: (\d+)$", text, flags=re.MULTILINE))
+    return [
+        (int(reminder_id), message_id)
+        for message_id, reminder_id in re.findall(
+            r"^Message-ID: (\S+)$.*?^X-Reminder-Id: (\d+)$", text, flags=re.MULTILINE | re.DOTALL
+        )
+    ]
+
+
+def sent_counts(folder: Path) -> Counter:
+    return Counter(reminder_id for reminder_id, _ in sent_messages(folder))
 
 
 def enqueue(ids) -> None:
@@ -130,3 +142,45 @@ def test_a_worker_killed_mid_send_leaves_nothing_unsent_and_nothing_sent_twice(n
     assert sent_counts(mail_folder) == Counter({reminder_id: 1 for reminder_id in due})
     in_flight.refresh_from_db()
     assert in_flight.attempts == 2
+
+
+KILLS = 3
+
+
+def test_workers_killed_after_the_hand_over_cause_one_duplicate_each_with_the_same_message_id(
+    needs_real_services, settings, tmp_path
+):
+    """The one window exactly-once cannot close: the mail server has the message, the row is not marked sent."""
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = SENDING_TIMEOUT
+    mail_folder = tmp_path / "mail"
+    mail_folder.mkdir()
+    campaign = healthy_campaign()
+    today = datetime.date.today()
+    for _ in range(KILLS + 2):
+        assigned_deliverable(campaign, due_date=today - datetime.timedelta(days=2), responsible=team_member(campaign))
+    due = reminder_sweep(enqueue=False).queued
+    enqueue(due)
+
+    for kill in range(KILLS):
+        doomed = start_worker(f"doomed{kill}", mail_folder, slow_seconds=60, backend="SentThenSlowFileBackend")
+        try:
+            assert wait_for(lambda: len(sent_messages(mail_folder)) == kill + 1), "no message handed over"
+        finally:
+            stop(doomed, signal.SIGKILL)
+    assert Reminder.objects.filter(status="sending").count() == KILLS
+
+    survivor = start_worker("survivor", mail_folder, slow_seconds=0)
+    try:
+        time.sleep(SENDING_TIMEOUT + 1)
+        enqueue(reminder_sweep(enqueue=False).queued)
+        assert wait_for(lambda: not Reminder.objects.exclude(status="sent").exists())
+    finally:
+        stop(survivor)
+
+    counts = sent_counts(mail_folder)
+    assert set(counts) == set(due)  # every reminder delivered
+    assert sum(count - 1 for count in counts.values()) == KILLS  # one duplicate per kill, measured
+    message_ids = {}
+    for reminder_id, message_id in sent_messages(mail_folder):
+        assert message_ids.setdefault(reminder_id, message_id) == message_id  # a duplicate is the same message
+    assert len(set(message_ids.values())) == len(due)

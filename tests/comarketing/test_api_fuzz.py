@@ -5,7 +5,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 
 from comarketing.wsgi import application
@@ -27,7 +27,7 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def alice_token(alice, shared_campaign, other_campaign):
-    return Token.objects.create(user=alice).key
+    return AuthToken.objects.create(user=alice)[1]
 
 
 @schema.parametrize()

@@ -41,6 +41,8 @@ HTTP_ACTIONS = {"get": VIEW, "put": CHANGE, "patch": CHANGE, "delete": DELETE}
 # Operations that are not about a company's rows, each with why.
 PUBLIC_OPERATIONS = {
     ("/api/token/", "post"): "exchanges a password for a token; the token then acts as its login",
+    ("/api/token/logout/", "post"): "revokes the token the request carries, nothing else",
+    ("/api/token/logout-all/", "post"): "revokes the caller's own tokens, nothing else",
 }
 
 
@@ -70,9 +72,13 @@ ADMIN_NARROWER = {
 OTHER_ROUTES = {
     "": "a redirect to the admin",
     "welcome/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
-    "api/token/": "exchanges a password for a token",
+    "api/token/": "exchanges a password for an expiring token (django-rest-knox, django-axes lockout)",
+    "api/token/logout/": "revokes the token it is called with",
+    "api/token/logout-all/": "revokes every token of the caller's login",
     "api/schema/": "the API's description, no rows",
     "api/docs/": "the API's description, no rows",
+    "api/redoc/": "the API's description, no rows",
+    "healthz": "database, broker and cache reachable or not, no rows (django-health-check)",
     "api-auth/login/": "logging in",
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",

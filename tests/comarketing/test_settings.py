@@ -37,9 +37,18 @@ def test_check_deploy_is_clean_under_production_settings():
         ("REDIS_URL", "amqp://broker", "REDIS_URL must start with one of"),
         ("SECRET_KEY", "", "SECRET_KEY must be set when DEBUG is off"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
+        ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name the site's host names"),
+        ("ALLOWED_HOSTS", "campaigns.example.com,*", "ALLOWED_HOSTS must name the site's host names"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_clear_message(name, value, message):
     result = manage("check", env={**PRODUCTION_ENV, name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(("behind_proxy", "header"), [(None, "None"), ("true", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+def test_the_forwarded_proto_header_is_trusted_only_behind_a_declared_proxy(behind_proxy, header):
+    env = {**PRODUCTION_ENV, **({"BEHIND_TLS_PROXY": behind_proxy} if behind_proxy else {})}
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)", env=env)
+    assert result.stdout.strip().splitlines()[-1] == header, result.stderr

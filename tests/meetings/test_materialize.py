@@ -2,10 +2,12 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from meetings import services
-from meetings.models import ActionItem, Attendance, Meeting
+from meetings.models import ActionItem, Attendance, Meeting, MeetingSeries
+from tests.meetings.factories import series_for
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -137,6 +139,7 @@ def test_it_refuses_to_end_a_series_before_it_starts(weekly):
         services.series_end(series=weekly, last_date=datetime.date(2026, 1, 1))
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC))  # before the first meeting
 def test_it_invites_new_default_attendees_and_uninvites_removed_ones(weekly, shared_campaign, team, company_a, now):
     from tests.campaigns.factories import member_of
 
@@ -179,3 +182,37 @@ def test_regeneration_never_touches_past_unlogged_meetings(weekly, now):
     past.refresh_from_db()
     assert past.local_start.time() == datetime.time(10, 0)
     assert past.status == Meeting.Status.SCHEDULED
+
+
+def test_it_stops_at_its_occurrence_budget_and_keeps_what_it_did_not_reach(weekly, now, settings):
+    settings.MEETING_MATERIALIZE_MAX_OCCURRENCES = 3
+    before = _rows(weekly)
+
+    services.series_materialize(series_id=weekly.pk, now=now)
+
+    assert _rows(weekly) == before  # meetings after the budget's end are neither recomputed nor deleted
+
+
+def test_a_brand_new_daily_series_gets_no_more_meetings_than_the_budget(shared_campaign, team, now, settings):
+    settings.MEETING_MATERIALIZE_MAX_OCCURRENCES = 5
+    series = series_for(shared_campaign, facilitator=team[0], recurrence="FREQ=DAILY", now=now)
+    assert Meeting.objects.filter(series=series).count() == 5
+
+
+def test_a_rule_stored_before_the_bounds_is_skipped_not_crashed_on(weekly, now):
+    MeetingSeries.objects.filter(pk=weekly.pk).update(recurrence="FREQ=DAILY;INTERVAL=-1")
+    before = _rows(weekly)
+
+    assert services.series_materialize(series_id=weekly.pk, now=now) == services.MaterializeResult()
+    assert _rows(weekly) == before
+
+
+def test_changes_to_the_default_attendees_are_in_the_series_history(weekly, team, alice):
+    services.series_update(series=weekly, default_attendees=[team[0]], user=alice)
+
+    invited = [
+        {row.member_id for row in record.default_attendees.all()} for record in weekly.history.order_by("history_id")
+    ]
+    assert {team[0].pk, team[1].pk} in invited
+    assert invited[-1] == {team[0].pk}
+    assert weekly.history.latest().history_user == alice

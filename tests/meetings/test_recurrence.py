@@ -47,14 +47,30 @@ def test_it_keeps_ten_oclock_new_york_across_both_daylight_saving_changes(shared
     ("rule", "field", "message"),
     [
         ("FREQ=HOURLY", "recurrence", "FREQ must be one of"),
-        ("FREQ=WEEKLY;BYDAY=XX", "recurrence", "not a valid recurrence rule"),
+        ("FREQ=WEEKLY;BYDAY=XX", "recurrence", "BYDAY takes days such as MO,TH"),
+        ("FREQ=DAILY;INTERVAL=0", "recurrence", "INTERVAL must be a whole number from 1 to 52"),
+        ("FREQ=DAILY;INTERVAL=-1", "recurrence", "INTERVAL must be a whole number from 1 to 52"),
+        ("FREQ=WEEKLY;INTERVAL=100000", "recurrence", "INTERVAL must be a whole number from 1 to 52"),
+        ("FREQ=MONTHLY;BYMONTHDAY=0", "recurrence", "BYMONTHDAY takes numbers from -31 to -1 or 1 to 31"),
+        ("FREQ=YEARLY;BYMONTH=13", "recurrence", "BYMONTH takes numbers from 1 to 12"),
+        ("FREQ=MONTHLY;BYDAY=9TU", "recurrence", "a numbered weekday needs FREQ=MONTHLY (1 to 5)"),
+        ("FREQ=WEEKLY;BYDAY=2TU", "recurrence", "a numbered weekday needs"),
+        ("FREQ=DAILY;BYMONTHDAY=30", "recurrence", "BYMONTHDAY needs FREQ=MONTHLY or FREQ=YEARLY"),
+        ("FREQ=WEEKLY;BYDAY=TU,TU", "recurrence", "at most 35 different values"),
+        ("FREQ=WEEKLY;WKST=XX", "recurrence", "WKST is one of"),
+        ("FREQ=WEEKLY;UNTIL=99991231", "recurrence", "or earlier, got “99991231”"),
+        ("FREQ=WEEKLY;UNTIL=00010101", "recurrence", "is before any first meeting"),
+        ("FREQ=WEEKLY;UNTIL=99991231T235959Z", "recurrence", "or earlier"),
+        # Never matches the first date: refused at once instead of being searched up to the year 9999.
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", "first_date", "does not fall on a day of the rule"),
+        ("FREQ=DAILY;BYMONTH=2", "first_date", "does not fall on a day of the rule"),
         ("FREQ=WEEKLY;BYHOUR=9", "recurrence", "BYHOUR is not supported"),
         ("FREQ=WEEKLY;COUNT=3;UNTIL=20270101", "recurrence", "either by a date (UNTIL) or by a number (COUNT)"),
         ("FREQ=WEEKLY;UNTIL=tomorrow", "recurrence", "UNTIL must be a date"),
         ("FREQ=WEEKLY;COUNT=0", "recurrence", "COUNT must be a whole number"),
         ("FREQ=WEEKLY;UNTIL=20261101", "recurrence", "ends before the first meeting"),
         ("FREQ=WEEKLY;BYDAY=MO", "first_date", "does not fall on a day of the rule"),
-        ("FREQ=DAILY;UNTIL=20450101", "recurrence", "at most 10 years"),
+        ("FREQ=WEEKLY;COUNT=520", "recurrence", "at the latest; end it earlier"),
         ("FREQ=WEEKLY\nRDATE:20270101", "recurrence", "Write one rule"),
     ],
 )
@@ -89,3 +105,25 @@ def test_it_refuses_an_unknown_time_zone(shared_campaign, team):
     with pytest.raises(ValidationError) as error:
         _series(shared_campaign, team[0], time_zone="Mars/Olympus").full_clean()
     assert "not a known time zone" in error.value.message_dict["time_zone"][0]
+
+
+@pytest.mark.parametrize("first_date", [datetime.date(1900, 1, 2), datetime.date(9999, 12, 31), datetime.date(1, 1, 1)])
+def test_it_refuses_a_first_date_far_from_today(shared_campaign, team, first_date):
+    with pytest.raises(ValidationError) as error:
+        _series(shared_campaign, team[0], first_date=first_date, recurrence="FREQ=DAILY").full_clean()
+    assert "Choose a date from" in error.value.message_dict["first_date"][0]
+
+
+def test_it_keeps_accepting_an_unchanged_first_date_once_it_is_long_past(shared_campaign, team, settings):
+    series = save_validated(_series(shared_campaign, team[0]))
+    settings.DATE_WINDOW_PAST_DAYS = 0
+
+    series.title = "Renamed"
+    save_validated(MeetingSeries.objects.get(pk=series.pk))  # the first date is older than the window now
+
+
+def test_it_normalizes_numbered_lists(shared_campaign, team):
+    series = save_validated(
+        _series(shared_campaign, team[0], first_date=datetime.date(2026, 12, 8), recurrence="FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=01,+12")
+    )
+    assert series.recurrence == "FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=1,12"

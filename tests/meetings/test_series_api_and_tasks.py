@@ -148,6 +148,7 @@ def test_each_kickoff_cadence_is_a_valid_rule(shared_campaign, team, cadence):
     assert series.recurrence.startswith("FREQ=")
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC))  # before the first meeting
 def test_the_admin_creates_a_series_with_its_meetings_and_ends_it(
     client, alice, team, shared_campaign, django_capture_on_commit_callbacks, settings
 ):
@@ -222,3 +223,37 @@ def test_action_items_list_per_person_open_and_overdue(api, alice, carol, team, 
     assert titles("mine=true", user=carol) == ["Done", "Late", "Later"]
     assert titles(f"campaign={weekly.campaign_id}&status=open") == ["Alice's", "Late", "Later"]
     assert api.as_user(alice).get(f"/api/action-items/{late.pk}/").json()["is_overdue"] is True
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"recurrence": "FREQ=DAILY;INTERVAL=0"}, "recurrence"),
+        ({"recurrence": "FREQ=DAILY;INTERVAL=-1"}, "recurrence"),
+        ({"recurrence": "FREQ=DAILY", "first_date": "1900-01-02"}, "first_date"),
+        ({"recurrence": "FREQ=WEEKLY;UNTIL=99991231"}, "recurrence"),
+        ({"first_date": "9999-12-31"}, "first_date"),
+        ({"first_date": "0001-01-01"}, "first_date"),
+    ],
+)
+def test_the_api_refuses_an_unbounded_series_with_a_400_naming_the_field(api, alice, team, shared_campaign, fields, field):
+    response = _create(api, alice, shared_campaign, team[0], **fields)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not MeetingSeries.objects.exists()
+
+
+@pytest.mark.parametrize("starts_at", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1900-01-02T10:00:00Z"])
+def test_a_meeting_moved_to_a_far_year_is_a_400_naming_the_field(api, alice, weekly, starts_at):
+    first = Meeting.objects.filter(series=weekly).first()
+    response = api.as_user(alice).post(f"/api/meetings/{first.pk}/reschedule/", {"starts_at": starts_at}, format="json")
+    assert response.status_code == 400
+    assert "starts_at" in response.json()
+
+
+def test_a_series_ended_in_a_far_year_is_a_400_naming_the_field(api, alice, weekly):
+    response = api.as_user(alice).post(
+        f"/api/meeting-series/{weekly.pk}/end/", {"last_date": "9999-12-31"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "last_date" in response.json()

@@ -18,11 +18,16 @@ def test_it_accepts_an_iana_time_zone(db):
 
 
 def test_it_treats_emails_case_insensitively(db):
-    PersonFactory(email="Maria@Example.com")
-    duplicate = PersonFactory.build(organization=OrganizationFactory(), email="maria@example.COM")
+    first = PersonFactory(email="Maria@Example.com")
+    duplicate = PersonFactory.build(organization=first.organization, email="maria@example.COM")
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
-    assert "already exists" in str(error.value)
+    assert "already exists in your company" in str(error.value)
+
+
+def test_it_does_not_tell_a_company_that_another_company_knows_an_address(db):
+    PersonFactory(email="maria@example.com")
+    PersonFactory.build(organization=OrganizationFactory(), email="Maria@example.com").full_clean()
 
 
 def test_it_gives_a_company_user_a_staff_login_in_the_staff_group(db):

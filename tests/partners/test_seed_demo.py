@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from campaigns.models import Campaign, Deliverable, RaciAssignment
 from partners.models import Organization, Person
@@ -26,7 +27,7 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     seen = {}
     for email in ["maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example"]:
-        assert client.login(username=email, password="demo-pass-2026")
+        assert client.login(request=HttpRequest(), username=email, password="demo-pass-2026")
         page = client.get("/admin/campaigns/campaign/").content.decode()
         seen[email] = {name for name in Campaign.objects.values_list("name", flat=True) if name in page}
         client.logout()
@@ -49,7 +50,7 @@ def test_each_demo_login_is_host_somewhere_and_partner_elsewhere_and_cobalt_has_
         assert roles == {"host", "partner"}, company
     waiting = Invitation.objects.get(status="pending")
     assert waiting.organization.name == "Cobalt Cloud" and waiting.campaign.name == "Cloud data summit — joint event"
-    assert client.login(username="hana@cobalt.example", password="demo-pass-2026")
+    assert client.login(request=HttpRequest(), username="hana@cobalt.example", password="demo-pass-2026")
     page = client.get(f"/admin/campaigns/invitation/{waiting.pk}/change/").content.decode()
     assert "Cloud data summit" in page and "Northwind Analytics" in page and "Accept" in page
 

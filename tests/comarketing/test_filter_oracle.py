@@ -1,0 +1,63 @@
+"""Every query filter of every viewset: another company's id gets exactly the answer a missing id gets."""
+
+import pytest
+
+from campaigns.models import Campaign, Member
+from comarketing.api.router import router
+from partners.models import Person
+from partners.scoping.filters import ScopedFilterSet
+
+MISSING = 987654
+
+
+def _filter_parameters():
+    """(url, parameter) for every id filter of every registered viewset, and the model the id names."""
+    from django_filters.filters import QuerySetRequestMixin
+    from partners.scoping.filters import ScopedFilterBackend
+
+    cases = []
+    for prefix, viewset, _ in router.registry:
+        view = viewset()
+        view.request = None
+        filterset_class = ScopedFilterBackend().get_filterset_class(view, viewset.queryset)
+        if filterset_class is None:
+            continue
+        for name, query_filter in filterset_class.base_filters.items():
+            if isinstance(query_filter, QuerySetRequestMixin):
+                cases.append((f"/api/{prefix}/", name, query_filter.queryset.model))
+    return cases
+
+
+CASES = _filter_parameters()
+
+
+def test_every_viewset_filters_through_the_scoped_filter_set():
+    from partners.scoping.filters import ScopedFilterBackend
+
+    for prefix, viewset, _ in router.registry:
+        filterset_class = ScopedFilterBackend().get_filterset_class(viewset(), viewset.queryset)
+        assert filterset_class is None or issubclass(filterset_class, ScopedFilterSet), prefix
+
+
+@pytest.mark.parametrize(("url", "parameter", "model"), CASES, ids=[f"{u}?{p}" for u, p, _ in CASES])
+def test_a_foreign_id_is_answered_like_a_missing_one(api, alice, other_campaign, url, parameter, model):
+    """other_campaign is B+C: company A sees none of its rows."""
+    foreign = model.objects.exclude(pk__in=model.objects.for_user(alice).values("pk")).first()
+    if foreign is None:
+        pytest.skip(f"no {model.__name__} row outside company A's sight in the fixtures")
+    client = api.as_user(alice)
+    foreign_answer = client.get(url, {parameter: foreign.pk})
+    missing_answer = client.get(url, {parameter: MISSING})
+    assert (foreign_answer.status_code, foreign_answer.json()) == (missing_answer.status_code, missing_answer.json())
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "model"),
+    [("/api/parties/", "campaign", Campaign), ("/api/members/", "person", Person), ("/api/members/", "campaign", Campaign)],
+)
+def test_the_examples_from_the_issue(api, alice, other_campaign, url, parameter, model):
+    foreign = Campaign.objects.get(pk=other_campaign.pk) if model is Campaign else Member.objects.filter(
+        campaign=other_campaign
+    ).first().person
+    client = api.as_user(alice)
+    assert client.get(url, {parameter: foreign.pk}).status_code == client.get(url, {parameter: MISSING}).status_code

@@ -7,8 +7,10 @@ from rest_framework.response import Response
 
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
-from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
 from campaigns.services import invitations as invitation_services
+from campaigns.services import plans as plan_services
+from campaigns.api.plans import CampaignTemplateSerializer
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
@@ -55,6 +57,12 @@ class CampaignSerializer(ScopedModelSerializer):
         required=False,
         help_text="On create: people of your company to put on the team (you join it anyway).",
     )
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=CampaignTemplate.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="On create: plan the whole campaign from this template, counted back from launch_date (the event).",
+    )
     host = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
         write_only=True,
@@ -67,7 +75,7 @@ class CampaignSerializer(ScopedModelSerializer):
         fields = [
             "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals",
             "parties", "team", "created_by", "created_at", "updated_at", "invite", "invite_message",
-            "team_members", "host",
+            "team_members", "host", "template",
         ]
         read_only_fields = ["status"]
 
@@ -87,12 +95,18 @@ class CampaignSerializer(ScopedModelSerializer):
             "host": validated_data.pop("host", None),
             "message": validated_data.pop("invite_message", ""),
         }
+        template = validated_data.pop("template", None)
         campaign = Campaign(**validated_data)
-        campaign._history_user = self.context["request"].user
-        return services.campaign_create(user=self.context["request"].user, campaign=campaign, **options)
+        user = self.context["request"].user
+        campaign._history_user = user
+        if template is not None:
+            return plan_services.campaign_create_from_template(
+                user=user, campaign=campaign, template=template, event_date=campaign.launch_date, **options
+            )
+        return services.campaign_create(user=user, campaign=campaign, **options)
 
     def update(self, instance, validated_data):
-        for option in ("invite", "team_members", "host", "invite_message"):
+        for option in ("invite", "team_members", "host", "invite_message", "template"):
             validated_data.pop(option, None)
         return super().update(instance, validated_data)
 
@@ -107,6 +121,10 @@ class HandOverSerializer(serializers.Serializer):
     )
 
 
+class SaveTemplateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+
+
 class CampaignFilterSet(ScopedFilterSet):
     class Meta:
         model = Campaign
@@ -116,7 +134,10 @@ class CampaignFilterSet(ScopedFilterSet):
 class CampaignViewSet(ScopedModelViewSet):
     queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer
-    action_rules = {"transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE}
+    # Any company taking part may keep the plan as its own template.
+    action_rules = {
+        "transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE, "save_template": VIEW,
+    }
     filterset_class = CampaignFilterSet
     search_fields = ["name"]
     ordering_fields = ["name", "launch_date", "created_at"]
@@ -161,6 +182,20 @@ class CampaignViewSet(ScopedModelViewSet):
             raise serializers.ValidationError({"organization": "The new host must take part in this campaign."})
         invitation_services.host_hand_over(campaign=campaign, to=party, user=request.user)
         return Response(self.get_serializer(self.base_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(request=SaveTemplateSerializer, responses={201: CampaignTemplateSerializer})
+    @action(detail=True, methods=["post"], url_path="save-template")
+    def save_template(self, request, pk=None):
+        """Keep this campaign's plan as a template of your company (offsets in business days from the launch)."""
+        campaign = self.get_object()
+        payload = SaveTemplateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with transaction.atomic():
+            template = plan_services.template_save_from_campaign(
+                campaign=campaign, name=payload.validated_data["name"], user=request.user
+            )
+        data = CampaignTemplateSerializer(template, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"], url_path="raci-matrix")
     def raci_matrix(self, request, pk=None):

@@ -32,6 +32,7 @@ from campaigns.models.kpis import (
 )
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.signoffs import SignoffRequest
+from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 
 __all__ = [
     "AgreedKpiTarget",
@@ -51,6 +52,8 @@ __all__ = [
     "SignoffRequest",
     "ToolAccess",
     "Campaign",
+    "CampaignTemplate",
+    "TemplateDeliverable",
     "CampaignChildQuerySet",
     "KeptRecordQuerySet",
     "CampaignQuerySet",

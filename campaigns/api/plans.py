@@ -1,0 +1,46 @@
+from rest_framework import serializers
+
+from campaigns.models import CampaignTemplate, Metric, TemplateDeliverable
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+
+
+class TemplateDeliverableSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TemplateDeliverable
+        fields = [
+            "id", "template", "title", "type", "channel", "offset_business_days", "needs_signoff",
+            "needs_legal_review", "accountable_role", "responsible_role",
+        ]
+
+
+class CampaignTemplateSerializer(ScopedModelSerializer):
+    deliverables = TemplateDeliverableSerializer(many=True, read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+
+    class Meta:
+        model = CampaignTemplate
+        fields = [
+            "id", "name", "kind", "organization", "organization_name", "description", "kpi_metrics",
+            "has_weekly_meeting", "meeting_weekday", "meeting_time", "meeting_duration_minutes", "deliverables",
+        ]
+
+    def scoped_choices(self, field_name, model, user):
+        queryset = super().scoped_choices(field_name, model, user)
+        return queryset.filter(campaign__isnull=True) if model is Metric else queryset
+
+
+class CampaignTemplateViewSet(ScopedModelViewSet):
+    """Plans to start a campaign from: the shipped template of each kind, and your company's own."""
+
+    queryset = CampaignTemplate.objects.all()
+    serializer_class = CampaignTemplateSerializer
+    filterset_fields = ["kind", "organization"]
+
+    def base_queryset(self):
+        return CampaignTemplate.objects.select_related("organization").prefetch_related("deliverables", "kpi_metrics")
+
+
+class TemplateDeliverableViewSet(ScopedModelViewSet):
+    queryset = TemplateDeliverable.objects.all()
+    serializer_class = TemplateDeliverableSerializer
+    filterset_fields = ["template"]

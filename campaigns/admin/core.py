@@ -10,6 +10,7 @@ from campaigns.cockpit import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
+from campaigns.services import plan_moves as plan_move_services
 from campaigns.services import plans as plan_services
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
 from partners.models import Organization, Person
@@ -62,7 +63,7 @@ class MemberInline(CampaignChoicesMixin, ScopedTabularInline):
 
 class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Deliverable
-    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review"]
+    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review", "is_pinned"]
     show_change_link = True
 
 
@@ -143,6 +144,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             path("<path:object_id>/raci/", view(self.raci_matrix_view), name="campaigns_campaign_raci"),
             path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
             path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
+            path("<path:object_id>/move-event/", view(self.move_event_view), name="campaigns_campaign_move_event"),
             path(
                 "<path:object_id>/save-template/", view(self.save_template_view), name="campaigns_campaign_save_template"
             ),
@@ -219,6 +221,35 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             f"{party.organization} now hosts “{campaign}”.",
             campaign.pk,
         )
+
+    def move_event_view(self, request, object_id):
+        """Move the event date: a preview of every old and new due date, then one click applies exactly that."""
+        self._scoped_object_or_404(request, object_id)
+        campaign = self.get_queryset(request).get(pk=object_id)
+        if not may(request.user, campaign, CHANGE):
+            raise PermissionDenied("Only the host company moves the event date.")
+        field = forms.DateField(required=False)
+        new_event = move = None
+        if request.method == "POST":
+            try:
+                new_event = field.clean(request.POST.get("event_date"))
+                move = new_event and plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
+                if move and "apply" in request.POST and request.POST.get("previewed") == str(new_event):
+                    plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
+                    messages.success(request, f"The event is now on {new_event:%-d %b %Y}; {len(move.moves)} deliverable(s) moved.")
+                    return redirect("admin:campaigns_campaign_home", campaign.pk)
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+                move = None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "title": f"Move the event of “{campaign}”",
+            "new_event": new_event or campaign.launch_date,
+            "move": move,
+        }
+        return render(request, "admin/campaigns/campaign/move_event.html", context)
 
     def save_template_view(self, request, object_id):
         """Any company taking part keeps the plan (deliverables, offsets, roles, KPIs) as its own template."""

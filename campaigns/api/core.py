@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -9,8 +10,10 @@ from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
 from campaigns.services import invitations as invitation_services
+from campaigns.services import plan_moves as plan_move_services
 from campaigns.services import plans as plan_services
-from campaigns.api.plans import CampaignTemplateSerializer
+from campaigns.selectors import plans as plan_selectors
+from campaigns.api.plans import CampaignTemplateSerializer, DeliverablePlanSerializer, EventMoveSerializer
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
@@ -125,6 +128,11 @@ class SaveTemplateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
+class MoveEventSerializer(serializers.Serializer):
+    event_date = serializers.DateField()
+    apply = serializers.BooleanField(default=False, help_text="false: only preview the new dates; true: move.")
+
+
 class CampaignFilterSet(ScopedFilterSet):
     class Meta:
         model = Campaign
@@ -137,6 +145,7 @@ class CampaignViewSet(ScopedModelViewSet):
     # Any company taking part may keep the plan as its own template.
     action_rules = {
         "transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE, "save_template": VIEW,
+        "move_event": CHANGE, "plan": VIEW,
     }
     filterset_class = CampaignFilterSet
     search_fields = ["name"]
@@ -197,6 +206,30 @@ class CampaignViewSet(ScopedModelViewSet):
         data = CampaignTemplateSerializer(template, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=MoveEventSerializer, responses=EventMoveSerializer)
+    @action(detail=True, methods=["post"], url_path="move-event", permission_classes=[ChangeActionPermissions])
+    def move_event(self, request, pk=None):
+        """Move the event (launch) date: unfinished, unpinned deliverables shift by as many business days.
+        With apply=false the answer is the preview; with apply=true the same moves are made."""
+        campaign = self.get_object()
+        payload = MoveEventSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        new_event = payload.validated_data["event_date"]
+        if payload.validated_data["apply"]:
+            move = plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
+        else:
+            move = plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
+        return Response({**move.as_dict(), "applied": payload.validated_data["apply"]})
+
+    @extend_schema(responses=DeliverablePlanSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def plan(self, request, pk=None):
+        """Each deliverable's due date, latest safe start and review window (business days from the kickoff
+        answers' lead times): the timeline's dates as data."""
+        today = timezone.localdate()
+        plans = plan_selectors.campaign_plan(self.get_object().pk)
+        return Response(DeliverablePlanSerializer(plans, many=True, context={"today": today}).data)
+
     @action(detail=True, methods=["get"], url_path="raci-matrix")
     def raci_matrix(self, request, pk=None):
         """Deliverables × team members, the letters each holds, and the gaps (no Accountable / Responsible)."""
@@ -238,7 +271,7 @@ class DeliverableSerializer(ScopedModelSerializer):
         model = Deliverable
         fields = [
             "id", "campaign", "title", "type", "channel_party", "due_date", "status", "link",
-            "needs_signoff", "needs_legal_review", "accountable", "raci",
+            "needs_signoff", "needs_legal_review", "is_pinned", "accountable", "raci",
         ]
 
 

@@ -44,3 +44,44 @@ class TemplateDeliverableViewSet(ScopedModelViewSet):
     queryset = TemplateDeliverable.objects.all()
     serializer_class = TemplateDeliverableSerializer
     filterset_fields = ["template"]
+
+
+class DeliverablePlanSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField(source="deliverable.pk")
+    title = serializers.CharField(source="deliverable.title")
+    status = serializers.CharField(source="deliverable.status")
+    is_pinned = serializers.BooleanField(source="deliverable.is_pinned")
+    owner = serializers.CharField(source="owner_name")
+    due_date = serializers.DateField(source="due")
+    latest_safe_start = serializers.DateField()
+    review_start = serializers.DateField()
+    lead_business_days = serializers.IntegerField(source="lead_days")
+    legal_review_business_days = serializers.IntegerField(source="legal_days")
+    signoff_business_days = serializers.IntegerField(source="signoff_days")
+    feasible = serializers.SerializerMethodField()
+
+    def get_feasible(self, plan) -> bool:
+        return plan.days_left(self.context["today"]) >= plan.needed_days
+
+
+class DateMoveSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField()
+    title = serializers.CharField()
+    old_due_date = serializers.DateField()
+    new_due_date = serializers.DateField()
+
+
+class KeptDateSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField()
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    why = serializers.CharField()
+
+
+class EventMoveSerializer(serializers.Serializer):
+    old_event_date = serializers.DateField()
+    new_event_date = serializers.DateField()
+    shift_business_days = serializers.IntegerField()
+    moves = DateMoveSerializer(many=True)
+    kept = KeptDateSerializer(many=True)
+    applied = serializers.BooleanField()

@@ -6,22 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.business_days import add_business_days
 from campaigns.models import Deliverable, KickoffCompanyPart, RaciAssignment, SignoffApprover, SignoffRequest
 from comarketing.validation import save_validated
-
-SATURDAY = 5
-
-
-def add_business_days(start: datetime.date, days: int) -> datetime.date:
-    """The date `days` business days after `start`, skipping Saturdays and Sundays."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < SATURDAY:
-            remaining -= 1
-    return current
-
 
 def _approver_person_ids(deliverable: Deliverable) -> list[int]:
     """Approvers named in the questionnaire for this type of deliverable, then its Accountable."""

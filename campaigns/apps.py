@@ -15,6 +15,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import checks_invitations  # noqa: F401  (register checks)
         from campaigns import receivers_health  # noqa: F401  (fresh health after a change)
         from campaigns import my_work  # noqa: F401  (panels of the "My work" page)
+        from campaigns import timeline  # noqa: F401  (the timeline panel of a campaign's home)
         from campaigns.services import notices  # noqa: F401  (registers the event-message kinds)
         from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors

@@ -1,4 +1,5 @@
-"""A campaign planned from a template starts with its weekly joint meeting (registered with campaigns)."""
+"""Meetings in a campaign's plan (registered with campaigns): a campaign planned from a template starts with
+its weekly joint meeting, and its meetings show on the campaign's timeline."""
 
 import datetime
 
@@ -6,7 +7,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignTemplate, Member
 from campaigns.services.plans import plan_extra
-from meetings.models import MeetingSeries
+from campaigns.timeline import TimelineMark, timeline_marks
+from meetings.models import Meeting, MeetingSeries
 from meetings.services import series_create
 from partners.scoping import time_zone_of
 
@@ -34,3 +36,12 @@ def weekly_series(campaign: Campaign, template: CampaignTemplate, user) -> None:
         ),
         user=user,
     )
+
+
+@timeline_marks
+def meeting_marks(campaign: Campaign) -> list[TimelineMark]:
+    meetings = Meeting.objects.filter(series__campaign=campaign).exclude(status=Meeting.Status.CANCELLED)
+    return [
+        TimelineMark(start.date(), title)
+        for start, title in meetings.order_by("starts_at").values_list("starts_at", "series__title")
+    ]

@@ -110,3 +110,17 @@ def test_admin_shows_the_preview_before_applying(shared_campaign, alice):
 def test_plan_api_returns_the_timeline_dates(planned, alice):
     (row,) = api_of(alice).get(f"/api/campaigns/{planned.campaign_id}/plan/").json()
     assert row["latest_safe_start"] == "2027-02-15" and row["review_start"] == "2027-02-22" and row["due_date"] == "2027-03-01"
+
+
+def test_the_home_page_draws_the_timeline_with_bars_reviews_meetings_and_the_event(planned, alice):
+    from tests.meetings.factories import series_for
+
+    Campaign.objects.filter(pk=planned.campaign_id).update(launch_date=MONDAY, end_date=None)
+    series_for(planned.campaign, first_date=datetime.date(2027, 2, 16))
+
+    page = admin_of(alice).get(f"/admin/campaigns/campaign/{planned.campaign_id}/home/").content.decode()
+
+    timeline = page.split("cockpit-timeline")[1].split("</svg>")[0]
+    assert "Landing page (Company A): start by Mon 15 Feb, ready for review by Mon 22 Feb, due Mon 1 Mar" in timeline
+    assert 'class="timeline-work"' in timeline and 'class="timeline-review"' in timeline
+    assert "Weekly joint meeting (Tue 16 Feb)" in timeline and ">event</text>" in timeline

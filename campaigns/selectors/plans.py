@@ -107,7 +107,7 @@ def plans_of(deliverables: Iterable[Deliverable]) -> list[DeliverablePlan]:
             DeliverablePlan(
                 deliverable=row,
                 owner_name=owner_name or "",
-                process=str(part.PROCESSES[process]).lower() if process else "",
+                process=str(KickoffCompanyPart.PROCESSES[process]).lower() if process else "",
                 lead_days=(getattr(part, f"{process}_lead_days") or 0) if part and process else 0,
                 legal_days=legal_days,
                 legal_company=legal_company,

@@ -234,6 +234,8 @@ KPIS_AGREED_DAYS_BEFORE_LAUNCH = env_int("KPIS_AGREED_DAYS_BEFORE_LAUNCH", 14)
 REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF = env_int("REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF", 7)
 KPI_REPORT_GRACE_DAYS = env_int("KPI_REPORT_GRACE_DAYS", 2)
 SIGNOFF_TURNAROUND_BUSINESS_DAYS = env_int("SIGNOFF_TURNAROUND_BUSINESS_DAYS", 2)
+# A decision raised this many days ago and still pending is flagged, naming its decider (issue 12).
+DECISION_PENDING_DAYS = env_int("DECISION_PENDING_DAYS", 7)
 BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
 
 # --- Authority and invitations (issue 8) ------------------------------------------------------------------

@@ -217,9 +217,23 @@ class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
         return super().get_queryset(request).select_related("member__person__organization")
 
 
+class DecisionForm(forms.ModelForm):
+    """A decision typed in a meeting is made there, unless the facilitator raises it as pending."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].required = False
+
+    def clean_status(self):
+        return self.cleaned_data.get("status") or Decision.Status.MADE
+
+
 class DecisionInline(CampaignOfObjectMixin, ScopedTabularInline):
     model = Decision
-    fields = ["text", "decided_by"]
+    form = DecisionForm
+    fields = ["text", "decided_by", "status", "needed_by"]
+    verbose_name_plural = "Decisions (made here, or raised as pending for a decision maker)"
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -417,6 +431,71 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     def overdue(self, item: ActionItem) -> str:
         # A word, not a tick: a green tick read as "fine" when it meant "late".
         return format_html('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
+
+
+# --- Decision log -------------------------------------------------------------------------------------------------
+
+
+class DecisionStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("mine", "Pending, mine to decide")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.pending()
+        if self.value() == "mine":
+            return queryset.pending().filter(decided_by__person__user=request.user)
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+    """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider."""
+
+    list_display = ["text_start", "campaign", "status", "decided_by", "needed_by", "pending_days", "meeting"]
+    list_filter = [DecisionStateFilter, "status", "campaign"]
+    search_fields = ["text", "decided_by__person__full_name"]
+    fields = ["campaign", "meeting", "text", "status", "decided_by", "needed_by", "decided_at"]
+    readonly_fields = ["meeting", "decided_at"]
+    actions = ["mark_made"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign", "decided_by__person", "meeting__series")
+
+    def _campaign_id(self, request, obj) -> int | None:
+        if obj is not None:
+            return obj.campaign_id
+        chosen = request.POST.get("campaign") or request.GET.get("campaign")
+        return int(chosen) if chosen and chosen.isdigit() else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = self._campaign_id(request, obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {"status": Decision.Status.PENDING, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="Decision")
+    def text_start(self, decision: Decision) -> str:
+        return str(decision)
+
+    @admin.display(description="Pending for")
+    def pending_days(self, decision: Decision) -> str:
+        if decision.status != Decision.Status.PENDING:
+            return "—"
+        return f"{(timezone.now() - decision.created_at).days} day(s)"
+
+    @admin.action(description="Mark the selected decisions as made (by their decider, now)")
+    def mark_made(self, request, queryset):
+        made = 0
+        for decision in queryset.pending():
+            ensure_may(request.user, decision, CHANGE)
+            services.decision_make(decision=decision, user=request.user)
+            made += 1
+        self.message_user(request, f"{made} decision(s) recorded as made.", messages.SUCCESS)
 
 
 # --- Calendar subscriptions -------------------------------------------------------------------------------------

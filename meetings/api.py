@@ -252,13 +252,35 @@ class DecisionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "meeting", "text", "decided_by", "decided_by_name", "created_at"]
+        fields = [
+            "id", "campaign", "meeting", "text", "status", "decided_by", "decided_by_name", "needed_by",
+            "decided_at", "created_at",
+        ]
+        extra_kwargs = {"campaign": {"required": False, "help_text": "Taken from the meeting when one is given."}}
+
+    def validate(self, data):
+        meeting = data.get("meeting")
+        if self.instance is None and not data.get("campaign"):
+            if meeting is None:
+                raise serializers.ValidationError({"campaign": "Give the campaign, or the meeting it was raised in."})
+            data["campaign"] = meeting.series.campaign
+        return data
 
 
 class DecisionViewSet(ScopedModelViewSet):
+    """The decision log: decisions made, and pending ones with the decision maker who must decide by a date."""
+
     queryset = Decision.objects.select_related("decided_by__person")
     serializer_class = DecisionSerializer
-    filterset_fields = ["meeting"]
+    filterset_fields = ["campaign", "meeting", "status", "decided_by"]
+    action_rules = {"make": CHANGE}
+
+    @extend_schema(request=None, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def make(self, request, pk=None):
+        """Record a pending decision as made (now, outside a meeting)."""
+        decision = services.decision_make(decision=self.get_object(), user=request.user)
+        return Response(self.get_serializer(decision).data)
 
 
 class ActionItemSerializer(ScopedModelSerializer):

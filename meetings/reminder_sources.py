@@ -21,12 +21,8 @@ from campaigns.reminder_sources import (
     site_link,
 )
 from campaigns.models import Campaign
-from meetings import selectors
 from meetings.models import ActionItem, Attendance, Meeting
-from meetings.summary import render_notes_summary
 
-# The notes go out a while after logging, so the facilitator's quick corrections are in them.
-NOTES_GRACE = datetime.timedelta(hours=1)
 ACTION_ITEM_DUE_SOON_DAYS = 2
 
 
@@ -170,43 +166,4 @@ def action_item_overdue(now: datetime.datetime) -> list[reminder_sources.DueRemi
                     f"The action item “{item.title}” was due on {day_label(item.due_date)} and is still open.",
                 )
             )
-    return due
-
-
-@reminder_sources.reminder_source("missed_meeting_notes", label="Notes of a missed meeting")
-def missed_meeting_notes(now: datetime.datetime) -> list[reminder_sources.DueReminder]:
-    """The notes summary, to each person recorded absent or excused, an hour after the meeting was logged."""
-    missed = list(
-        Attendance.objects.filter(
-            status__in=Attendance.MISSED,
-            meeting__status=Meeting.Status.HELD,
-            meeting__logged_at__range=(now - lookback() - NOTES_GRACE, now - NOTES_GRACE),
-            meeting__series__campaign__in=Campaign.objects.open(),
-        ).values_list("meeting_id", "member__person_id", "member__person__time_zone")
-    )
-    meetings = (
-        Meeting.objects.filter(pk__in={meeting_id for meeting_id, *_ in missed})
-        .select_related("series__campaign")
-        .prefetch_related(*selectors.meeting_log_prefetches())
-        .in_bulk()
-    )
-    summaries = {}
-    due = []
-    for meeting_id, person_id, time_zone in missed:
-        meeting = meetings[meeting_id]
-        if (meeting_id, time_zone) not in summaries:
-            summaries[meeting_id, time_zone] = render_notes_summary(meeting, time_zone)
-        summary = summaries[meeting_id, time_zone]
-        due.append(
-            reminder_sources.DueReminder(
-                kind="missed_meeting_notes",
-                subject=f"meeting:{meeting_id}",
-                person_id=person_id,
-                due_at=meeting.logged_at + NOTES_GRACE,
-                campaign_id=meeting.series.campaign_id,
-                subject_line=summary.subject,
-                body_text=summary.text,
-                body_html=summary.html,
-            )
-        )
     return due

@@ -2,20 +2,23 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from campaigns.models import Campaign, Deliverable, Member
+from campaigns.services import core as campaign_services
 from comarketing.validation import save_validated
 from meetings import recurrence as rules
 from meetings import selectors, services, views
+from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from partners.scoping import CHANGE, ensure_may, time_zone_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
@@ -279,8 +282,10 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     list_filter = [MeetingStatusFilter, "status", "series__campaign", SeriesFilter]
     search_fields = ["series__title", "series__campaign__name", "notes"]
     date_hierarchy = "starts_at"
-    fields = ["series", "local_time", "starts_at", "ends_at", "status", "agenda", "notes", "logged", "download"]
-    readonly_fields = ["series", "local_time", "status", "logged", "download"]
+    fields = [
+        "series", "local_time", "starts_at", "ends_at", "status", "prepared_agenda", "agenda", "notes", "logged", "download",
+    ]
+    readonly_fields = ["series", "local_time", "status", "prepared_agenda", "logged", "download"]
     inlines = [AttendanceInline, DecisionInline, ActionItemInline]
     actions = ["cancel_meetings"]
 
@@ -323,6 +328,16 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
             return "Not yet. Saving this page after the meeting has started records it as held."
         return f"{timezone.localtime(meeting.logged_at):%d %b %Y %H:%M} by {meeting.logged_by or 'unknown'}"
 
+    @admin.display(description="Agenda from the campaign")
+    def prepared_agenda(self, meeting: Meeting) -> str:
+        link = format_html(
+            '<p><a class="button" href="{}">Open the agenda</a> to tick items done and move deliverables on. '
+            "Your own items go in the box below, one per line.</p>",
+            reverse("admin:meetings_meeting_agenda", args=[meeting.pk]),
+        )
+        context = {"agenda": meeting_agenda(meeting), "today": timezone.localdate(), "actions": False}
+        return link + render_to_string("meetings/agenda.html", context)
+
     @admin.display(description="Calendar")
     def download(self, meeting: Meeting) -> str:
         url = reverse("admin:meetings_meeting_ics", args=[meeting.pk])
@@ -351,10 +366,50 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         self.message_user(request, f"{cancelled} meeting(s) cancelled.", messages.SUCCESS)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/ics/", self.admin_site.admin_view(self.ics_view), name="meetings_meeting_ics"),
+            path("<path:object_id>/ics/", view(self.ics_view), name="meetings_meeting_ics"),
+            path("<path:object_id>/agenda/", view(self.agenda_view), name="meetings_meeting_agenda"),
+            path(
+                "<path:object_id>/deliverable-status/",
+                view(self.deliverable_status_view),
+                name="meetings_meeting_deliverable_status",
+            ),
             *super().get_urls(),
         ]
+
+    def agenda_view(self, request, object_id):
+        """What this meeting should look at, built from the campaign; items are ticked off right here."""
+        self._scoped_object_or_404(request, object_id)
+        meeting = Meeting.objects.select_related("series__campaign").get(pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Agenda: {meeting.series.title}",
+            "meeting": meeting,
+            "agenda": meeting_agenda(meeting),
+            "today": timezone.localdate(),
+            "zone": time_zone_of(request.user) or meeting.series.time_zone,
+            "statuses": Deliverable.Status.choices,
+        }
+        return render(request, "admin/meetings/meeting/agenda.html", context)
+
+    def deliverable_status_view(self, request, object_id):
+        """Move a deliverable on from the agenda (the deliverable's own rules and authority apply)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._scoped_object_or_404(request, object_id)
+        meeting = Meeting.objects.select_related("series").get(pk=object_id)
+        deliverable = Deliverable.objects.for_user(request.user).filter(campaign_id=meeting.series.campaign_id)
+        deliverable = get_object_or_404(deliverable, pk=request.POST.get("deliverable") or 0)
+        status = request.POST.get("status", "")
+        try:
+            campaign_services.deliverable_set_status(deliverable=deliverable, status=status, user=request.user)
+        except (ValidationError, PermissionDenied) as refused:
+            messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        else:
+            messages.success(request, f"“{deliverable}” is now {deliverable.get_status_display().lower()}.")
+        return redirect("admin:meetings_meeting_agenda", meeting.pk)
 
     def ics_view(self, request, object_id):
         self._scoped_object_or_404(request, object_id)

@@ -34,8 +34,9 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
     pilot = "Bluefin × Cobalt co-selling pilot"
     roundtable = "CFO roundtable Munich — joint event"
     summit = "Cloud data summit — joint event"
-    assert seen["maria@northwind.example"] == {webinar, roundtable, summit}
-    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable}
+    playbook = "Planning playbook — co-branded e-book"  # planned from the shipped template
+    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, playbook}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, playbook}
     assert seen["hana@cobalt.example"] == {pilot}
 
 

@@ -19,6 +19,7 @@ from partners.models import Person
 
 INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
+SIGNOFF_REQUEST = "signoff_request"
 
 
 @reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign")
@@ -29,6 +30,11 @@ def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sourc
 @reminder_sources.reminder_source(CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving")
 def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
+
+
+@reminder_sources.reminder_source(SIGNOFF_REQUEST, label="Sign-off or legal review requested")
+def _no_scheduled_review_requests(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the request is made
 
 
 def campaign_leads(campaign: Campaign) -> list[Person]:

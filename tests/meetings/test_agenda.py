@@ -97,3 +97,15 @@ def test_the_agenda_and_the_timeline_do_not_grow_with_the_campaigns(alice, carol
         )
 
     assert count_at(3) == count_at(30)
+
+
+def test_the_api_returns_the_same_agenda(shared_campaign, alice, carol, charlie):
+    from tests.clients import api_of
+
+    meeting, soon = _campaign_with_everything(shared_campaign, alice, carol)
+    agenda = api_of(alice).get(f"/api/meetings/{meeting.pk}/agenda/").json()
+
+    assert [d["title"] for d in agenda["deliverables"]] == ["Landing page (A and B webinar)"]
+    assert agenda["decisions"][0]["decider"] == "Carol" and agenda["free_items"] == ["Q&A moderation", "Swag"]
+    assert [f["title"] for f in agenda["new_flags"]] == ["Fresh risk"] and len(agenda["action_items"]) == 1
+    assert api_of(charlie).get(f"/api/meetings/{meeting.pk}/agenda/").status_code == 404

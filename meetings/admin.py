@@ -518,7 +518,7 @@ class DecisionAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     actions = ["mark_made"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign", "decided_by__person", "meeting__series")
+        return super().get_queryset(request).select_related("campaign", "decided_by__person__organization", "meeting__series")
 
     def _campaign_id(self, request, obj) -> int | None:
         if obj is not None:

@@ -10,7 +10,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import demo_data  # noqa: F401  (registers the demo step)
         # After demo_data: the kickoff demo step builds on its campaigns.
         from campaigns import checks_kickoff, demo_kickoff, receivers_kickoff  # noqa: F401
-        from campaigns import checks_plans, demo_plans  # noqa: F401  (after the kickoff: its lead times)
+        from campaigns import checks_plans, checks_programs, demo_plans  # noqa: F401  (after the kickoff: its lead times)
         from campaigns import checks_core, demo_flags  # noqa: F401  (register checks, reminders, demo step)
         from campaigns import checks_invitations  # noqa: F401  (register checks)
         from campaigns import receivers_health  # noqa: F401  (fresh health after a change)

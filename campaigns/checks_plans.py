@@ -17,5 +17,5 @@ def deliverable_infeasible(open_campaigns, now: datetime.datetime) -> list[healt
     return [
         health.Finding(plan.deliverable.campaign_id, f"deliverable:{plan.deliverable.pk}", plan.explain(today))
         for plan in plans_of(with_owner_company(waiting))
-        if plan.days_left(today) < plan.needed_days
+        if plan.cannot_be_done_in_time(today)
     ]

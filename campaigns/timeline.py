@@ -65,22 +65,21 @@ def _state(plan: DeliverablePlan, today: datetime.date) -> str:
     deliverable = plan.deliverable
     if deliverable.status in Deliverable.DONE_STATUSES:
         return "done"
-    overdue = plan.due < today
-    infeasible = deliverable.status == Deliverable.Status.NOT_STARTED and plan.days_left(today) < plan.needed_days
-    return "late" if overdue or infeasible else "ok"
+    return "late" if plan.due < today or plan.cannot_be_done_in_time(today) else "ok"
 
 
 @campaign_home.panel("Timeline", "campaigns/home/timeline.html", order=35)
 def timeline(request, campaign):
     today = timezone.localdate()
     plans = campaign_plan(campaign.pk)[:MAX_ROWS]
-    marks = [mark for source in mark_sources for mark in source(campaign)]
-    days = [today, *(p.latest_safe_start for p in plans), *(p.due for p in plans)]
-    days += [day for day in (campaign.kickoff_date, campaign.launch_date) if day]
     if not plans:
         return None
-    scale = Scale(min(days), max((max(days) - min(days)).days, 1))
-    shown_marks = [(mark, scale.x(mark.day)) for mark in marks if scale.first <= mark.day <= max(days)]
+    days = [today, *(p.latest_safe_start for p in plans), *(p.due for p in plans)]
+    days += [day for day in (campaign.kickoff_date, campaign.launch_date) if day]
+    first, last = min(days), max(days)
+    scale = Scale(first, max((last - first).days, 1))
+    marks = [mark for source in mark_sources for mark in source(campaign)]
+    shown_marks = [(mark, scale.x(mark.day)) for mark in marks if first <= mark.day <= last]
     rows = [
         TimelineRow(plan, HEADER + index * ROW_HEIGHT, scale.x(plan.latest_safe_start), scale.x(plan.review_start), scale.x(plan.due), _state(plan, today))
         for index, plan in enumerate(plans)
@@ -93,7 +92,7 @@ def timeline(request, campaign):
         "event_x": scale.x(campaign.launch_date) if campaign.launch_date else None,
         "height": height,
         "width": LABEL_WIDTH + CHART_WIDTH + 10,
-        "first": scale.first,
-        "last": max(days),
+        "first": first,
+        "last": last,
         "label_width": LABEL_WIDTH,
     }

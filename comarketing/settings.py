@@ -169,7 +169,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
+        "CampaignKindEnum": "campaigns.models.core.Campaign.Kind",
         "CampaignStatusEnum": "campaigns.models.core.Campaign.Status",
+        "StakeholderRoleEnum": "campaigns.models.templates.ROLE_CHOICES",
         "DeliverableStatusEnum": "campaigns.models.core.Deliverable.Status",
         "DeliverableTypeEnum": "campaigns.models.core.Deliverable.Type",
         "ReportingFrequencyEnum": "campaigns.models.kpis.ReportingFrequency",

@@ -228,13 +228,13 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         campaign = self.get_queryset(request).get(pk=object_id)
         if not may(request.user, campaign, CHANGE):
             raise PermissionDenied("Only the host company moves the event date.")
-        field = forms.DateField(required=False)
         new_event = move = None
         if request.method == "POST":
             try:
-                new_event = field.clean(request.POST.get("event_date"))
-                move = new_event and plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
-                if move and "apply" in request.POST and request.POST.get("previewed") == str(new_event):
+                new_event = forms.DateField().clean(request.POST.get("event_date"))
+                move = plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
+                # Applied only as previewed: a date changed after the preview is previewed again first.
+                if "apply" in request.POST and request.POST.get("previewed") == str(new_event):
                     plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
                     messages.success(request, f"The event is now on {new_event:%-d %b %Y}; {len(move.moves)} deliverable(s) moved.")
                     return redirect("admin:campaigns_campaign_home", campaign.pk)

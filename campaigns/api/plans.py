@@ -58,10 +58,10 @@ class DeliverablePlanSerializer(serializers.Serializer):
     lead_business_days = serializers.IntegerField(source="lead_days")
     legal_review_business_days = serializers.IntegerField(source="legal_days")
     signoff_business_days = serializers.IntegerField(source="signoff_days")
-    feasible = serializers.SerializerMethodField()
+    cannot_be_done_in_time = serializers.SerializerMethodField()
 
-    def get_feasible(self, plan) -> bool:
-        return plan.days_left(self.context["today"]) >= plan.needed_days
+    def get_cannot_be_done_in_time(self, plan) -> bool:
+        return plan.cannot_be_done_in_time(self.context["today"])
 
 
 class DateMoveSerializer(serializers.Serializer):

@@ -60,6 +60,14 @@ class DeliverablePlan:
     def days_left(self, today: datetime.date) -> int:
         return business_days_between(today, self.due)
 
+    def cannot_be_done_in_time(self, today: datetime.date) -> bool:
+        """Not started, not yet due, and fewer business days left than its lead time and reviews need."""
+        return (
+            self.deliverable.status == Deliverable.Status.NOT_STARTED
+            and self.due >= today
+            and self.days_left(today) < self.needed_days
+        )
+
     def explain(self, today: datetime.date) -> str:
         """“Landing page” is due in 4 business days; Northwind needs 5 for web content plus 3 for legal review."""
         parts = [f"{self.owner_name} needs {self.lead_days} for {self.process or 'the work'}"]

@@ -72,6 +72,7 @@ def event_move(*, campaign: Campaign, new_event: datetime.date, user: Any) -> Ev
     move = event_move_preview(campaign=campaign, new_event=new_event)
     reason = f"Event moved from {move.old_event:%-d %b %Y} to {new_event:%-d %b %Y}"
     campaign.launch_date = new_event
+    # The end follows only when the event would pass it (an end before the launch is refused).
     if campaign.end_date and campaign.end_date < new_event:
         campaign.end_date = add_business_days(campaign.end_date, move.shift_business_days)
     campaign._history_user = user

@@ -34,6 +34,10 @@ def timeline_marks(source: MarkSource) -> MarkSource:
     return source
 
 
+def timeline_marks_of(campaign: Campaign) -> list[TimelineMark]:
+    return [mark for source in mark_sources for mark in source(campaign)]
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     plan: DeliverablePlan
@@ -78,8 +82,7 @@ def timeline(request, campaign):
     days += [day for day in (campaign.kickoff_date, campaign.launch_date) if day]
     first, last = min(days), max(days)
     scale = Scale(first, max((last - first).days, 1))
-    marks = [mark for source in mark_sources for mark in source(campaign)]
-    shown_marks = [(mark, scale.x(mark.day)) for mark in marks if first <= mark.day <= last]
+    shown_marks = [(mark, scale.x(mark.day)) for mark in timeline_marks_of(campaign) if first <= mark.day <= last]
     rows = [
         TimelineRow(plan, HEADER + index * ROW_HEIGHT, scale.x(plan.latest_safe_start), scale.x(plan.review_start), scale.x(plan.due), _state(plan, today))
         for index, plan in enumerate(plans)

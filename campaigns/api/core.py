@@ -13,7 +13,8 @@ from campaigns.services import invitations as invitation_services
 from campaigns.services import plan_moves as plan_move_services
 from campaigns.services import plans as plan_services
 from campaigns.selectors import plans as plan_selectors
-from campaigns.api.plans import CampaignTemplateSerializer, DeliverablePlanSerializer, EventMoveSerializer
+from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
+from campaigns.timeline import timeline_marks_of
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
@@ -221,14 +222,19 @@ class CampaignViewSet(ScopedModelViewSet):
             move = plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
         return Response({**move.as_dict(), "applied": payload.validated_data["apply"]})
 
-    @extend_schema(responses=DeliverablePlanSerializer(many=True))
+    @extend_schema(responses=CampaignPlanSerializer)
     @action(detail=True, methods=["get"])
     def plan(self, request, pk=None):
-        """Each deliverable's due date, latest safe start and review window (business days from the kickoff
-        answers' lead times): the timeline's dates as data."""
-        today = timezone.localdate()
-        plans = plan_selectors.campaign_plan(self.get_object().pk)
-        return Response(DeliverablePlanSerializer(plans, many=True, context={"today": today}).data)
+        """The timeline's dates as data: the event, each deliverable's due date, latest safe start and review
+        window (business days from the kickoff answers' lead times), and the meetings."""
+        campaign = self.get_object()
+        plan = {
+            "kickoff_date": campaign.kickoff_date,
+            "event_date": campaign.launch_date,
+            "deliverables": plan_selectors.campaign_plan(campaign.pk),
+            "marks": timeline_marks_of(campaign),
+        }
+        return Response(CampaignPlanSerializer(plan, context={"today": timezone.localdate()}).data)
 
     @action(detail=True, methods=["get"], url_path="raci-matrix")
     def raci_matrix(self, request, pk=None):

@@ -85,3 +85,17 @@ class EventMoveSerializer(serializers.Serializer):
     moves = DateMoveSerializer(many=True)
     kept = KeptDateSerializer(many=True)
     applied = serializers.BooleanField()
+
+
+class TimelineMarkSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    label = serializers.CharField()
+
+
+class CampaignPlanSerializer(serializers.Serializer):
+    """The timeline as data: the event, each deliverable's dates, and the dated marks (meetings)."""
+
+    kickoff_date = serializers.DateField(allow_null=True)
+    event_date = serializers.DateField(allow_null=True)
+    deliverables = DeliverablePlanSerializer(many=True)
+    marks = TimelineMarkSerializer(many=True)

@@ -107,9 +107,16 @@ def test_admin_shows_the_preview_before_applying(shared_campaign, alice):
     assert Deliverable.objects.get(title="Invitation").due_date == datetime.date(2027, 3, 5)
 
 
-def test_plan_api_returns_the_timeline_dates(planned, alice):
-    (row,) = api_of(alice).get(f"/api/campaigns/{planned.campaign_id}/plan/").json()
+def test_plan_api_returns_the_timeline_dates(planned, alice, carol):
+    from tests.meetings.factories import series_for
+
+    series_for(planned.campaign, first_date=datetime.date(2027, 2, 16))
+    plan = api_of(alice).get(f"/api/campaigns/{planned.campaign_id}/plan/").json()
+
+    (row,) = plan["deliverables"]
     assert row["latest_safe_start"] == "2027-02-15" and row["review_start"] == "2027-02-22" and row["due_date"] == "2027-03-01"
+    assert {"day": "2027-02-16", "label": "Weekly joint meeting"} in plan["marks"]
+    assert plan["event_date"] == planned.campaign.launch_date.isoformat()
 
 
 def test_the_home_page_draws_the_timeline_with_bars_reviews_meetings_and_the_event(planned, alice):

@@ -104,3 +104,28 @@ def test_a_company_saves_its_own_template_which_others_never_see(alice, carol, c
 def test_nobody_edits_a_shipped_template_but_the_operator(alice):
     response = api_of(alice).patch(f"/api/campaign-templates/{webinar_template().pk}/", {"name": "Mine now"}, format="json")
     assert response.status_code == 403
+
+
+def test_thirty_business_days_ahead_every_deliverable_can_still_start_in_time(alice, carol, company_a, company_b):
+    from django.utils import timezone
+
+    from campaigns.models import KickoffCompanyPart
+    from campaigns.selectors.plans import campaign_plan
+
+    today = timezone.localdate()
+    campaign = campaign_create_from_template(
+        user=alice, campaign=Campaign(name="Soon"), template=webinar_template(),
+        event_date=add_business_days(today, 30), partner=company_b,
+    )
+    invitation_accept(invitation=campaign.invitations.get(), user=carol)
+    lead_times = {"web_content_lead_days": 5, "social_posts_lead_days": 3, "nurtures_lead_days": 5, "reports_lead_days": 2}
+    KickoffCompanyPart.objects.create(campaign=campaign, organization=company_a, has_legal_review=True, legal_turnaround_business_days=3, **lead_times)
+    KickoffCompanyPart.objects.create(campaign=campaign, organization=company_b, **lead_times)
+
+    plans = campaign_plan(campaign.pk)
+
+    assert len(plans) == 11
+    assert not [plan.deliverable.title for plan in plans if plan.cannot_be_done_in_time(today)]
+    landing = next(plan for plan in plans if plan.deliverable.title == "Landing page")
+    # Due 20 business days before the event: exactly the 5 + 3 + 2 days it needs from today.
+    assert landing.needed_days == 5 + 3 + 2 == landing.days_left(today)

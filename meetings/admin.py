@@ -53,11 +53,43 @@ class CampaignOfObjectMixin:
         return queryset
 
 
+class CampaignChosenFirstMixin:
+    """An add page whose choices come from one campaign's team asks for the campaign first (?campaign=)."""
+
+    choose_campaign_because = ""
+
+    def _campaign_id(self, request, obj) -> int | None:
+        if obj is not None:
+            return obj.campaign_id
+        chosen = request.POST.get("campaign") or request.GET.get("campaign")
+        return (
+            Campaign.objects.for_user(request.user).filter(pk=chosen).values_list("pk", flat=True).first()
+            if (chosen and chosen.isdigit())
+            else None
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = self._campaign_id(request, obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and self._campaign_id(request, None) is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Which campaign is the {self.model._meta.verbose_name} for?",
+                "why": self.choose_campaign_because,
+                "campaigns": Campaign.objects.for_user(request.user).open().order_by("name"),
+            }
+            return render(request, "admin/meetings/choose_campaign.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+
 # --- Series -----------------------------------------------------------------------------------------------------
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+class MeetingSeriesAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     list_display = ["title", "campaign", "schedule", "facilitator", "next_meeting", "last_start"]
     list_filter = ["campaign"]
     list_select_related = ["campaign", "facilitator__person__organization"]
@@ -79,6 +111,7 @@ class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     ]
     readonly_fields = ["meetings_link"]
     actions = ["end_after_today"]
+    choose_campaign_because = "The facilitator and the invited people come from the campaign's team."
 
     def get_queryset(self, request):
         upcoming = Meeting.objects.filter(
@@ -90,35 +123,9 @@ class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return [*readonly, "campaign"] if obj else readonly
 
-    def _campaign_id(self, request, obj) -> int | None:
-        if obj is not None:
-            return obj.campaign_id
-        chosen = request.POST.get("campaign") or request.GET.get("campaign")
-        return (
-            Campaign.objects.for_user(request.user).filter(pk=chosen).values_list("pk", flat=True).first()
-            if (chosen and chosen.isdigit())
-            else None
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        request.meetings_campaign_id = self._campaign_id(request, obj)
-        return super().get_form(request, obj, change, **kwargs)
-
     def get_changeform_initial_data(self, request):
         initial = {"time_zone": time_zone_of(request.user) or "UTC", "start_time": datetime.time(10, 0)}
         return {**initial, **super().get_changeform_initial_data(request)}
-
-    def add_view(self, request, form_url="", extra_context=None):
-        # Facilitator and attendees are chosen among one campaign's team: pick the campaign first.
-        if request.method == "GET" and self._campaign_id(request, None) is None:
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Which campaign is the meeting series for?",
-                "campaigns": Campaign.objects.for_user(request.user).open().order_by("name"),
-            }
-            return render(request, "admin/meetings/meetingseries/choose_campaign.html", context)
-        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description="Schedule")
     def schedule(self, series: MeetingSeries) -> str:
@@ -507,7 +514,7 @@ class DecisionStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Decision)
-class DecisionAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider."""
 
     list_display = ["text_start", "campaign", "status", "decided_by", "needed_by", "pending_days", "meeting"]
@@ -520,15 +527,7 @@ class DecisionAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("campaign", "decided_by__person__organization", "meeting__series")
 
-    def _campaign_id(self, request, obj) -> int | None:
-        if obj is not None:
-            return obj.campaign_id
-        chosen = request.POST.get("campaign") or request.GET.get("campaign")
-        return int(chosen) if chosen and chosen.isdigit() else None
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        request.meetings_campaign_id = self._campaign_id(request, obj)
-        return super().get_form(request, obj, change, **kwargs)
+    choose_campaign_because = "The person who decides is a member of the campaign's team."
 
     def get_changeform_initial_data(self, request):
         return {"status": Decision.Status.PENDING, **super().get_changeform_initial_data(request)}

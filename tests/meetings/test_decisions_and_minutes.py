@@ -103,3 +103,8 @@ def test_minutes_reach_every_invitee_once_and_the_absent_copy_says_so(weekly, te
         assert "Decided: Blue hero image (Alice)." in body
         assert "Decision pending: Budget split — Carol decides." in body
         assert "Action item: Send bios — Alice, due Fri 27 Nov." in body
+
+
+def test_raising_a_decision_asks_for_the_campaign_first(shared_campaign, other_campaign, alice):
+    page = admin_of(alice).get("/admin/meetings/decision/add/").content.decode()
+    assert "Which campaign is the decision for?" in page and "A and B webinar" in page and "secret pilot" not in page

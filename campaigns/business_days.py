@@ -32,3 +32,11 @@ def business_days_between(start: datetime.date, end: datetime.date) -> int:
         if is_business_day(start + datetime.timedelta(days=offset)):
             count += 1
     return count
+
+
+PLANNING_HORIZON = datetime.timedelta(days=3 * 365)
+
+
+def within_planning_horizon(day: datetime.date, today: datetime.date) -> bool:
+    """Plans are counted day by day: an event years away is a typing error, not a plan."""
+    return abs(day - today) <= PLANNING_HORIZON

@@ -3,9 +3,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
+from campaigns.business_days import within_planning_horizon
 from campaigns.cockpit import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
@@ -360,6 +362,8 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
                 self.add_error("partner", "Invite another company: this one hosts the campaign.")
             if data.get("template") and not data.get("launch_date"):
                 self.add_error("launch_date", "Give the event date: the template's plan is counted back from it.")
+            elif data.get("template") and not within_planning_horizon(data["launch_date"], timezone.localdate()):
+                self.add_error("launch_date", "Plan an event within three years of today.")
             strangers = [person.full_name for person in data.get("team", []) if person.organization_id != host_id]
             if strangers:
                 self.add_error("team", f"Only people of the host company: {', '.join(strangers)}.")

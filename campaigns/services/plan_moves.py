@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from campaigns.business_days import add_business_days, business_days_between
+from campaigns.business_days import add_business_days, business_days_between, within_planning_horizon
 from campaigns.models import Campaign, Deliverable
 from comarketing.validation import save_validated
 
@@ -53,6 +54,8 @@ def event_move_preview(*, campaign: Campaign, new_event: datetime.date) -> Event
     business days as the event moves."""
     if campaign.launch_date is None:
         raise ValidationError({"event_date": "The campaign has no launch (event) date yet: set it on its details page."})
+    if not within_planning_horizon(new_event, timezone.localdate()):
+        raise ValidationError({"event_date": "Move the event to a date within three years of today."})
     shift = business_days_between(campaign.launch_date, new_event)
     moves, kept = [], []
     for deliverable in campaign.deliverables.exclude(due_date=None).order_by("due_date", "pk"):

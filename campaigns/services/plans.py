@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from campaigns.business_days import add_business_days, business_days_between
+from campaigns.business_days import add_business_days, business_days_between, within_planning_horizon
 from campaigns.models import (
     Campaign,
     CampaignKpi,
@@ -43,6 +44,8 @@ def campaign_create_from_template(
     deliverable with its due date, R and A from the stakeholder roles, the KPIs and the weekly series."""
     if event_date is None:
         raise ValidationError({"launch_date": "Give the event date: the plan is counted back from it."})
+    if not within_planning_horizon(event_date, timezone.localdate()):
+        raise ValidationError({"launch_date": "Plan an event within three years of today."})
     campaign.kind = template.kind
     campaign.launch_date = event_date
     campaign.template = template

@@ -85,10 +85,12 @@ def test_api_previews_then_applies_and_only_the_host_moves(shared_campaign, alic
     refused = api_of(carol).post(url, {"event_date": "2027-03-08", "apply": True}, format="json")
     applied = api_of(alice).post(url, {"event_date": "2027-03-08", "apply": True}, format="json")
     bad = api_of(alice).post(url, {"event_date": "soon"}, format="json")
+    far = api_of(alice).post(url, {"event_date": "9999-12-31"}, format="json")
 
     assert preview.status_code == 200 and preview.json()["moves"][0]["new_due_date"] == "2027-03-05"
     assert Campaign.objects.get(pk=shared_campaign.pk).launch_date == datetime.date(2027, 3, 8)
     assert refused.status_code == 403 and bad.status_code == 400
+    assert far.status_code == 400 and "within three years" in far.content.decode()
     assert applied.json()["moves"] == preview.json()["moves"] and applied.json()["applied"] is True
 
 

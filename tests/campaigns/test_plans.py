@@ -66,9 +66,11 @@ def test_admin_creates_from_a_template_and_needs_the_event_date(alice, company_b
     form = {"name": "From admin", "template": webinar_template().pk, "kind": "joint_event", "partner": company_b.pk}
 
     missing = client.post("/admin/campaigns/campaign/add/", form)
+    far = client.post("/admin/campaigns/campaign/add/", {**form, "launch_date": "9999-12-31"})
     created = client.post("/admin/campaigns/campaign/add/", {**form, "launch_date": "2027-03-01"})
 
     assert missing.status_code == 200 and "Give the event date" in missing.content.decode()
+    assert far.status_code == 200 and "within three years" in far.content.decode()
     assert created.status_code == 302
     campaign = Campaign.objects.get(name="From admin")
     assert campaign.kind == "joint_webinar" and campaign.deliverables.count() == 11
@@ -80,6 +82,10 @@ def test_api_creates_from_a_template(alice):
     )
     assert response.status_code == 201, response.content
     assert Campaign.objects.get(name="From API").deliverables.count() == 11
+    far = api_of(alice).post(
+        "/api/campaigns/", {"name": "Far", "launch_date": "9999-12-31", "template": webinar_template().pk}, format="json"
+    )
+    assert far.status_code == 400 and not Campaign.objects.filter(name="Far").exists()
 
 
 def test_a_company_saves_its_own_template_which_others_never_see(alice, carol, company_b):

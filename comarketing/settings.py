@@ -239,7 +239,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
+        "CampaignKindEnum": "campaigns.models.core.Campaign.Kind",
         "CampaignStatusEnum": "campaigns.models.core.Campaign.Status",
+        "StakeholderRoleEnum": "campaigns.models.templates.ROLE_CHOICES",
         "DeliverableStatusEnum": "campaigns.models.core.Deliverable.Status",
         "DeliverableTypeEnum": "campaigns.models.core.Deliverable.Type",
         "ReportingFrequencyEnum": "campaigns.models.kpis.ReportingFrequency",
@@ -318,6 +320,8 @@ KPIS_AGREED_DAYS_BEFORE_LAUNCH = env_int("KPIS_AGREED_DAYS_BEFORE_LAUNCH", 14)
 REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF = env_int("REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF", 7)
 KPI_REPORT_GRACE_DAYS = env_int("KPI_REPORT_GRACE_DAYS", 2)
 SIGNOFF_TURNAROUND_BUSINESS_DAYS = env_int("SIGNOFF_TURNAROUND_BUSINESS_DAYS", 2)
+# A decision raised this many days ago and still pending is flagged, naming its decider (issue 12).
+DECISION_PENDING_DAYS = env_int("DECISION_PENDING_DAYS", 7)
 BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
 
 # --- Authority and invitations (issue 8) ------------------------------------------------------------------

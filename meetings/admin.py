@@ -2,11 +2,12 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,9 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
 from campaigns.models import Campaign, Deliverable, Member
+from campaigns.services import core as campaign_services
 from comarketing.validation import save_validated
 from meetings import recurrence as rules
 from meetings import selectors, services, views
+from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from partners.scoping import CHANGE, ensure_may, time_zone_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
@@ -51,11 +54,43 @@ class CampaignOfObjectMixin:
         return queryset
 
 
+class CampaignChosenFirstMixin:
+    """An add page whose choices come from one campaign's team asks for the campaign first (?campaign=)."""
+
+    choose_campaign_because = ""
+
+    def _campaign_id(self, request, obj) -> int | None:
+        if obj is not None:
+            return obj.campaign_id
+        chosen = request.POST.get("campaign") or request.GET.get("campaign")
+        return (
+            Campaign.objects.for_user(request.user).filter(pk=chosen).values_list("pk", flat=True).first()
+            if (chosen and chosen.isdigit())
+            else None
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.meetings_campaign_id = self._campaign_id(request, obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and self._campaign_id(request, None) is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Which campaign is the {self.model._meta.verbose_name} for?",
+                "why": self.choose_campaign_because,
+                "campaigns": Campaign.objects.for_user(request.user).open().order_by("name"),
+            }
+            return render(request, "admin/meetings/choose_campaign.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+
 # --- Series -----------------------------------------------------------------------------------------------------
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+class MeetingSeriesAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     list_display = ["title", "campaign", "schedule", "facilitator", "next_meeting", "last_start"]
     list_filter = ["campaign"]
     list_select_related = ["campaign", "facilitator__person__organization"]
@@ -77,6 +112,7 @@ class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     ]
     readonly_fields = ["meetings_link"]
     actions = ["end_after_today"]
+    choose_campaign_because = "The facilitator and the invited people come from the campaign's team."
 
     def get_queryset(self, request):
         upcoming = Meeting.objects.filter(
@@ -88,35 +124,9 @@ class MeetingSeriesAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return [*readonly, "campaign"] if obj else readonly
 
-    def _campaign_id(self, request, obj) -> int | None:
-        if obj is not None:
-            return obj.campaign_id
-        chosen = request.POST.get("campaign") or request.GET.get("campaign")
-        return (
-            Campaign.objects.for_user(request.user).filter(pk=chosen).values_list("pk", flat=True).first()
-            if (chosen and chosen.isdigit())
-            else None
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        request.meetings_campaign_id = self._campaign_id(request, obj)
-        return super().get_form(request, obj, change, **kwargs)
-
     def get_changeform_initial_data(self, request):
         initial = {"time_zone": time_zone_of(request.user) or "UTC", "start_time": datetime.time(10, 0)}
         return {**initial, **super().get_changeform_initial_data(request)}
-
-    def add_view(self, request, form_url="", extra_context=None):
-        # Facilitator and attendees are chosen among one campaign's team: pick the campaign first.
-        if request.method == "GET" and self._campaign_id(request, None) is None:
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Which campaign is the meeting series for?",
-                "campaigns": Campaign.objects.for_user(request.user).open().order_by("name"),
-            }
-            return render(request, "admin/meetings/meetingseries/choose_campaign.html", context)
-        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description="Schedule")
     def schedule(self, series: MeetingSeries) -> str:
@@ -218,9 +228,23 @@ class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
         return super().get_queryset(request).select_related("member__person__organization")
 
 
+class DecisionForm(forms.ModelForm):
+    """A decision typed in a meeting is made there, unless the facilitator raises it as pending."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].required = False
+
+    def clean_status(self):
+        return self.cleaned_data.get("status") or Decision.Status.MADE
+
+
 class DecisionInline(CampaignOfObjectMixin, ScopedTabularInline):
     model = Decision
-    fields = ["text", "decided_by"]
+    form = DecisionForm
+    fields = ["text", "decided_by", "status", "needed_by"]
+    verbose_name_plural = "Decisions (made here, or raised as pending for a decision maker)"
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -266,8 +290,10 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     list_filter = [MeetingStatusFilter, "status", "series__campaign", SeriesFilter]
     search_fields = ["series__title", "series__campaign__name", "notes"]
     date_hierarchy = "starts_at"
-    fields = ["series", "local_time", "starts_at", "ends_at", "status", "agenda", "notes", "logged", "download"]
-    readonly_fields = ["series", "local_time", "status", "logged", "download"]
+    fields = [
+        "series", "local_time", "starts_at", "ends_at", "status", "prepared_agenda", "agenda", "notes", "logged", "download",
+    ]
+    readonly_fields = ["series", "local_time", "status", "prepared_agenda", "logged", "download"]
     inlines = [AttendanceInline, DecisionInline, ActionItemInline]
     actions = ["cancel_meetings"]
 
@@ -310,6 +336,16 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
             return "Not yet. Saving this page after the meeting has started records it as held."
         return f"{timezone.localtime(meeting.logged_at):%d %b %Y %H:%M} by {meeting.logged_by or 'unknown'}"
 
+    @admin.display(description="Agenda from the campaign")
+    def prepared_agenda(self, meeting: Meeting) -> str:
+        link = format_html(
+            '<p><a class="button" href="{}">Open the agenda</a> to tick items done and move deliverables on. '
+            "Your own items go in the box below, one per line.</p>",
+            reverse("admin:meetings_meeting_agenda", args=[meeting.pk]),
+        )
+        context = {"agenda": meeting_agenda(meeting), "today": timezone.localdate(), "actions": False}
+        return link + render_to_string("meetings/agenda.html", context)
+
     @admin.display(description="Calendar")
     def download(self, meeting: Meeting) -> str:
         url = reverse("admin:meetings_meeting_ics", args=[meeting.pk])
@@ -338,10 +374,50 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         self.message_user(request, f"{cancelled} meeting(s) cancelled.", messages.SUCCESS)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/ics/", self.admin_site.admin_view(self.ics_view), name="meetings_meeting_ics"),
+            path("<path:object_id>/ics/", view(self.ics_view), name="meetings_meeting_ics"),
+            path("<path:object_id>/agenda/", view(self.agenda_view), name="meetings_meeting_agenda"),
+            path(
+                "<path:object_id>/deliverable-status/",
+                view(self.deliverable_status_view),
+                name="meetings_meeting_deliverable_status",
+            ),
             *super().get_urls(),
         ]
+
+    def agenda_view(self, request, object_id):
+        """What this meeting should look at, built from the campaign; items are ticked off right here."""
+        self._scoped_object_or_404(request, object_id)
+        meeting = Meeting.objects.select_related("series__campaign").get(pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Agenda: {meeting.series.title}",
+            "meeting": meeting,
+            "agenda": meeting_agenda(meeting),
+            "today": timezone.localdate(),
+            "zone": time_zone_of(request.user) or meeting.series.time_zone,
+            "statuses": Deliverable.Status.choices,
+        }
+        return render(request, "admin/meetings/meeting/agenda.html", context)
+
+    def deliverable_status_view(self, request, object_id):
+        """Move a deliverable on from the agenda (the deliverable's own rules and authority apply)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._scoped_object_or_404(request, object_id)
+        meeting = Meeting.objects.select_related("series").get(pk=object_id)
+        deliverable = Deliverable.objects.for_user(request.user).filter(campaign_id=meeting.series.campaign_id)
+        deliverable = get_object_or_404(deliverable, pk=request.POST.get("deliverable") or 0)
+        status = request.POST.get("status", "")
+        try:
+            campaign_services.deliverable_set_status(deliverable=deliverable, status=status, user=request.user)
+        except (ValidationError, PermissionDenied) as refused:
+            messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        else:
+            messages.success(request, f"“{deliverable}” is now {deliverable.get_status_display().lower()}.")
+        return redirect("admin:meetings_meeting_agenda", meeting.pk)
 
     def ics_view(self, request, object_id):
         self._scoped_object_or_404(request, object_id)
@@ -418,6 +494,63 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     def overdue(self, item: ActionItem) -> str:
         # A word, not a tick: a green tick read as "fine" when it meant "late".
         return mark_safe('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
+
+
+# --- Decision log -------------------------------------------------------------------------------------------------
+
+
+class DecisionStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("mine", "Pending, mine to decide")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.pending()
+        if self.value() == "mine":
+            return queryset.pending().filter(decided_by__person__user=request.user)
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
+    """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider."""
+
+    list_display = ["text_start", "campaign", "status", "decided_by", "needed_by", "pending_days", "meeting"]
+    list_filter = [DecisionStateFilter, "status", "campaign"]
+    search_fields = ["text", "decided_by__person__full_name"]
+    fields = ["campaign", "meeting", "text", "status", "decided_by", "needed_by", "decided_at"]
+    readonly_fields = ["meeting", "decided_at"]
+    actions = ["mark_made"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign", "decided_by__person__organization", "meeting__series")
+
+    choose_campaign_because = "The person who decides is a member of the campaign's team."
+
+    def get_changeform_initial_data(self, request):
+        return {"status": Decision.Status.PENDING, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="Decision")
+    def text_start(self, decision: Decision) -> str:
+        return str(decision)
+
+    @admin.display(description="Pending for")
+    def pending_days(self, decision: Decision) -> str:
+        if decision.status != Decision.Status.PENDING:
+            return "—"
+        return f"{(timezone.now() - decision.created_at).days} day(s)"
+
+    @admin.action(description="Mark the selected decisions as made (by their decider, now)")
+    def mark_made(self, request, queryset):
+        made = 0
+        for decision in queryset.pending():
+            ensure_may(request.user, decision, CHANGE)
+            services.decision_make(decision=decision, user=request.user)
+            made += 1
+        self.message_user(request, f"{made} decision(s) recorded as made.", messages.SUCCESS)
 
 
 # --- Calendar subscriptions -------------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from rest_framework.response import Response
 
 from campaigns.models import Member
 from comarketing.api.permissions import ChangeActionPermissions
+from comarketing.api.schema import WallClockTimeField
 from meetings import recurrence as rules
 from meetings import selectors, services, views
+from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.summary import render_notes_summary
 from partners.scoping import CHANGE, VIEW, scoped_queryset
@@ -27,6 +29,8 @@ from partners.scoping.filters import ScopedFilterSet
 class MeetingSeriesSerializer(ScopedModelSerializer):
     schedule = serializers.SerializerMethodField()
     facilitator_name = serializers.CharField(source="facilitator.person.full_name", read_only=True)
+
+    start_time = WallClockTimeField(help_text="Local time in the series' time zone.")
 
     class Meta:
         model = MeetingSeries
@@ -166,12 +170,62 @@ class MeetingFilterSet(ScopedFilterSet):
         fields = {"series": ["exact"], "status": ["exact"], "starts_at": ["gte", "lte"]}
 
 
+class AgendaSerializer(serializers.Serializer):
+    until = serializers.DateField(help_text="The next meeting's day: deliverables due before it are listed.")
+    action_items = serializers.SerializerMethodField()
+    deliverables = serializers.SerializerMethodField()
+    signoffs = serializers.SerializerMethodField()
+    kpis_behind = serializers.SerializerMethodField()
+    new_flags = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
+    free_items = serializers.ListField(child=serializers.CharField())
+
+    def get_action_items(self, agenda) -> list[dict]:
+        return [
+            {"id": i.pk, "title": i.title, "owner": i.owner.person.full_name, "due_date": i.due_date}
+            for i in agenda.action_items
+        ]
+
+    def get_deliverables(self, agenda) -> list[dict]:
+        return [
+            {
+                "id": d.pk, "title": d.title, "due_date": d.due_date, "status": d.status,
+                "owners": [{"role": a.role, "person": a.member.person.full_name} for a in d.owners],
+            }
+            for d in agenda.deliverables
+        ]
+
+    def get_signoffs(self, agenda) -> list[dict]:
+        return [
+            {"id": r.pk, "kind": r.kind, "deliverable": r.deliverable.title, "reviewer": r.reviewer.full_name,
+             "status": r.status, "due_date": r.due_date}
+            for r in agenda.signoffs
+        ]
+
+    def get_kpis_behind(self, agenda) -> list[dict]:
+        return [
+            {"kpi": row.kpi.pk, "metric": row.kpi.metric.name, "progress_percent": row.progress, "elapsed_percent": row.elapsed}
+            for row in agenda.kpis_behind
+        ]
+
+    def get_new_flags(self, agenda) -> list[dict]:
+        return [{"id": f.pk, "title": f.title, "detail": f.detail, "severity": f.severity} for f in agenda.new_flags]
+
+    def get_decisions(self, agenda) -> list[dict]:
+        return [
+            {"id": d.pk, "text": d.text, "decider": d.decided_by.person.full_name, "needed_by": d.needed_by}
+            for d in agenda.decisions
+        ]
+
+
 class MeetingViewSet(ScopedModelViewSet):
     """Meetings come from their series: no create or delete. Log, move or cancel one with the actions."""
 
     queryset = Meeting.objects.all()
     serializer_class = MeetingSerializer
-    action_rules = {"log": CHANGE, "cancel": CHANGE, "reschedule": CHANGE, "ics": VIEW, "summary": VIEW}
+    action_rules = {
+        "log": CHANGE, "cancel": CHANGE, "reschedule": CHANGE, "ics": VIEW, "summary": VIEW, "agenda": VIEW,
+    }
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # cancel a meeting, never delete it
@@ -190,6 +244,14 @@ class MeetingViewSet(ScopedModelViewSet):
 
     def _answer(self, meeting: Meeting) -> Response:
         return Response(self.get_serializer(self.base_queryset().get(pk=meeting.pk)).data)
+
+    @extend_schema(responses=AgendaSerializer)
+    @action(detail=True, methods=["get"])
+    def agenda(self, request, pk=None):
+        """The agenda built from the campaign: action items carried forward, deliverables due before the next
+        meeting, reviews waiting, KPIs behind pace, new flags, decisions waiting and the facilitator's items."""
+        meeting = self.get_object()
+        return Response(AgendaSerializer(meeting_agenda(Meeting.objects.select_related("series__campaign").get(pk=meeting.pk))).data)
 
     @extend_schema(request=MeetingLogSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
@@ -253,13 +315,35 @@ class DecisionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "meeting", "text", "decided_by", "decided_by_name", "created_at"]
+        fields = [
+            "id", "campaign", "meeting", "text", "status", "decided_by", "decided_by_name", "needed_by",
+            "decided_at", "created_at",
+        ]
+        extra_kwargs = {"campaign": {"required": False, "help_text": "Taken from the meeting when one is given."}}
+
+    def validate(self, data):
+        meeting = data.get("meeting")
+        if self.instance is None and not data.get("campaign"):
+            if meeting is None:
+                raise serializers.ValidationError({"campaign": "Give the campaign, or the meeting it was raised in."})
+            data["campaign"] = meeting.series.campaign
+        return data
 
 
 class DecisionViewSet(ScopedModelViewSet):
+    """The decision log: decisions made, and pending ones with the decision maker who must decide by a date."""
+
     queryset = Decision.objects.select_related("decided_by__person")
     serializer_class = DecisionSerializer
-    filterset_fields = ["meeting"]
+    filterset_fields = ["campaign", "meeting", "status", "decided_by"]
+    action_rules = {"make": CHANGE}
+
+    @extend_schema(request=None, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def make(self, request, pk=None):
+        """Record a pending decision as made (now, outside a meeting)."""
+        decision = services.decision_make(decision=self.get_object(), user=request.user)
+        return Response(self.get_serializer(decision).data)
 
 
 class ActionItemSerializer(ScopedModelSerializer):

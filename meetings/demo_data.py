@@ -95,7 +95,6 @@ def seed_meetings(context: dict[str, Any]) -> None:
             row.member: log["missing"].get(row.member.person.email, Attendance.Status.PRESENT)
             for row in meeting.attendance.select_related("member__person")
         }
-        services.meeting_log(meeting=meeting, agenda=log["agenda"], notes=log["notes"], attendance=attendance, now=now)
         for text, email in log["decisions"]:
             save_validated(Decision(meeting=meeting, text=text, decided_by=members[email]))
         for title, email, days, status, deliverable in log["action_items"]:
@@ -109,3 +108,25 @@ def seed_meetings(context: dict[str, Any]) -> None:
                     deliverable=deliverables.get(deliverable),
                 )
             )
+        # Logged once its decisions and action items are in: the minutes go to everyone invited.
+        services.meeting_log(meeting=meeting, agenda=log["agenda"], notes=log["notes"], attendance=attendance, now=now)
+    _prepare_next_meeting(series, members, now)
+
+
+def _prepare_next_meeting(series: MeetingSeries, members: dict[str, Member], now: datetime.datetime) -> None:
+    """A decision raised nine days ago and still waiting for Northwind's decision maker, and the facilitator's
+    own items on the next meeting's agenda (the rest of the agenda comes from the campaign)."""
+    pending = save_validated(
+        Decision(
+            campaign=series.campaign,
+            text="Do we offer the recording on demand, gated behind the registration form?",
+            status=Decision.Status.PENDING,
+            decided_by=members["maria@northwind.example"],
+            needed_by=timezone.localdate() + datetime.timedelta(days=5),
+        )
+    )
+    Decision.objects.filter(pk=pending.pk).update(created_at=now - datetime.timedelta(days=9))
+    upcoming = series.meetings.filter(starts_at__gt=now, status=Meeting.Status.SCHEDULED).order_by("starts_at").first()
+    if upcoming is not None:
+        upcoming.agenda = "Q&A moderation: who picks the questions\nFollow-up offer for attendees"
+        save_validated(upcoming)

@@ -1,10 +1,11 @@
-"""Open action items in each person's weekly digest (registered with campaigns' digest registry)."""
+"""Open action items and decisions waiting for each person, in their weekly digest (registered with campaigns'
+digest registry)."""
 
 import datetime
 
 from campaigns import digest
 from campaigns.models import Campaign
-from meetings.models import ActionItem
+from meetings.models import ActionItem, Decision
 
 
 @digest.digest_source
@@ -28,4 +29,25 @@ def open_action_items(person_ids: list[int], now: datetime.datetime) -> list[dig
             due=due_date,
         )
         for person_id, campaign_id, campaign_name, title, due_date in rows
+    ]
+
+
+@digest.digest_source
+def pending_decisions(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
+    """Pending decisions each person must make, in open campaigns. One query."""
+    rows = (
+        Decision.objects.pending()
+        .filter(decided_by__person_id__in=person_ids, campaign__in=Campaign.objects.open())
+        .values_list("decided_by__person_id", "campaign_id", "campaign__name", "text", "needed_by", "created_at")
+        .order_by("needed_by", "pk")
+    )
+    return [
+        digest.DigestLine(
+            person_id=person_id,
+            campaign_id=campaign_id,
+            text=f"Decision for you to make: “{text[:80]}” ({campaign_name}) — pending {(now - raised).days} day(s)"
+            + (f", needed by {needed_by:%a %-d %b}" if needed_by else ""),
+            due=needed_by,
+        )
+        for person_id, campaign_id, campaign_name, text, needed_by, raised in rows
     ]

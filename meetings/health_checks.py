@@ -7,12 +7,13 @@ import datetime
 import zoneinfo
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from campaigns import health
 from campaigns.models import Campaign, Party
-from meetings.models import Attendance, Meeting, MeetingSeries
+from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 
 NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
 ABSENCES_IN_A_ROW = 2
@@ -107,3 +108,26 @@ def party_absent(open_campaigns, now: datetime.datetime) -> list[health.Finding]
             )
         )
     return findings
+
+
+@health.health_check("decision_pending", severity=health.WARNING, title="Decision pending")
+def decision_pending(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+    """Decisions raised DECISION_PENDING_DAYS ago or more and still waiting for their decider. One query."""
+    rows = (
+        Decision.objects.pending()
+        .filter(campaign__in=open_campaigns, created_at__lte=now - datetime.timedelta(days=settings.DECISION_PENDING_DAYS))
+        .values_list(
+            "campaign_id", "pk", "text", "created_at", "needed_by", "decided_by__person__full_name",
+            "decided_by__person__organization__name",
+        )
+        .order_by("campaign_id", "created_at")
+    )
+    return [
+        health.Finding(
+            campaign_id,
+            f"decision:{pk}",
+            f"Decision pending {(now - raised).days} days: “{text[:80]}” waits for {decider} ({company})"
+            + (f", needed by {needed_by:%a %-d %b}." if needed_by else "."),
+        )
+        for campaign_id, pk, text, raised, needed_by, decider, company in rows
+    ]

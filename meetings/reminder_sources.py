@@ -29,12 +29,8 @@ from campaigns.reminder_sources import (
     subject_id,
 )
 from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
-from meetings import selectors
 from meetings.models import ActionItem, Attendance, Meeting
-from meetings.summary import render_notes_summary
 
-# The notes go out a while after logging, so the facilitator's quick corrections are in them.
-NOTES_GRACE = datetime.timedelta(hours=1)
 ACTION_ITEM_DUE_SOON_DAYS = 2
 
 
@@ -160,30 +156,3 @@ def action_item_overdue(now: datetime.datetime) -> Iterator[DueReminder]:
         due_at = overdue_moment(due_date, time_zone, now)
         if due_at is not None:
             yield DueReminder("action_item_overdue", f"action_item:{pk}", person_id, due_at, campaign_id)
-
-
-def _render_missed_meeting_notes(reminder) -> Message:
-    meeting = (
-        Meeting.objects.select_related("series__campaign")
-        .prefetch_related(*selectors.meeting_log_prefetches())
-        .get(pk=subject_id(reminder))
-    )
-    summary = render_notes_summary(meeting, reminder.person.time_zone)
-    return Message(summary.subject, summary.text, summary.html)
-
-
-@reminder_sources.reminder_source(
-    "missed_meeting_notes", label="Notes of a missed meeting", render=_render_missed_meeting_notes
-)
-def missed_meeting_notes(now: datetime.datetime) -> Iterator[DueReminder]:
-    """The notes summary, to each person recorded absent or excused, an hour after the meeting was logged."""
-    missed = Attendance.objects.filter(
-        status__in=Attendance.MISSED,
-        meeting__status=Meeting.Status.HELD,
-        meeting__logged_at__range=(now - lookback() - NOTES_GRACE, now - NOTES_GRACE),
-        meeting__series__campaign__in=Campaign.objects.open(),
-    ).values_list("meeting_id", "member__person_id", "meeting__logged_at", "meeting__series__campaign_id")
-    for meeting_id, person_id, logged_at, campaign_id in missed.iterator(chunk_size=ROWS_PER_STATEMENT):
-        yield DueReminder(
-            "missed_meeting_notes", f"meeting:{meeting_id}", person_id, logged_at + NOTES_GRACE, campaign_id
-        )

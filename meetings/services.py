@@ -20,6 +20,7 @@ from comarketing.validation import save_validated, validate_in_date_window
 from meetings import recurrence
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret, new_secret
+from meetings.minutes import minutes_send
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,7 @@ def meeting_mark_held(*, meeting: Meeting, user: Any = None, now: datetime.datet
         meeting.logged_by = _user_or_none(user)
         meeting._history_user = meeting.logged_by
         save_validated(meeting)
+        minutes_send(meeting_id=meeting.pk)
     return meeting
 
 
@@ -320,3 +322,15 @@ def action_item_mark_done(*, item: ActionItem, user: Any = None) -> ActionItem:
     item.status = ActionItem.Status.DONE
     item._history_user = _user_or_none(user)
     return save_validated(item)
+
+
+@transaction.atomic
+def decision_make(*, decision: Decision, user: Any = None, meeting: Meeting | None = None) -> Decision:
+    """A pending decision is made (in `meeting`, or outside meetings); made stays made."""
+    if decision.status == Decision.Status.MADE:
+        return decision
+    decision.status = Decision.Status.MADE
+    decision.decided_at = timezone.now()
+    decision.meeting = meeting or decision.meeting
+    decision._history_user = _user_or_none(user)
+    return save_validated(decision)

@@ -5,15 +5,28 @@ from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
+from campaigns.business_days import within_planning_horizon
 from campaigns.cockpit import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
-from campaigns.models import Campaign, Deliverable, Invitation, Learning, Member, Party, RaciAssignment
+from campaigns.services import plan_moves as plan_move_services
+from campaigns.services import plans as plan_services
 from campaigns.services import reports as report_services
+from campaigns.models import (
+    Campaign,
+    CampaignTemplate,
+    Deliverable,
+    Invitation,
+    Learning,
+    Member,
+    Party,
+    RaciAssignment,
+)
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
@@ -74,7 +87,7 @@ class MemberInline(CampaignChoicesMixin, ScopedTabularInline):
 
 class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Deliverable
-    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review"]
+    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review", "is_pinned"]
     show_change_link = True
 
 
@@ -150,7 +163,11 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             if "status" in form.changed_data:
                 services.campaign_status_changed(obj, request.user)
         else:
-            services.campaign_create(user=request.user, campaign=obj, **form.create_options())
+            options = form.create_options()
+            if "template" in options:
+                plan_services.campaign_create_from_template(user=request.user, campaign=obj, **options)
+            else:
+                services.campaign_create(user=request.user, campaign=obj, **options)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -160,10 +177,14 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             path("<path:object_id>/results-report/", view(self.results_report_view), name="campaigns_campaign_report"),
             path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
             path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
+            path("<path:object_id>/move-event/", view(self.move_event_view), name="campaigns_campaign_move_event"),
+            path(
+                "<path:object_id>/save-template/", view(self.save_template_view), name="campaigns_campaign_save_template"
+            ),
             *super().get_urls(),
         ]
 
-    def _confirm(self, request, campaign, *, title: str, text: str, button: str, choices=None):
+    def _confirm(self, request, campaign, *, title: str, text: str, button: str, choices=None, name_input=None):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -172,6 +193,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "text": text,
             "button": button,
             "choices": choices,
+            "name_input": name_input,
         }
         return render(request, "admin/campaigns/campaign/confirm_action.html", context)
 
@@ -233,6 +255,60 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             campaign.pk,
         )
 
+    def move_event_view(self, request, object_id):
+        """Move the event date: a preview of every old and new due date, then one click applies exactly that."""
+        self._scoped_object_or_404(request, object_id)
+        campaign = self.get_queryset(request).get(pk=object_id)
+        if not may(request.user, campaign, CHANGE):
+            raise PermissionDenied("Only the host company moves the event date.")
+        new_event = move = None
+        if request.method == "POST":
+            try:
+                new_event = forms.DateField().clean(request.POST.get("event_date"))
+                move = plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
+                # Applied only as previewed: a date changed after the preview is previewed again first.
+                if "apply" in request.POST and request.POST.get("previewed") == str(new_event):
+                    plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
+                    messages.success(request, f"The event is now on {new_event:%-d %b %Y}; {len(move.moves)} deliverable(s) moved.")
+                    return redirect("admin:campaigns_campaign_home", campaign.pk)
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+                move = None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "title": f"Move the event of “{campaign}”",
+            "new_event": new_event or campaign.launch_date,
+            "move": move,
+        }
+        return render(request, "admin/campaigns/campaign/move_event.html", context)
+
+    def save_template_view(self, request, object_id):
+        """Any company taking part keeps the plan (deliverables, offsets, roles, KPIs) as its own template."""
+        self._scoped_object_or_404(request, object_id)
+        campaign = self.get_queryset(request).get(pk=object_id)
+        name = request.POST.get("name", "").strip()
+        if request.method != "POST" or not name:
+            if request.method == "POST":
+                messages.error(request, "Name the template.")
+            return self._confirm(
+                request,
+                campaign,
+                title=f"Save the plan of “{campaign}” as a template",
+                text="Its deliverables (due dates as business days from the launch date, channels, reviews), the "
+                "roles for R and A, the KPIs and the weekly meeting become a template only your company sees.",
+                button="Save the template",
+                name_input=f"Plan of {campaign}"[:200],
+            )
+        try:
+            template = plan_services.template_save_from_campaign(campaign=campaign, name=name, user=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect("admin:campaigns_campaign_save_template", campaign.pk)
+        messages.success(request, f"Saved as the template “{template}”.")
+        return redirect("admin:campaigns_campaigntemplate_change", template.pk)
+
     def home_view(self, request, object_id):
         """The campaign at a glance: health, team, deliverables, KPIs, meetings, reviews, kickoff; and the way
         into each part. Buttons appear only for what the user's company may do."""
@@ -278,7 +354,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
 
 
 CAMPAIGN_CREATE_FIELDS = [
-    "name", "kind", "kickoff_date", "launch_date", "end_date", "goals", "partner", "invite_message", "team",
+    "name", "template", "kind", "kickoff_date", "launch_date", "end_date", "goals", "partner", "invite_message", "team",
 ]
 
 
@@ -302,6 +378,12 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             help_text="People of your company on the team (you join it anyway).",
         )
         host = forms.ModelChoiceField(Organization.objects.all(), required=user.is_superuser)
+        template = forms.ModelChoiceField(
+            CampaignTemplate.objects.for_user(user).select_related("organization"),
+            required=False,
+            help_text="Plan the whole campaign in one step: deliverables counted back from the launch (event) date, "
+            "R and A from the stakeholder roles, KPIs and the weekly meeting. The kind comes from the template.",
+        )
 
         class Meta:
             model = Campaign
@@ -320,12 +402,22 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
                 raise ValidationError("Your login belongs to no company; ask the operator to link it.")
             if data.get("partner") and data["partner"].pk == host_id:
                 self.add_error("partner", "Invite another company: this one hosts the campaign.")
+            if data.get("template") and not data.get("launch_date"):
+                self.add_error("launch_date", "Give the event date: the template's plan is counted back from it.")
+            elif data.get("template") and not within_planning_horizon(data["launch_date"], timezone.localdate()):
+                self.add_error("launch_date", "Plan an event within three years of today.")
             strangers = [person.full_name for person in data.get("team", []) if person.organization_id != host_id]
             if strangers:
                 self.add_error("team", f"Only people of the host company: {', '.join(strangers)}.")
             return data
 
         def create_options(self) -> dict:
+            data = self.cleaned_data
+            if data.get("template"):
+                return {"template": data["template"], "event_date": data["launch_date"], **self.invite_options()}
+            return self.invite_options()
+
+        def invite_options(self) -> dict:
             data = self.cleaned_data
             return {
                 "partner": data.get("partner"),

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -7,8 +8,13 @@ from rest_framework.response import Response
 
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
-from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
 from campaigns.services import invitations as invitation_services
+from campaigns.services import plan_moves as plan_move_services
+from campaigns.services import plans as plan_services
+from campaigns.selectors import plans as plan_selectors
+from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
+from campaigns.timeline import timeline_marks_of
 from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
@@ -56,6 +62,12 @@ class CampaignSerializer(ScopedModelSerializer):
         required=False,
         help_text="On create: people of your company to put on the team (you join it anyway).",
     )
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=CampaignTemplate.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="On create: plan the whole campaign from this template, counted back from launch_date (the event).",
+    )
     host = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
         write_only=True,
@@ -68,7 +80,7 @@ class CampaignSerializer(ScopedModelSerializer):
         fields = [
             "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals",
             "parties", "team", "created_by", "created_at", "updated_at", "invite", "invite_message",
-            "team_members", "host",
+            "team_members", "host", "template",
         ]
         read_only_fields = ["status"]
 
@@ -88,12 +100,18 @@ class CampaignSerializer(ScopedModelSerializer):
             "host": validated_data.pop("host", None),
             "message": validated_data.pop("invite_message", ""),
         }
+        template = validated_data.pop("template", None)
         campaign = Campaign(**validated_data)
-        campaign._history_user = self.context["request"].user
-        return services.campaign_create(user=self.context["request"].user, campaign=campaign, **options)
+        user = self.context["request"].user
+        campaign._history_user = user
+        if template is not None:
+            return plan_services.campaign_create_from_template(
+                user=user, campaign=campaign, template=template, event_date=campaign.launch_date, **options
+            )
+        return services.campaign_create(user=user, campaign=campaign, **options)
 
     def update(self, instance, validated_data):
-        for option in ("invite", "team_members", "host", "invite_message"):
+        for option in ("invite", "team_members", "host", "invite_message", "template"):
             validated_data.pop(option, None)
         return super().update(instance, validated_data)
 
@@ -108,6 +126,15 @@ class HandOverSerializer(serializers.Serializer):
     )
 
 
+class SaveTemplateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+
+
+class MoveEventSerializer(serializers.Serializer):
+    event_date = serializers.DateField()
+    apply = serializers.BooleanField(default=False, help_text="false: only preview the new dates; true: move.")
+
+
 class CampaignFilterSet(ScopedFilterSet):
     class Meta:
         model = Campaign
@@ -117,7 +144,11 @@ class CampaignFilterSet(ScopedFilterSet):
 class CampaignViewSet(ScopedModelViewSet):
     queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer
-    action_rules = {"transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE}
+    # Any company taking part may keep the plan as its own template.
+    action_rules = {
+        "transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE, "save_template": VIEW,
+        "move_event": CHANGE, "plan": VIEW,
+    }
     filterset_class = CampaignFilterSet
     search_fields = ["name"]
     ordering_fields = ["name", "launch_date", "created_at"]
@@ -163,6 +194,49 @@ class CampaignViewSet(ScopedModelViewSet):
         invitation_services.host_hand_over(campaign=campaign, to=party, user=request.user)
         return Response(self.get_serializer(self.base_queryset().get(pk=campaign.pk)).data)
 
+    @extend_schema(request=SaveTemplateSerializer, responses={201: CampaignTemplateSerializer})
+    @action(detail=True, methods=["post"], url_path="save-template")
+    def save_template(self, request, pk=None):
+        """Keep this campaign's plan as a template of your company (offsets in business days from the launch)."""
+        campaign = self.get_object()
+        payload = SaveTemplateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with transaction.atomic():
+            template = plan_services.template_save_from_campaign(
+                campaign=campaign, name=payload.validated_data["name"], user=request.user
+            )
+        data = CampaignTemplateSerializer(template, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MoveEventSerializer, responses=EventMoveSerializer)
+    @action(detail=True, methods=["post"], url_path="move-event", permission_classes=[ChangeActionPermissions])
+    def move_event(self, request, pk=None):
+        """Move the event (launch) date: unfinished, unpinned deliverables shift by as many business days.
+        With apply=false the answer is the preview; with apply=true the same moves are made."""
+        campaign = self.get_object()
+        payload = MoveEventSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        new_event = payload.validated_data["event_date"]
+        if payload.validated_data["apply"]:
+            move = plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
+        else:
+            move = plan_move_services.event_move_preview(campaign=campaign, new_event=new_event)
+        return Response({**move.as_dict(), "applied": payload.validated_data["apply"]})
+
+    @extend_schema(responses=CampaignPlanSerializer)
+    @action(detail=True, methods=["get"])
+    def plan(self, request, pk=None):
+        """The timeline's dates as data: the event, each deliverable's due date, latest safe start and review
+        window (business days from the kickoff answers' lead times), and the meetings."""
+        campaign = self.get_object()
+        plan = {
+            "kickoff_date": campaign.kickoff_date,
+            "event_date": campaign.launch_date,
+            "deliverables": plan_selectors.campaign_plan(campaign.pk),
+            "marks": timeline_marks_of(campaign),
+        }
+        return Response(CampaignPlanSerializer(plan, context={"today": timezone.localdate()}).data)
+
     @action(detail=True, methods=["get"], url_path="raci-matrix")
     def raci_matrix(self, request, pk=None):
         """Deliverables × team members, the letters each holds, and the gaps (no Accountable / Responsible)."""
@@ -204,7 +278,7 @@ class DeliverableSerializer(ScopedModelSerializer):
         model = Deliverable
         fields = [
             "id", "campaign", "title", "type", "channel_party", "due_date", "status", "link",
-            "needs_signoff", "needs_legal_review", "accountable", "raci",
+            "needs_signoff", "needs_legal_review", "is_pinned", "accountable", "raci",
         ]
 
 

@@ -34,6 +34,7 @@ from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.crm_imports import CrmImport
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
+from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 
 __all__ = [
     "AgreedKpiTarget",
@@ -53,6 +54,8 @@ __all__ = [
     "SignoffRequest",
     "ToolAccess",
     "Campaign",
+    "CampaignTemplate",
+    "TemplateDeliverable",
     "CampaignChildQuerySet",
     "KeptRecordQuerySet",
     "CampaignQuerySet",

@@ -125,6 +125,15 @@ class Campaign(models.Model):
     launch_date = models.DateField(null=True, blank=True, help_text="Launch or event date.")
     end_date = models.DateField(null=True, blank=True)
     goals = models.TextField(blank=True)
+    template = models.ForeignKey(
+        "campaigns.CampaignTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The template the plan was made from.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -381,6 +390,18 @@ class Deliverable(models.Model):
     )
     needs_legal_review = models.BooleanField(
         default=False, help_text="Each company's legal reviewer (from its kickoff answers) must approve it."
+    )
+    is_pinned = models.BooleanField(
+        "date pinned", default=False, help_text="Keep this due date when the event date moves."
+    )
+    template_item = models.ForeignKey(
+        "campaigns.TemplateDeliverable",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The template line it was planned from (whose roles fill its RACI).",
     )
 
     history = HistoricalRecords()

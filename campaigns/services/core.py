@@ -4,9 +4,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import Campaign, Member, Party, RaciAssignment
+from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
 from comarketing.validation import save_validated
 from partners.models import Organization, Person
+from partners.scoping import ensure_may_change_fields
 
 
 @transaction.atomic
@@ -70,3 +71,15 @@ def raci_unassign(*, assignment: RaciAssignment) -> None:
     deliverable = assignment.deliverable
     deliverable.ensure_keeps_a_responsible(deliverable.raci.exclude(pk=assignment.pk).values_list("role", flat=True))
     assignment.delete()
+
+
+@transaction.atomic
+def deliverable_set_status(*, deliverable: Deliverable, status: str, user: Any) -> Deliverable:
+    """Move a deliverable on (from a meeting's agenda): approving or publishing is the channel company's call,
+    and every rule of the deliverable applies (a Responsible before it starts, sign-offs before approval)."""
+    if status not in Deliverable.Status.values:
+        raise ValidationError({"status": f"“{status}” is not a status of a deliverable."})
+    ensure_may_change_fields(user, deliverable, {"status": status})
+    deliverable.status = status
+    deliverable._history_user = user if user is not None and user.is_authenticated else None
+    return save_validated(deliverable)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party
 from campaigns.services.notices import CAMPAIGN_CHANGE, INVITATION, campaign_leads, notice_send
+from campaigns.services.plans import plan_fill_roles
 from comarketing.validation import save_validated
 from partners.models import Organization, Person
 from partners.services import company_user_create
@@ -166,6 +167,7 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
     if contact is not None and not Member.objects.filter(campaign=campaign, person=contact).exists():
         save_validated(Member(campaign=campaign, person=contact))
     _close(invitation, Invitation.Status.ACCEPTED, user)
+    plan_fill_roles(campaign=campaign)
     _tell_leads(
         campaign,
         f"joined:{party.pk}:{invitation.pk}",

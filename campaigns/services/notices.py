@@ -20,6 +20,7 @@ from partners.models import Person
 INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
 RESULTS_REPORT = "results_report"
+SIGNOFF_REQUEST = "signoff_request"
 
 
 # Composed when the event happens (render=None): the message tells what happened then.
@@ -38,6 +39,11 @@ def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.D
 @reminder_sources.reminder_source(RESULTS_REPORT, label="A campaign's results report is ready", render=None)
 def _no_scheduled_reports(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
+
+
+@reminder_sources.reminder_source(SIGNOFF_REQUEST, label="Sign-off or legal review requested", render=None)
+def _no_scheduled_review_requests(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the request is made
 
 
 def campaign_leads(campaign: Campaign) -> list[Person]:

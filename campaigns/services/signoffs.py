@@ -4,24 +4,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.business_days import add_business_days
 from campaigns.models import Deliverable, KickoffCompanyPart, RaciAssignment, SignoffApprover, SignoffRequest
+from campaigns.services.notices import SIGNOFF_REQUEST, notice_send
 from comarketing.validation import save_validated
-
-SATURDAY = 5
-
-
-def add_business_days(start: datetime.date, days: int) -> datetime.date:
-    """The date `days` business days after `start`, skipping Saturdays and Sundays."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < SATURDAY:
-            remaining -= 1
-    return current
-
 
 def _approver_person_ids(deliverable: Deliverable) -> list[int]:
     """Approvers named in the questionnaire for this type of deliverable, then its Accountable."""
@@ -60,11 +49,33 @@ def signoff_requests_create(*, deliverable: Deliverable, today: datetime.date | 
             for person_id, turnaround in _legal_reviewers(deliverable)
         ]
     asked = set(deliverable.signoff_requests.values_list("kind", "reviewer_id"))
-    return [
+    made = [
         save_validated(SignoffRequest(deliverable=deliverable, kind=kind, reviewer_id=person_id, due_date=due))
         for kind, person_id, due in wanted
         if (kind, person_id) not in asked
     ]
+    for request in made:
+        _tell_reviewer(request)
+    return made
+
+
+def _tell_reviewer(request: SignoffRequest) -> None:
+    """The reviewer hears of a request the moment it is made, with its due date as a day of their own zone."""
+    reviewer, deliverable = request.reviewer, request.deliverable
+    what = request.get_kind_display().lower()
+    notice_send(
+        kind=SIGNOFF_REQUEST,
+        subject=f"signoff_request:{request.pk}",
+        people=[reviewer],
+        campaign=deliverable.campaign,
+        subject_line=f"Your {what} of “{deliverable}” is needed by {request.due_date:%a %-d %b}",
+        paragraphs=[
+            f"“{deliverable}” of the campaign “{deliverable.campaign}” waits for your {what}.",
+            f"Please approve it or request changes by the end of {request.due_date:%A %-d %B %Y}, "
+            f"your time ({reviewer.time_zone}).",
+        ],
+        link_path=reverse("admin:campaigns_signoffrequest_change", args=[request.pk]),
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from campaigns.api.core import (
     PartyViewSet,
     RaciAssignmentViewSet,
 )
+from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.crm_imports import CrmImportViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
@@ -44,6 +45,8 @@ router.register("organizations", OrganizationViewSet)
 router.register("people", PersonViewSet)
 router.register("partner-relationships", PartnerRelationshipViewSet)
 router.register("campaigns", CampaignViewSet)
+router.register("campaign-templates", CampaignTemplateViewSet)
+router.register("campaign-template-deliverables", TemplateDeliverableViewSet)
 router.register("parties", PartyViewSet)
 router.register("invitations", InvitationViewSet)
 router.register("members", MemberViewSet)

@@ -4,9 +4,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from campaigns.models import CampaignChildQuerySet, Deliverable, Member
+from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Member
 from comarketing.validation import validate_single_line
 from meetings.models.series import Meeting
 
@@ -63,29 +64,75 @@ class Attendance(models.Model):
 
 
 class DecisionQuerySet(CampaignChildQuerySet):
-    campaign_path = MEETING_CAMPAIGN_PATH
+    def pending(self) -> "DecisionQuerySet":
+        return self.filter(status=Decision.Status.PENDING)
 
 
 class Decision(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
-    text = models.TextField("decision")
-    decided_by = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="meeting_decisions", help_text="Who made the decision."
+    """A decision of the campaign: made (in a meeting or outside one), or pending, waiting for its decider."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        MADE = "made", "Made"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The meeting where it was made or raised; empty for a decision outside meetings.",
     )
+    text = models.TextField("decision")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MADE)
+    decided_by = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+        verbose_name="decider",
+        help_text="Who made the decision, or, while it is pending, the decision maker who must make it.",
+    )
+    needed_by = models.DateField(null=True, blank=True, help_text="For a pending decision: the date it is needed by.")
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["meeting_id", "pk"]
+        ordering = ["campaign_id", "pk"]
 
     def __str__(self) -> str:
         return self.text[:80]
 
+    def save(self, *args, **kwargs) -> None:
+        self._campaign_from_meeting()
+        if self.status == self.Status.MADE and self.decided_at is None:
+            self.decided_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs) -> None:
+        self._campaign_from_meeting()  # a decision logged in a meeting belongs to its campaign
+        super().full_clean(*args, **kwargs)
+
+    def _campaign_from_meeting(self) -> None:
+        if self.campaign_id is None and self.meeting_id:
+            self.campaign_id = self.meeting.series.campaign_id
+
     def clean(self) -> None:
-        if self.meeting_id and self.decided_by_id:
-            _check_member(self.meeting, self.decided_by, "decided_by", "make its decisions")
+        errors = {}
+        if self.meeting_id and self.campaign_id and self.meeting.series.campaign_id != self.campaign_id:
+            errors["meeting"] = "This meeting belongs to another campaign."
+        if self.decided_by_id and self.campaign_id and self.decided_by.campaign_id != self.campaign_id:
+            errors["decided_by"] = _member_error(self.decided_by, "make its decisions")
+        elif self.status == self.Status.PENDING and self.decided_by_id and not self.decided_by.is_decision_maker:
+            errors["decided_by"] = (
+                f"{self.decided_by.person.full_name} is not a decision maker of {self.decided_by.person.organization} "
+                "on this campaign: a pending decision waits for a decision maker."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ActionItemQuerySet(CampaignChildQuerySet):

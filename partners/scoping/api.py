@@ -61,12 +61,24 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return fields
 
     def create(self, validated_data):
-        return self.save_instance(self.Meta.model(**validated_data))
+        many = self._many_to_many(validated_data)
+        return self._set_many(self.save_instance(self.Meta.model(**validated_data)), many)
 
     def update(self, instance, validated_data):
+        many = self._many_to_many(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return self.save_instance(instance)
+        return self._set_many(self.save_instance(instance), many)
+
+    def _many_to_many(self, validated_data) -> dict:
+        """Many-to-many values leave `validated_data`: they are set once the row is saved."""
+        names = {field.name for field in self.Meta.model._meta.many_to_many}
+        return {name: validated_data.pop(name) for name in list(validated_data) if name in names}
+
+    def _set_many(self, instance, many: dict):
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        return instance
 
     def save_instance(self, instance):
         """Writes go through model validation (the rules admin uses too); services override this."""

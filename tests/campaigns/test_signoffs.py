@@ -150,3 +150,21 @@ def test_the_guard_refuses_in_the_admin_with_the_message(client, landing_page, l
     assert response.status_code == 200
     assert "legal review is pending from Bob" in response.content.decode()
     assert Deliverable.objects.get(pk=landing_page.pk).status == Deliverable.Status.IN_REVIEW
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC), tick=False)
+def test_each_reviewer_hears_of_a_request_the_moment_it_is_made_with_the_due_day_in_their_zone(
+    landing_page, legal_reviewer_of_a, bob
+):
+    from campaigns.models import Reminder
+
+    bob.person.time_zone = "Asia/Tokyo"
+    bob.person.save()
+    move(landing_page, Deliverable.Status.IN_REVIEW)
+    services.signoff_requests_create(deliverable=landing_page)  # asked again: nobody is told twice
+
+    told = Reminder.objects.filter(kind="signoff_request").order_by("person__full_name")
+    assert [row.person.full_name for row in told] == ["Alice", "Bob", "Carol"]
+    legal = told.get(person=bob.person)
+    assert legal.subject_line.startswith("Your legal review of") and "needed by Wed 2 Dec" in legal.subject_line
+    assert "by the end of Wednesday 2 December 2026, your time (Asia/Tokyo)" in legal.body_text

@@ -196,6 +196,8 @@ class Facts:
             return row.person.user_id == user.pk
         if relation == "built-in":
             return row.campaign_id is None
+        if relation == "shipped":
+            return follow(row, queryset_class.owner_path) is None
         raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
 
 

@@ -16,7 +16,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CI"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' own (set when they are collected), never production's.
+    inherited_only_by_tests = {"DATABASE_URL", "REDIS_URL", "DEBUG", "CI", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in inherited_only_by_tests}
     clean.update(env, DJANGO_SETTINGS_MODULE="comarketing.settings", COMARKETING_VAR_DIR=str(ROOT / "var" / "check"))
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120

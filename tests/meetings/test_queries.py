@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.models import ActionItem, Attendance, Meeting
+from meetings.models import ActionItem, Attendance, Decision, Meeting
 from tests.campaigns.factories import joint_campaign, member_of
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
@@ -28,6 +28,8 @@ def _campaigns(count, company_a, company_b, alice):
         ActionItem.objects.create(
             meeting=meeting, title=f"Item {index}", owner=partner, due_date=datetime.date(2026, 11, 20)
         )
+        Decision.objects.create(meeting=meeting, text=f"Decided {index}", decided_by=own)
+        Decision.objects.create(campaign=campaign, text=f"Pending {index}", status="pending", decided_by=partner)
 
 
 def _count(fetch) -> int:
@@ -58,6 +60,9 @@ def measure(company_a, company_b, alice, settings):
         reverse("admin:meetings_actionitem_changelist"),
         reverse("admin:meetings_actionitem_changelist") + "?due=overdue",
         reverse("admin:meetings_meetingseries_changelist"),
+        reverse("admin:meetings_decision_changelist"),
+        reverse("admin:meetings_decision_changelist") + "?state=pending",
+        reverse("admin:campaigns_campaigntemplate_changelist"),
     ],
 )
 def test_admin_lists_run_a_constant_number_of_queries(client, alice, measure, url):
@@ -67,7 +72,11 @@ def test_admin_lists_run_a_constant_number_of_queries(client, alice, measure, ur
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/meetings/", "/api/action-items/", "/api/action-items/?overdue=true", "/api/meeting-series/"]
+    "url",
+    [
+        "/api/meetings/", "/api/action-items/", "/api/action-items/?overdue=true", "/api/meeting-series/",
+        "/api/meeting-decisions/", "/api/campaign-templates/",
+    ],
 )
 def test_api_lists_run_a_constant_number_of_queries(api, alice, measure, url):
     api.as_user(alice)

@@ -164,30 +164,12 @@ def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, 
     assert list(overdue(late_at)) == []
 
 
-def test_missed_meeting_notes_go_to_those_absent_with_the_summary(weekly, team, now):
-    meeting = Meeting.objects.filter(series=weekly).first()
-    ActionItem.objects.create(meeting=meeting, title="Send bios", owner=team[0], due_date=datetime.date(2026, 11, 27))
-    logged_at = meeting.ends_at
-    _hold(meeting, {"Company B": Attendance.Status.ABSENT}, logged_at)
-    find = reminder_sources.sources["missed_meeting_notes"].find
-
-    assert list(find(logged_at)) == []
-    [reminder] = list(find(logged_at + datetime.timedelta(hours=1)))
-
-    assert reminder.person_id == team[1].person_id
-    email = written(reminder)
-    assert "Send bios — Alice, due Fri 27 Nov 2026" in email.body_text
-    assert "Carol (Company B, absent)" in email.body_text
-    assert "<td>Send bios</td>" in email.body_html
-
-
 def test_reminder_sources_use_a_constant_number_of_queries(django_assert_max_num_queries, weekly, far_apart, now):
     moment = datetime.datetime(2026, 11, 30, 17, 0, tzinfo=datetime.UTC)
     for kind, limit in [
         ("meeting_tomorrow", 2),
         ("action_item_due", 1),
         ("action_item_overdue", 1),
-        ("missed_meeting_notes", 5),
     ]:
         with django_assert_max_num_queries(limit):
             list(reminder_sources.sources[kind].find(moment))

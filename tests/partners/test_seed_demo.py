@@ -36,8 +36,9 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
     roundtable = "CFO roundtable Munich — joint event"
     summit = "Cloud data summit — joint event"
     spring = "Spring forecasting webinar — joint webinar"
-    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, spring}
-    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, spring}
+    playbook = "Planning playbook — co-branded e-book"  # planned from the shipped template
+    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, spring, playbook}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, spring, playbook}
     assert seen["hana@cobalt.example"] == {pilot}
 
 

@@ -1,41 +1,37 @@
 """Every query filter of every viewset: another company's id gets exactly the answer a missing id gets."""
 
 import pytest
+from django_filters.filters import QuerySetRequestMixin
 
 from campaigns.models import Campaign, Member
 from comarketing.api.router import router
 from partners.models import Person
-from partners.scoping.filters import ScopedFilterSet
+from partners.scoping.filters import ScopedFilterBackend, ScopedFilterSet
 
 MISSING = 987654
 
 
-def _filter_parameters():
-    """(url, parameter) for every id filter of every registered viewset, and the model the id names."""
-    from django_filters.filters import QuerySetRequestMixin
-    from partners.scoping.filters import ScopedFilterBackend
-
-    cases = []
+def _filter_sets():
     for prefix, viewset, _ in router.registry:
-        view = viewset()
-        view.request = None
-        filterset_class = ScopedFilterBackend().get_filterset_class(view, viewset.queryset)
-        if filterset_class is None:
-            continue
-        for name, query_filter in filterset_class.base_filters.items():
-            if isinstance(query_filter, QuerySetRequestMixin):
-                cases.append((f"/api/{prefix}/", name, query_filter.queryset.model))
-    return cases
+        yield prefix, ScopedFilterBackend().get_filterset_class(viewset(), viewset.queryset)
+
+
+def _filter_parameters():
+    """(url, parameter, model) for every id filter of every registered viewset."""
+    return [
+        (f"/api/{prefix}/", name, query_filter.queryset.model)
+        for prefix, filterset_class in _filter_sets()
+        if filterset_class is not None
+        for name, query_filter in filterset_class.base_filters.items()
+        if isinstance(query_filter, QuerySetRequestMixin)
+    ]
 
 
 CASES = _filter_parameters()
 
 
 def test_every_viewset_filters_through_the_scoped_filter_set():
-    from partners.scoping.filters import ScopedFilterBackend
-
-    for prefix, viewset, _ in router.registry:
-        filterset_class = ScopedFilterBackend().get_filterset_class(viewset(), viewset.queryset)
+    for prefix, filterset_class in _filter_sets():
         assert filterset_class is None or issubclass(filterset_class, ScopedFilterSet), prefix
 
 

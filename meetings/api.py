@@ -1,6 +1,7 @@
 """API of the meetings app; comarketing/api/router.py registers the viewsets."""
 
 import django_filters
+from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -152,8 +153,8 @@ class AttendanceEntrySerializer(serializers.Serializer):
 
 
 class MeetingLogSerializer(serializers.Serializer):
-    agenda = serializers.CharField(required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    agenda = serializers.CharField(required=False, allow_blank=True, max_length=settings.TEXT_MAX_LENGTH)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=settings.TEXT_MAX_LENGTH)
     attendance = AttendanceEntrySerializer(many=True, required=False)
 
 

@@ -7,8 +7,9 @@ another company's id gets exactly the answer a nonexistent id gets.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed
 
@@ -38,6 +39,13 @@ STANDARD_ACTION_RULES = {
 
 class ScopedModelSerializer(serializers.ModelSerializer):
     """Relations accept only rows the requesting user may see; saves run every model rule."""
+
+    def build_standard_field(self, field_name, model_field):
+        # Free text has no length in the database; through the API it is bounded like every other input.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and issubclass(field_class, serializers.CharField):
+            kwargs.setdefault("max_length", settings.TEXT_MAX_LENGTH)
+        return field_class, kwargs
 
     def scoped_choices(self, field_name: str, model: type, user: Any):
         """Choices for a writable relation; serializers narrow further by overriding this."""

@@ -65,3 +65,11 @@ def test_the_schema_lists_the_error_answers_of_every_operation(api, alice):
         for method, operation in operations.items():
             listed = set(operation["responses"])
             assert {"400", "401", "403", "404", "429"} <= listed, (method, path)
+
+
+def test_free_text_longer_than_the_limit_is_a_400_naming_the_field(api, alice, shared_campaign, settings):
+    response = api.as_user(alice).patch(
+        f"/api/campaigns/{shared_campaign.pk}/", {"goals": "x" * (settings.TEXT_MAX_LENGTH + 1)}, format="json"
+    )
+    assert response.status_code == 400
+    assert "goals" in response.json()

@@ -1,50 +1,62 @@
 """Every query filter of every viewset: another company's id gets exactly the answer a missing id gets."""
 
 import pytest
+from django_filters.filters import QuerySetRequestMixin
 
 from campaigns.models import Campaign, Member
 from comarketing.api.router import router
 from partners.models import Person
-from partners.scoping.filters import ScopedFilterSet
+from partners.scoping.filters import ScopedFilterBackend, ScopedFilterSet
 
 MISSING = 987654
 
 
-def _filter_parameters():
-    """(url, parameter) for every id filter of every registered viewset, and the model the id names."""
-    from django_filters.filters import QuerySetRequestMixin
-    from partners.scoping.filters import ScopedFilterBackend
-
-    cases = []
+def _filter_sets():
     for prefix, viewset, _ in router.registry:
-        view = viewset()
-        view.request = None
-        filterset_class = ScopedFilterBackend().get_filterset_class(view, viewset.queryset)
-        if filterset_class is None:
-            continue
-        for name, query_filter in filterset_class.base_filters.items():
-            if isinstance(query_filter, QuerySetRequestMixin):
-                cases.append((f"/api/{prefix}/", name, query_filter.queryset.model))
-    return cases
+        yield prefix, ScopedFilterBackend().get_filterset_class(viewset(), viewset.queryset)
+
+
+def _filter_parameters():
+    """(url, parameter, model) for every id filter of every registered viewset."""
+    return [
+        (f"/api/{prefix}/", name, query_filter.queryset.model)
+        for prefix, filterset_class in _filter_sets()
+        if filterset_class is not None
+        for name, query_filter in filterset_class.base_filters.items()
+        if isinstance(query_filter, QuerySetRequestMixin)
+    ]
 
 
 CASES = _filter_parameters()
 
 
 def test_every_viewset_filters_through_the_scoped_filter_set():
-    from partners.scoping.filters import ScopedFilterBackend
-
-    for prefix, viewset, _ in router.registry:
-        filterset_class = ScopedFilterBackend().get_filterset_class(viewset(), viewset.queryset)
+    for prefix, filterset_class in _filter_sets():
         assert filterset_class is None or issubclass(filterset_class, ScopedFilterSet), prefix
 
 
+@pytest.fixture
+def foreign_rows(other_campaign, company_b):
+    """A row of every kind on other_campaign (B+C), which company A never sees."""
+    from campaigns.models import CampaignTemplate, Deliverable, Metric
+    from campaigns.services.kickoff import questionnaire_get_or_create
+    from tests.campaigns.kickoff_factories import kpi, reporting_plan
+    from tests.meetings.factories import series_for
+
+    Deliverable.objects.create(campaign=other_campaign, title="B and C's secret landing page")
+    questionnaire_get_or_create(campaign=other_campaign)
+    Metric.objects.create(campaign=other_campaign, name="Secret metric", funnel_stage="marketing")
+    kpi(other_campaign, "registrations", target="100")
+    reporting_plan(other_campaign)
+    series_for(other_campaign)
+    CampaignTemplate.objects.create(name="B's own webinar plan", kind="joint_webinar", organization=company_b)
+
+
 @pytest.mark.parametrize(("url", "parameter", "model"), CASES, ids=[f"{u}?{p}" for u, p, _ in CASES])
-def test_a_foreign_id_is_answered_like_a_missing_one(api, alice, other_campaign, url, parameter, model):
+def test_a_foreign_id_is_answered_like_a_missing_one(api, alice, foreign_rows, url, parameter, model):
     """other_campaign is B+C: company A sees none of its rows."""
     foreign = model.objects.exclude(pk__in=model.objects.for_user(alice).values("pk")).first()
-    if foreign is None:
-        pytest.skip(f"no {model.__name__} row outside company A's sight in the fixtures")
+    assert foreign is not None, f"no {model.__name__} row outside company A's sight: add one to foreign_rows"
     client = api.as_user(alice)
     foreign_answer = client.get(url, {parameter: foreign.pk})
     missing_answer = client.get(url, {parameter: MISSING})

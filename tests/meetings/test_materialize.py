@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from meetings import services
@@ -141,7 +142,8 @@ def test_it_invites_new_default_attendees_and_uninvites_removed_ones(weekly, sha
     from tests.campaigns.factories import member_of
 
     newcomer = member_of(shared_campaign, company_a)
-    services.series_update(series=weekly, default_attendees=[team[0], newcomer])
+    with time_machine.travel(now, tick=False):  # the tests' "today": every meeting of the series is upcoming
+        services.series_update(series=weekly, default_attendees=[team[0], newcomer])
     services.series_materialize(series_id=weekly.pk, now=now)
 
     upcoming = Attendance.objects.filter(meeting__series=weekly)

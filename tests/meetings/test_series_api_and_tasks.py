@@ -152,7 +152,8 @@ def test_the_admin_creates_a_series_with_its_meetings_and_ends_it(
     client, alice, team, shared_campaign, django_capture_on_commit_callbacks, settings
 ):
     client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
+    today = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)  # the tests' clock: the day before it starts
+    with time_machine.travel(today, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:meetings_meetingseries_add") + f"?campaign={shared_campaign.pk}",
             {

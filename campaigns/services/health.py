@@ -65,8 +65,8 @@ def _sweep_check(check: health.HealthCheck, open_campaigns, now: datetime.dateti
                 "attention_reason": "",
             },
         )
-    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep would be most
-    # of the sweep's writes for no one's benefit.
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
+    # would be most of the sweep's writes for no one's benefit.
     stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
     stale = [pk for key, (pk, last_seen_at) in open_flags.items() if key in found and last_seen_at <= stale_before]
     for pks in chunked(stale):

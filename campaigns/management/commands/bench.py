@@ -51,19 +51,38 @@ def api_floor(request):
     campaigns = Campaign.objects.for_user(request.user).order_by("-pk")
     page = list(
         campaigns.values(
-            "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "created_by__username",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "status",
+            "kickoff_date",
+            "launch_date",
+            "end_date",
+            "goals",
+            "created_by__username",
+            "created_at",
+            "updated_at",
         )[:50]
     )
     ids = [campaign["id"] for campaign in page]
     parties, team = {}, {}
     for party in Party.objects.filter(campaign_id__in=ids).values(
-        "id", "campaign", "organization", "organization__name", "role", "point_of_contact",
+        "id",
+        "campaign",
+        "organization",
+        "organization__name",
+        "role",
+        "point_of_contact",
         "point_of_contact__full_name",
     ):
         parties.setdefault(party["campaign"], []).append(party)
     for member in Member.objects.filter(campaign_id__in=ids).values(
-        "id", "campaign", "person", "person__full_name", "person__organization", "person__organization__name",
+        "id",
+        "campaign",
+        "person",
+        "person__full_name",
+        "person__organization",
+        "person__organization__name",
         *Member.ROLE_FIELDS,
     ):
         team.setdefault(member["campaign"], []).append(member)

@@ -5,6 +5,11 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("COMARKETING_VAR_DIR", os.path.join(tempfile.gettempdir(), "comarketing-test-var"))
+# Under pytest-xdist each worker gets its own files folder (SQLite database, broker folder, media, mail) and its
+# own task queue, so a real Celery worker started by one test process never takes another process's tasks.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    os.environ["COMARKETING_VAR_DIR"] = os.path.join(os.environ["COMARKETING_VAR_DIR"], XDIST_WORKER)
 
 from comarketing.settings import *  # noqa: E402,F403
 
@@ -22,3 +27,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "login": "100000/minute"},
 }
+if XDIST_WORKER:
+    CELERY_TASK_DEFAULT_QUEUE = f"celery-{XDIST_WORKER}"

@@ -373,7 +373,7 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Message to the partner"
         )
         team = forms.ModelMultipleChoiceField(
-            Person.objects.for_user(user, CHANGE).order_by("full_name"),
+            Person.objects.for_user(user, CHANGE).select_related("organization").order_by("full_name"),
             required=False,
             help_text="People of your company on the team (you join it anyway).",
         )

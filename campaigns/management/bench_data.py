@@ -176,8 +176,11 @@ def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
         Attendance(
             meeting=meeting,
             member=member,
-            status=Attendance.Status.ABSENT if meeting.status == Meeting.Status.HELD and k == 3 else
-            Attendance.Status.PRESENT if meeting.status == Meeting.Status.HELD else Attendance.Status.EXPECTED,
+            status=Attendance.Status.ABSENT
+            if meeting.status == Meeting.Status.HELD and k == 3
+            else Attendance.Status.PRESENT
+            if meeting.status == Meeting.Status.HELD
+            else Attendance.Status.EXPECTED,
         )
         for meeting, one in zip(meetings, [s for s in series for _ in range(3)], strict=True)
         for k, member in enumerate(team[one.campaign_id])

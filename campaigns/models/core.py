@@ -145,6 +145,8 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # Lists page through visible campaigns in this order: read from the index, not sorted per page.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="campaign_newest_first_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(launch_date__isnull=True) | Q(kickoff_date__isnull=True) | Q(launch_date__gte=F("kickoff_date")),

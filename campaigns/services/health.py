@@ -39,17 +39,26 @@ def _sweep_check(
 ) -> None:
     """Open, refresh and resolve the flags of one check. Only one check's findings and open flags are in memory
     at a time, and every write goes in chunks of ROWS_PER_STATEMENT."""
-    found = {(finding.campaign_id, check.code, finding.subject): finding for finding in check.find(open_campaigns, now)}
-    open_flags = {
-        (campaign_id, check.code, subject): (pk, last_seen_at)
-        for pk, campaign_id, subject, last_seen_at in flags
-        .filter(code=check.code)
+    # Plain keys, details and ids only: at 100,000 campaigns one check finds some 300,000 things.
+    found = {
+        (finding.campaign_id, check.code, finding.subject): finding.detail
+        for finding in check.find(open_campaigns, now)
+    }
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
+    # would be most of the sweep's writes for no one's benefit.
+    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
+    open_flags, stale = {}, set()
+    for pk, campaign_id, subject, last_seen_at in (
+        flags.filter(code=check.code)
         .values_list("pk", "campaign_id", "subject", "last_seen_at")
         .iterator(chunk_size=ROWS_PER_STATEMENT)
-    }
+    ):
+        open_flags[campaign_id, check.code, subject] = pk
+        if last_seen_at <= stale_before:
+            stale.add(pk)
     resolved = sorted(key for key in open_flags if key not in found)
     for keys in chunked(resolved):
-        closing = Flag.objects.filter(pk__in=[open_flags[key][0] for key in keys])
+        closing = Flag.objects.filter(pk__in=[open_flags[key] for key in keys])
         closing.update(resolved_at=now)
         # Set-wise writes skip save(), so their history is written set-wise too.
         insert_history(closing, history_type="~", moment=now, reason="Resolved by the health sweep")
@@ -58,7 +67,7 @@ def _sweep_check(
         insert_ignoring_conflicts(
             Flag,
             [
-                {"campaign": campaign_id, "subject": subject, "detail": found[campaign_id, code, subject].detail}
+                {"campaign": campaign_id, "subject": subject, "detail": found[campaign_id, code, subject]}
                 for campaign_id, code, subject in keys
             ],
             {
@@ -73,11 +82,8 @@ def _sweep_check(
     if opened:
         fresh = flags.filter(code=check.code, opened_at=now)
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
-    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep would be most
-    # of the sweep's writes for no one's benefit.
-    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
-    stale = [pk for key, (pk, last_seen_at) in open_flags.items() if key in found and last_seen_at <= stale_before]
-    for pks in chunked(stale):
+    seen_again = [pk for key, pk in open_flags.items() if pk in stale and key in found]
+    for pks in chunked(seen_again):
         Flag.objects.filter(pk__in=pks).update(last_seen_at=now)
     result.opened.extend(opened)
     result.resolved.extend(resolved)

@@ -53,7 +53,7 @@ class ReminderSweepResult:
 
 
 def _outbox_rows(
-    due: Iterable[reminder_sources.DueReminder], opted_out: set[tuple[int, str]], result: ReminderSweepResult, now
+    due: Iterable[reminder_sources.DueReminder], opted_out: set[tuple[int, str]], result: ReminderSweepResult
 ) -> Iterator[dict]:
     for reminder in due:
         result.found += 1
@@ -88,7 +88,7 @@ def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderS
     by the unique key. A source that fails is logged and the others still run."""
     try:
         with transaction.atomic():
-            for rows in chunked(_outbox_rows(source.find(now), opted_out, result, now)):
+            for rows in chunked(_outbox_rows(source.find(now), opted_out, result)):
                 result.created += insert_ignoring_conflicts(Reminder, rows, _new_row(now))
     except Exception:
         logger.exception("Reminder source %s failed; the others are still queued", source.kind)

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -20,8 +21,11 @@ pytestmark = pytest.mark.worker
 def wait_for(condition, seconds=45):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError:
+            pass  # SQLite's shared in-memory test database reports "table is locked" while the worker writes
         time.sleep(0.25)
     return False
 

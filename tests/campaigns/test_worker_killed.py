@@ -24,7 +24,7 @@ from campaigns.tasks import send_reminder
 from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("core_checks_only")]
-QUEUE = "test-worker-killed"
+QUEUE = f"test-worker-killed{os.environ.get('PYTEST_XDIST_WORKER', '')}"  # one per parallel test process
 SENDING_TIMEOUT = 8
 
 

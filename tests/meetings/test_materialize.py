@@ -144,8 +144,7 @@ def test_it_invites_new_default_attendees_and_uninvites_removed_ones(weekly, sha
     from tests.campaigns.factories import member_of
 
     newcomer = member_of(shared_campaign, company_a)
-    with time_machine.travel(now):  # the meetings still to come are the ones after the tests' clock
-        services.series_update(series=weekly, default_attendees=[team[0], newcomer])
+    services.series_update(series=weekly, default_attendees=[team[0], newcomer])  # on the tests' clock (conftest)
     services.series_materialize(series_id=weekly.pk, now=now)
 
     upcoming = Attendance.objects.filter(meeting__series=weekly)

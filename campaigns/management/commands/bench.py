@@ -48,22 +48,41 @@ class Figures:
 
 def api_floor(request):
     """The API campaign list's content (a page of 50, with parties and team) by hand: values() and JSON."""
-    campaigns = Campaign.objects.for_user(request.user).order_by("-pk")
+    campaigns = Campaign.objects.for_user(request.user)  # in the API's order (the model's)
     page = list(
         campaigns.values(
-            "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "created_by__username",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "status",
+            "kickoff_date",
+            "launch_date",
+            "end_date",
+            "goals",
+            "created_by__username",
+            "created_at",
+            "updated_at",
         )[:50]
     )
     ids = [campaign["id"] for campaign in page]
     parties, team = {}, {}
     for party in Party.objects.filter(campaign_id__in=ids).values(
-        "id", "campaign", "organization", "organization__name", "role", "point_of_contact",
+        "id",
+        "campaign",
+        "organization",
+        "organization__name",
+        "role",
+        "point_of_contact",
         "point_of_contact__full_name",
     ):
         parties.setdefault(party["campaign"], []).append(party)
     for member in Member.objects.filter(campaign_id__in=ids).values(
-        "id", "campaign", "person", "person__full_name", "person__organization", "person__organization__name",
+        "id",
+        "campaign",
+        "person",
+        "person__full_name",
+        "person__organization",
+        "person__organization__name",
         *Member.ROLE_FIELDS,
     ):
         team.setdefault(member["campaign"], []).append(member)
@@ -140,27 +159,37 @@ class Command(BaseCommand):
 
         return replay
 
-    def _sweep(self, label: str, work: Callable[[], object]) -> None:
+    def _sweep(self, label: str, work: Callable[[], object], summary: Callable[[object], str]) -> None:
         """Time `work`, replay its SQL as the floor, then run it once more under tracemalloc and keep its effect."""
         statements: list = []
         before = transaction.savepoint()
-        figures = self._timed(work, statements)
+        outcome = []
+        figures = self._timed(lambda: outcome.append(work()), statements)
         transaction.savepoint_rollback(before)
         floor = self._timed(self._replay(statements))
         transaction.savepoint_rollback(before)
         figures.peak_mb = self._peak_mb(work)
         transaction.savepoint_commit(before)
         self.stdout.write(figures.row(label))
+        self.stdout.write(f"  {summary(outcome[0])}")
         self.stdout.write(floor.row("  floor: the same SQL replayed raw"))
         self.stdout.write(f"  ratio to floor: {figures.seconds / floor.seconds:.2f}x")
 
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
-        self._sweep("health sweep, first run", lambda: health_sweep(now=now))
-        self._sweep("health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)))
-        self._sweep("reminder sweep, first run", lambda: reminder_sweep(now=now, enqueue=False))
+        def flags(result) -> str:
+            return f"flags opened {len(result.opened)}, still open {result.still_open}, resolved {len(result.resolved)}"
+
+        def reminders(result) -> str:
+            return f"reminders due {result.found}, new in the outbox {result.created}"
+
+        self._sweep("health sweep, first run", lambda: health_sweep(now=now), flags)
+        self._sweep(
+            "health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)), flags
+        )
+        self._sweep("reminder sweep, first run", lambda: reminder_sweep(now=now, enqueue=False), reminders)
         later = now + datetime.timedelta(minutes=5)
-        self._sweep("reminder sweep, steady state", lambda: reminder_sweep(now=later, enqueue=False))
+        self._sweep("reminder sweep, steady state", lambda: reminder_sweep(now=later, enqueue=False), reminders)
 
     def _page(self, client: Client, label: str, url: str) -> Figures:
         client.get(url)  # warm

@@ -26,15 +26,22 @@ from campaigns.models import (
     RaciAssignment,
     ResultsReport,
     SignoffRequest,
+    ToolAccess,
 )
 from campaigns.models.flags import severity_rank
-from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_completeness, questionnaire_of
+from campaigns.selectors.kickoff import (
+    campaign_for_completeness,
+    kickoff_completeness,
+    questionnaire_of,
+    tool_access_checklist,
+)
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from campaigns.selectors.results import kpi_results
 from partners.dashboard import Page
 from partners.scoping import organization_id_of
 
 campaign_home = Page()
+TOOL_LABELS = dict(ToolAccess.Tool.choices)
 THIS_WEEK = datetime.timedelta(days=7)
 LEAD_ROLES = {"is_decision_maker": "decision maker", "is_project_lead": "project lead"}
 
@@ -183,6 +190,11 @@ def kickoff(request, campaign):
         "questionnaire": questionnaire_of(full),
         "own_part": own_part,
         "own_unanswered": completeness.unanswered_of(organization_id) if organization_id else [],
+        "own_tool_access": [
+            (line.member, [(tool, TOOL_LABELS.get(tool, tool), has) for tool, has in line.access.items()])
+            for line in tool_access_checklist(campaign)
+            if line.member.person.organization_id == organization_id and line.access
+        ],
     }
 
 

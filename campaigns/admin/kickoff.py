@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from campaigns.models import (
     KpiMeasurement,
     KpiRound,
     LeadStatusMapping,
+    Member,
     Metric,
     ProductionMilestone,
     ReportingPlan,
@@ -32,7 +34,7 @@ from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
 from partners.models import Person
-from partners.scoping import ADD, ensure_may, may, organization_id_of
+from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -215,6 +217,27 @@ class ToolAccessAdmin(ScopedModelAdmin):
     @admin.display(description="Campaign")
     def campaign(self, access: ToolAccess):
         return access.member.campaign
+
+    def get_urls(self):
+        confirm = path("confirm/", self.admin_site.admin_view(self.confirm_view), name="campaigns_toolaccess_confirm")
+        return [confirm, *super().get_urls()]
+
+    def confirm_view(self, request):
+        """The buttons on the campaign's home page: one of my company's people has, or lacks, a tool."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        member = Member.objects.get_for_user(request.user, request.POST.get("member"))
+        tool = request.POST.get("tool", "")
+        try:
+            with transaction.atomic():
+                access = kickoff_services.tool_access_confirm(
+                    member=member, tool=tool, has_access=request.POST.get("has_access") == "yes",
+                    person=_person_of(request),
+                )
+                ensure_may(request.user, access, CHANGE)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        return redirect("admin:campaigns_campaign_home", member.campaign_id)
 
     def scoped_choices(self, db_field, request):
         queryset = super().scoped_choices(db_field, request).select_related("person", "campaign")

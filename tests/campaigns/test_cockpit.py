@@ -193,3 +193,28 @@ def test_a_company_completes_its_kickoff_part_with_a_button_once_its_questions_a
     assert admin_of(carol).post(f"/admin/campaigns/kickoffcompanypart/{part.pk}/complete/").status_code == 302
     part.refresh_from_db()
     assert part.completed_at is not None and part.completed_by == carol.person
+
+
+def test_my_company_confirms_its_peoples_tool_access_from_the_home_page(alice, carol, company_a, company_b):
+    from campaigns.models import ToolAccess
+    from campaigns.services.kickoff import questionnaire_get_or_create
+
+    campaign = joint_campaign(company_a, company_b, name="Joint webinar")
+    questionnaire = questionnaire_get_or_create(campaign=campaign)
+    questionnaire.video_meeting_tool = "Zoom"
+    questionnaire.save()
+    carols_member = member_of_user(campaign, carol)
+    home = admin_of(carol).get(f"/admin/campaigns/campaign/{campaign.pk}/home/").content.decode()
+    assert "Your company's access to the shared tools" in home and "not confirmed" in home
+    tool = "video_meeting"
+
+    other_company = admin_of(alice).post("/admin/campaigns/toolaccess/confirm/",
+                                         {"member": carols_member.pk, "tool": tool, "has_access": "yes"}, follow=True)
+    assert not ToolAccess.objects.exists()  # refused, with the rule's reason on the page
+    assert any("Company B" in str(message) for message in other_company.context["messages"])
+
+    mine = admin_of(carol).post("/admin/campaigns/toolaccess/confirm/",
+                                {"member": carols_member.pk, "tool": tool, "has_access": "yes"})
+    assert mine.status_code == 302
+    access = ToolAccess.objects.get()
+    assert access.has_access and access.confirmed_by == carol.person

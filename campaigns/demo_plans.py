@@ -2,7 +2,6 @@
 Northwind's own template saved from the webinar, a pinned date, and one deliverable that can no longer be
 done in time (Northwind needs 5 business days for web content, 3 for legal review and 2 for sign-off)."""
 
-import datetime
 from typing import Any
 
 from django.utils import timezone

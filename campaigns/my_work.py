@@ -10,17 +10,11 @@ from campaigns.models.flags import severity_rank
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns
 from campaigns.selectors.scorecard import scorecards
-from partners.dashboard import my_work
+from partners.dashboard import bounded, my_work
 from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of
 
-ROWS = 20  # a panel shows this many rows at most, and says how many more there are
 SOON = datetime.timedelta(days=7)
-
-
-def _bounded(queryset) -> dict:
-    rows = list(queryset[: ROWS + 1])
-    return {"rows": rows[:ROWS], "more": len(rows) > ROWS}
 
 
 @my_work.panel("Invitations for your company", "campaigns/panels/invitations.html", order=10)
@@ -29,7 +23,7 @@ def invitations(request):
     if organization_id is None:
         return None
     pending = Invitation.objects.for_user(request.user).pending().filter(organization_id=organization_id)
-    found = _bounded(invitations_with_host(pending.select_related("campaign", "invited_by")).order_by("created_at"))
+    found = bounded(invitations_with_host(pending.select_related("campaign", "invited_by")).order_by("created_at"))
     return found if found["rows"] else None
 
 
@@ -38,7 +32,7 @@ def signoffs(request):
     waiting = SignoffRequest.objects.for_user(request.user).filter(
         reviewer__user=request.user, status=SignoffRequest.Status.PENDING
     )
-    found = _bounded(waiting.select_related("deliverable__campaign").order_by("due_date", "pk"))
+    found = bounded(waiting.select_related("deliverable__campaign").order_by("due_date", "pk"))
     return {**found, "today": timezone.localdate()} if found["rows"] else None
 
 
@@ -55,7 +49,7 @@ def my_deliverables(request):
         .select_related("campaign")
         .order_by("due_date", "pk")
     )
-    found = _bounded(due)
+    found = bounded(due)
     return {**found, "today": today} if found["rows"] else None
 
 
@@ -70,7 +64,7 @@ def campaign_health(request):
         )
     )
     # Worst first: campaigns with critical flags lead, healthy ones follow by launch date.
-    found = _bounded(campaigns.order_by(F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk"))
+    found = bounded(campaigns.order_by(F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk"))
     for campaign in found["rows"]:
         campaign.attention = _by_kind(campaign.flags_needing_attention)
     title = "Campaigns by health" if request.user.is_superuser else "Your campaigns"
@@ -87,10 +81,7 @@ def _by_kind(flags: list[Flag]) -> list[tuple[Flag, int]]:
 
 @my_work.panel("Partner scorecards", "campaigns/panels/scorecards.html", order=70)
 def partner_scorecards(request):
-    relationships = list(
-        PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner")[: ROWS + 1]
-    )
-    if not relationships:
+    found = bounded(PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner"))
+    if not found["rows"]:
         return None
-    cards = scorecards(relationships[:ROWS])
-    return {"cards": cards, "more": len(relationships) > ROWS}
+    return {"cards": scorecards(found["rows"]), "more": found["more"]}

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from campaigns.cockpit import campaign_home
 from meetings.models import ActionItem, Decision, Meeting
-from partners.dashboard import my_work
+from partners.dashboard import PANEL_ROWS, bounded, my_work
 from partners.scoping import time_zone_of
 
-ROWS = 20
 NEXT_MEETINGS = 5
 LOG_WITHIN = datetime.timedelta(days=14)  # a meeting older than this is no longer offered for logging here
 
@@ -26,10 +25,8 @@ def my_action_items(request):
         .select_related("meeting__series__campaign")
         .order_by("due_date", "pk")
     )
-    rows = list(items[: ROWS + 1])
-    if not rows:
-        return None
-    return {"rows": rows[:ROWS], "more": len(rows) > ROWS, "today": timezone.localdate()}
+    found = bounded(items)
+    return {**found, "today": timezone.localdate()} if found["rows"] else None
 
 
 @my_work.panel("Your meetings", "meetings/panels/next_meetings.html", order=40)
@@ -64,7 +61,7 @@ def campaign_meetings(request, campaign):
         ActionItem.objects.open()
         .filter(meeting__series__campaign=campaign)
         .select_related("owner__person")
-        .order_by("due_date", "pk")[:ROWS]
+        .order_by("due_date", "pk")[:PANEL_ROWS]
     )
     return {
         "upcoming": upcoming,

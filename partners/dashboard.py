@@ -58,4 +58,13 @@ class Page:
         return shown
 
 
+PANEL_ROWS = 20  # a panel shows this many rows at most, and says when there are more
+
+
+def bounded(queryset) -> dict[str, Any]:
+    """A panel's rows (at most PANEL_ROWS, read in one query) and whether there are more."""
+    rows = list(queryset[: PANEL_ROWS + 1])
+    return {"rows": rows[:PANEL_ROWS], "more": len(rows) > PANEL_ROWS}
+
+
 my_work = Page()

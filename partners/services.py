@@ -6,6 +6,13 @@ from partners.models import Organization, Person
 from partners.permissions import COMPANY_STAFF_GROUP
 
 
+def person_of(user) -> Person | None:
+    """The person a login belongs to (with their company), or None for an anonymous login or the operator's."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(user_id=user.pk).select_related("organization").first()
+
+
 @transaction.atomic
 def company_user_create(
     *,

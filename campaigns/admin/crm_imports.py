@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from campaigns.models import Campaign, CrmImport
 from campaigns.services import crm_imports as services
 from partners.scoping.admin import ScopedModelAdmin
-from partners.models import Person
+from partners.services import person_of
 
 
 class CrmUploadForm(forms.Form):
@@ -58,7 +58,7 @@ class CrmImportAdmin(ScopedModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             return redirect("admin:campaigns_crmimport_changelist")
-        person = Person.objects.filter(user=request.user).first()
+        person = person_of(request.user)
         form = CrmUploadForm(request.POST or None, request.FILES or None, user=request.user)
         preview = None
         if request.method == "POST" and form.is_valid() and person is not None:

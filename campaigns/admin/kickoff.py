@@ -33,13 +33,9 @@ from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
-from partners.models import Person
 from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
-
-
-def _person_of(request) -> Person | None:
-    return Person.objects.filter(user_id=request.user.pk).select_related("organization").first()
+from partners.services import person_of
 
 
 def _report_errors(request, action, rows) -> None:
@@ -191,7 +187,7 @@ class KickoffCompanyPartAdmin(ScopedModelAdmin):
         part = KickoffCompanyPart.objects.get_for_user(request.user, object_id)
         ensure_may(request.user, part, "complete")
         try:
-            kickoff_services.kickoff_part_mark_complete(part=part, person=_person_of(request))
+            kickoff_services.kickoff_part_mark_complete(part=part, person=person_of(request.user))
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         else:
@@ -200,7 +196,7 @@ class KickoffCompanyPartAdmin(ScopedModelAdmin):
 
     @admin.action(description="Mark our company's part complete")
     def mark_complete(self, request, queryset):
-        person = _person_of(request)
+        person = person_of(request.user)
         _report_errors(
             request, lambda part: kickoff_services.kickoff_part_mark_complete(part=part, person=person), queryset
         )
@@ -232,7 +228,7 @@ class ToolAccessAdmin(ScopedModelAdmin):
             with transaction.atomic():
                 access = kickoff_services.tool_access_confirm(
                     member=member, tool=tool, has_access=request.POST.get("has_access") == "yes",
-                    person=_person_of(request),
+                    person=person_of(request.user),
                 )
                 ensure_may(request.user, access, CHANGE)
         except ValidationError as refused:
@@ -408,7 +404,7 @@ class KpiRoundAdmin(ScopedModelAdmin):
         (a locked set reopens in a new round, with the reason)."""
         round_ = KpiRound.objects.get_for_user(request.user, object_id)
         campaign = round_.campaign
-        person = _person_of(request)
+        person = person_of(request.user)
         if request.method == "POST":
             try:
                 if request.POST.get("answer") == "change":
@@ -448,7 +444,7 @@ class KpiRoundAdmin(ScopedModelAdmin):
 
     @admin.action(description="Agree to these KPIs for my company")
     def agree(self, request, queryset):
-        person = _person_of(request)
+        person = person_of(request.user)
         if person is None:
             messages.error(request, "Only a person of a company can agree on its behalf.")
             return

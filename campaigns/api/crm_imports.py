@@ -6,9 +6,9 @@ from rest_framework.response import Response
 
 from campaigns.models import Campaign, CrmImport
 from campaigns.services import crm_imports as services
-from partners.models import Person
 from partners.scoping import ADD, ensure_may
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.services import person_of
 
 
 class CrmImportSerializer(ScopedModelSerializer):
@@ -61,7 +61,7 @@ class CrmImportViewSet(ScopedModelViewSet):
         upload = CrmUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        person = Person.objects.filter(user=request.user).first()
+        person = person_of(request.user)
         if person is None:
             raise serializers.ValidationError("Only a person of a company imports its CRM figures.")
         content = data["file"].read()

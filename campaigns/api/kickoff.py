@@ -1,6 +1,5 @@
 """API of the kickoff questionnaire, sign-offs, KPIs, the reporting plan and brand assets."""
 
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -41,10 +40,7 @@ from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, VIEW, scoped_queryset
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
-
-
-def _person_of(user: Any) -> Person | None:
-    return Person.objects.filter(user_id=user.pk).select_related("organization").first()
+from partners.services import person_of
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -187,7 +183,7 @@ class KickoffCompanyPartViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="mark-complete", permission_classes=[ChangeActionPermissions])
     def mark_complete(self, request, pk=None):
         """Mark your company's part complete (refused, listing them, while questions of the part are unanswered)."""
-        part = kickoff_services.kickoff_part_mark_complete(part=self.get_object(), person=_person_of(request.user))
+        part = kickoff_services.kickoff_part_mark_complete(part=self.get_object(), person=person_of(request.user))
         return Response(self.get_serializer(part).data)
 
 
@@ -204,7 +200,7 @@ class ToolAccessSerializer(ScopedModelSerializer):
             member=instance.member,
             tool=instance.tool,
             has_access=instance.has_access,
-            person=_person_of(self.context["request"].user),
+            person=person_of(self.context["request"].user),
         )
 
 
@@ -478,7 +474,7 @@ class KpiRoundViewSet(ScopedModelViewSet):
         round_ = self.get_object()
         payload = AgreeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        person = _person_of(request.user)
+        person = person_of(request.user)
         organization = payload.validated_data.get("organization") if request.user.is_superuser else None
         if organization is None:
             organization = person.organization if person else None

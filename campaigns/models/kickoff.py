@@ -7,7 +7,6 @@ processes and lead times) on `KickoffCompanyPart`, which only that company may c
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import (

@@ -22,7 +22,8 @@ def campaign_create(
 ) -> Campaign:
     """Every campaign starts as a draft hosted by the creator's company (the operator names the host); the
     creator and the team they pick join it, and the partner company is invited (it joins once it accepts)."""
-    from campaigns.services.invitations import invitation_create, person_of
+    from campaigns.services.invitations import invitation_create
+    from partners.services import person_of
 
     campaign.status = Campaign.Status.DRAFT
     campaign.created_by = user if user.is_authenticated else None

@@ -16,14 +16,8 @@ from campaigns.services.notices import CAMPAIGN_CHANGE, INVITATION, campaign_lea
 from campaigns.services.plans import plan_fill_roles
 from comarketing.validation import save_validated
 from partners.models import Organization, Person
-from partners.services import company_user_create
+from partners.services import company_user_create, person_of
 from partners.welcome import welcome_path
-
-
-def person_of(user: Any) -> Person | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Person.objects.filter(user_id=user.pk).select_related("organization").first()
 
 
 def host_of(campaign: Campaign) -> Organization | None:

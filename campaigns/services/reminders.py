@@ -35,6 +35,7 @@ from campaigns.models import Reminder, ReminderOptOut
 from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 from partners.models import Person
+from partners.services import person_of
 
 logger = logging.getLogger(__name__)
 
@@ -308,7 +309,7 @@ def reminder_resend(*, reminder: Reminder) -> Reminder:
 
 def reminder_recipient_of(user) -> Person:
     """The person whose reminders a login manages; a login without one cannot opt out of anything."""
-    person = Person.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    person = person_of(user)
     if person is None:
         raise ValidationError("Only a login that belongs to a person of a company receives reminders.")
     return person

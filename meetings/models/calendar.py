@@ -5,7 +5,7 @@ Only a hash of the secret is stored: the full address is shown once, when the su
 
 import hashlib
 import secrets
-from typing import Any, Self
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

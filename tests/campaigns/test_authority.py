@@ -25,7 +25,7 @@ from campaigns.models import (
     SignoffRequest,
 )
 from comarketing.validation import save_validated
-from partners.models import Organization, PartnerRelationship, Person
+from partners.models import PartnerRelationship, Person
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import complete_company_part, kpi, link_asset, measurement
 from tests.clients import admin_of, api_of

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Flag, Member, RaciAssignment, SignoffRequest
+from campaigns.models import Flag, RaciAssignment, SignoffRequest
 from campaigns.services.health import health_sweep
 from campaigns.services.invitations import invitation_create
 from meetings.models import ActionItem

@@ -6,7 +6,6 @@ clicks from "My work". Screenshots of "My work" and the campaign home page go to
 """
 
 import datetime
-import shutil
 from pathlib import Path
 
 import pytest

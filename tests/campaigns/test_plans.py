@@ -2,12 +2,10 @@
 
 import datetime
 
-import pytest
-
 from campaigns.business_days import add_business_days, business_days_between
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Member, RaciAssignment
 from campaigns.services.invitations import invitation_accept
-from campaigns.services.plans import campaign_create_from_template, template_save_from_campaign
+from campaigns.services.plans import campaign_create_from_template
 from meetings.models import MeetingSeries
 from tests.clients import admin_of, api_of
 

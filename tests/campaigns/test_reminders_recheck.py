@@ -6,7 +6,6 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from campaigns.models import Deliverable, Reminder, ReminderOptOut
 from campaigns.services.reminders import reminder_send, reminder_sweep

@@ -3,7 +3,6 @@ back (an action item done, a deliverable moved on), and the page does not grow w
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from campaigns.models import Deliverable, Flag, Member, RaciAssignment, SignoffRequest

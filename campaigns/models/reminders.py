@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from campaigns import reminder_sources
 from campaigns.models.core import Campaign
+from campaigns.models.outbox import OutboxRow
 from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, SELF, VIEW, ScopedQuerySet, own_person
 
@@ -24,14 +25,7 @@ class ReminderQuerySet(OwnRowsQuerySet):
     rules = {VIEW: SELF, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY}
 
 
-class Reminder(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        DROPPED = "dropped", "Not sent (no longer applies)"
-
+class Reminder(OutboxRow):
     kind = models.CharField(max_length=64)
     subject = models.CharField(max_length=100, help_text="What it is about, e.g. “deliverable:12”.")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reminders")
@@ -41,27 +35,10 @@ class Reminder(models.Model):
     subject_line = models.CharField(max_length=255, blank=True)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    dropped_reason = models.CharField(
-        max_length=300,
-        blank=True,
-        db_default="",  # the sweep inserts rows in SQL, naming only the columns it fills
-        help_text="Why it was not sent: checked again at the moment of sending.",
-    )
-    next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (back-off after a failure).")
-    retry_until = models.DateTimeField(
-        null=True, blank=True, help_text="Transient failures are retried until then (set at the first one)."
-    )
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReminderQuerySet.as_manager()
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         ordering = ["-due_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

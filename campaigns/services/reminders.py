@@ -15,7 +15,6 @@ recipients, or a bug) ends the row "failed" at once; a transient one ends it "fa
 import datetime
 import hashlib
 import logging
-import random
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,21 +26,17 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Reminder, ReminderOptOut
+from campaigns.services import outbox
 from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts
 from comarketing.validation import save_validated
 from partners.models import Person
 from partners.services import person_of
 
 logger = logging.getLogger(__name__)
-
-# The most rows one sweep enqueues; the next sweep takes the rest (keeps a sweep's work bounded).
-ENQUEUE_LIMIT = 1000
-
 
 @dataclass
 class ReminderSweepResult:
@@ -111,69 +106,14 @@ def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True
     with transaction.atomic():
         for source in reminder_sources.sources.values():
             _store(source, opted_out, result, now)
-        result.failed_stale = _fail_abandoned(now)
-        result.queued = _claim_for_enqueueing(now)
+        result.failed_stale = outbox.fail_abandoned(Reminder, now)
+        result.queued = outbox.claim_for_enqueueing(Reminder, now)
         if enqueue:
             for reminder_id in result.queued:
                 # Like delay_on_commit, but a broker hiccup only logs: the row is pending and enqueued_at tells
                 # the next sweep to enqueue it again after REMINDER_REQUEUE_AFTER_SECONDS.
                 transaction.on_commit(partial(send_reminder.delay, reminder_id), robust=True)
     return result
-
-
-def _stale_sending(now: datetime.datetime) -> Q:
-    stale_before = now - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS)
-    return Q(status=Reminder.Status.SENDING, claimed_at__lt=stale_before)
-
-
-def _fail_abandoned(now: datetime.datetime) -> int:
-    """A row whose worker died on its last allowed attempt ends failed, not stuck in "sending"."""
-    return Reminder.objects.filter(_stale_sending(now), attempts__gte=settings.REMINDER_MAX_ATTEMPTS).update(
-        status=Reminder.Status.FAILED,
-        last_error="The worker stopped while sending (no answer within the sending timeout) on the last attempt.",
-    )
-
-
-def _claim_for_enqueueing(now: datetime.datetime) -> list[int]:
-    """Rows due now that have no message on the way: never enqueued, or whose message was lost, or whose
-    worker died while sending."""
-    requeue_before = now - datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
-    sendable = Q(status=Reminder.Status.PENDING, next_attempt_at__lte=now) & (
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before)
-    )
-    stale = _stale_sending(now) & (
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before) | Q(claimed_at__gt=F("enqueued_at"))
-    )
-    ids = list(
-        Reminder.objects.filter(sendable | stale)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:ENQUEUE_LIMIT]
-    )
-    if ids:
-        Reminder.objects.filter(pk__in=ids).update(enqueued_at=now)
-    return ids
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    status: str  # "sent", "retry", "failed" or "skipped" (someone else has it, or it is not due)
-    retry_in: float | None = None
-
-
-def _claim(reminder_id: int, now: datetime.datetime) -> bool:
-    """pending -> sending (or a stale "sending" taken over), in one conditional UPDATE: exactly one caller wins."""
-    claimable = Q(status=Reminder.Status.PENDING, next_attempt_at__lte=now) | _stale_sending(now)
-    return bool(
-        Reminder.objects.filter(claimable, pk=reminder_id, attempts__lt=settings.REMINDER_MAX_ATTEMPTS).update(
-            status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    )
-
-
-def retry_delay(attempt: int) -> float:
-    """Exponential back-off with jitter: about base, 2×base, 4×base … capped, each scaled by 0.5–1.0."""
-    ceiling = min(settings.REMINDER_RETRY_MAX_SECONDS, settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
-    return ceiling * random.uniform(0.5, 1.0)
 
 
 def is_transient(error: Exception) -> bool:
@@ -242,69 +182,35 @@ def _recheck(reminder: Reminder) -> None:
         raise reminder_sources.NoLongerDue("The recipient turned this kind of reminder off.")
 
 
-def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> SendOutcome:
+def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> outbox.SendOutcome:
     """Send one outbox row if this caller wins its claim; transient failures go back to pending with a back-off
     until the retry window is over, then the row ends failed with the error kept for the admin."""
     now = now or timezone.now()
-    if not _claim(reminder_id, now):
-        return SendOutcome("skipped")
+    if not outbox.claim(Reminder, reminder_id, now):
+        return outbox.SendOutcome("skipped")
     reminder = Reminder.objects.select_related("person").get(pk=reminder_id)
     try:
         _recheck(reminder)
         reminder_render(reminder)
     except reminder_sources.NoLongerDue as cleared:
-        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.DROPPED, dropped_reason=str(cleared)[:300]
-        )
-        return SendOutcome("dropped")
+        return outbox.mark_dropped(reminder, str(cleared))
     except Exception as error:
         logger.exception("Reminder %s could not be written", reminder_id)
-        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
+        return outbox.after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
     try:
         _message(reminder).send()
     except Exception as error:
         transient = is_transient(error)
         if not transient:
             logger.exception("Reminder %s could not be sent", reminder_id)
-        return _after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=transient)
-    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return SendOutcome("sent")
-
-
-def _after_failure(reminder: Reminder, error: str, *, now: datetime.datetime, transient: bool) -> SendOutcome:
-    mine = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING)
-    retry_until = reminder.retry_until or now + datetime.timedelta(seconds=settings.REMINDER_RETRY_WINDOW_SECONDS)
-    if transient and now < retry_until and reminder.attempts < settings.REMINDER_MAX_ATTEMPTS:
-        delay = min(retry_delay(reminder.attempts), (retry_until - now).total_seconds())
-        retry_at = now + datetime.timedelta(seconds=delay)
-        # enqueued_at = retry_at: the retry message is on its way; the sweep steps in only if it gets lost.
-        mine.update(
-            status=Reminder.Status.PENDING,
-            last_error=error,
-            next_attempt_at=retry_at,
-            enqueued_at=retry_at,
-            retry_until=retry_until,
-        )
-        return SendOutcome("retry", retry_in=delay)
-    reason = (
-        f"Gave up after {reminder.attempts} attempt(s) over the retry window. "
-        if transient
-        else "Not retried (a permanent error). "
-    )
-    mine.update(status=Reminder.Status.FAILED, last_error=reason + error)
-    return SendOutcome("failed")
+        return outbox.after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=transient)
+    return outbox.mark_sent(reminder, timezone.now())
 
 
 @transaction.atomic
 def reminder_resend(*, reminder: Reminder) -> Reminder:
     """An operator's second chance for a failed reminder: a fresh set of attempts, sent at the next sweep."""
-    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
-        status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), enqueued_at=None, retry_until=None
-    )
-    reminder.refresh_from_db()
-    return reminder
+    return outbox.resend(reminder)
 
 
 def reminder_recipient_of(user) -> Person:

@@ -1,0 +1,121 @@
+"""The life cycle every outbox row shares (e-mail reminders, webhook deliveries): claimed by exactly one sender,
+retried with capped exponential back-off for a retry window after the first transient failure, failed with the
+error kept, re-enqueued by the next sweep when its message to the worker was lost."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaigns.models.outbox import OutboxRow
+
+Status = OutboxRow.Status
+
+# The most rows one sweep enqueues; the next sweep takes the rest (keeps a sweep's work bounded).
+ENQUEUE_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # "sent", "retry", "failed", "dropped" or "skipped" (someone else has it, or it is not due)
+    retry_in: float | None = None
+
+
+def stale_sending(now: datetime.datetime) -> Q:
+    stale_before = now - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS)
+    return Q(status=Status.SENDING, claimed_at__lt=stale_before)
+
+
+def fail_abandoned(model: type[OutboxRow], now: datetime.datetime) -> int:
+    """A row whose worker died on its last allowed attempt ends failed, not stuck in "sending"."""
+    return model.objects.filter(stale_sending(now), attempts__gte=settings.REMINDER_MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        last_error="The worker stopped while sending (no answer within the sending timeout) on the last attempt.",
+    )
+
+
+def claim_for_enqueueing(model: type[OutboxRow], now: datetime.datetime) -> list[int]:
+    """Rows due now that have no message on the way: never enqueued, or whose message was lost, or whose
+    worker died while sending."""
+    requeue_before = now - datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
+    sendable = Q(status=Status.PENDING, next_attempt_at__lte=now) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before)
+    )
+    stale = stale_sending(now) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before) | Q(claimed_at__gt=F("enqueued_at"))
+    )
+    ids = list(
+        model.objects.filter(sendable | stale).order_by("next_attempt_at").values_list("pk", flat=True)[:ENQUEUE_LIMIT]
+    )
+    if ids:
+        model.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return ids
+
+
+def claim(model: type[OutboxRow], row_id: int, now: datetime.datetime) -> bool:
+    """pending -> sending (or a stale "sending" taken over), in one conditional UPDATE: exactly one caller wins."""
+    claimable = Q(status=Status.PENDING, next_attempt_at__lte=now) | stale_sending(now)
+    return bool(
+        model.objects.filter(claimable, pk=row_id, attempts__lt=settings.REMINDER_MAX_ATTEMPTS).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def mark_sent(row: OutboxRow, sent_at: datetime.datetime, **fields) -> SendOutcome:
+    type(row).objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=sent_at, last_error="", **fields
+    )
+    return SendOutcome("sent")
+
+
+def mark_dropped(row: OutboxRow, reason: str) -> SendOutcome:
+    type(row).objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=Status.DROPPED, dropped_reason=reason[:300]
+    )
+    return SendOutcome("dropped")
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential back-off with jitter: about base, 2×base, 4×base … capped, each scaled by 0.5–1.0."""
+    ceiling = min(settings.REMINDER_RETRY_MAX_SECONDS, settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def after_failure(row: OutboxRow, error: str, *, now: datetime.datetime, transient: bool, **fields) -> SendOutcome:
+    """A transient failure goes back to pending with a back-off until the retry window is over; then, or at once
+    for a permanent one, the row ends failed with the error kept for the admin."""
+    mine = type(row).objects.filter(pk=row.pk, status=Status.SENDING)
+    retry_until = row.retry_until or now + datetime.timedelta(seconds=settings.REMINDER_RETRY_WINDOW_SECONDS)
+    if transient and now < retry_until and row.attempts < settings.REMINDER_MAX_ATTEMPTS:
+        delay = min(retry_delay(row.attempts), (retry_until - now).total_seconds())
+        retry_at = now + datetime.timedelta(seconds=delay)
+        # enqueued_at = retry_at: the retry message is on its way; the sweep steps in only if it gets lost.
+        mine.update(
+            status=Status.PENDING,
+            last_error=error,
+            next_attempt_at=retry_at,
+            enqueued_at=retry_at,
+            retry_until=retry_until,
+            **fields,
+        )
+        return SendOutcome("retry", retry_in=delay)
+    reason = (
+        f"Gave up after {row.attempts} attempt(s) over the retry window. "
+        if transient
+        else "Not retried (a permanent error). "
+    )
+    mine.update(status=Status.FAILED, last_error=reason + error, **fields)
+    return SendOutcome("failed")
+
+
+def resend(row: OutboxRow) -> OutboxRow:
+    """A second chance for a failed row: a fresh set of attempts, sent at the next sweep."""
+    type(row).objects.filter(pk=row.pk, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), enqueued_at=None, retry_until=None
+    )
+    row.refresh_from_db()
+    return row

@@ -30,3 +30,4 @@ class CampaignsConfig(AppConfig):
         periodic(
             "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS
         )
+        periodic("campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS)

@@ -7,7 +7,7 @@ periodic reminder sweep finds once it is due.
 
 from celery import shared_task
 
-from campaigns.services import health, reminders
+from campaigns.services import health, reminders, webhooks
 from campaigns.services import reports as results
 
 
@@ -38,3 +38,17 @@ def send_reminder(reminder_id: int) -> str:
 @shared_task(name="campaigns.build_results_report")
 def build_results_report(report_id: int) -> str:
     return results.results_report_build(report_id=report_id).status
+
+
+@shared_task(name="campaigns.webhook_sweep")
+def run_webhook_sweep() -> dict:
+    result = webhooks.webhook_sweep()
+    return {"created": result.created, "queued": len(result.queued), "failed_events": result.failed_events}
+
+
+@shared_task(name="campaigns.send_webhook")
+def send_webhook(delivery_id: int) -> str:
+    outcome = webhooks.webhook_send(delivery_id=delivery_id)
+    if outcome.retry_in is not None:
+        send_webhook.apply_async((delivery_id,), countdown=outcome.retry_in)
+    return outcome.status

@@ -321,6 +321,15 @@ if REMINDER_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
         "could be claimed a second time"
     )
 
+# --- Outgoing webhooks (issue 13) ------------------------------------------------
+WEBHOOK_SWEEP_EVERY_SECONDS = env_int("WEBHOOK_SWEEP_EVERY_SECONDS", 60)
+# Events older than this when the sweep first sees them (the sweep was down) are not delivered.
+WEBHOOK_LOOKBACK_HOURS = env_int("WEBHOOK_LOOKBACK_HOURS", 24)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Plain http and addresses inside private networks: for development only (a receiver on this machine).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+
 # --- Kickoff, sign-offs, KPIs and brand assets (issue 3) ------------------------
 KICKOFF_INCOMPLETE_AFTER_DAYS = env_int("KICKOFF_INCOMPLETE_AFTER_DAYS", 7)
 KPIS_AGREED_DAYS_BEFORE_LAUNCH = env_int("KPIS_AGREED_DAYS_BEFORE_LAUNCH", 14)

@@ -29,3 +29,7 @@ REST_FRAMEWORK = {
 }
 if XDIST_WORKER:
     CELERY_TASK_DEFAULT_QUEUE = f"celery-{XDIST_WORKER}"
+
+# Deliveries in tests go to public addresses over https unless a test says otherwise.
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False

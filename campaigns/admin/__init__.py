@@ -6,3 +6,4 @@ from campaigns.admin import invitations  # noqa: F401
 from campaigns.admin import reports  # noqa: F401
 from campaigns.admin import crm_imports  # noqa: F401
 from campaigns.admin import templates  # noqa: F401
+from campaigns.admin import webhooks  # noqa: F401

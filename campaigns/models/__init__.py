@@ -35,8 +35,11 @@ from campaigns.models.crm_imports import CrmImport
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
 from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
+from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "AgreedKpiTarget",
     "BrandAsset",
     "CampaignKpi",

@@ -72,7 +72,12 @@ class Flag(models.Model):
                 violation_error_message="This flag is already open on the campaign.",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "resolved_at"], name="flag_campaign_open_idx")]
+        indexes = [
+            models.Index(fields=["campaign", "resolved_at"], name="flag_campaign_open_idx"),
+            # The webhook sweep reads the flags raised or cleared in its look-back window.
+            models.Index(fields=["opened_at"], name="flag_opened_idx"),
+            models.Index(fields=["resolved_at"], name="flag_resolved_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}: {self.detail}" if self.detail else self.title

@@ -45,7 +45,10 @@ class Reminder(OutboxRow):
                 fields=["kind", "subject", "person", "due_at"], name="reminder_once_per_due_moment"
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="reminder_sendable_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="reminder_sendable_idx"),
+            models.Index(fields=["sent_at"], name="reminder_sent_idx"),  # the webhook sweep's look-back
+        ]
 
     def __str__(self) -> str:
         if self.subject_line:

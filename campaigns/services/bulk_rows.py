@@ -93,3 +93,20 @@ def insert_history(queryset: models.QuerySet, *, history_type: str, moment: date
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment), history_type, reason, *params])
         return max(cursor.rowcount, 0)
+
+
+def insert_selected(model: type[models.Model], columns: list[str], queryset: models.QuerySet) -> int:
+    """INSERT … SELECT: the rows `queryset` selects (a `values_list` of `columns`, in that order) written by the
+    database itself, skipping any that would break a unique constraint; return how many were inserted. Nothing
+    passes through Python, whatever the number of rows."""
+    select_sql, params = queryset.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({names}) "
+        f"SELECT * FROM ({select_sql}) AS selected WHERE true ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)

@@ -15,6 +15,7 @@ from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderView
 from campaigns.api.crm_imports import CrmImportViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.scorecard import PartnerScorecardViewSet
+from campaigns.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from campaigns.api.kickoff import (
     BrandAssetViewSet,
     CampaignKpiViewSet,
@@ -77,4 +78,6 @@ router.register("learnings", LearningViewSet)
 router.register("crm-imports", CrmImportViewSet)
 router.register("partner-scorecards", PartnerScorecardViewSet, basename="partner-scorecard")
 router.register("my-reminders", ReminderViewSet)
+router.register("webhooks", WebhookEndpointViewSet)
+router.register("webhook-deliveries", WebhookDeliveryViewSet)
 router.register("my-reminder-opt-outs", ReminderOptOutViewSet)

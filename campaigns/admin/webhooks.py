@@ -1,0 +1,120 @@
+import datetime
+
+from django.contrib import admin
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.html import format_html
+
+from campaigns.models import WebhookDelivery, WebhookEndpoint
+from campaigns.services import webhooks as webhook_services
+from partners.scoping import CHANGE
+from partners.scoping.admin import FewRelatedOnlyFieldListFilter, ScopedModelAdmin
+
+FAILURES_SHOWN_FOR = datetime.timedelta(days=7)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ScopedModelAdmin):
+    """Your company's webhooks: where its campaigns' events go, and whether they arrive."""
+
+    list_display = ["name", "url", "format", "subscribed_to", "is_active", "last_delivery", "recent_failures"]
+    list_filter = ["is_active", "format"]
+    fields = [
+        "name", "url", "format", "flags", "invitations", "results_reports", "reminders", "is_active", "signing_secret",
+        "created_by", "created_at",
+    ]
+    readonly_fields = ["signing_secret", "created_by", "created_at"]
+    actions = ["send_test", "new_secret"]
+
+    def get_queryset(self, request):
+        recent = Q(deliveries__status=WebhookDelivery.Status.FAILED, deliveries__created_at__gte=timezone.now() - FAILURES_SHOWN_FOR)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("created_by")
+            .annotate(failures=Count("deliveries", filter=recent), last_sent=Max("deliveries__sent_at"))
+        )
+
+    @admin.display(description="Events")
+    def subscribed_to(self, endpoint: WebhookEndpoint) -> str:
+        names = [WebhookEndpoint._meta.get_field(name).verbose_name for name in ("flags", "invitations", "results_reports", "reminders")]
+        chosen = [str(label) for label, on in zip(names, (endpoint.flags, endpoint.invitations, endpoint.results_reports, endpoint.reminders)) if on]
+        return "; ".join(chosen).capitalize() or "Nothing"
+
+    @admin.display(description="Last delivered", ordering="last_sent")
+    def last_delivery(self, endpoint: WebhookEndpoint):
+        return endpoint.last_sent or "Never"
+
+    @admin.display(description="Failed (7 days)", ordering="failures")
+    def recent_failures(self, endpoint: WebhookEndpoint) -> str:
+        if not endpoint.failures:
+            return "None"
+        url = f"../webhookdelivery/?endpoint__id__exact={endpoint.pk}&status__exact=failed"
+        return format_html('<a href="{}" style="color: #ba2121"><strong>{} failed</strong></a>', url, endpoint.failures)
+
+    @admin.display(description="Signing secret")
+    def signing_secret(self, endpoint: WebhookEndpoint) -> str:
+        if not endpoint.pk:
+            return "Made when you save."
+        return format_html("<code>{}</code>", endpoint.secret)
+
+    def _changeable(self, request, queryset):
+        return queryset.for_user(request.user, CHANGE)
+
+    @admin.action(description="Send a test event to the selected webhooks")
+    def send_test(self, request, queryset):
+        endpoints = list(self._changeable(request, queryset))
+        for endpoint in endpoints:
+            webhook_services.webhook_test(endpoint=endpoint)
+        self.message_user(request, f"A test event is on its way to {len(endpoints)} webhook(s); see their deliveries.")
+
+    @admin.action(description="Make a new signing secret for the selected webhooks")
+    def new_secret(self, request, queryset):
+        endpoints = list(self._changeable(request, queryset))
+        for endpoint in endpoints:
+            webhook_services.webhook_new_secret(endpoint=endpoint)
+        self.message_user(request, f"{len(endpoints)} webhook(s) sign with a new secret from now on: update your receivers.")
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = "event"
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        return [(webhook_services.TEST_EVENT, "Test"), *((code, event.label) for code, event in webhook_services.events.items())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ScopedModelAdmin):
+    """What was sent to your webhooks and how it went; a failed one can be sent again."""
+
+    list_display = ["event_label", "endpoint", "campaign", "occurred_at", "status", "attempts", "response_status", "last_error"]
+    list_filter = ["status", EventFilter, ("endpoint", FewRelatedOnlyFieldListFilter)]
+    list_select_related = ["endpoint", "campaign"]
+    fields = [
+        "event_label", "endpoint", "campaign", "occurred_at", "status", "dropped_reason", "attempts", "response_status",
+        "last_error", "next_attempt_at", "sent_at", "payload",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+    in_index = False  # reached from the webhooks' list
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Event", ordering="event")
+    def event_label(self, delivery: WebhookDelivery) -> str:
+        return webhook_services.event_label(delivery.event)
+
+    @admin.action(description="Send the selected failed deliveries again")
+    def send_again(self, request, queryset):
+        failed = list(queryset.for_user(request.user, "resend").filter(status=WebhookDelivery.Status.FAILED))
+        for delivery in failed:
+            webhook_services.webhook_resend(delivery=delivery)
+        self.message_user(request, f"{len(failed)} failed deliveries will be sent again by the next webhook sweep.")

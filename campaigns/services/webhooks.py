@@ -1,0 +1,436 @@
+"""Outgoing webhooks: events of a company's campaigns, delivered to the endpoints it set up.
+
+The webhook sweep finds events in the tables that record them (a flag's opened_at, a report's built_at…):
+for each kind of event one INSERT … SELECT writes a delivery per (endpoint, event) the database has not got
+yet, so nothing about the number of events passes through Python, and the unique key (endpoint, event,
+subject) means an event is never delivered twice however often the sweep offers it. Deliveries then go
+through the same outbox life cycle as e-mail (claim, back-off, retry window, failure kept and visible).
+
+What is guaranteed: at least once, with the same X-Comarketing-Delivery id on every copy (a receiver that
+keeps the ids it saw ignores a copy sent again after a worker died mid-request).
+"""
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast, Concat, Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns import reminder_sources
+from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
+from campaigns.models.webhooks import new_secret
+from campaigns.services import outbox
+from campaigns.services.bulk_rows import insert_selected
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Comarketing-Signature"
+TEST_EVENT = "test"
+
+
+@dataclass(frozen=True)
+class Described:
+    """What a delivery says, worked out when it is first sent."""
+
+    summary: str  # one line, e.g. "Flag raised on “Spring webinar”: no named decision maker"
+    link_path: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    code: str  # e.g. "flag.opened", as receivers see it
+    label: str
+    toggle: str  # the endpoint's field that subscribes to it
+    # (subscribed endpoints, since) -> (its events joined to those endpoints, and what to select from them:
+    # the endpoint's id, the subject, the moment it occurred, the campaign's id)
+    find: Callable[[QuerySet, datetime.datetime], tuple[QuerySet, tuple]]
+    describe: Callable[[WebhookDelivery], Described]
+
+
+events: dict[str, WebhookEvent] = {}
+
+
+def webhook_event(code: str, *, label: str, toggle: str, find: Callable):
+    def register(describe: Callable[[WebhookDelivery], Described]):
+        events[code] = WebhookEvent(code, label, toggle, find, describe)
+        return describe
+
+    return register
+
+
+def _subject(prefix: str, id_path: str) -> Concat:
+    return Concat(Value(f"{prefix}:"), Cast(id_path, CharField()), output_field=CharField())
+
+
+def _window_start(since: datetime.datetime) -> Greatest:
+    """Events within the look-back, and never from before the endpoint was made (no backlog for a new one)."""
+    return Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
+
+
+def _via_parties(path: str, moment: str, prefix: str, **conditions):
+    """Events of a campaign's rows (`path` from the endpoint's company through its parties), for every party."""
+
+    def find(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
+        where = {f"{path}__{name}": value for name, value in conditions.items()}
+        joined = endpoints.filter(**where, **{f"{path}__{moment}__gte": _window_start(since)})
+        return joined, (
+            "pk", _subject(prefix, f"{path}__id"), f"{path}__{moment}", "organization__campaign_parties__campaign_id"
+        )
+
+    return find
+
+
+def _flag(delivery: WebhookDelivery, verb: str) -> Described:
+    flag = Flag.objects.select_related("campaign").get(pk=reminder_sources.subject_id(delivery))
+    return Described(
+        summary=f"{verb} on “{flag.campaign.name}”: {flag.title}",
+        link_path=reverse("admin:campaigns_campaign_home", args=[flag.campaign_id]),
+        data={
+            "flag": {
+                "id": flag.pk,
+                "title": flag.title,
+                "detail": flag.detail,
+                "severity": flag.get_severity_display(),
+                "opened_at": flag.opened_at.isoformat(),
+                "resolved_at": flag.resolved_at.isoformat() if flag.resolved_at else None,
+            }
+        },
+    )
+
+
+@webhook_event(
+    "flag.opened",
+    label="Flag raised",
+    toggle="flags",
+    find=_via_parties("organization__campaign_parties__campaign__flags", "opened_at", "flag"),
+)
+def _flag_opened(delivery):
+    return _flag(delivery, "Flag raised")
+
+
+@webhook_event(
+    "flag.resolved",
+    label="Flag cleared",
+    toggle="flags",
+    find=_via_parties("organization__campaign_parties__campaign__flags", "resolved_at", "flag"),
+)
+def _flag_resolved(delivery):
+    return _flag(delivery, "Flag cleared")
+
+
+def _invitation_data(invitation: Invitation) -> dict:
+    return {
+        "invitation": {
+            "id": invitation.pk,
+            "company": invitation.organization.name,
+            "status": invitation.get_status_display(),
+            "message": invitation.message,
+        }
+    }
+
+
+def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
+    path = "organization__campaign_invitations"
+    joined = endpoints.filter(**{f"{path}__created_at__gte": _window_start(since)})
+    return joined, ("pk", _subject("invitation", f"{path}__id"), f"{path}__created_at", f"{path}__campaign_id")
+
+
+@webhook_event("invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company)
+def _invitation_received(delivery):
+    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
+    return Described(
+        summary=f"Your company is invited to join “{invitation.campaign.name}”",
+        link_path=reverse("admin:campaigns_invitation_change", args=[invitation.pk]),
+        data=_invitation_data(invitation),
+    )
+
+
+@webhook_event(
+    "invitation.answered",
+    label="Invitation accepted or declined",
+    toggle="invitations",
+    find=_via_parties(
+        "organization__campaign_parties__campaign__invitations",
+        "answered_at",
+        "invitation",
+        status__in=[Invitation.Status.ACCEPTED, Invitation.Status.DECLINED],
+    ),
+)
+def _invitation_answered(delivery):
+    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
+    return Described(
+        summary=f"{invitation.organization.name} {invitation.get_status_display().lower()} the invitation to "
+        f"“{invitation.campaign.name}”",
+        link_path=reverse("admin:campaigns_campaign_home", args=[invitation.campaign_id]),
+        data=_invitation_data(invitation),
+    )
+
+
+@webhook_event(
+    "results_report.ready",
+    label="Results report ready",
+    toggle="results_reports",
+    find=_via_parties(
+        "organization__campaign_parties__campaign__results_reports",
+        "built_at",
+        "results-report",
+        status=ResultsReport.Status.READY,
+    ),
+)
+def _report_ready(delivery):
+    report = ResultsReport.objects.select_related("campaign").get(pk=reminder_sources.subject_id(delivery))
+    download = {kind: reminder_sources.site_link(reverse("campaigns:results-report", args=[report.pk, kind])) for kind in ("pdf", "csv")}
+    return Described(
+        summary=f"The results report of “{report.campaign.name}” is ready",
+        link_path=reverse("admin:campaigns_campaign_home", args=[report.campaign_id]),
+        data={"results_report": {"id": report.pk, "pdf_url": download["pdf"], "csv_url": download["csv"]}},
+    )
+
+
+def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
+    path = "organization__people__reminders"
+    joined = endpoints.filter(**{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)})
+    return joined, ("pk", _subject("reminder", f"{path}__id"), f"{path}__sent_at", f"{path}__campaign_id")
+
+
+@webhook_event("reminder.sent", label="Reminder sent to one of our people", toggle="reminders", find=_reminders_to_my_people)
+def _reminder_sent(delivery):
+    reminder = Reminder.objects.select_related("person").get(pk=reminder_sources.subject_id(delivery))
+    source = reminder_sources.sources.get(reminder.kind)
+    return Described(
+        summary=f"Reminder to {reminder.person.full_name}: {reminder.subject_line}",
+        link_path=reverse("admin:campaigns_campaign_home", args=[reminder.campaign_id]) if reminder.campaign_id else "/",
+        data={
+            "reminder": {
+                "id": reminder.pk,
+                "kind": source.label if source else reminder.kind,
+                "recipient": reminder.person.full_name,
+                "subject_line": reminder.subject_line,
+                "due_at": reminder.due_at.isoformat(),
+            }
+        },
+    )
+
+
+@dataclass
+class WebhookSweepResult:
+    created: int = 0
+    queued: list[int] = field(default_factory=list)
+    failed_events: list[str] = field(default_factory=list)
+
+
+# What every new delivery starts with, after (endpoint, subject, occurred_at, campaign, event).
+_FOUND = ["endpoint", "subject", "occurred_at", "campaign", "event"]
+_STARTING = ["status", "attempts", "last_error", "payload", "next_attempt_at", "created_at"]
+
+
+def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.datetime) -> int:
+    subscribed = WebhookEndpoint.objects.filter(is_active=True, **{event.toggle: True})
+    joined, selected = event.find(subscribed, since)
+    moment = Value(now, output_field=DateTimeField())
+    starting = [Value(WebhookDelivery.Status.PENDING), Value(0, output_field=IntegerField()), Value(""), Value(""), moment, moment]
+    rows = joined.values_list(*selected, Value(event.code), *starting)
+    return insert_selected(WebhookDelivery, _FOUND + _STARTING, rows)
+
+
+def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> WebhookSweepResult:
+    """Write a delivery for every event an active, subscribed endpoint has not got yet (events since the
+    endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send."""
+    from campaigns.tasks import send_webhook
+
+    now = now or timezone.now()
+    since = now - datetime.timedelta(hours=settings.WEBHOOK_LOOKBACK_HOURS)
+    result = WebhookSweepResult()
+    with transaction.atomic():
+        for event in events.values():
+            try:
+                with transaction.atomic():
+                    result.created += _deliveries_of(event, since, now)
+            except Exception:
+                logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
+                result.failed_events.append(event.code)
+        outbox.fail_abandoned(WebhookDelivery, now)
+        result.queued = outbox.claim_for_enqueueing(WebhookDelivery, now)
+        if enqueue:
+            for delivery_id in result.queued:
+                transaction.on_commit(partial(send_webhook.delay, delivery_id), robust=True)
+    return result
+
+
+def _test_event(delivery: WebhookDelivery) -> Described:
+    return Described(
+        summary=f"A test from the campaign tracker: “{delivery.endpoint.name}” receives your company's events",
+        link_path=reverse("admin:campaigns_webhookendpoint_change", args=[delivery.endpoint_id]),
+        data={},
+    )
+
+
+def event_label(event: str) -> str:
+    return "Test" if event == TEST_EVENT else getattr(events.get(event), "label", event)
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def payload_of(delivery: WebhookDelivery) -> str:
+    """The body of a delivery in its endpoint's format (JSON for the company's systems, or a Slack message)."""
+    described = _test_event(delivery) if delivery.event == TEST_EVENT else events[delivery.event].describe(delivery)
+    link = reminder_sources.site_link(described.link_path)
+    if delivery.endpoint.format == WebhookEndpoint.Format.SLACK:
+        line = f"*{_slack_escape(event_label(delivery.event))}*: {_slack_escape(described.summary)}"
+        return json.dumps(
+            {
+                "text": f"{described.summary} {link}",
+                "blocks": [
+                    {"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n<{link}|Open it in the tracker>"}}
+                ],
+            }
+        )
+    campaign = delivery.campaign
+    return json.dumps(
+        {
+            "id": delivery.pk,
+            "event": delivery.event,
+            "label": event_label(delivery.event),
+            "occurred_at": delivery.occurred_at.isoformat(),
+            "summary": described.summary,
+            "url": link,
+            "campaign": {"id": campaign.pk, "name": campaign.name, "status": campaign.get_status_display()}
+            if campaign
+            else None,
+            **described.data,
+        }
+    )
+
+
+def signature(secret: str, timestamp: int, body: str) -> str:
+    """HMAC-SHA256 of "<timestamp>.<body>" with the endpoint's secret, as hex. A receiver computes the same and
+    compares in constant time, and refuses a timestamp more than a few minutes old (a replayed delivery)."""
+    return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def signed_headers(delivery: WebhookDelivery, body: str, timestamp: int | None = None) -> dict[str, str]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "comarketing-webhooks/1",
+        "X-Comarketing-Event": delivery.event,
+        "X-Comarketing-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: f"t={timestamp},v1={signature(delivery.endpoint.secret, timestamp, body)}",
+    }
+
+
+class DeliveryRefused(Exception):
+    """Not worth another attempt: the address or its answer will not change by itself."""
+
+
+def _check_address(url: str) -> None:
+    """Every address the host resolves to must be public (no requests into our own network)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as error:
+        raise ConnectionError(f"The host name could not be resolved: {error}") from error
+    for info in infos:
+        if not ipaddress.ip_address(info[4][0]).is_global:
+            raise DeliveryRefused(f"{parts.hostname} points inside a private network; deliveries go to public addresses.")
+
+
+TRANSIENT_STATUSES = {408, 425, 429}
+
+
+def _post(delivery: WebhookDelivery, body: str) -> int:
+    _check_address(delivery.endpoint.url)
+    response = requests.post(
+        delivery.endpoint.url,
+        data=body.encode(),
+        headers=signed_headers(delivery, body),
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+        allow_redirects=False,
+    )
+    return response.status_code
+
+
+def _recheck(delivery: WebhookDelivery) -> str | None:
+    """Why a delivery no longer applies, at the moment of sending (None: send it)."""
+    endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        return "The webhook was turned off."
+    if delivery.event != TEST_EVENT and not getattr(endpoint, events[delivery.event].toggle):
+        return "The webhook no longer subscribes to this kind of event."
+    return None
+
+
+def webhook_send(*, delivery_id: int, now: datetime.datetime | None = None) -> outbox.SendOutcome:
+    now = now or timezone.now()
+    if not outbox.claim(WebhookDelivery, delivery_id, now):
+        return outbox.SendOutcome("skipped")
+    delivery = WebhookDelivery.objects.select_related("endpoint", "campaign").get(pk=delivery_id)
+    if reason := _recheck(delivery):
+        return outbox.mark_dropped(delivery, reason)
+    try:
+        if not delivery.payload:
+            delivery.payload = payload_of(delivery)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=delivery.payload)
+        status = _post(delivery, delivery.payload)
+    except DeliveryRefused as refused:
+        return outbox.after_failure(delivery, str(refused), now=now, transient=False)
+    except (requests.ConnectionError, requests.Timeout, ConnectionError) as error:
+        return outbox.after_failure(delivery, f"Could not reach the address: {error}", now=now, transient=True)
+    except Exception as error:
+        logger.exception("Webhook delivery %s could not be written or sent", delivery_id)
+        return outbox.after_failure(delivery, f"{type(error).__name__}: {error}", now=now, transient=False)
+    if 200 <= status < 300:
+        return outbox.mark_sent(delivery, timezone.now(), response_status=status)
+    transient = status >= 500 or status in TRANSIENT_STATUSES
+    error = f"The address answered HTTP {status}."
+    if 300 <= status < 400:
+        error += " Redirects are not followed: give the final address."
+    return outbox.after_failure(delivery, error, now=now, transient=transient, response_status=status)
+
+
+@transaction.atomic
+def webhook_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A test event to one endpoint, sent at once (the button "Send a test")."""
+    from campaigns.tasks import send_webhook
+
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=TEST_EVENT, subject=f"test:{now.timestamp()}", occurred_at=now, next_attempt_at=now,
+        enqueued_at=now,
+    )
+    transaction.on_commit(partial(send_webhook.delay, delivery.pk), robust=True)
+    return delivery
+
+
+@transaction.atomic
+def webhook_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """A failed delivery gets a fresh set of attempts at the next webhook sweep (its content stays the same)."""
+    return outbox.resend(delivery)
+
+
+@transaction.atomic
+def webhook_new_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret (the old one stops working for deliveries signed from now on)."""
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint

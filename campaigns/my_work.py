@@ -2,14 +2,24 @@
 
 import datetime
 
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Max, Prefetch
 from django.utils import timezone
 
-from campaigns.models import Campaign, Deliverable, Flag, Invitation, RaciAssignment, SignoffRequest
+from campaigns.models import (
+    Campaign,
+    Deliverable,
+    Flag,
+    Invitation,
+    RaciAssignment,
+    SignoffRequest,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from campaigns.models.flags import severity_rank
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns
 from campaigns.selectors.scorecard import scorecards
+from campaigns.services.webhooks import FAILURES_SHOWN_FOR
 from partners.dashboard import bounded, my_work
 from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of
@@ -77,6 +87,20 @@ def _by_kind(flags: list[Flag]) -> list[tuple[Flag, int]]:
     for flag in flags:
         kinds.setdefault(flag.code, []).append(flag)
     return [(same[0], len(same)) for same in kinds.values()]
+
+
+@my_work.panel("Your webhooks are failing", "campaigns/panels/webhook_failures.html", order=15)
+def webhook_failures(request):
+    """Endpoints of my company with deliveries that failed in the last week: events are not arriving."""
+    since = timezone.now() - FAILURES_SHOWN_FOR
+    failing = (
+        WebhookEndpoint.objects.for_user(request.user)
+        .filter(deliveries__status=WebhookDelivery.Status.FAILED, deliveries__created_at__gte=since)
+        .annotate(failures=Count("deliveries"), last_error=Max("deliveries__last_error"))
+        .order_by("-failures", "name")
+    )
+    found = bounded(failing)
+    return found if found["rows"] else None
 
 
 @my_work.panel("Partner scorecards", "campaigns/panels/scorecards.html", order=70)

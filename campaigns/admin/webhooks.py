@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import admin
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -9,8 +7,6 @@ from campaigns.models import WebhookDelivery, WebhookEndpoint
 from campaigns.services import webhooks as webhook_services
 from partners.scoping import CHANGE
 from partners.scoping.admin import FewRelatedOnlyFieldListFilter, ScopedModelAdmin
-
-FAILURES_SHOWN_FOR = datetime.timedelta(days=7)
 
 
 @admin.register(WebhookEndpoint)
@@ -27,7 +23,7 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
     actions = ["send_test", "new_secret"]
 
     def get_queryset(self, request):
-        recent = Q(deliveries__status=WebhookDelivery.Status.FAILED, deliveries__created_at__gte=timezone.now() - FAILURES_SHOWN_FOR)
+        recent = Q(deliveries__status=WebhookDelivery.Status.FAILED, deliveries__created_at__gte=timezone.now() - webhook_services.FAILURES_SHOWN_FOR)
         return (
             super()
             .get_queryset(request)
@@ -106,6 +102,9 @@ class WebhookDeliveryAdmin(ScopedModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="Event", ordering="event")

@@ -42,10 +42,11 @@ class WebhookEndpointQuerySet(ScopedQuerySet):
     # Kept, never deleted (its deliveries are the record of what was sent): turn it off instead.
     rules = {VIEW: OWNER, ADD: OWNER, CHANGE: OWNER, DELETE: NOBODY}
     server_owned = {"organization": own_company, "created_by": own_login}
+    owner_path = "organization"
 
     def relation_q(self, relation: str, actor) -> Q:
         if relation == "owner":
-            return Q(organization_id=actor.organization_id)
+            return Q(**{self.owner_path: actor.organization_id})
         return super().relation_q(relation, actor)
 
 
@@ -90,10 +91,11 @@ class WebhookEndpoint(models.Model):
 class WebhookDeliveryQuerySet(ScopedQuerySet):
     # Written by the webhook sweep; the endpoint's company reads them and sends a failed one again.
     rules = {VIEW: OWNER, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY, "resend": OWNER}
+    owner_path = "endpoint__organization"
 
     def relation_q(self, relation: str, actor) -> Q:
         if relation == "owner":
-            return Q(endpoint__organization_id=actor.organization_id)
+            return Q(**{self.owner_path: actor.organization_id})
         return super().relation_q(relation, actor)
 
 

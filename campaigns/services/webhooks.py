@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Comarketing-Signature"
 TEST_EVENT = "test"
+# Failed deliveries are pointed out (on "My work" and the webhooks' list) for this long.
+FAILURES_SHOWN_FOR = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ def test_a_server_error_is_retried_with_the_same_content_and_id(world, receiver)
 
 
 def test_a_refusal_fails_at_once_and_is_visible_to_the_company(world, receiver):
-    host, _, _, campaign = world
+    host, partner, _, campaign = world
     endpoint = endpoint_of(host, url=receiver.url)
     open_flag(campaign)
     webhook_sweep(enqueue=False)
@@ -201,6 +201,9 @@ def test_a_refusal_fails_at_once_and_is_visible_to_the_company(world, receiver):
 
     page = admin_of(company_user(host)).get("/admin/campaigns/webhookendpoint/")
     assert "1 failed" in page.content.decode()
+    my_work = admin_of(company_user(host)).get("/admin/").content.decode()
+    assert "Your webhooks are failing" in my_work and "The address answered HTTP 410." in my_work
+    assert "Your webhooks are failing" not in admin_of(company_user(partner)).get("/admin/").content.decode()
     listed = api_of(company_user(host)).get("/api/webhook-deliveries/", {"status": "failed"}).json()["results"]
     assert [row["endpoint"] for row in listed] == [endpoint.pk]
 

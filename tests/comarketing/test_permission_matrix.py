@@ -30,6 +30,8 @@ from campaigns.models import (
     ReminderOptOut,
     ReportingPlan,
     ToolAccess,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from meetings.services import calendar_token_create
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
@@ -60,6 +62,9 @@ ADMIN_NARROWER = {
     ("resultsreport", ADD): "asked for from the campaign's home page (or by the move to Reporting), built in the background",
     ("reminder", CHANGE): "the outbox is written by sweeps; the operator re-sends with an action",
     ("reminder", DELETE): "the outbox is the record of what was sent",
+    ("webhookdelivery", ADD): "deliveries are made by the webhook sweep (or the test button)",
+    ("webhookdelivery", CHANGE): "a delivery is sent again with an action, never edited",
+    ("webhookdelivery", DELETE): "deliveries are the record of what was sent",
     ("reminderoptout", CHANGE): "an opt-out is added or removed, never edited",
     ("signoffrequest", "decide"): "of the reviewer's company, only the named reviewer decides",
     ("campaignkpi", DELETE): "a KPI of an agreed (locked) round stays",
@@ -258,6 +263,8 @@ def world(db):
         campaign=webinar, organization=jonas.person.organization, period_start=now.date(), period_end=now.date(),
         file_name="leads.csv", file_sha256="0" * 64, imported_by=jonas.person,
     )
+    hook = WebhookEndpoint.objects.create(organization=jonas.person.organization, name="Slack", url="https://hooks.example.com/x")
+    WebhookDelivery.objects.create(endpoint=hook, event="test", subject="test:1", occurred_at=now, next_attempt_at=now)
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     return [
         Actor("Northwind staff", maria),

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from campaigns.models import WebhookDelivery, WebhookEndpoint
 from campaigns.services import webhooks as webhook_services
@@ -9,17 +11,20 @@ from partners.scoping import CHANGE
 from partners.scoping.admin import FewRelatedOnlyFieldListFilter, ScopedModelAdmin
 
 
+SHORT_EVENT_NAMES = {"flags": "flags", "invitations": "invitations", "results_reports": "reports", "reminders": "reminders"}
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ScopedModelAdmin):
     """Your company's webhooks: where its campaigns' events go, and whether they arrive."""
 
-    list_display = ["name", "url", "format", "subscribed_to", "is_active", "last_delivery", "recent_failures"]
+    list_display = ["name", "format", "subscribed_to", "is_active", "last_delivery", "recent_failures"]
     list_filter = ["is_active", "format"]
     fields = [
         "name", "url", "format", "flags", "invitations", "results_reports", "reminders", "is_active", "signing_secret",
-        "created_by", "created_at",
+        "delivery_log", "created_by", "created_at",
     ]
-    readonly_fields = ["signing_secret", "created_by", "created_at"]
+    readonly_fields = ["signing_secret", "delivery_log", "created_by", "created_at"]
     actions = ["send_test", "new_secret"]
 
     def get_queryset(self, request):
@@ -33,9 +38,8 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
 
     @admin.display(description="Events")
     def subscribed_to(self, endpoint: WebhookEndpoint) -> str:
-        names = [WebhookEndpoint._meta.get_field(name).verbose_name for name in ("flags", "invitations", "results_reports", "reminders")]
-        chosen = [str(label) for label, on in zip(names, (endpoint.flags, endpoint.invitations, endpoint.results_reports, endpoint.reminders)) if on]
-        return "; ".join(chosen).capitalize() or "Nothing"
+        chosen = [label for name, label in SHORT_EVENT_NAMES.items() if getattr(endpoint, name)]
+        return ", ".join(chosen).capitalize() or "Nothing"
 
     @admin.display(description="Last delivered", ordering="last_sent")
     def last_delivery(self, endpoint: WebhookEndpoint):
@@ -45,8 +49,13 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
     def recent_failures(self, endpoint: WebhookEndpoint) -> str:
         if not endpoint.failures:
             return "None"
-        url = f"../webhookdelivery/?endpoint__id__exact={endpoint.pk}&status__exact=failed"
+        url = reverse("admin:campaigns_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}&status__exact=failed"
         return format_html('<a href="{}" style="color: #ba2121"><strong>{} failed</strong></a>', url, endpoint.failures)
+
+    @admin.display(description="Deliveries")
+    def delivery_log(self, endpoint: WebhookEndpoint) -> str:
+        url = reverse("admin:campaigns_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
+        return format_html('<a href="{}">What was sent to it, and how it went</a>', url)
 
     @admin.display(description="Signing secret")
     def signing_secret(self, endpoint: WebhookEndpoint) -> str:
@@ -87,7 +96,7 @@ class EventFilter(admin.SimpleListFilter):
 class WebhookDeliveryAdmin(ScopedModelAdmin):
     """What was sent to your webhooks and how it went; a failed one can be sent again."""
 
-    list_display = ["event_label", "endpoint", "campaign", "occurred_at", "status", "attempts", "response_status", "last_error"]
+    list_display = ["event_label", "endpoint", "status", "outcome", "occurred_at"]
     list_filter = ["status", EventFilter, ("endpoint", FewRelatedOnlyFieldListFilter)]
     list_select_related = ["endpoint", "campaign"]
     fields = [
@@ -110,6 +119,12 @@ class WebhookDeliveryAdmin(ScopedModelAdmin):
     @admin.display(description="Event", ordering="event")
     def event_label(self, delivery: WebhookDelivery) -> str:
         return webhook_services.event_label(delivery.event)
+
+    @admin.display(description="Outcome")
+    def outcome(self, delivery: WebhookDelivery) -> str:
+        answer = f"HTTP {delivery.response_status}" if delivery.response_status else ""
+        problem = delivery.last_error or delivery.dropped_reason
+        return " — ".join(part for part in (answer, Truncator(problem).chars(90)) if part) or "—"
 
     @admin.action(description="Send the selected failed deliveries again")
     def send_again(self, request, queryset):

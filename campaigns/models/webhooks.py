@@ -71,7 +71,7 @@ class WebhookEndpoint(models.Model):
     reminders = models.BooleanField("reminders sent to our people", default=False)
     invitations = models.BooleanField("invitations and their answers", default=True)
     results_reports = models.BooleanField("results reports ready", default=True)
-    is_active = models.BooleanField("on", default=True, help_text="Turned off, it receives nothing.")
+    is_active = models.BooleanField("active", default=True, help_text="Turned off, it receives nothing.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )

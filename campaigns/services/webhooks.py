@@ -396,8 +396,12 @@ def webhook_send(*, delivery_id: int, now: datetime.datetime | None = None) -> o
         status = _post(delivery, delivery.payload)
     except DeliveryRefused as refused:
         return outbox.after_failure(delivery, str(refused), now=now, transient=False)
-    except (requests.ConnectionError, requests.Timeout, ConnectionError) as error:
-        return outbox.after_failure(delivery, f"Could not reach the address: {error}", now=now, transient=True)
+    except requests.Timeout:
+        error = f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} seconds."
+        return outbox.after_failure(delivery, error, now=now, transient=True)
+    except (requests.ConnectionError, ConnectionError):
+        error = f"Could not connect to {urlsplit(delivery.endpoint.url).hostname}."
+        return outbox.after_failure(delivery, error, now=now, transient=True)
     except Exception as error:
         logger.exception("Webhook delivery %s could not be written or sent", delivery_id)
         return outbox.after_failure(delivery, f"{type(error).__name__}: {error}", now=now, transient=False)

@@ -26,13 +26,17 @@ def run_reminder_sweep() -> dict:
     return {"created": result.created, "queued": len(result.queued), "failed_sources": result.failed_sources}
 
 
-@shared_task(name="campaigns.send_reminder")
-def send_reminder(reminder_id: int) -> str:
-    outcome = reminders.reminder_send(reminder_id=reminder_id)
+def _send_with_retry(task, send, row_id: int) -> str:
+    outcome = send(row_id)
     if outcome.retry_in is not None:
         # A short back-off (minutes at most, far below the visibility timeout); the attempt count is in the row.
-        send_reminder.apply_async((reminder_id,), countdown=outcome.retry_in)
+        task.apply_async((row_id,), countdown=outcome.retry_in)
     return outcome.status
+
+
+@shared_task(name="campaigns.send_reminder")
+def send_reminder(reminder_id: int) -> str:
+    return _send_with_retry(send_reminder, lambda row_id: reminders.reminder_send(reminder_id=row_id), reminder_id)
 
 
 @shared_task(name="campaigns.build_results_report")
@@ -48,7 +52,4 @@ def run_webhook_sweep() -> dict:
 
 @shared_task(name="campaigns.send_webhook")
 def send_webhook(delivery_id: int) -> str:
-    outcome = webhooks.webhook_send(delivery_id=delivery_id)
-    if outcome.retry_in is not None:
-        send_webhook.apply_async((delivery_id,), countdown=outcome.retry_in)
-    return outcome.status
+    return _send_with_retry(send_webhook, lambda row_id: webhooks.webhook_send(delivery_id=row_id), delivery_id)

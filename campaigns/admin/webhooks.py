@@ -63,22 +63,21 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
             return "Made when you save."
         return format_html("<code>{}</code>", endpoint.secret)
 
-    def _changeable(self, request, queryset):
-        return queryset.for_user(request.user, CHANGE)
+    def _for_each_changeable(self, request, queryset, service) -> int:
+        endpoints = list(queryset.for_user(request.user, CHANGE))
+        for endpoint in endpoints:
+            service(endpoint=endpoint)
+        return len(endpoints)
 
     @admin.action(description="Send a test event to the selected webhooks")
     def send_test(self, request, queryset):
-        endpoints = list(self._changeable(request, queryset))
-        for endpoint in endpoints:
-            webhook_services.webhook_test(endpoint=endpoint)
-        self.message_user(request, f"A test event is on its way to {len(endpoints)} webhook(s); see their deliveries.")
+        count = self._for_each_changeable(request, queryset, webhook_services.webhook_test)
+        self.message_user(request, f"A test event is on its way to {count} webhook(s); see their deliveries.")
 
     @admin.action(description="Make a new signing secret for the selected webhooks")
     def new_secret(self, request, queryset):
-        endpoints = list(self._changeable(request, queryset))
-        for endpoint in endpoints:
-            webhook_services.webhook_new_secret(endpoint=endpoint)
-        self.message_user(request, f"{len(endpoints)} webhook(s) sign with a new secret from now on: update your receivers.")
+        count = self._for_each_changeable(request, queryset, webhook_services.webhook_new_secret)
+        self.message_user(request, f"{count} webhook(s) sign with a new secret from now on: update your receivers.")
 
 
 class EventFilter(admin.SimpleListFilter):

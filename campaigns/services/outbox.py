@@ -5,8 +5,10 @@ error kept, re-enqueued by the next sweep when its message to the worker was los
 import datetime
 import random
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -53,6 +55,19 @@ def claim_for_enqueueing(model: type[OutboxRow], now: datetime.datetime) -> list
     if ids:
         model.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
+
+
+def enqueue_due(model: type[OutboxRow], task, now: datetime.datetime, *, enqueue: bool = True) -> tuple[int, list[int]]:
+    """End the rows whose last attempt was abandoned, then hand the rows due now to `task` (a Celery task taking
+    a row id) when the transaction commits; return (how many ended failed, the ids handed over)."""
+    failed_stale = fail_abandoned(model, now)
+    queued = claim_for_enqueueing(model, now)
+    if enqueue:
+        for row_id in queued:
+            # Like delay_on_commit, but a broker hiccup only logs: the row is pending and enqueued_at tells the
+            # next sweep to enqueue it again after REMINDER_REQUEUE_AFTER_SECONDS.
+            transaction.on_commit(partial(task.delay, row_id), robust=True)
+    return failed_stale, queued
 
 
 def claim(model: type[OutboxRow], row_id: int, now: datetime.datetime) -> bool:

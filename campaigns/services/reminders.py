@@ -19,7 +19,6 @@ import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formataddr
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -106,13 +105,7 @@ def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True
     with transaction.atomic():
         for source in reminder_sources.sources.values():
             _store(source, opted_out, result, now)
-        result.failed_stale = outbox.fail_abandoned(Reminder, now)
-        result.queued = outbox.claim_for_enqueueing(Reminder, now)
-        if enqueue:
-            for reminder_id in result.queued:
-                # Like delay_on_commit, but a broker hiccup only logs: the row is pending and enqueued_at tells
-                # the next sweep to enqueue it again after REMINDER_REQUEUE_AFTER_SECONDS.
-                transaction.on_commit(partial(send_reminder.delay, reminder_id), robust=True)
+        result.failed_stale, result.queued = outbox.enqueue_due(Reminder, send_reminder, now, enqueue=enqueue)
     return result
 
 

@@ -136,8 +136,9 @@ def _flag_resolved(delivery):
     return _flag(delivery, "Flag cleared")
 
 
-def _invitation_data(invitation: Invitation) -> dict:
-    return {
+def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
+    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
+    return invitation, {
         "invitation": {
             "id": invitation.pk,
             "company": invitation.organization.name,
@@ -155,12 +156,9 @@ def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) ->
 
 @webhook_event("invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company)
 def _invitation_received(delivery):
-    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
-    return Described(
-        summary=f"Your company is invited to join “{invitation.campaign.name}”",
-        link_path=reverse("admin:campaigns_invitation_change", args=[invitation.pk]),
-        data=_invitation_data(invitation),
-    )
+    invitation, data = _invitation(delivery)
+    link_path = reverse("admin:campaigns_invitation_change", args=[invitation.pk])
+    return Described(f"Your company is invited to join “{invitation.campaign.name}”", link_path, data)
 
 
 @webhook_event(
@@ -175,13 +173,10 @@ def _invitation_received(delivery):
     ),
 )
 def _invitation_answered(delivery):
-    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
-    return Described(
-        summary=f"{invitation.organization.name} {invitation.get_status_display().lower()} the invitation to "
-        f"“{invitation.campaign.name}”",
-        link_path=reverse("admin:campaigns_campaign_home", args=[invitation.campaign_id]),
-        data=_invitation_data(invitation),
-    )
+    invitation, data = _invitation(delivery)
+    answer = f"{invitation.organization.name} {invitation.get_status_display().lower()} the invitation"
+    link_path = reverse("admin:campaigns_campaign_home", args=[invitation.campaign_id])
+    return Described(f"{answer} to “{invitation.campaign.name}”", link_path, data)
 
 
 @webhook_event(
@@ -267,11 +262,7 @@ def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True)
             except Exception:
                 logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
                 result.failed_events.append(event.code)
-        outbox.fail_abandoned(WebhookDelivery, now)
-        result.queued = outbox.claim_for_enqueueing(WebhookDelivery, now)
-        if enqueue:
-            for delivery_id in result.queued:
-                transaction.on_commit(partial(send_webhook.delay, delivery_id), robust=True)
+        _, result.queued = outbox.enqueue_due(WebhookDelivery, send_webhook, now, enqueue=enqueue)
     return result
 
 

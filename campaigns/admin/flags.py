@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from campaigns import health, reminder_sources
+from campaigns.admin.outbox import OutboxAdmin
 from campaigns.models import Flag, Reminder, ReminderOptOut
 from campaigns.models.flags import severity_rank
 from campaigns.selectors.flags import campaigns_with_open_flag, with_flag_columns
@@ -189,7 +190,7 @@ class ReminderKindLabel:
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReminderKindLabel, ScopedModelAdmin):
+class ReminderAdmin(ReminderKindLabel, OutboxAdmin):
     """Each person sees the reminders addressed to them; the operator sees all, failures first."""
 
     list_display = ["subject_line", "person", "kind_label", "due_at", "status", "attempts", "sent_at", "last_error"]
@@ -214,29 +215,6 @@ class ReminderAdmin(ReminderKindLabel, ScopedModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
-    actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.is_superuser:
-            actions.pop("send_again", None)
-        return actions
-
-    @admin.action(description="Send the selected failed reminders again")
-    def send_again(self, request, queryset):
-        failed = list(queryset.filter(status=Reminder.Status.FAILED))
-        for reminder in failed:
-            reminder_services.reminder_resend(reminder=reminder)
-        self.message_user(request, f"{len(failed)} failed reminder(s) will be sent again by the next reminder sweep.")
 
 
 class ReminderOptOutForm(forms.ModelForm):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from campaigns.admin.outbox import OutboxAdmin
 from campaigns.models import WebhookDelivery, WebhookEndpoint
 from campaigns.services import webhooks as webhook_services
 from partners.scoping import CHANGE
@@ -92,7 +93,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ScopedModelAdmin):
+class WebhookDeliveryAdmin(OutboxAdmin):
     """What was sent to your webhooks and how it went; a failed one can be sent again."""
 
     list_display = ["event_label", "endpoint", "status", "outcome", "occurred_at"]
@@ -103,17 +104,7 @@ class WebhookDeliveryAdmin(ScopedModelAdmin):
         "last_error", "next_attempt_at", "sent_at", "payload",
     ]
     readonly_fields = fields
-    actions = ["send_again"]
     in_index = False  # reached from the webhooks' list
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Event", ordering="event")
     def event_label(self, delivery: WebhookDelivery) -> str:
@@ -124,10 +115,3 @@ class WebhookDeliveryAdmin(ScopedModelAdmin):
         answer = f"HTTP {delivery.response_status}" if delivery.response_status else ""
         problem = delivery.last_error or delivery.dropped_reason
         return " — ".join(part for part in (answer, Truncator(problem).chars(90)) if part) or "—"
-
-    @admin.action(description="Send the selected failed deliveries again")
-    def send_again(self, request, queryset):
-        failed = list(queryset.for_user(request.user, "resend").filter(status=WebhookDelivery.Status.FAILED))
-        for delivery in failed:
-            webhook_services.webhook_resend(delivery=delivery)
-        self.message_user(request, f"{len(failed)} failed deliveries will be sent again by the next webhook sweep.")

@@ -22,7 +22,7 @@ class OwnRowsQuerySet(ScopedQuerySet):
 
 class ReminderQuerySet(OwnRowsQuerySet):
     # Written by the sweeps and services; a failed one is re-sent by the operator.
-    rules = {VIEW: SELF, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY}
+    rules = {VIEW: SELF, ADD: NOBODY, CHANGE: NOBODY, DELETE: NOBODY, "resend": NOBODY}
 
 
 class Reminder(OutboxRow):

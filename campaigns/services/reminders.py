@@ -200,12 +200,6 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     return outbox.mark_sent(reminder, timezone.now())
 
 
-@transaction.atomic
-def reminder_resend(*, reminder: Reminder) -> Reminder:
-    """An operator's second chance for a failed reminder: a fresh set of attempts, sent at the next sweep."""
-    return outbox.resend(reminder)
-
-
 def reminder_recipient_of(user) -> Person:
     """The person whose reminders a login manages; a login without one cannot opt out of anything."""
     person = person_of(user)

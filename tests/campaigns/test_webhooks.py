@@ -9,10 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaigns.models import Flag, Invitation, ResultsReport, WebhookDelivery, WebhookEndpoint
+from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
 from campaigns.services.webhooks import webhook_send, webhook_sweep
 from tests.campaigns.factories import joint_campaign
 from tests.campaigns.sweep_helpers import eager_celery  # noqa: F401  (fixture)
@@ -288,3 +289,37 @@ def test_the_test_button_sends_at_once(world, receiver, eager_celery, django_cap
     assert answer.status_code == 201
     assert WebhookDelivery.objects.get().status == "sent"
     assert receiver.bodies()[0]["event"] == "test"
+
+
+def test_the_company_sends_a_failed_delivery_again_from_the_admin(world, receiver):
+    host, partner, _, campaign = world
+    endpoint_of(host, url=receiver.url)
+    open_flag(campaign)
+    webhook_sweep(enqueue=False)
+    receiver.statuses = [404]
+    send_all()
+    delivery = WebhookDelivery.objects.get()
+    action = {"action": "send_again", "_selected_action": [delivery.pk]}
+
+    admin_of(company_user(partner)).post("/admin/campaigns/webhookdelivery/", action)
+    assert WebhookDelivery.objects.get().status == "failed"  # not theirs: untouched
+
+    admin_of(company_user(host)).post("/admin/campaigns/webhookdelivery/", action)
+    assert (WebhookDelivery.objects.get().status, WebhookDelivery.objects.get().attempts) == ("pending", 0)
+    webhook_sweep(enqueue=False)
+    assert send_all() == ["sent"]
+    assert receiver.requests[0][1] == receiver.requests[1][1]  # the same content as the first attempt
+
+
+def test_only_the_operator_sends_a_failed_reminder_again(world):
+    host, _, _, _ = world
+    recipient = company_user(host)
+    now = timezone.now()
+    Reminder.objects.create(
+        kind="weekly_digest", subject="digest:1", person=recipient.person, due_at=now, next_attempt_at=now, status="failed"
+    )
+    page = admin_of(recipient).get("/admin/campaigns/reminder/").content.decode()
+    assert "digest:1" in page or "Weekly" in page
+    assert "send_again" not in page
+    operator = get_user_model().objects.create_superuser("op", "op@example.com", "pw")
+    assert "send_again" in admin_of(operator).get("/admin/campaigns/reminder/").content.decode()

@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "DeliverableStatusEnum": "campaigns.models.core.Deliverable.Status",
         "DeliverableTypeEnum": "campaigns.models.core.Deliverable.Type",
         "ReportingFrequencyEnum": "campaigns.models.kpis.ReportingFrequency",
+        "OutboxStatusEnum": "campaigns.models.outbox.OutboxRow.Status",
     },
 }
 

@@ -38,7 +38,7 @@ def test_every_viewset_filters_through_the_scoped_filter_set():
 @pytest.fixture
 def foreign_rows(other_campaign, company_b):
     """A row of every kind on other_campaign (B+C), which company A never sees."""
-    from campaigns.models import CampaignTemplate, Deliverable, Metric
+    from campaigns.models import CampaignTemplate, Deliverable, Metric, WebhookEndpoint
     from campaigns.services.kickoff import questionnaire_get_or_create
     from tests.campaigns.kickoff_factories import kpi, reporting_plan
     from tests.meetings.factories import series_for
@@ -50,6 +50,7 @@ def foreign_rows(other_campaign, company_b):
     reporting_plan(other_campaign)
     series_for(other_campaign)
     CampaignTemplate.objects.create(name="B's own webinar plan", kind="joint_webinar", organization=company_b)
+    WebhookEndpoint.objects.create(organization=company_b, name="B's Slack", url="https://hooks.example.com/b")
 
 
 @pytest.mark.parametrize(("url", "parameter", "model"), CASES, ids=[f"{u}?{p}" for u, p, _ in CASES])

@@ -3,9 +3,9 @@
 E-mail clients block SVG and data: URIs (Gmail, Outlook) and ask before loading remote images, so the charts
 travel inside the message as PNG parts related to the HTML body (`<img src="cid:…">`): shown at once, offline
 too, with no link that shows a campaign's figures to whoever the mail is forwarded to. The outbox keeps the
-bodies only, so the PNGs are drawn
-when the message is put together, for the campaigns whose `cid:` the stored body names (a retry shows the same
-charts); the alt text carries the figures for a client that shows no image.
+bodies only, so the PNGs are drawn when the message is put together, for the campaigns whose `cid:` the stored
+body names (a retry charts the same campaigns, with the figures of that moment); the alt text carries the
+figures for a client that shows no image.
 """
 
 import re

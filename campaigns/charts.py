@@ -1,8 +1,9 @@
-"""KPI charts, drawn on the server with matplotlib as SVG: actual against target over the campaign's time.
+"""KPI charts, drawn on the server with matplotlib: actual against target over the campaign's time.
 
-One figure per KPI: a line per company that reported figures, the target as a horizontal line, and the pace
+One chart per KPI: a line per company that reported figures, the target as a horizontal line, and the pace
 line from zero at kickoff to the target at the end date. SVG scales on the page and embeds in the PDF
-report as it is; no script, no CDN.
+report as it is; no script, no CDN. E-mail clients block SVG, so the digest gets one PNG per campaign with
+its KPIs' charts stacked.
 """
 
 import datetime
@@ -30,30 +31,49 @@ class KpiSeries:
     end: datetime.date | None  # end (or launch) date
 
 
-def kpi_chart_svg(series: KpiSeries) -> SafeString:
-    figure, axes = plt.subplots(figsize=(6.4, 2.6), dpi=100)
+def _plot(axes, series: KpiSeries) -> None:
+    for index, (company, points) in enumerate(sorted(series.by_company.items())):
+        days, values = zip(*points)
+        colour = COLOURS[index % len(COLOURS)]
+        axes.plot(days, [float(v) for v in values], marker="o", color=colour, label=company, linewidth=2)
+    if series.target is not None:
+        axes.axhline(float(series.target), color="#ba2121", linestyle="-", linewidth=1, label="target")
+        if series.start and series.end and series.end > series.start:
+            axes.plot([series.start, series.end], [0, float(series.target)], color="#888888", linestyle="--",
+                      linewidth=1, label="pace")
+    axes.set_title(series.name, loc="left", fontsize=10)
+    axes.set_ylabel(series.unit, fontsize=8)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    axes.tick_params(labelsize=8)
+    axes.grid(axis="y", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    if series.by_company or series.target is not None:
+        axes.legend(fontsize=7, frameon=False, loc="upper left")
+
+
+def _render(series: list[KpiSeries], output, **savefig) -> None:
+    figure, axes = plt.subplots(len(series), 1, figsize=(6.4, 2.6 * len(series)), dpi=100, squeeze=False)
     try:
-        for index, (company, points) in enumerate(sorted(series.by_company.items())):
-            days, values = zip(*points)
-            colour = COLOURS[index % len(COLOURS)]
-            axes.plot(days, [float(v) for v in values], marker="o", color=colour, label=company, linewidth=2)
-        if series.target is not None:
-            axes.axhline(float(series.target), color="#ba2121", linestyle="-", linewidth=1, label="target")
-            if series.start and series.end and series.end > series.start:
-                axes.plot([series.start, series.end], [0, float(series.target)], color="#888888", linestyle="--",
-                          linewidth=1, label="pace")
-        axes.set_title(series.name, loc="left", fontsize=10)
-        axes.set_ylabel(series.unit, fontsize=8)
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        axes.tick_params(labelsize=8)
-        axes.grid(axis="y", alpha=0.3)
-        axes.spines[["top", "right"]].set_visible(False)
-        if series.by_company or series.target is not None:
-            axes.legend(fontsize=7, frameon=False, loc="upper left")
+        for row, one in zip(axes, series):
+            _plot(row[0], one)
         figure.tight_layout()
-        out = io.StringIO()
-        figure.savefig(out, format="svg")
+        figure.savefig(output, **savefig)
     finally:
         plt.close(figure)
+
+
+def kpi_chart_svg(series: KpiSeries) -> SafeString:
+    out = io.StringIO()
+    _render([series], out, format="svg")
     svg = out.getvalue()
     return mark_safe(svg[svg.index("<svg"):])  # drop the XML prologue so it can sit inside HTML
+
+
+PNG_WIDTH = 640  # CSS pixels: fits the usual 600-700px column of an e-mail
+
+
+def kpi_charts_png(series: list[KpiSeries]) -> bytes:
+    """The charts of several KPIs stacked in one PNG, drawn at 1.5 × PNG_WIDTH so it stays sharp on dense screens."""
+    out = io.BytesIO()
+    _render(series, out, format="png", dpi=150)
+    return out.getvalue()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import digest, health, reminder_sources
+from campaigns.digest_kpis import kpi_chart_images, kpi_summaries
 from campaigns.reminder_sources import (
     compose,
     day_label,
@@ -328,8 +329,9 @@ def digest_moment(now: datetime.datetime, time_zone: str) -> datetime.datetime:
     return moment if moment <= now else local_moment(monday - datetime.timedelta(days=7), DIGEST_TIME, time_zone)
 
 
-def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, list[str]]:
-    """Each person's open items across campaigns (lines from every app), in campaign order then by due date."""
+def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, list[tuple[int | None, str]]]:
+    """Each person's open items across campaigns (lines from every app), in campaign order then by due date, as
+    (campaign id, or None for an item of no open campaign; the line)."""
     lines = defaultdict(list)
     for source in digest.sources:
         for line in source(person_ids, now):
@@ -344,7 +346,9 @@ def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, li
         )
         if found:
             items[person_id] = [
-                f"{campaign_names[line.campaign_id]}: {line.text}" if line.campaign_id in campaign_names else line.text
+                (line.campaign_id, f"{campaign_names[line.campaign_id]}: {line.text}")
+                if line.campaign_id in campaign_names
+                else (None, line.text)
                 for line in found
             ]
     return items
@@ -352,7 +356,8 @@ def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, li
 
 def _render_weekly_digest(reminder) -> reminder_sources.Message:
     person = reminder.person
-    items = _digest_items([person.pk], timezone.now()).get(person.pk, [])
+    found = _digest_items([person.pk], timezone.now()).get(person.pk, [])
+    items = [text for _, text in found]
     week = reminder_sources.local_date(reminder.due_at, person.time_zone)
     text, html = compose(
         person.full_name,
@@ -362,6 +367,10 @@ def _render_weekly_digest(reminder) -> reminder_sources.Message:
         site_link(reverse("admin:index")),
         items,
     )
+    campaigns = list(dict.fromkeys(campaign_id for campaign_id, _ in found if campaign_id is not None))
+    kpis_text, kpis_html = kpi_summaries(campaigns)
+    if kpis_text:
+        text, html = f"{text}\n{kpis_text}\n", html + kpis_html
     return reminder_sources.Message(f"Your week in joint campaigns: {len(items)} open item(s)", text, html)
 
 
@@ -369,7 +378,9 @@ def _render_weekly_digest(reminder) -> reminder_sources.Message:
 DIGEST_BATCH = 1000
 
 
-@reminder_sources.reminder_source("weekly_digest", label="Weekly digest", render=_render_weekly_digest)
+@reminder_sources.reminder_source(
+    "weekly_digest", label="Weekly digest", render=_render_weekly_digest, images=kpi_chart_images
+)
 def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
     """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app)."""
     # Weekly moments are 7 days apart and one is sent at most DIGEST_LATE_LIMIT late: a digest due in the last

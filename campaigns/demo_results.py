@@ -1,8 +1,11 @@
-"""Demo data of results: a spring webinar that ran, now in Reporting, with figures over several weeks, each
-company's lessons and its shared results report (built once the seed commits)."""
+"""Demo data of results: campaigns that ran, with figures over several weeks, each company's lessons and their
+shared results report (built once the seed commits): a spring webinar now in Reporting, and a year-end
+webinar closed last quarter."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -15,54 +18,101 @@ from campaigns.services.reports import results_report_build
 from comarketing.validation import save_validated
 from partners import demo
 
-NAME = "Spring forecasting webinar — joint webinar"
-WEEKLY_REGISTRATIONS = ["60", "140", "235", "318"]
-WEEKLY_LEADS = ["8", "19", "31", "36"]
+
+@dataclass(frozen=True)
+class Ran:
+    """A campaign that ran: who hosted it with whom, its weekly figures per KPI (each reported by one company's
+    person), its deliverables (title, due days ago) and each company's lessons; it ends in `status`."""
+
+    name: str
+    host: str
+    partner: str
+    kind: str
+    days_ago: tuple[int, int, int]  # kickoff, launch, end
+    goals: str
+    figures: dict[str, tuple[str, str, list[str]]]  # KPI code -> (target, reporter's e-mail, weekly values)
+    deliverables: dict[str, tuple[int, str, int]]  # title -> (due days ago, Responsible's e-mail, days late)
+    team: dict[str, list[str]]
+    lessons: dict[str, str]
+    status: str
 
 
-def _ran(today: datetime.date) -> Campaign:
-    campaign, created = _campaign(
-        NAME,
-        "maria@northwind.example",
-        kind=Campaign.Kind.JOINT_WEBINAR,
-        kickoff_date=today - datetime.timedelta(days=70),
-        launch_date=today - datetime.timedelta(days=14),
-        end_date=today - datetime.timedelta(days=7),
-        goals="300 registrations and 40 net-new leads from CFOs of mid-sized companies.",
-    )
+SPRING = Ran(
+    name="Spring forecasting webinar — joint webinar",
+    host="maria@northwind.example",
+    partner="jonas@bluefin.example",
+    kind=Campaign.Kind.JOINT_WEBINAR,
+    days_ago=(70, 14, 7),
+    goals="300 registrations and 40 net-new leads from CFOs of mid-sized companies.",
+    figures={"registrations": ("300", "priya@northwind.example", ["60", "140", "235", "318"]),
+             "net_new_leads": ("40", "sofia@bluefin.example", ["8", "19", "31", "36"])},
+    deliverables={"Landing page": (40, "priya@northwind.example", 0),
+                  "Invitation e-mail": (30, "priya@northwind.example", 4), "Slides": (16, "priya@northwind.example", 0)},
+    team={"maria@northwind.example": ["is_decision_maker"], "priya@northwind.example": ["is_project_lead"],
+          "jonas@bluefin.example": ["is_decision_maker"], "sofia@bluefin.example": ["is_project_lead"]},
+    lessons={"maria@northwind.example": "Registrations came late: start the invitations a week earlier.",
+             "jonas@bluefin.example": "Our consultants' personal invitations brought most of the net-new leads."},
+    status=Campaign.Status.REPORTING,
+)
+# Closed last quarter, hosted by Bluefin: one KPI met, one missed, a deliverable late; reported over six weeks.
+YEAR_END = Ran(
+    name="Year-end close in a week — joint webinar",
+    host="jonas@bluefin.example",
+    partner="maria@northwind.example",
+    kind=Campaign.Kind.JOINT_WEBINAR,
+    days_ago=(160, 110, 100),
+    goals="250 registrations, 100 attendees and 30 net-new leads among finance teams in the DACH region.",
+    figures={"registrations": ("250", "lena@bluefin.example", ["35", "80", "130", "180", "226", "261"]),
+             "attendees": ("100", "lena@bluefin.example", ["112"]),
+             "net_new_leads": ("30", "alex@northwind.example", ["2", "6", "10", "15", "19", "24"])},
+    deliverables={"Landing page (German)": (135, "lena@bluefin.example", 0),
+                  "Speaker slides": (116, "tom@northwind.example", 2), "Follow-up e-mail": (104, "alex@northwind.example", 0)},
+    team={"jonas@bluefin.example": ["is_decision_maker"], "lena@bluefin.example": ["is_project_lead"],
+          "maria@northwind.example": ["is_decision_maker"], "tom@northwind.example": [],
+          "alex@northwind.example": ["is_project_lead"]},
+    lessons={"jonas@bluefin.example": "A German-language landing page doubled sign-ups from the DACH list.",
+             "maria@northwind.example": "Our lead handover took two weeks: agree the routing before launch next time."},
+    status=Campaign.Status.CLOSED,
+)
+
+
+def _ran(spec: Ran, today: datetime.date) -> Campaign:
+    kickoff, launch, end = (today - datetime.timedelta(days=days) for days in spec.days_ago)
+    campaign, created = _campaign(spec.name, spec.host, kind=spec.kind, kickoff_date=kickoff, launch_date=launch,
+                                  end_date=end, goals=spec.goals)
     if not created:
         return campaign
-    _add_party(campaign, "maria@northwind.example", "jonas@bluefin.example")
-    members = _team(campaign, {"maria@northwind.example": ["is_decision_maker"], "priya@northwind.example": ["is_project_lead"],
-                     "jonas@bluefin.example": ["is_decision_maker"], "sofia@bluefin.example": ["is_project_lead"]})
-    registrations = _kpi(campaign, "registrations", "300", _person("maria@northwind.example").organization)
-    leads = _kpi(campaign, "net_new_leads", "40", _person("jonas@bluefin.example").organization)
-    for week, (registered, new_leads) in enumerate(zip(WEEKLY_REGISTRATIONS, WEEKLY_LEADS)):
-        end = campaign.launch_date - datetime.timedelta(weeks=3 - week)
-        for kpi, value, email in ((registrations, registered, "priya@northwind.example"),
-                                  (leads, new_leads, "sofia@bluefin.example")):
-            save_validated(KpiMeasurement(campaign=campaign, kpi=kpi, period_start=end - datetime.timedelta(days=6),
-                                          period_end=end, value=Decimal(value), reported_by=_person(email)))
-    for title, due in (("Landing page", 40), ("Invitation e-mail", 30), ("Slides", 16)):
-        deliverable = save_validated(Deliverable(campaign=campaign, title=title, due_date=today - datetime.timedelta(days=due)))
-        save_validated(RaciAssignment(deliverable=deliverable, member=members["priya@northwind.example"], role="R"))
-        save_validated(RaciAssignment(deliverable=deliverable, member=members["maria@northwind.example"], role="A"))
+    _add_party(campaign, spec.host, spec.partner)
+    members = _team(campaign, spec.team)
+    for code, (target, reporter, values) in spec.figures.items():
+        kpi = _kpi(campaign, code, target, _person(reporter).organization)
+        for week, value in enumerate(values):  # weekly, the last one in launch week
+            period_end = launch - datetime.timedelta(weeks=len(values) - 1 - week)
+            save_validated(KpiMeasurement(campaign=campaign, kpi=kpi, period_start=period_end - datetime.timedelta(days=6),
+                                          period_end=period_end, value=Decimal(value), reported_by=_person(reporter)))
+    for title, (due_days_ago, responsible, days_late) in spec.deliverables.items():
+        deliverable = save_validated(Deliverable(campaign=campaign, title=title,
+                                                 due_date=today - datetime.timedelta(days=due_days_ago)))
+        save_validated(RaciAssignment(deliverable=deliverable, member=members[responsible], role="R"))
+        save_validated(RaciAssignment(deliverable=deliverable, member=members[spec.host], role="A"))
         deliverable.status = Deliverable.Status.PUBLISHED
         save_validated(deliverable)
-    for email, text in (
-        ("maria@northwind.example", "Registrations came late: start the invitations a week earlier."),
-        ("jonas@bluefin.example", "Our consultants' personal invitations brought most of the net-new leads."),
-    ):
-        person = _person(email)
-        save_validated(Learning(campaign=campaign, organization=person.organization, text=text))
-    _advance(campaign, Campaign.Status.REPORTING)  # which asks for the results report
+        # Its history says when it was done, which the report reads for "on time".
+        done = deliverable.due_date + datetime.timedelta(days=days_late)
+        deliverable.history.filter(status=Deliverable.Status.PUBLISHED).update(
+            history_date=timezone.make_aware(datetime.datetime.combine(done, datetime.time(12)))
+        )
+    for email, text in spec.lessons.items():
+        save_validated(Learning(campaign=campaign, organization=_person(email).organization, text=text))
+    _advance(campaign, spec.status)  # through Reporting, which asks for the results report
     return campaign
 
 
 @demo.register
 def seed_results(context: dict[str, Any]) -> None:
-    campaign = _ran(timezone.localdate())
-    report = ResultsReport.objects.filter(campaign=campaign).first()
-    if report is not None and report.status != ResultsReport.Status.READY:
-        # Built once the seed commits (as the worker would), so the demo has it at once.
-        transaction.on_commit(lambda: results_report_build(report_id=report.pk))
+    today = timezone.localdate()
+    for spec in (SPRING, YEAR_END):
+        report = ResultsReport.objects.filter(campaign=_ran(spec, today)).first()
+        if report is not None and report.status != ResultsReport.Status.READY:
+            # Built once the seed commits (as the worker would), so the demo has it at once.
+            transaction.on_commit(partial(results_report_build, report_id=report.pk))

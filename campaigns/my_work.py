@@ -108,4 +108,4 @@ def partner_scorecards(request):
     found = bounded(PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner"))
     if not found["rows"]:
         return None
-    return {"cards": scorecards(found["rows"]), "more": found["more"]}
+    return {"cards": scorecards(found["rows"], request.user), "more": found["more"]}

@@ -42,6 +42,8 @@ class Message:
 SourceFunction = Callable[[datetime.datetime], Iterable[DueReminder]]
 # Gets the outbox row (campaigns.models.Reminder, with its person loaded).
 RenderFunction = Callable[[Any], Message]
+# Gets the outbox row's HTML body; returns the images it shows inline, by Content-ID (cid -> PNG).
+ImagesFunction = Callable[[str], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,19 @@ class ReminderSource:
     label: str
     find: SourceFunction
     render: RenderFunction | None  # None: the message is composed when the row is made (event notices)
+    images: ImagesFunction | None = None
 
 
 sources: dict[str, ReminderSource] = {}
 
 
 def reminder_source(
-    kind: str, *, label: str, render: RenderFunction | None
+    kind: str, *, label: str, render: RenderFunction | None, images: ImagesFunction | None = None
 ) -> Callable[[SourceFunction], SourceFunction]:
     def decorator(find: SourceFunction) -> SourceFunction:
         if kind in sources and sources[kind].find is not find:
             raise ValueError(f"Reminder kind {kind!r} is registered twice")
-        sources[kind] = ReminderSource(kind=kind, label=label, find=find, render=render)
+        sources[kind] = ReminderSource(kind=kind, label=label, find=find, render=render, images=images)
         return find
 
     return decorator

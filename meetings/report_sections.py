@@ -1,7 +1,7 @@
 """What meetings add to results: the report's section (meetings held, attendance per company, decisions) and
 the partner scorecard's attendance."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from campaigns.models import Party
 from campaigns.selectors.scorecard import measures as scorecard_measures
@@ -26,18 +26,20 @@ def meetings_and_decisions(request, campaign):
 
 
 def partner_attendance(shared):
-    """Scorecard measure: how often the partner's invited people were present at held meetings."""
-    present, invited = Counter(), Counter()
+    """Scorecard measure: the held meetings the partner was invited to, and at how many of them at least one of
+    its people was present (a company attends a review when someone of it is there, not everyone)."""
+    present, invited = defaultdict(set), defaultdict(set)
     vendors_campaigns = Party.objects.filter(organization_id__in={vendor for vendor, _ in shared}).values("campaign_id")
     rows = Attendance.objects.filter(
         meeting__status=Meeting.Status.HELD, meeting__series__campaign_id__in=vendors_campaigns
-    ).values_list("meeting__series__campaign_id", "member__person__organization_id", "status")
-    for campaign_id, organization_id, status in rows:
+    ).values_list("meeting_id", "meeting__series__campaign_id", "member__person__organization_id", "status")
+    for meeting_id, campaign_id, organization_id, status in rows:
         for (vendor, partner), campaigns in shared.items():
             if organization_id == partner and campaign_id in campaigns:
-                invited[(vendor, partner)] += 1
-                present[(vendor, partner)] += status == Attendance.Status.PRESENT
-    return {pair: {"meetings_present": present[pair], "meetings_invited": invited[pair]} for pair in shared}
+                invited[(vendor, partner)].add(meeting_id)
+                if status == Attendance.Status.PRESENT:
+                    present[(vendor, partner)].add(meeting_id)
+    return {pair: {"meetings_present": len(present[pair]), "meetings_invited": len(invited[pair])} for pair in shared}
 
 
 scorecard_measures.append(partner_attendance)

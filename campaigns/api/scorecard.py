@@ -14,11 +14,16 @@ class ScorecardFiguresSerializer(serializers.Serializer):
     kpis = serializers.IntegerField()
     deliverables_on_time = serializers.IntegerField()
     deliverables_done = serializers.IntegerField()
-    meetings_present = serializers.IntegerField()
-    meetings_invited = serializers.IntegerField()
+    meetings_present = serializers.IntegerField(help_text="Held meetings at which someone of the partner was present.")
+    meetings_invited = serializers.IntegerField(help_text="Held meetings someone of the partner was invited to.")
     signoff_median_days = serializers.FloatField(allow_null=True)
     open_critical_flags = serializers.IntegerField()
     depends_on = serializers.CharField(allow_null=True)
+
+
+class PartnerFlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
 
 
 class PartnerScorecardSerializer(serializers.Serializer):
@@ -27,26 +32,28 @@ class PartnerScorecardSerializer(serializers.Serializer):
     partner = serializers.CharField(source="relationship.partner.name")
     tier = serializers.CharField(source="relationship.get_tier_display", allow_null=True)
     windows = ScorecardFiguresSerializer(many=True)
+    flags = PartnerFlagSerializer(many=True, help_text="The vendor's flags on this partner; empty for the partner.")
 
 
 class ScorecardRow:
-    def __init__(self, relationship, cards):
-        self.relationship = relationship
-        self.windows = [{"window": card.window, **card.figures} for card in cards]
+    def __init__(self, card):
+        self.relationship = card.relationship
+        self.windows = [{"window": window.name, **window.figures} for window in card.windows]
+        self.flags = card.flags
 
 
 class PartnerScorecardViewSet(ScopedModelViewSet):
     """How each partner delivers, for the vendor (its partners) and for the partner (its own figures): campaigns
     together, KPIs met, deliverables on time, meeting attendance, sign-off turnaround, open critical flags, and
-    whether results depend on one person; over the last 90 days and all time."""
+    whether results depend on one person; over the last 90 days and all time. The vendor also gets its flags on
+    the partner (never co-ran a campaign, missed most reviews)."""
 
     queryset = PartnerRelationship.objects.select_related("vendor", "partner")
     serializer_class = PartnerScorecardSerializer
     http_method_names = ["get", "head", "options"]
 
     def _rows(self, relationships):
-        cards = scorecards(list(relationships))
-        return [ScorecardRow(r, [card for card in cards if card.relationship is r]) for r in relationships]
+        return [ScorecardRow(card) for card in scorecards(list(relationships), self.request.user)]
 
     @extend_schema(responses=PartnerScorecardSerializer(many=True))
     def list(self, request, *args, **kwargs):

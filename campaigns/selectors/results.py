@@ -27,24 +27,30 @@ class KpiResult:
 
 
 def kpi_results(campaign: Campaign) -> list[KpiResult]:
-    kpis = list(campaign.kpis.select_related("metric", "owner").order_by("metric__name"))
+    return kpi_results_of([campaign])[campaign.pk]
+
+
+def kpi_results_of(campaigns: list[Campaign]) -> dict[int, list[KpiResult]]:
+    """Each campaign's KPIs with their figures, by campaign id (two queries whatever the number of campaigns)."""
+    kpis = CampaignKpi.objects.filter(campaign__in=campaigns).select_related("metric", "owner")
     points = defaultdict(lambda: defaultdict(list))
     latest: dict[int, KpiMeasurement] = {}
-    measurements = KpiMeasurement.objects.filter(kpi__campaign=campaign).select_related("reported_by__organization")
+    measurements = KpiMeasurement.objects.filter(kpi__campaign__in=campaigns).select_related("reported_by__organization")
     for measurement in measurements.order_by("period_end", "pk"):
         points[measurement.kpi_id][measurement.reported_by.organization.name].append(
             (measurement.period_end, measurement.value)
         )
         latest[measurement.kpi_id] = measurement
-    start = campaign.kickoff_date
-    end = campaign.end_date or campaign.launch_date
-    results = []
-    for kpi in kpis:
+    by_id = {campaign.pk: campaign for campaign in campaigns}
+    results = {campaign.pk: [] for campaign in campaigns}
+    for kpi in kpis.order_by("metric__name", "pk"):
+        campaign = by_id[kpi.campaign_id]
         last = latest.get(kpi.pk)
         actual = last.value if last else None
-        series = KpiSeries(kpi.metric.name, kpi.metric.get_unit_display(), kpi.target, dict(points[kpi.pk]), start, end)
+        series = KpiSeries(kpi.metric.name, kpi.metric.get_unit_display(), kpi.target, dict(points[kpi.pk]),
+                           campaign.kickoff_date, campaign.end_date or campaign.launch_date)
         reporter = f"{last.reported_by.full_name} ({last.reported_by.organization.name})" if last else "—"
-        results.append(KpiResult(kpi, actual, reporter, progress_percent(kpi.target, actual), series))
+        results[campaign.pk].append(KpiResult(kpi, actual, reporter, progress_percent(kpi.target, actual), series))
     return results
 
 

@@ -3,6 +3,10 @@
 Every measure reads all of a user's relationships at once (one grouped query per measure), so the page and
 the API run the same number of queries for 3 partners or 30. Other apps add measures through `measures`
 (meetings adds the partner's attendance).
+
+The vendor's flags on a partner (never co-ran a campaign, missed most reviews) are worked out from the same
+figures rather than stored: they cost no query, are never stale, and have no campaign to hang on (a campaign's
+Flag is seen by every party of it, while these are the vendor's view of a partner).
 """
 
 import datetime
@@ -20,6 +24,7 @@ from campaigns.models import Campaign, CampaignKpi, Flag, Party, RaciAssignment,
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from campaigns.selectors.results import first_done_dates
 from partners.models import PartnerRelationship
+from partners.scoping import organization_id_of
 
 WINDOW = datetime.timedelta(days=90)
 CHAMPION_SHARE = 0.6  # one person doing more than this share of a partner's R's is a dependency
@@ -30,11 +35,26 @@ Measure = Callable[[dict[tuple[int, int], set[int]]], dict[tuple[int, int], dict
 measures: list[Measure] = []
 
 
+RECENT, ALL_TIME = "last 90 days", "all time"
+
+
+@dataclass(frozen=True)
+class PartnerFlag:
+    code: str
+    label: str
+
+
+@dataclass
+class Window:
+    name: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Scorecard:
     relationship: PartnerRelationship
-    window: str
-    figures: dict[str, Any] = field(default_factory=dict)
+    windows: list[Window]
+    flags: list[PartnerFlag]  # the vendor's only: empty for anybody else
 
 
 def _shared_campaigns(relationships: list[PartnerRelationship], since: datetime.datetime | None):
@@ -135,17 +155,41 @@ def one_champion(shared):
 measures.extend([kpis_met, deliverables_on_time, signoff_turnaround, open_critical_flags, one_champion])
 
 
-def scorecards(relationships: list[PartnerRelationship], now: datetime.datetime | None = None) -> list[Scorecard]:
-    """For each relationship, its scorecard over the last 90 days and over all time."""
+def partner_flags(recent: dict[str, Any], all_time: dict[str, Any]) -> list[PartnerFlag]:
+    """What a vendor should look into about a partner (seed 001's symptoms), from its scorecard's figures."""
+    flags = []
+    if not all_time["campaigns"]:
+        flags.append(PartnerFlag("never_co_ran", "Never co-ran a campaign with you"))
+    attended, expected = recent.get("meetings_present", 0), recent.get("meetings_invited", 0)
+    if expected and attended * 2 < expected:
+        flags.append(PartnerFlag("missed_reviews", f"Missed most reviews: at {attended} of {expected} in the {RECENT}"))
+    return flags
+
+
+def _figures(relationships: list[PartnerRelationship], since: datetime.datetime | None) -> dict[tuple[int, int], dict]:
+    shared = _shared_campaigns(relationships, since)
+    figures = defaultdict(dict)
+    for pair, campaigns in shared.items():
+        figures[pair]["campaigns"] = len(campaigns)
+    for measure in measures:
+        for pair, columns in measure(shared).items():
+            figures[pair].update(columns)
+    return figures
+
+
+def scorecards(relationships: list[PartnerRelationship], user: Any, now: datetime.datetime | None = None) -> list[Scorecard]:
+    """For each relationship, its scorecard over the last 90 days and over all time, with the vendor's flags
+    when `user` is of the vendor (or the operator)."""
     now = now or timezone.now()
+    recent, all_time = _figures(relationships, now - WINDOW), _figures(relationships, None)
+    viewer = organization_id_of(user)
     cards = []
-    for window, since in (("last 90 days", now - WINDOW), ("all time", None)):
-        shared = _shared_campaigns(relationships, since)
-        figures = defaultdict(dict)
-        for pair, campaigns in shared.items():
-            figures[pair]["campaigns"] = len(campaigns)
-        for measure in measures:
-            for pair, columns in measure(shared).items():
-                figures[pair].update(columns)
-        cards += [Scorecard(r, window, figures[(r.vendor_id, r.partner_id)]) for r in relationships]
+    for relationship in relationships:
+        pair = (relationship.vendor_id, relationship.partner_id)
+        vendor_sees = user.is_superuser or viewer == relationship.vendor_id
+        cards.append(Scorecard(
+            relationship,
+            [Window(RECENT, recent[pair]), Window(ALL_TIME, all_time[pair])],
+            partner_flags(recent[pair], all_time[pair]) if vendor_sees else [],
+        ))
     return cards

@@ -18,6 +18,7 @@ import logging
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from email.mime.image import MIMEImage
 from email.utils import formataddr
 from urllib.parse import urlsplit
 
@@ -147,6 +148,14 @@ def _message(reminder: Reminder) -> EmailMultiAlternatives:
     )
     if reminder.body_html:
         message.attach_alternative(reminder.body_html, "text/html")
+        images = reminder_sources.sources[reminder.kind].images
+        for cid, png in (images(reminder.body_html) if images else {}).items():
+            # Parts of the HTML body (multipart/related), not attachments: shown where the body says.
+            message.mixed_subtype = "related"
+            image = MIMEImage(png, "png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{cid.split('@')[0]}.png")
+            message.attach(image)
     return message
 
 

@@ -69,6 +69,9 @@ def test_only_the_parties_download_it(webinar, alice, carol, charlie):
 
     assert admin_of(carol).get(url).status_code == 200
     assert admin_of(charlie).get(url).status_code == 404
+    assert admin_of(charlie).get(f"/files/results-reports/{report.pk}/results.csv").status_code == 404
+    change = "/admin/campaigns/resultsreport/{}/change/"
+    assert admin_of(charlie).get(change.format(report.pk)).url == admin_of(charlie).get(change.format(0)).url  # as if missing
     assert admin_of(alice).get(f"/files/results-reports/{report.pk}/results.csv")["Content-Type"].startswith("text/csv")
     assert api_of(charlie).get(f"/api/results-reports/{report.pk}/").status_code == 404
     assert api_of(carol).get(f"/api/results-reports/{report.pk}/").json()["pdf_url"].endswith("/results.pdf")

@@ -100,3 +100,52 @@ def test_scorecards_do_not_grow_with_the_partners(alice, company_a, url):
         return queries_of(lambda: client.get(url))
 
     assert count_with(3) == count_with(27)
+
+
+def _flags(user, partner: str) -> list[str]:
+    cards = api_of(user).get("/api/partner-scorecards/").json()["results"]
+    return [flag["label"] for card in cards if card["partner"] == partner for flag in card["flags"]]
+
+
+def _carol_at_the_reviews(campaign, carol, status):
+    Attendance.objects.filter(meeting__series__campaign=campaign, member__person=carol.person).update(status=status)
+
+
+def test_the_vendor_is_told_of_a_partner_that_never_co_ran_a_campaign_until_it_does(scored, alice, company_a, company_c):
+    assert _flags(alice, "Company C") == ["Never co-ran a campaign with you"]
+    assert "Never co-ran a campaign with you" in admin_of(alice).get("/admin/").content.decode()
+
+    joint_campaign(company_a, company_c, name="First one together")
+
+    assert _flags(alice, "Company C") == []
+
+
+def test_the_vendor_is_told_of_a_partner_that_missed_most_reviews_until_it_attends(scored, alice, carol):
+    assert _flags(alice, "Company B") == []  # at 1 of 2: not most
+
+    _carol_at_the_reviews(scored, carol, Attendance.Status.ABSENT)
+    assert _flags(alice, "Company B") == ["Missed most reviews: at 0 of 2 in the last 90 days"]
+    assert "Missed most reviews" in admin_of(alice).get("/admin/").content.decode()
+
+    _carol_at_the_reviews(scored, carol, Attendance.Status.PRESENT)
+    assert _flags(alice, "Company B") == []
+
+
+def test_a_partner_never_sees_the_vendors_flags_on_it(scored, carol, charlie):
+    _carol_at_the_reviews(scored, carol, Attendance.Status.ABSENT)
+
+    assert _flags(carol, "Company B") == [] and _flags(charlie, "Company C") == []
+    assert "Missed most reviews" not in admin_of(carol).get("/admin/").content.decode()
+    assert "Never co-ran" not in admin_of(charlie).get("/admin/").content.decode()
+
+
+def test_a_company_attends_a_review_when_one_of_its_people_is_there(scored, carol, alice, company_b):
+    """Two of B's people invited, one present at each review: B attended both."""
+    member = member_of(scored, company_b)
+    for meeting in Meeting.objects.filter(series__campaign=scored, status=Meeting.Status.HELD):
+        Attendance.objects.create(meeting=meeting, member=member, status=Attendance.Status.ABSENT)
+    _carol_at_the_reviews(scored, carol, Attendance.Status.PRESENT)
+
+    cards = {card["partner"]: card for card in api_of(alice).get("/api/partner-scorecards/").json()["results"]}
+    recent = next(w for w in cards["Company B"]["windows"] if w["window"] == "last 90 days")
+    assert (recent["meetings_present"], recent["meetings_invited"]) == (2, 2)

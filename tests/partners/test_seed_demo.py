@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
+from django.test import Client
 
 from campaigns.models import Campaign, Deliverable, RaciAssignment
 from partners.models import Organization, Person
@@ -37,8 +38,9 @@ def test_each_demo_login_sees_only_its_companys_campaigns(client, db):
     summit = "Cloud data summit — joint event"
     spring = "Spring forecasting webinar — joint webinar"
     playbook = "Planning playbook — co-branded e-book"  # planned from the shipped template
-    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, spring, playbook}
-    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, spring, playbook}
+    year_end = "Year-end close in a week — joint webinar"
+    assert seen["maria@northwind.example"] == {webinar, roundtable, summit, spring, playbook, year_end}
+    assert seen["jonas@bluefin.example"] == {webinar, pilot, roundtable, spring, playbook, year_end}
     assert seen["hana@cobalt.example"] == {pilot}
 
 
@@ -67,3 +69,29 @@ def test_the_demo_has_a_campaign_in_reporting_with_figures_lessons_and_its_resul
     assert Learning.objects.filter(campaign=spring).count() == 2
     report = ResultsReport.objects.get(campaign=spring)
     assert report.status == "ready" and report.pdf and report.csv
+
+
+def test_the_demo_has_a_closed_campaign_with_figures_charts_and_a_report_stating_each_kpi(db, django_capture_on_commit_callbacks):
+    from campaigns.models import KpiMeasurement, ResultsReport
+    from campaigns.selectors.results import kpi_results
+    from tests.campaigns.test_results_report import pdf_text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+    closed = Campaign.objects.get(name="Year-end close in a week — joint webinar")
+    assert closed.status == "closed"
+    assert KpiMeasurement.objects.filter(campaign=closed).values("period_end").distinct().count() == 6
+    report = ResultsReport.objects.get(campaign=closed)
+    assert report.status == "ready" and report.csv
+    text = pdf_text(report)
+    results = kpi_results(closed)
+    assert [result.kpi.metric.name for result in results] == ["Attendees", "Net-new leads", "Registrations"]
+    for result in results:
+        row = f"{result.kpi.metric.name} {result.kpi.target:.0f} Count {result.actual:.0f} {result.progress} %"
+        assert row in text
+    assert "2 done on time, 1 late, of 3." in text
+
+    client = Client()
+    assert client.login(request=HttpRequest(), username="maria@northwind.example", password="demo-pass-2026")
+    home = client.get(f"/admin/campaigns/campaign/{closed.pk}/home/").content.decode()
+    assert home.count('class="cockpit-kpi-chart"') == 3 and "results.pdf" in home

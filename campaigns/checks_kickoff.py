@@ -11,7 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
@@ -28,9 +28,11 @@ from campaigns.models import (
 from campaigns.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
+    LocalMoment,
     Message,
     NoLongerDue,
     day_label,
+    due_rows,
     local_date,
     local_moment,
     relative_day,
@@ -211,17 +213,25 @@ def _render_signoff_overdue(reminder) -> Message:
 
 
 @reminder_source("signoff_overdue", label="Sign-off or legal review overdue", render=_render_signoff_overdue)
-def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+def signoff_overdue_reminders(now: datetime.datetime) -> QuerySet:
     """To the reviewer, at 09:00 their time on the first day after the due date."""
-    requests = SignoffRequest.objects.filter(
-        deliverable__campaign__in=Campaign.objects.open(),
-        status=SignoffRequest.Status.PENDING,
-        due_date__lte=_today(now),  # the day after may already have begun somewhere
-    ).values_list("pk", "due_date", "reviewer_id", "reviewer__time_zone", "deliverable__campaign_id")
-    for pk, due_date, reviewer_id, time_zone, campaign_id in requests.iterator(chunk_size=5000):
-        due_at = local_moment(due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
-        if due_at <= now:
-            yield DueReminder("signoff_overdue", f"signoff_request:{pk}", reviewer_id, due_at, campaign_id)
+    requests = (
+        SignoffRequest.objects.filter(
+            deliverable__campaign__in=Campaign.objects.open(),
+            status=SignoffRequest.Status.PENDING,
+            due_date__lte=_today(now),  # the day after may already have begun somewhere
+        )
+        .alias(due_at=LocalMoment("due_date", "reviewer__time_zone", days=1))
+        .filter(due_at__lte=now)
+    )
+    return due_rows(
+        requests,
+        subject="signoff_request",
+        subject_id="pk",
+        person="reviewer_id",
+        due_at=F("due_at"),
+        campaign="deliverable__campaign_id",
+    )
 
 
 def _render_kpi_report_due(reminder) -> Message:

@@ -74,6 +74,31 @@ def insert_ignoring_conflicts(
         return max(cursor.rowcount, 0)
 
 
+def insert_selected_ignoring_conflicts(
+    model: type[models.Model], select: models.QuerySet, columns: dict[str, str], same_in_every_row: dict[str, Any]
+) -> int:
+    """INSERT … SELECT: the rows of `select` (a values() queryset) into `model`, `columns` naming the column of
+    `select` that fills each field, the values of `same_in_every_row` sent once; rows that would break a unique
+    constraint are skipped. Return how many were inserted. Nothing passes through Python, whatever the size."""
+    select_sql, select_params = select.query.sql_with_params()
+    constants = [(model._meta.get_field(name), value) for name, value in same_in_every_row.items()]
+    quote = connection.ops.quote_name
+    targets = [model._meta.get_field(name) for name in columns] + [field for field, _ in constants]
+    if connection.vendor == "postgresql":
+        placeholders = [f"%s::{field.db_type(connection)}" for field, _ in constants]
+    else:
+        placeholders = ["%s"] * len(constants)
+    values = [f"found.{quote(column)}" for column in columns.values()] + placeholders
+    # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in targets)}) "
+        f"SELECT {', '.join(values)} FROM ({select_sql}) AS found WHERE true ON CONFLICT DO NOTHING"
+    )
+    params = [field.get_db_prep_save(value, connection) for field, value in constants]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *select_params])
+        return max(cursor.rowcount, 0)
+
 
 def insert_history(queryset: models.QuerySet, *, history_type: str, moment: datetime.datetime, reason: str) -> int:
     """One django-simple-history row per row of `queryset`, as it is now, in ONE statement (INSERT … SELECT):

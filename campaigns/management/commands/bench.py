@@ -181,7 +181,7 @@ class Command(BaseCommand):
             return f"flags opened {len(result.opened)}, still open {result.still_open}, resolved {len(result.resolved)}"
 
         def reminders(result) -> str:
-            return f"reminders due {result.found}, new in the outbox {result.created}"
+            return f"new in the outbox {result.created}"
 
         self._sweep("health sweep, first run", lambda: health_sweep(now=now), flags)
         self._sweep(

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
         reminders = reminder_sweep(enqueue=not send_now)
         self.stdout.write(
-            f"Reminders due: {reminders.found} (new: {reminders.created}, opted out: {reminders.opted_out}); "
+            f"Reminders new: {reminders.created} (opted out: {reminders.opted_out}); "
             f"{'sending' if send_now else 'queued'}: {len(reminders.queued)}"
         )
         for kind in reminders.failed_sources:

@@ -29,7 +29,7 @@ from campaigns.reminder_sources import (
     subject_id,
 )
 from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, streamed
 from partners.models import Person
 
 DIGEST_TIME = datetime.time(8, 0)
@@ -54,26 +54,26 @@ def _parties_without(role_field: str, open_campaigns) -> Iterable[tuple[int, int
     )
 
 
-def _party_findings(role_field: str, open_campaigns) -> list[health.Finding]:
+def _party_findings(role_field: str, open_campaigns) -> Iterator[health.Finding]:
     role = Member.ROLE_FIELDS[role_field].lower()
-    return [
+    return (
         health.Finding(campaign_id, f"organization:{organization_id}", f"{name} has no {role} on the campaign team.")
-        for campaign_id, organization_id, name in _parties_without(role_field, open_campaigns)
-    ]
+        for campaign_id, organization_id, name in streamed(_parties_without(role_field, open_campaigns))
+    )
 
 
 @health.health_check("no_decision_maker", severity=health.CRITICAL, title="No decision maker")
-def no_decision_maker(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_decision_maker(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_decision_maker", open_campaigns)
 
 
 @health.health_check("no_project_lead", severity=health.WARNING, title="No project lead")
-def no_project_lead(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_project_lead(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_project_lead", open_campaigns)
 
 
 @health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner")
-def no_budget_owner(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_budget_owner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_budget_owner", open_campaigns)
 
 
@@ -94,35 +94,35 @@ def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int,
 @health.health_check(
     "deliverable_without_accountable", severity=health.WARNING, title="Deliverable without an Accountable"
 )
-def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    return [
+def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Accountable for “{title}”.")
-        for campaign_id, pk, title in _deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, open_campaigns)
-    ]
+        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, open_campaigns))
+    )
 
 
 @health.health_check(
     "deliverable_without_responsible", severity=health.WARNING, title="Deliverable without a Responsible"
 )
-def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    return [
+def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Responsible for “{title}”.")
-        for campaign_id, pk, title in _deliverables_missing(RaciAssignment.Role.RESPONSIBLE, open_campaigns)
-    ]
+        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.RESPONSIBLE, open_campaigns))
+    )
 
 
 @health.health_check("deliverable_overdue", severity=health.WARNING, title="Deliverable overdue")
-def deliverable_overdue(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def deliverable_overdue(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     rows = (
         _unfinished_deliverables(open_campaigns)
         .filter(due_date__lt=now.date())
         .values_list("campaign_id", "pk", "title", "due_date")
         .order_by("campaign_id", "pk")
     )
-    return [
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"“{title}” was due on {day_label(due_date)} and is not done.")
-        for campaign_id, pk, title, due_date in rows
-    ]
+        for campaign_id, pk, title, due_date in streamed(rows)
+    )
 
 
 # --- Reminders -------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -170,6 +171,7 @@ def _sqlite_time_zone_functions(sender, connection, **kwargs) -> None:
         connection.connection.create_function("comarketing_local_date", 2, _sqlite_local_date, deterministic=True)
 
 
+@cache  # a sweep labels tens of thousands of findings with a few hundred distinct dates
 def day_label(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 

@@ -27,6 +27,12 @@ def chunked(items: Iterable[T], size: int = ROWS_PER_STATEMENT) -> Iterator[list
         yield chunk
 
 
+def streamed(queryset: models.QuerySet) -> Iterator:
+    """The rows of `queryset` read ROWS_PER_STATEMENT at a time (a server-side cursor on PostgreSQL), never all
+    in memory at once."""
+    return queryset.iterator(chunk_size=ROWS_PER_STATEMENT)
+
+
 def _to_json(field: models.Field) -> Callable[[Any], Any]:
     """How a value of `field` is written into the JSON payload (the text form the database stores)."""
     if isinstance(field, models.DateTimeField):
@@ -43,10 +49,15 @@ def _to_json(field: models.Field) -> Callable[[Any], Any]:
 
 
 def insert_ignoring_conflicts(
-    model: type[models.Model], rows: list[dict[str, Any]], same_in_every_row: dict[str, Any] | None = None
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    same_in_every_row: dict[str, Any] | None = None,
+    *,
+    table: str | None = None,
 ) -> int:
     """Insert `rows` (dicts of field name -> value, same keys in each), skipping any that would break a unique
-    constraint; return how many were inserted. Values in `same_in_every_row` are sent once, not per row."""
+    constraint; return how many were inserted. Values in `same_in_every_row` are sent once, not per row.
+    `table` names another table with the model's columns to write into (a temporary one)."""
     if not rows:
         return 0
     fields = [model._meta.get_field(name) for name in rows[0]]
@@ -55,7 +66,7 @@ def insert_ignoring_conflicts(
     payload = json.dumps([[convert(row[name]) for name, convert in converters] for row in rows])
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in [*fields, *(field for field, _ in constants)])
-    table = quote(model._meta.db_table)
+    table = quote(table or model._meta.db_table)
     if connection.vendor == "postgresql":
         values = [f"(r->>{i})::{field.db_type(connection)}" for i, field in enumerate(fields)]
         values += [f"%s::{field.db_type(connection)}" for field, _ in constants]
@@ -75,12 +86,16 @@ def insert_ignoring_conflicts(
 
 
 def insert_selected_ignoring_conflicts(
-    model: type[models.Model], select: models.QuerySet, columns: dict[str, str], same_in_every_row: dict[str, Any]
+    model: type[models.Model],
+    select: models.QuerySet | tuple[str, list],
+    columns: dict[str, str],
+    same_in_every_row: dict[str, Any],
 ) -> int:
-    """INSERT … SELECT: the rows of `select` (a values() queryset) into `model`, `columns` naming the column of
-    `select` that fills each field, the values of `same_in_every_row` sent once; rows that would break a unique
-    constraint are skipped. Return how many were inserted. Nothing passes through Python, whatever the size."""
-    select_sql, select_params = select.query.sql_with_params()
+    """INSERT … SELECT: the rows of `select` (a values() queryset, or SQL and its parameters) into `model`,
+    `columns` naming the column of `select` that fills each field, the values of `same_in_every_row` sent once;
+    rows that would break a unique constraint are skipped. Return how many were inserted. Nothing passes
+    through Python, whatever the size."""
+    select_sql, select_params = select if isinstance(select, tuple) else select.query.sql_with_params()
     constants = [(model._meta.get_field(name), value) for name, value in same_in_every_row.items()]
     quote = connection.ops.quote_name
     targets = [model._meta.get_field(name) for name in columns] + [field for field, _ in constants]

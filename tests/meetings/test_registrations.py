@@ -43,14 +43,14 @@ def test_no_meeting_cadence_flags_a_campaign_in_planning_without_an_active_serie
     _planning(other_campaign)
     series_for(other_campaign, facilitator=other_campaign.members.first(), now=now)
 
-    findings = health.checks["no_meeting_cadence"].find(_open(), now)
+    findings = list(health.checks["no_meeting_cadence"].find(_open(), now))
 
     assert [finding.campaign_id for finding in findings] == [shared_campaign.pk]
 
 
 def test_an_ended_series_is_no_cadence(shared_campaign, weekly, now):
     _planning(shared_campaign)
-    assert health.checks["no_meeting_cadence"].find(_open(), now) == []
+    assert list(health.checks["no_meeting_cadence"].find(_open(), now)) == []
     services.series_end(series=weekly, last_date=datetime.date(2026, 11, 24))
 
     later = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
@@ -59,7 +59,7 @@ def test_an_ended_series_is_no_cadence(shared_campaign, weekly, now):
 
 def test_meeting_not_logged_flags_a_meeting_over_a_day_past(weekly, now):
     first = Meeting.objects.filter(series=weekly).first()
-    assert health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=23)) == []
+    assert list(health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=23))) == []
 
     [finding] = health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=25))
 

@@ -180,7 +180,7 @@ class Command(BaseCommand):
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
         def flags(result) -> str:
-            return f"flags opened {len(result.opened)}, still open {result.still_open}, resolved {len(result.resolved)}"
+            return f"flags opened {result.opened}, still open {result.still_open}, resolved {result.resolved}"
 
         def reminders(result) -> str:
             return f"new in the outbox {result.created}"

@@ -118,10 +118,8 @@ class LocalDate(Func):
     """The calendar date of a moment where the person lives (a time-zone name column): SQL for
     `local_date`."""
 
+    arity = 2  # the moment, the time-zone name
     output_field = DateField()
-
-    def __init__(self, moment, time_zone):
-        super().__init__(moment, time_zone)
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="((%(expressions)s)::date)", arg_joiner=" AT TIME ZONE ")

@@ -48,6 +48,7 @@ from campaigns.selectors.kpis import (
     reporter_schedules,
     unreported_report_date,
 )
+from campaigns.services.bulk_rows import streamed
 
 
 def _today(now: datetime.datetime) -> datetime.date:
@@ -68,7 +69,7 @@ def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> 
         )
         .values_list("pk", "has_frequency", "has_reporters", "has_agreed_kpi")
     )
-    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in rows:
+    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in streamed(rows):
         missing = [
             text
             for present, text in (
@@ -95,7 +96,7 @@ def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) ->
         .exclude(Exists(completed))
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__kickoff_date")
     )
-    for campaign_id, organization_id, name, kickoff_date in rows:
+    for campaign_id, organization_id, name, kickoff_date in streamed(rows):
         days = (today - kickoff_date).days
         yield Finding(
             campaign_id,
@@ -120,7 +121,7 @@ def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> It
         .exclude(Exists(agreed))
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__launch_date")
     )
-    for campaign_id, organization_id, name, launch_date in rows:
+    for campaign_id, organization_id, name, launch_date in streamed(rows):
         when = "launched" if launch_date < today else "launches"
         yield Finding(
             campaign_id,
@@ -143,7 +144,7 @@ def find_tool_access_unconfirmed(open_campaigns: QuerySet, now: datetime.datetim
         .values_list("campaign_id", "person__full_name")
     )
     names_by_campaign: dict[int, list[str]] = defaultdict(list)
-    for campaign_id, name in rows:
+    for campaign_id, name in streamed(rows):
         names_by_campaign[campaign_id].append(name)
     for campaign_id, names in names_by_campaign.items():
         yield Finding(campaign_id, "", f"No confirmed access to the campaign's tools for: {', '.join(names)}.")
@@ -157,7 +158,7 @@ def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: st
         due_date__lt=_today(now),
     ).values_list("pk", "deliverable__campaign_id", "deliverable__title", "reviewer__full_name", "due_date")
     label = SignoffRequest.Kind(kind).label
-    for pk, campaign_id, title, reviewer, due_date in rows:
+    for pk, campaign_id, title, reviewer, due_date in streamed(rows):
         yield Finding(
             campaign_id,
             f"signoff_request:{pk}",
@@ -191,7 +192,7 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
 
 @health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only")
 def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
-    for campaign_id, kind in open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind"):
+    for campaign_id, kind in streamed(open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind")):
         yield Finding(
             campaign_id,
             "",

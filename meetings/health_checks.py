@@ -1,6 +1,6 @@
 """Meeting health checks, registered with campaigns' registry (DOMAIN.md failure 5: no regular meetings).
 
-Each is one set-based query (party_absent: three) over the open campaigns it is given.
+Each is one set-based query (party_absent: three per thousand campaigns) over the open campaigns it is given.
 """
 
 import datetime
@@ -14,7 +14,7 @@ from django.db.models.functions import RowNumber
 
 from campaigns import health
 from campaigns.models import Campaign, Party
-from campaigns.services.bulk_rows import streamed
+from campaigns.services.bulk_rows import chunked, streamed
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 
 NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
@@ -66,9 +66,15 @@ def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[healt
 
 
 @health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings")
-def party_absent(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    """Companies with nobody present at either of the campaign's last two held meetings."""
-    ranked = Meeting.objects.filter(series__campaign__in=open_campaigns, status=Meeting.Status.HELD).annotate(
+def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    """Companies with nobody present at either of the campaign's last two held meetings, ROWS_PER_STATEMENT
+    campaigns at a time (what is held per campaign stays in memory until its companies are looked at)."""
+    for campaign_ids in chunked(streamed(open_campaigns.values_list("pk", flat=True).order_by("pk"))):
+        yield from _parties_absent(campaign_ids)
+
+
+def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
+    ranked = Meeting.objects.filter(series__campaign_id__in=campaign_ids, status=Meeting.Status.HELD).annotate(
         recency=Window(
             RowNumber(), partition_by=F("series__campaign_id"), order_by=[F("starts_at").desc(), F("pk").desc()]
         ),

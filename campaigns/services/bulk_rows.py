@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 
-ROWS_PER_STATEMENT = 5000
+ROWS_PER_STATEMENT = 1000  # memory holds one such chunk of rows, whatever the data
 T = TypeVar("T")
 
 

@@ -72,7 +72,7 @@ def test_party_absent_flags_a_company_absent_from_the_last_two_held_meetings(wee
     later = third.ends_at + datetime.timedelta(hours=1)
     _hold(first, {}, later)
     _hold(second, {"Company B": Attendance.Status.ABSENT}, later)
-    assert health.checks["party_absent"].find(_open(), later) == []
+    assert list(health.checks["party_absent"].find(_open(), later)) == []
 
     _hold(third, {"Company B": Attendance.Status.EXCUSED}, later)
     [finding] = health.checks["party_absent"].find(_open(), later)

@@ -11,24 +11,26 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import digest, health, reminder_sources
 from campaigns.digest_kpis import kpi_chart_images, kpi_summaries
 from campaigns.reminder_sources import (
+    LocalMoment,
     compose,
     day_label,
-    due_soon_moment,
+    due_rows,
+    due_since_lookback,
     local_moment,
     lookback,
-    overdue_moment,
     site_link,
     subject_id,
 )
 from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, streamed
 from partners.models import Person
 
 DIGEST_TIME = datetime.time(8, 0)
@@ -53,26 +55,26 @@ def _parties_without(role_field: str, open_campaigns) -> Iterable[tuple[int, int
     )
 
 
-def _party_findings(role_field: str, open_campaigns) -> list[health.Finding]:
+def _party_findings(role_field: str, open_campaigns) -> Iterator[health.Finding]:
     role = Member.ROLE_FIELDS[role_field].lower()
-    return [
+    return (
         health.Finding(campaign_id, f"organization:{organization_id}", f"{name} has no {role} on the campaign team.")
-        for campaign_id, organization_id, name in _parties_without(role_field, open_campaigns)
-    ]
+        for campaign_id, organization_id, name in streamed(_parties_without(role_field, open_campaigns))
+    )
 
 
 @health.health_check("no_decision_maker", severity=health.CRITICAL, title="No decision maker")
-def no_decision_maker(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_decision_maker(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_decision_maker", open_campaigns)
 
 
 @health.health_check("no_project_lead", severity=health.WARNING, title="No project lead")
-def no_project_lead(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_project_lead(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_project_lead", open_campaigns)
 
 
 @health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner")
-def no_budget_owner(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_budget_owner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_budget_owner", open_campaigns)
 
 
@@ -93,35 +95,35 @@ def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int,
 @health.health_check(
     "deliverable_without_accountable", severity=health.WARNING, title="Deliverable without an Accountable"
 )
-def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    return [
+def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Accountable for “{title}”.")
-        for campaign_id, pk, title in _deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, open_campaigns)
-    ]
+        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, open_campaigns))
+    )
 
 
 @health.health_check(
     "deliverable_without_responsible", severity=health.WARNING, title="Deliverable without a Responsible"
 )
-def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    return [
+def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Responsible for “{title}”.")
-        for campaign_id, pk, title in _deliverables_missing(RaciAssignment.Role.RESPONSIBLE, open_campaigns)
-    ]
+        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.RESPONSIBLE, open_campaigns))
+    )
 
 
 @health.health_check("deliverable_overdue", severity=health.WARNING, title="Deliverable overdue")
-def deliverable_overdue(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def deliverable_overdue(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     rows = (
         _unfinished_deliverables(open_campaigns)
         .filter(due_date__lt=now.date())
         .values_list("campaign_id", "pk", "title", "due_date")
         .order_by("campaign_id", "pk")
     )
-    return [
+    return (
         health.Finding(campaign_id, f"deliverable:{pk}", f"“{title}” was due on {day_label(due_date)} and is not done.")
-        for campaign_id, pk, title, due_date in rows
-    ]
+        for campaign_id, pk, title, due_date in streamed(rows)
+    )
 
 
 # --- Reminders -------------------------------------------------------------------------------------------------
@@ -137,16 +139,18 @@ def _change_link(url_name: str, pk: int) -> str:
     return site_link(_change_path_template(url_name).format(pk=pk))
 
 
-def _deliverable_assignees(due_dates: Q) -> dict[tuple[int, int], dict]:
+def _open_assignments(which: Q) -> QuerySet:
+    """Responsible and Accountable assignments matching `which` on unfinished deliverables of open campaigns."""
+    return RaciAssignment.objects.filter(
+        which, role__in=list(ROLE_LABELS), deliverable__campaign__in=Campaign.objects.open()
+    ).exclude(deliverable__status__in=Deliverable.DONE_STATUSES)
+
+
+def _deliverable_assignees(which: Q) -> dict[tuple[int, int], dict]:
     """(deliverable id, person id) -> the deliverable and the person's R/A roles, for unfinished deliverables of
-    open campaigns whose due date matches `due_dates`. One query."""
+    open campaigns and assignments matching `which`. One query."""
     rows = (
-        RaciAssignment.objects.filter(
-            due_dates,
-            role__in=list(ROLE_LABELS),
-            deliverable__campaign__in=Campaign.objects.open(),
-        )
-        .exclude(deliverable__status__in=Deliverable.DONE_STATUSES)
+        _open_assignments(which)
         .values(
             "role",
             "deliverable_id",
@@ -169,24 +173,17 @@ def _deliverable_assignees(due_dates: Q) -> dict[tuple[int, int], dict]:
     return found
 
 
-def _assignees_due(due_dates: Q):
-    """(deliverable id, due date, campaign id, person id, person's time zone) of each Responsible or Accountable
-    of the unfinished deliverables of open campaigns whose due date matches `due_dates`, streamed."""
-    return (
-        RaciAssignment.objects.filter(
-            due_dates, role__in=list(ROLE_LABELS), deliverable__campaign__in=Campaign.objects.open()
-        )
-        .exclude(deliverable__status__in=Deliverable.DONE_STATUSES)
-        .values_list(
-            "deliverable_id",
-            "deliverable__due_date",
-            "deliverable__campaign_id",
-            "member__person_id",
-            "member__person__time_zone",
-        )
-        .order_by()
-        .distinct()
-        .iterator(chunk_size=ROWS_PER_STATEMENT)
+def _assignees_due(window: Q, due_at: LocalMoment, *conditions):
+    """The Responsible and Accountable of the unfinished deliverables of open campaigns due in `window`, as due
+    reminders at `due_at` (an expression of the deliverable's due date and the person's time zone) wherever
+    `conditions` hold for it."""
+    return due_rows(
+        _open_assignments(window).alias(due_at=due_at).filter(*conditions),
+        subject="deliverable",
+        subject_id="deliverable_id",
+        person="member__person_id",
+        due_at=F("due_at"),
+        campaign="deliverable__campaign_id",
     )
 
 
@@ -218,23 +215,25 @@ def _render_deliverable_due_soon(reminder) -> reminder_sources.Message:
 @reminder_sources.reminder_source(
     "deliverable_due_soon", label="Deliverable due soon", render=_render_deliverable_due_soon
 )
-def deliverable_due_soon(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
-    """To its Responsible and Accountable, at 09:00 their time, a few days before the due date."""
+def deliverable_due_soon(now: datetime.datetime) -> QuerySet:
+    """To its Responsible and Accountable, at 09:00 their time, a few days before the due date, until it is due."""
     days_before = settings.REMINDER_DELIVERABLE_DUE_SOON_DAYS
     today = now.date()
-    # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per person below.
+    # Every time zone's "today" lies within a day of UTC's: the window lets the index narrow the rows first.
     window = Q(
         deliverable__due_date__range=(
             today - datetime.timedelta(days=1),
             today + datetime.timedelta(days=days_before + 1),
         )
     )
-    for deliverable_id, due_date, campaign_id, person_id, time_zone in _assignees_due(window):
-        due_at = due_soon_moment(due_date, days_before, time_zone, now)
-        if due_at is not None:
-            yield reminder_sources.DueReminder(
-                "deliverable_due_soon", f"deliverable:{deliverable_id}", person_id, due_at, campaign_id
-            )
+    zone = "member__person__time_zone"
+    overdue_from = LocalMoment("deliverable__due_date", zone, days=1, at=datetime.time(0))
+    return _assignees_due(
+        window,
+        LocalMoment("deliverable__due_date", zone, days=-days_before),
+        *due_since_lookback(now),
+        GreaterThan(overdue_from, now),
+    )
 
 
 def _render_deliverable_overdue(reminder) -> reminder_sources.Message:
@@ -248,16 +247,12 @@ def _render_deliverable_overdue(reminder) -> reminder_sources.Message:
 @reminder_sources.reminder_source(
     "deliverable_overdue", label="Deliverable overdue", render=_render_deliverable_overdue
 )
-def deliverable_overdue_reminders(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
+def deliverable_overdue_reminders(now: datetime.datetime) -> QuerySet:
     """To its Responsible and Accountable, at 09:00 their time on the day after the due date."""
     today = now.date()
     window = Q(deliverable__due_date__range=(today - lookback() - datetime.timedelta(days=2), today))
-    for deliverable_id, due_date, campaign_id, person_id, time_zone in _assignees_due(window):
-        due_at = overdue_moment(due_date, time_zone, now)
-        if due_at is not None:
-            yield reminder_sources.DueReminder(
-                "deliverable_overdue", f"deliverable:{deliverable_id}", person_id, due_at, campaign_id
-            )
+    due_at = LocalMoment("deliverable__due_date", "member__person__time_zone", days=1)
+    return _assignees_due(window, due_at, *due_since_lookback(now))
 
 
 def _render_critical_flag(reminder) -> reminder_sources.Message:
@@ -277,10 +272,9 @@ def _render_critical_flag(reminder) -> reminder_sources.Message:
 
 
 @reminder_sources.reminder_source("critical_flag", label="New critical flag", render=_render_critical_flag)
-def critical_flag(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
-    """To the decision makers and project leads of every party, as soon as a critical flag opens. One query."""
-    # One row per (open critical flag, leader of its campaign), joined in SQL.
-    flag_rows = (
+def critical_flag(now: datetime.datetime) -> QuerySet:
+    """To the decision makers and project leads of every party, as soon as a critical flag opens."""
+    flags = (
         Flag.objects.open()
         .filter(
             severity=Flag.Severity.CRITICAL,
@@ -290,13 +284,15 @@ def critical_flag(now: datetime.datetime) -> Iterator[reminder_sources.DueRemind
             campaign__in=Campaign.objects.open(),
         )
         .filter(Q(campaign__members__is_decision_maker=True) | Q(campaign__members__is_project_lead=True))
-        .values_list("pk", "opened_at", "campaign_id", "campaign__members__person_id")
-        .order_by()
-        .distinct()
-        .iterator(chunk_size=ROWS_PER_STATEMENT)
     )
-    for flag_id, opened_at, campaign_id, person_id in flag_rows:
-        yield reminder_sources.DueReminder("critical_flag", f"flag:{flag_id}", person_id, opened_at, campaign_id)
+    return due_rows(
+        flags,
+        subject="flag",
+        subject_id="pk",
+        person="campaign__members__person_id",
+        due_at=F("opened_at"),
+        campaign="campaign_id",
+    )
 
 
 @digest.digest_source
@@ -404,7 +400,15 @@ def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueRemind
                 moments[person_id] = moment
         if not moments:
             continue
-        with_items = _digest_items(sorted(moments), now)
+        # Whoever is Responsible or Accountable for something open has items; only the others are asked every
+        # app's digest lines (writing them all just to learn that they exist was most of a Monday's sweep).
+        with_items = set(
+            _open_assignments(Q(member__person_id__in=moments))
+            .values_list("member__person_id", flat=True)
+            .order_by()
+            .distinct()
+        )
+        with_items.update(_digest_items(sorted(set(moments) - with_items), now))
         for person_id in sorted(with_items):
             moment = moments[person_id]
             yield reminder_sources.DueReminder(

@@ -11,7 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
@@ -28,9 +28,11 @@ from campaigns.models import (
 from campaigns.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
+    LocalMoment,
     Message,
     NoLongerDue,
     day_label,
+    due_rows,
     local_date,
     local_moment,
     relative_day,
@@ -46,6 +48,7 @@ from campaigns.selectors.kpis import (
     reporter_schedules,
     unreported_report_date,
 )
+from campaigns.services.bulk_rows import streamed
 
 
 def _today(now: datetime.datetime) -> datetime.date:
@@ -66,7 +69,7 @@ def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> 
         )
         .values_list("pk", "has_frequency", "has_reporters", "has_agreed_kpi")
     )
-    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in rows:
+    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in streamed(rows):
         missing = [
             text
             for present, text in (
@@ -93,7 +96,7 @@ def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) ->
         .exclude(Exists(completed))
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__kickoff_date")
     )
-    for campaign_id, organization_id, name, kickoff_date in rows:
+    for campaign_id, organization_id, name, kickoff_date in streamed(rows):
         days = (today - kickoff_date).days
         yield Finding(
             campaign_id,
@@ -118,7 +121,7 @@ def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> It
         .exclude(Exists(agreed))
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__launch_date")
     )
-    for campaign_id, organization_id, name, launch_date in rows:
+    for campaign_id, organization_id, name, launch_date in streamed(rows):
         when = "launched" if launch_date < today else "launches"
         yield Finding(
             campaign_id,
@@ -141,7 +144,7 @@ def find_tool_access_unconfirmed(open_campaigns: QuerySet, now: datetime.datetim
         .values_list("campaign_id", "person__full_name")
     )
     names_by_campaign: dict[int, list[str]] = defaultdict(list)
-    for campaign_id, name in rows:
+    for campaign_id, name in streamed(rows):
         names_by_campaign[campaign_id].append(name)
     for campaign_id, names in names_by_campaign.items():
         yield Finding(campaign_id, "", f"No confirmed access to the campaign's tools for: {', '.join(names)}.")
@@ -155,7 +158,7 @@ def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: st
         due_date__lt=_today(now),
     ).values_list("pk", "deliverable__campaign_id", "deliverable__title", "reviewer__full_name", "due_date")
     label = SignoffRequest.Kind(kind).label
-    for pk, campaign_id, title, reviewer, due_date in rows:
+    for pk, campaign_id, title, reviewer, due_date in streamed(rows):
         yield Finding(
             campaign_id,
             f"signoff_request:{pk}",
@@ -189,7 +192,7 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
 
 @health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only")
 def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
-    for campaign_id, kind in open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind"):
+    for campaign_id, kind in streamed(open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind")):
         yield Finding(
             campaign_id,
             "",
@@ -211,17 +214,25 @@ def _render_signoff_overdue(reminder) -> Message:
 
 
 @reminder_source("signoff_overdue", label="Sign-off or legal review overdue", render=_render_signoff_overdue)
-def signoff_overdue_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+def signoff_overdue_reminders(now: datetime.datetime) -> QuerySet:
     """To the reviewer, at 09:00 their time on the first day after the due date."""
-    requests = SignoffRequest.objects.filter(
-        deliverable__campaign__in=Campaign.objects.open(),
-        status=SignoffRequest.Status.PENDING,
-        due_date__lte=_today(now),  # the day after may already have begun somewhere
-    ).values_list("pk", "due_date", "reviewer_id", "reviewer__time_zone", "deliverable__campaign_id")
-    for pk, due_date, reviewer_id, time_zone, campaign_id in requests.iterator(chunk_size=5000):
-        due_at = local_moment(due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
-        if due_at <= now:
-            yield DueReminder("signoff_overdue", f"signoff_request:{pk}", reviewer_id, due_at, campaign_id)
+    requests = (
+        SignoffRequest.objects.filter(
+            deliverable__campaign__in=Campaign.objects.open(),
+            status=SignoffRequest.Status.PENDING,
+            due_date__lte=_today(now),  # the day after may already have begun somewhere
+        )
+        .alias(due_at=LocalMoment("due_date", "reviewer__time_zone", days=1))
+        .filter(due_at__lte=now)
+    )
+    return due_rows(
+        requests,
+        subject="signoff_request",
+        subject_id="pk",
+        person="reviewer_id",
+        due_at=F("due_at"),
+        campaign="deliverable__campaign_id",
+    )
 
 
 def _render_kpi_report_due(reminder) -> Message:

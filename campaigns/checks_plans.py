@@ -1,18 +1,36 @@
-"""Health check of the lead-time engine: a deliverable that can no longer be done in time (three queries)."""
+"""Health check of the lead-time engine: a deliverable that can no longer be done in time (four queries)."""
 
 import datetime
 
+from django.conf import settings
+from django.db.models import Max
+
 from campaigns import health
-from campaigns.models import Deliverable
+from campaigns.business_days import add_business_days
+from campaigns.models import Deliverable, KickoffCompanyPart
 from campaigns.selectors.plans import plans_of, with_owner_company
+
+
+def _most_days_needed(open_campaigns) -> int:
+    """The most business days a deliverable of these campaigns can need: the longest lead time of any company,
+    the slowest legal review and the sign-off."""
+    lead_fields = [f"{process}_lead_days" for process in KickoffCompanyPart.PROCESSES]
+    longest = KickoffCompanyPart.objects.filter(campaign__in=open_campaigns).aggregate(
+        **{name: Max(name) for name in [*lead_fields, "legal_turnaround_business_days"]}
+    )
+    lead = max((longest[name] or 0 for name in lead_fields), default=0)
+    return lead + (longest["legal_turnaround_business_days"] or 0) + settings.SIGNOFF_TURNAROUND_BUSINESS_DAYS
 
 
 @health.health_check("deliverable_infeasible", severity=health.CRITICAL, title="Deliverable cannot be done in time")
 def deliverable_infeasible(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
     """Not started, due today or later, and fewer business days left than its lead time and reviews need."""
     today = now.date()
+    # Only a deliverable due within the most days anything can need may be late: the plans of the others (most
+    # of them) are not worked out.
+    horizon = add_business_days(today, _most_days_needed(open_campaigns))
     waiting = Deliverable.objects.filter(
-        campaign__in=open_campaigns, status=Deliverable.Status.NOT_STARTED, due_date__gte=today
+        campaign__in=open_campaigns, status=Deliverable.Status.NOT_STARTED, due_date__range=(today, horizon)
     ).order_by("campaign_id", "due_date", "pk")
     return [
         health.Finding(plan.deliverable.campaign_id, f"deliverable:{plan.deliverable.pk}", plan.explain(today))

@@ -2,11 +2,13 @@
 
 Each app that owns the data registers a source per reminder kind, in two parts:
 
-- `find(now)` yields every reminder that is due (its due moment already computed in the recipient's own time
-  zone) as a bare key: a few ids and a moment, read with set-based queries and streamed, so the sweep holds a
-  fixed-size chunk of them at a time whatever the number of campaigns. The sweep turns them into outbox rows
-  with a unique key per (kind, subject, recipient, due moment), so sources may return the same reminder on
-  every run.
+- `find(now)` gives every reminder that is due (its due moment computed in the recipient's own time zone) as
+  a bare key: a subject, a recipient, a moment and a campaign. Preferably as a queryset made with `due_rows`,
+  which the sweep stores in ONE `INSERT … SELECT` (the database computes due moments with `LocalMoment` and
+  skips opt-outs and rows already in the outbox; nothing goes through Python, so a steady-state sweep costs
+  the queries alone). A source whose due moment needs Python (a recurrence rule, a per-person digest) yields
+  `DueReminder`s instead, streamed into the outbox a fixed-size chunk at a time. Either way the outbox keeps
+  one row per (kind, subject, recipient, due moment), so sources may return the same reminder on every run.
 - `render(reminder)` writes the e-mail of one outbox row when it is sent: composing bodies for rows the outbox
   then rejects as already present was most of a steady-state sweep. Rendering at the moment of sending also
   re-checks the reminder (a render raises `NoLongerDue` when its condition cleared) and words "today" or
@@ -17,9 +19,14 @@ import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.db.backends.signals import connection_created
+from django.db.models import CharField, DateField, DateTimeField, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.dispatch import receiver
 from django.utils.html import format_html, format_html_join
 
 
@@ -39,7 +46,8 @@ class Message:
     body_html: str = ""
 
 
-SourceFunction = Callable[[datetime.datetime], Iterable[DueReminder]]
+# Due reminders as bare keys in Python, or as a queryset made by `due_rows` (stored by the database).
+SourceFunction = Callable[[datetime.datetime], "Iterable[DueReminder] | QuerySet"]
 # Gets the outbox row (campaigns.models.Reminder, with its person loaded).
 RenderFunction = Callable[[Any], Message]
 # Gets the outbox row's HTML body; returns the images it shows inline, by Content-ID (cid -> PNG).
@@ -85,21 +93,86 @@ def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datet
     return datetime.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(time_zone))
 
 
-def due_soon_moment(
-    due_date: datetime.date, days_before: int, time_zone: str, now: datetime.datetime
-) -> datetime.datetime | None:
-    """09:00 local `days_before` the due date, if that moment has come and the item is not overdue yet."""
-    due_at = local_moment(due_date - datetime.timedelta(days=days_before), DAILY_REMINDER_TIME, time_zone)
-    overdue_from = local_moment(due_date + datetime.timedelta(days=1), datetime.time(0), time_zone)
-    return due_at if due_at <= now < overdue_from and now - due_at <= lookback() else None
+# --- The same, computed by the database: due moments as SQL expressions, due reminders as a queryset -----------
+
+# The columns of `due_rows`, named so they cannot clash with a field of the model queried.
+DUE_COLUMNS = ("due_subject", "due_person", "due_at", "due_campaign")
 
 
-def overdue_moment(due_date: datetime.date, time_zone: str, now: datetime.datetime) -> datetime.datetime | None:
-    """09:00 local on the day after the due date, if that moment has come (and is not too long ago)."""
-    due_at = local_moment(due_date + datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
-    return due_at if due_at <= now and now - due_at <= lookback() else None
+def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, due_at, campaign) -> QuerySet:
+    """A source's due reminders as a queryset the sweep inserts into the outbox in one statement: `subject` is
+    the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id, the due moment (an
+    expression such as `LocalMoment`) and the campaign id, each a field name or an expression."""
+    expressions = [
+        Concat(Value(f"{subject}:"), Cast(subject_id, CharField())),
+        F(person) if isinstance(person, str) else person,
+        due_at,
+        F(campaign) if isinstance(campaign, str) else campaign,
+    ]
+    return queryset.values(**dict(zip(DUE_COLUMNS, expressions, strict=True))).order_by().distinct()
 
 
+def due_since_lookback(now: datetime.datetime) -> tuple[Q, Q]:
+    """Conditions on a `due_at` alias: its moment has come, and was missed by no more than `lookback()`."""
+    return Q(due_at__lte=now), Q(due_at__gte=now - lookback())
+
+
+class LocalDate(Func):
+    """The calendar date of a moment where the person lives (a time-zone name column): SQL for
+    `local_date`."""
+
+    arity = 2  # the moment, the time-zone name
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s)::date)", arg_joiner=" AT TIME ZONE ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="comarketing_local_date")
+
+
+class LocalMoment(Func):
+    """`at` o'clock, `days` after the date `day`, where the person lives (a time-zone name column), as a moment:
+    SQL for `local_moment` (DST-correct on both databases)."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, day, time_zone, *, days: int = 0, at: datetime.time = DAILY_REMINDER_TIME):
+        super().__init__(day, Value(days), Value(at.isoformat()), time_zone)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        day, days, at, zone = (compiler.compile(expression) for expression in self.get_source_expressions())
+        sql = f"(((({day[0]})::date + ({days[0]})::integer) + ({at[0]})::time) AT TIME ZONE ({zone[0]}))"
+        return sql, (*day[1], *days[1], *at[1], *zone[1])
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="comarketing_local_moment")
+
+
+def _sqlite_local_moment(day: str | None, days: int, at: str, time_zone: str | None) -> str | None:
+    if day is None or time_zone is None:
+        return None
+    moment = local_moment(
+        datetime.date.fromisoformat(day) + datetime.timedelta(days=days), datetime.time.fromisoformat(at), time_zone
+    )
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")  # how SQLite rows store moments
+
+
+def _sqlite_local_date(moment: str | None, time_zone: str | None) -> str | None:
+    if moment is None or time_zone is None:
+        return None
+    return local_date(datetime.datetime.fromisoformat(moment).replace(tzinfo=datetime.UTC), time_zone).isoformat()
+
+
+@receiver(connection_created)
+def _sqlite_time_zone_functions(sender, connection, **kwargs) -> None:
+    """SQLite has no time-zone arithmetic: `LocalMoment` and `LocalDate` call these Python functions there."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("comarketing_local_moment", 4, _sqlite_local_moment, deterministic=True)
+        connection.connection.create_function("comarketing_local_date", 2, _sqlite_local_date, deterministic=True)
+
+
+@cache  # a sweep labels tens of thousands of findings with a few hundred distinct dates
 def day_label(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 

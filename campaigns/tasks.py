@@ -17,7 +17,7 @@ def run_health_sweep() -> dict:
     if result.opened_critical:
         # Tell the decision makers now rather than at the next scheduled reminder sweep.
         run_reminder_sweep.delay_on_commit()
-    return {"opened": len(result.opened), "resolved": len(result.resolved), "failed_checks": result.failed_checks}
+    return {"opened": result.opened, "resolved": result.resolved, "failed_checks": result.failed_checks}
 
 
 @shared_task(name="campaigns.reminder_sweep")

@@ -1,11 +1,12 @@
 """Meeting health checks, registered with campaigns' registry (DOMAIN.md failure 5: no regular meetings).
 
-Each is one set-based query (party_absent: three) over the open campaigns it is given.
+Each is one set-based query (party_absent: three per thousand campaigns) over the open campaigns it is given.
 """
 
 import datetime
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import F, Window
@@ -13,6 +14,7 @@ from django.db.models.functions import RowNumber
 
 from campaigns import health
 from campaigns.models import Campaign, Party
+from campaigns.services.bulk_rows import chunked, streamed
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 
 NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
@@ -24,7 +26,7 @@ def _day(moment: datetime.datetime, time_zone: str) -> str:
 
 
 @health.health_check("no_meeting_cadence", severity=health.WARNING, title="No regular meeting")
-def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Campaigns in planning or execution without a meeting series that still has meetings to come."""
     rows = (
         open_campaigns.filter(status__in=[Campaign.Status.PLANNING, Campaign.Status.EXECUTION])
@@ -32,16 +34,16 @@ def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> list[health.Fi
         .values_list("pk", flat=True)
         .order_by("pk")
     )
-    return [
+    return (
         health.Finding(
             campaign_id, "", "No weekly meeting is scheduled. Set up a meeting series with both companies' teams."
         )
-        for campaign_id in rows
-    ]
+        for campaign_id in streamed(rows)
+    )
 
 
 @health.health_check("meeting_not_logged", severity=health.WARNING, title="Meeting not logged")
-def meeting_not_logged(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Meetings that ended over 24 hours ago with no log (attendance, notes, decisions)."""
     rows = (
         Meeting.objects.filter(
@@ -52,21 +54,27 @@ def meeting_not_logged(open_campaigns, now: datetime.datetime) -> list[health.Fi
         .values_list("series__campaign_id", "pk", "starts_at", "series__time_zone", "series__title")
         .order_by("series__campaign_id", "starts_at")
     )
-    return [
+    return (
         health.Finding(
             campaign_id,
             f"meeting:{pk}",
             f"The meeting “{title}” of {_day(starts_at, zone)} is not logged: record attendance, notes and decisions "
             "(or cancel it if it did not take place).",
         )
-        for campaign_id, pk, starts_at, zone, title in rows
-    ]
+        for campaign_id, pk, starts_at, zone, title in streamed(rows)
+    )
 
 
 @health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings")
-def party_absent(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
-    """Companies with nobody present at either of the campaign's last two held meetings."""
-    ranked = Meeting.objects.filter(series__campaign__in=open_campaigns, status=Meeting.Status.HELD).annotate(
+def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+    """Companies with nobody present at either of the campaign's last two held meetings, ROWS_PER_STATEMENT
+    campaigns at a time (what is held per campaign stays in memory until its companies are looked at)."""
+    for campaign_ids in chunked(streamed(open_campaigns.values_list("pk", flat=True).order_by("pk"))):
+        yield from _parties_absent(campaign_ids)
+
+
+def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
+    ranked = Meeting.objects.filter(series__campaign_id__in=campaign_ids, status=Meeting.Status.HELD).annotate(
         recency=Window(
             RowNumber(), partition_by=F("series__campaign_id"), order_by=[F("starts_at").desc(), F("pk").desc()]
         ),

@@ -1,34 +1,33 @@
 """Meeting reminders, registered with campaigns' reminder registry; due moments in each recipient's time zone.
 
-Each source streams bare keys from a constant number of queries whatever the number of meetings or people;
+Each source is one query, stored into the outbox by the database whatever the number of meetings or people;
 the e-mail is written when the reminder is sent (`render`).
 """
 
 import datetime
 import zoneinfo
-from collections.abc import Iterator
 
+from django.db.models import F, QuerySet
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Campaign
 from campaigns.reminder_sources import (
-    DAILY_REMINDER_TIME,
-    DueReminder,
+    LocalDate,
+    LocalMoment,
     Message,
     NoLongerDue,
     compose,
     day_label,
-    due_soon_moment,
-    local_moment,
+    due_rows,
+    due_since_lookback,
     lookback,
-    overdue_moment,
     relative_day,
     site_link,
     subject_id,
 )
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
 from meetings.models import ActionItem, Attendance, Meeting
 
 ACTION_ITEM_DUE_SOON_DAYS = 2
@@ -68,8 +67,9 @@ def _render_meeting_tomorrow(reminder) -> Message:
 
 
 @reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow", render=_render_meeting_tomorrow)
-def meeting_tomorrow(now: datetime.datetime) -> Iterator[DueReminder]:
+def meeting_tomorrow(now: datetime.datetime) -> QuerySet:
     """To each invited person at 09:00 their time the day before: local time, agenda, open action items."""
+    zone = "member__person__time_zone"
     # 09:00 the day before is at most 39 hours ahead of a meeting, wherever the recipient lives.
     invitations = (
         Attendance.objects.filter(
@@ -79,28 +79,35 @@ def meeting_tomorrow(now: datetime.datetime) -> Iterator[DueReminder]:
             meeting__series__campaign__in=Campaign.objects.open(),
         )
         .exclude(status__in=Attendance.MISSED)
-        .values_list(
-            "meeting_id",
-            "meeting__starts_at",
-            "meeting__series__campaign_id",
-            "member__person_id",
-            "member__person__time_zone",
-        )
+        .alias(due_at=LocalMoment(LocalDate("meeting__starts_at", zone), zone, days=-1))
+        .filter(*due_since_lookback(now))
     )
-    for meeting_id, starts_at, campaign_id, person_id, time_zone in invitations.iterator(chunk_size=ROWS_PER_STATEMENT):
-        local_start = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
-        due_at = local_moment(local_start.date() - datetime.timedelta(days=1), DAILY_REMINDER_TIME, time_zone)
-        if due_at <= now and now - due_at <= lookback():
-            yield DueReminder("meeting_tomorrow", f"meeting:{meeting_id}", person_id, due_at, campaign_id)
+    return due_rows(
+        invitations,
+        subject="meeting",
+        subject_id="meeting_id",
+        person="member__person_id",
+        due_at=F("due_at"),
+        campaign="meeting__series__campaign_id",
+    )
 
 
-def _open_items_due_between(first: datetime.date, last: datetime.date) -> Iterator[tuple]:
-    """(id, due date, owner's person id and time zone, campaign id) of open action items of open campaigns."""
-    return (
+def _open_items_due(first: datetime.date, last: datetime.date, due_at: LocalMoment, *conditions) -> QuerySet:
+    """The owners of open action items of open campaigns due between `first` and `last`, as due reminders at
+    `due_at` (an expression of the item's due date and the owner's time zone) wherever `conditions` hold."""
+    items = (
         ActionItem.objects.open()
         .filter(due_date__range=(first, last), meeting__series__campaign__in=Campaign.objects.open())
-        .values_list("pk", "due_date", "owner__person_id", "owner__person__time_zone", "meeting__series__campaign_id")
-        .iterator(chunk_size=ROWS_PER_STATEMENT)
+        .alias(due_at=due_at)
+        .filter(*conditions)
+    )
+    return due_rows(
+        items,
+        subject="action_item",
+        subject_id="pk",
+        person="owner__person_id",
+        due_at=F("due_at"),
+        campaign="meeting__series__campaign_id",
     )
 
 
@@ -125,17 +132,19 @@ def _render_action_item_due(reminder) -> Message:
 
 
 @reminder_sources.reminder_source("action_item_due", label="Action item due soon", render=_render_action_item_due)
-def action_item_due(now: datetime.datetime) -> Iterator[DueReminder]:
-    """To the owner at 09:00 their time, two days before the due date."""
+def action_item_due(now: datetime.datetime) -> QuerySet:
+    """To the owner at 09:00 their time, two days before the due date, until it is due."""
     today = now.date()
-    # Every time zone's "today" lies within a day of UTC's; the exact moment is checked per owner below.
-    items = _open_items_due_between(
-        today - datetime.timedelta(days=1), today + datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS + 1)
+    zone = "owner__person__time_zone"
+    overdue_from = LocalMoment("due_date", zone, days=1, at=datetime.time(0))
+    # Every time zone's "today" lies within a day of UTC's: the window lets the index narrow the rows first.
+    return _open_items_due(
+        today - datetime.timedelta(days=1),
+        today + datetime.timedelta(days=ACTION_ITEM_DUE_SOON_DAYS + 1),
+        LocalMoment("due_date", zone, days=-ACTION_ITEM_DUE_SOON_DAYS),
+        *due_since_lookback(now),
+        GreaterThan(overdue_from, now),
     )
-    for pk, due_date, person_id, time_zone, campaign_id in items:
-        due_at = due_soon_moment(due_date, ACTION_ITEM_DUE_SOON_DAYS, time_zone, now)
-        if due_at is not None:
-            yield DueReminder("action_item_due", f"action_item:{pk}", person_id, due_at, campaign_id)
 
 
 def _render_action_item_overdue(reminder) -> Message:
@@ -147,12 +156,8 @@ def _render_action_item_overdue(reminder) -> Message:
 @reminder_sources.reminder_source(
     "action_item_overdue", label="Action item overdue", render=_render_action_item_overdue
 )
-def action_item_overdue(now: datetime.datetime) -> Iterator[DueReminder]:
+def action_item_overdue(now: datetime.datetime) -> QuerySet:
     """To the owner at 09:00 their time on the day after the due date."""
     today = now.date()
-    for pk, due_date, person_id, time_zone, campaign_id in _open_items_due_between(
-        today - lookback() - datetime.timedelta(days=2), today
-    ):
-        due_at = overdue_moment(due_date, time_zone, now)
-        if due_at is not None:
-            yield DueReminder("action_item_overdue", f"action_item:{pk}", person_id, due_at, campaign_id)
+    due_at = LocalMoment("due_date", "owner__person__time_zone", days=1)
+    return _open_items_due(today - lookback() - datetime.timedelta(days=2), today, due_at, *due_since_lookback(now))

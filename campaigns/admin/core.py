@@ -105,9 +105,10 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         "home_link", "kind", "status", "companies", "kickoff_date", "launch_date", "open_flags", "worst_severity"
     ]
     list_display_links = None  # a campaign opens on its home page; its details are one click from there
-    list_filter = ["status", "kind", "parties__organization", FlagCodeFilter]
+    # Launch dates by period ("this month", "past 7 days"…), not a date hierarchy, whose years and months are
+    # read from every campaign the user can see on each page.
+    list_filter = ["status", "kind", ("launch_date", admin.DateFieldListFilter), "parties__organization", FlagCodeFilter]
     search_fields = ["name"]
-    date_hierarchy = "launch_date"
     readonly_fields = ["raci_matrix_link", "created_by", "open_flag_list", "your_company"]
     fields = [
         "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "your_company",

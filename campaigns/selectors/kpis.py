@@ -25,6 +25,7 @@ from campaigns.models import (
     ReportingPlanReporter,
 )
 from campaigns.models.kpis import ReportingFrequency
+from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
 
 
 def has_reporting_plan() -> Q:
@@ -168,7 +169,7 @@ def reporter_schedules(campaigns: QuerySet[Campaign]) -> Iterator[ReporterSchedu
         )
         .order_by("plan__campaign_id", "organization__name")
     )
-    for row in rows.iterator(chunk_size=5000):
+    for row in rows.iterator(chunk_size=ROWS_PER_STATEMENT):
         yield ReporterSchedule(*row)
 
 

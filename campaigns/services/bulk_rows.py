@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 
-ROWS_PER_STATEMENT = 5000
+ROWS_PER_STATEMENT = 1000  # memory holds one such chunk of rows, whatever the data
 T = TypeVar("T")
 
 
@@ -25,6 +25,12 @@ def chunked(items: Iterable[T], size: int = ROWS_PER_STATEMENT) -> Iterator[list
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+def streamed(queryset: models.QuerySet) -> Iterator:
+    """The rows of `queryset` read ROWS_PER_STATEMENT at a time (a server-side cursor on PostgreSQL), never all
+    in memory at once."""
+    return queryset.iterator(chunk_size=ROWS_PER_STATEMENT)
 
 
 def _to_json(field: models.Field) -> Callable[[Any], Any]:
@@ -43,10 +49,15 @@ def _to_json(field: models.Field) -> Callable[[Any], Any]:
 
 
 def insert_ignoring_conflicts(
-    model: type[models.Model], rows: list[dict[str, Any]], same_in_every_row: dict[str, Any] | None = None
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    same_in_every_row: dict[str, Any] | None = None,
+    *,
+    table: str | None = None,
 ) -> int:
     """Insert `rows` (dicts of field name -> value, same keys in each), skipping any that would break a unique
-    constraint; return how many were inserted. Values in `same_in_every_row` are sent once, not per row."""
+    constraint; return how many were inserted. Values in `same_in_every_row` are sent once, not per row.
+    `table` names another table with the model's columns to write into (a temporary one)."""
     if not rows:
         return 0
     fields = [model._meta.get_field(name) for name in rows[0]]
@@ -55,7 +66,7 @@ def insert_ignoring_conflicts(
     payload = json.dumps([[convert(row[name]) for name, convert in converters] for row in rows])
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in [*fields, *(field for field, _ in constants)])
-    table = quote(model._meta.db_table)
+    table = quote(table or model._meta.db_table)
     if connection.vendor == "postgresql":
         values = [f"(r->>{i})::{field.db_type(connection)}" for i, field in enumerate(fields)]
         values += [f"%s::{field.db_type(connection)}" for field, _ in constants]
@@ -73,6 +84,35 @@ def insert_ignoring_conflicts(
         cursor.execute(sql, [*params, payload])
         return max(cursor.rowcount, 0)
 
+
+def insert_selected_ignoring_conflicts(
+    model: type[models.Model],
+    select: models.QuerySet | tuple[str, list],
+    columns: dict[str, str],
+    same_in_every_row: dict[str, Any],
+) -> int:
+    """INSERT … SELECT: the rows of `select` (a values() queryset, or SQL and its parameters) into `model`,
+    `columns` naming the column of `select` that fills each field, the values of `same_in_every_row` sent once;
+    rows that would break a unique constraint are skipped. Return how many were inserted. Nothing passes
+    through Python, whatever the size."""
+    select_sql, select_params = select if isinstance(select, tuple) else select.query.sql_with_params()
+    constants = [(model._meta.get_field(name), value) for name, value in same_in_every_row.items()]
+    quote = connection.ops.quote_name
+    targets = [model._meta.get_field(name) for name in columns] + [field for field, _ in constants]
+    if connection.vendor == "postgresql":
+        placeholders = [f"%s::{field.db_type(connection)}" for field, _ in constants]
+    else:
+        placeholders = ["%s"] * len(constants)
+    values = [f"found.{quote(column)}" for column in columns.values()] + placeholders
+    # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in targets)}) "
+        f"SELECT {', '.join(values)} FROM ({select_sql}) AS found WHERE true ON CONFLICT DO NOTHING"
+    )
+    params = [field.get_db_prep_save(value, connection) for field, value in constants]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *select_params])
+        return max(cursor.rowcount, 0)
 
 
 def insert_history(queryset: models.QuerySet, *, history_type: str, moment: datetime.datetime, reason: str) -> int:
@@ -94,19 +134,3 @@ def insert_history(queryset: models.QuerySet, *, history_type: str, moment: date
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment), history_type, reason, *params])
         return max(cursor.rowcount, 0)
 
-
-def insert_selected(model: type[models.Model], columns: list[str], queryset: models.QuerySet) -> int:
-    """INSERT … SELECT: the rows `queryset` selects (a `values_list` of `columns`, in that order) written by the
-    database itself, skipping any that would break a unique constraint; return how many were inserted. Nothing
-    passes through Python, whatever the number of rows."""
-    select_sql, params = queryset.order_by().query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
-    # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({names}) "
-        f"SELECT * FROM ({select_sql}) AS selected WHERE true ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)

@@ -7,97 +7,131 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, insert_history, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import (
+    chunked,
+    insert_history,
+    insert_ignoring_conflicts,
+    insert_selected_ignoring_conflicts,
+)
 from comarketing.validation import save_validated
 
 logger = logging.getLogger(__name__)
 
-FlagKey = tuple[int, str, str]  # (campaign id, check code, subject)
+# One check's findings at a time, written here a chunk at a time, so the database compares them with the open
+# flags (a temporary table: each connection has its own, emptied before every check).
+FINDINGS_TABLE = "health_sweep_findings"
 
 
 @dataclass
 class HealthSweepResult:
-    opened: list[FlagKey] = field(default_factory=list)
-    resolved: list[FlagKey] = field(default_factory=list)
+    """How many flags the sweep opened, kept open and resolved (counts: at 100,000 campaigns a list of every
+    flag's key was most of the sweep's memory; the flags themselves say which)."""
+
+    opened: int = 0
+    resolved: int = 0
     still_open: int = 0
+    opened_critical: bool = False
     failed_checks: list[str] = field(default_factory=list)
 
-    @property
-    def opened_critical(self) -> bool:
-        return any(
-            health.checks[code].severity == health.CRITICAL for _, code, _ in self.opened if code in health.checks
+
+def _findings_table() -> str:
+    """The temporary table of one check's findings, created once per connection, empty."""
+    flag = Flag._meta
+    columns = ", ".join(
+        f"{connection.ops.quote_name(flag.get_field(name).column)} {flag.get_field(name).db_type(connection)}"
+        for name in ("campaign", "subject", "detail")
+    )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {FINDINGS_TABLE} ({columns}, "
+            f"UNIQUE ({quote(flag.get_field('campaign').column)}, {quote(flag.get_field('subject').column)}))"
         )
+        cursor.execute(f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {FINDINGS_TABLE}")
+    return FINDINGS_TABLE
+
+
+def _found(table: str) -> RawSQL:
+    """True for a flag whose campaign and subject are among the check's findings (in `table`)."""
+    flag = connection.ops.quote_name(Flag._meta.db_table)
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {table} found WHERE found.campaign_id = {flag}.campaign_id "
+        f"AND found.subject = {flag}.subject)",
+        (),
+        output_field=BooleanField(),
+    )
 
 
 def _sweep_check(
     check: health.HealthCheck, open_campaigns, flags, now: datetime.datetime, result: HealthSweepResult
 ) -> None:
-    """Open, refresh and resolve the flags of one check. Only one check's findings and open flags are in memory
-    at a time, and every write goes in chunks of ROWS_PER_STATEMENT."""
-    # Plain keys, details and ids only: at 100,000 campaigns one check finds some 300,000 things.
-    found = {
-        (finding.campaign_id, check.code, finding.subject): finding.detail
-        for finding in check.find(open_campaigns, now)
-    }
-    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
-    # would be most of the sweep's writes for no one's benefit.
-    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
-    open_flags, stale = {}, set()
-    for pk, campaign_id, subject, last_seen_at in (
-        flags.filter(code=check.code)
-        .values_list("pk", "campaign_id", "subject", "last_seen_at")
-        .iterator(chunk_size=ROWS_PER_STATEMENT)
-    ):
-        open_flags[campaign_id, check.code, subject] = pk
-        if last_seen_at <= stale_before:
-            stale.add(pk)
-    resolved = sorted(key for key in open_flags if key not in found)
-    for keys in chunked(resolved):
-        closing = Flag.objects.filter(pk__in=[open_flags[key] for key in keys])
+    """Open, refresh and resolve the flags of one check. Its findings stream into the findings table a chunk at
+    a time and the database compares them with the open flags: memory holds one chunk, whatever the data."""
+    table = _findings_table()
+    found = 0
+    for findings in chunked(check.find(open_campaigns, now)):
+        found += insert_ignoring_conflicts(
+            Flag,
+            [{"campaign": one.campaign_id, "subject": one.subject, "detail": one.detail} for one in findings],
+            table=table,
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")  # a temporary table has no statistics until asked
+    mine = flags.filter(code=check.code)
+    resolved = list(mine.exclude(_found(table)).values_list("pk", flat=True))  # ids only; usually few
+    for pks in chunked(resolved):
+        closing = Flag.objects.filter(pk__in=pks)
         closing.update(resolved_at=now)
         # Set-wise writes skip save(), so their history is written set-wise too.
         insert_history(closing, history_type="~", moment=now, reason="Resolved by the health sweep")
-    opened = sorted(key for key in found if key not in open_flags)
-    for keys in chunked(opened):
-        insert_ignoring_conflicts(
-            Flag,
-            [
-                {"campaign": campaign_id, "subject": subject, "detail": found[campaign_id, code, subject]}
-                for campaign_id, code, subject in keys
-            ],
-            {
-                "code": check.code,
-                "severity": check.severity,
-                "title": check.title,
-                "opened_at": now,
-                "last_seen_at": now,
-                "attention_reason": "",
-            },
-        )
+    quote = connection.ops.quote_name
+    already_open = (
+        f"SELECT 1 FROM {quote(Flag._meta.db_table)} flag WHERE flag.resolved_at IS NULL AND flag.code = %s "
+        "AND flag.campaign_id = findings.campaign_id AND flag.subject = findings.subject"
+    )
+    opened = insert_selected_ignoring_conflicts(
+        Flag,
+        (f"SELECT * FROM {table} findings WHERE NOT EXISTS ({already_open})", [check.code]),
+        {"campaign": "campaign_id", "subject": "subject", "detail": "detail"},
+        {
+            "code": check.code,
+            "severity": check.severity,
+            "title": check.title,
+            "opened_at": now,
+            "last_seen_at": now,
+            "attention_reason": "",
+        },
+    )
     if opened:
         fresh = flags.filter(code=check.code, opened_at=now)
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
-    seen_again = [pk for key, pk in open_flags.items() if pk in stale and key in found]
-    for pks in chunked(seen_again):
-        Flag.objects.filter(pk__in=pks).update(last_seen_at=now)
-    result.opened.extend(opened)
-    result.resolved.extend(resolved)
-    result.still_open += len(found) - len(opened)
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
+    # would be most of the sweep's writes for no one's benefit.
+    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
+    mine.filter(_found(table), last_seen_at__lte=stale_before).update(last_seen_at=now)
+    result.opened += opened
+    result.opened_critical |= bool(opened) and check.severity == health.CRITICAL
+    result.resolved += len(resolved)
+    result.still_open += found - opened
 
 
 @transaction.atomic
 def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int] | None = None) -> HealthSweepResult:
     """Open flags for new findings, refresh those still found, resolve those no longer found.
 
-    One check at a time, so memory holds one check's findings; a constant number of queries per check until a
-    check finds more than ROWS_PER_STATEMENT rows. Flags of closed campaigns and of checks no longer registered
-    resolve too (closed campaigns are not checked); a check that fails is logged and its flags stay as they are.
-    With `campaign_ids`, the same checks run for those campaigns only (right after a change to them).
+    One check at a time, its findings compared with the open flags by the database, so memory holds a chunk
+    of findings; a constant number of queries per check until a check finds more than ROWS_PER_STATEMENT
+    things. Flags of closed campaigns and of checks no longer registered resolve too (closed campaigns are not
+    checked); a check that fails is logged and its flags stay as they are. With `campaign_ids`, the same
+    checks run for those campaigns only (right after a change to them).
     """
     now = now or timezone.now()
     result = HealthSweepResult()
@@ -114,10 +148,7 @@ def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int
             logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
             result.failed_checks.append(check.code)
     unregistered = flags.exclude(code__in=[*health.checks])  # a check removed from the code
-    result.resolved.extend(unregistered.values_list("campaign_id", "code", "subject"))
-    unregistered.update(resolved_at=now)
-    result.opened.sort()
-    result.resolved.sort()
+    result.resolved += unregistered.update(resolved_at=now)
     return result
 
 

@@ -26,12 +26,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from campaigns import reminder_sources
 from campaigns.models import Reminder, ReminderOptOut
 from campaigns.services import outbox
-from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts
+from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts, insert_selected_ignoring_conflicts
 from comarketing.validation import save_validated
 from partners.models import Person
 from partners.services import person_of
@@ -40,9 +41,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ReminderSweepResult:
-    found: int = 0
     created: int = 0
-    opted_out: int = 0
+    opted_out: int = 0  # due reminders not stored because their recipient turned their kind off
     queued: list[int] = field(default_factory=list)
     failed_stale: int = 0
     failed_sources: list[str] = field(default_factory=list)
@@ -52,7 +52,6 @@ def _outbox_rows(
     due: Iterable[reminder_sources.DueReminder], opted_out: set[tuple[int, str]], result: ReminderSweepResult
 ) -> Iterator[dict]:
     for reminder in due:
-        result.found += 1
         if (reminder.person_id, reminder.kind) in opted_out:
             result.opted_out += 1
             continue
@@ -79,12 +78,35 @@ def _new_row(now: datetime.datetime) -> dict:
     }
 
 
+# Which column of a source's `due_rows` fills each field of a new outbox row.
+_DUE_ROW_FIELDS = dict(zip(("subject", "person", "due_at", "campaign"), reminder_sources.DUE_COLUMNS, strict=True))
+
+
+def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result: ReminderSweepResult, now) -> None:
+    """The database stores the due reminders of a queryset source itself, in one INSERT … SELECT without the
+    recipients who turned the kind off (counted apart, and only for a kind someone turned off)."""
+    turned_off = Exists(ReminderOptOut.objects.filter(kind=kind, person_id=OuterRef("due_person")))
+    if kind in opted_out_kinds:
+        result.opted_out += due.filter(turned_off).count()
+    result.created += insert_selected_ignoring_conflicts(
+        Reminder,
+        due.exclude(turned_off),
+        {**_DUE_ROW_FIELDS, "next_attempt_at": "due_at"},
+        {"kind": kind, **_new_row(now)},
+    )
+
+
 def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderSweepResult, now) -> None:
-    """A source's due reminders into the outbox, ROWS_PER_STATEMENT at a time; rows already there are skipped
-    by the unique key. A source that fails is logged and the others still run."""
+    """A source's due reminders into the outbox: a queryset in one statement, bare keys ROWS_PER_STATEMENT at a
+    time; rows already there are skipped by the unique key. A source that fails is logged and the others still
+    run."""
     try:
         with transaction.atomic():
-            for rows in chunked(_outbox_rows(source.find(now), opted_out, result)):
+            due = source.find(now)
+            if isinstance(due, QuerySet):
+                _store_selected(source.kind, due, {kind for _, kind in opted_out}, result, now)
+                return
+            for rows in chunked(_outbox_rows(due, opted_out, result)):
                 result.created += insert_ignoring_conflicts(Reminder, rows, _new_row(now))
     except Exception:
         logger.exception("Reminder source %s failed; the others are still queued", source.kind)
@@ -95,8 +117,9 @@ def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True
     """Ask every source for due reminders, store them once each, and enqueue the rows ready to send.
 
     Safe to run twice, or twice at the same moment: the outbox's unique key (kind, subject, recipient, due
-    moment) lets only one copy in, and each send claims its row. Memory holds one chunk of due reminders at a
-    time; a constant number of queries per source until a source finds more than ROWS_PER_STATEMENT.
+    moment) lets only one copy in, and each send claims its row. A source's query is stored by the database
+    itself (INSERT … SELECT) or, when its due moments need Python, a chunk of bare keys at a time: memory stays
+    flat and the number of queries constant until a Python source finds more than ROWS_PER_STATEMENT.
     """
     from campaigns.tasks import send_reminder
 

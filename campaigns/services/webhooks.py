@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast, Concat, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from campaigns import reminder_sources
 from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
 from campaigns.models.webhooks import new_secret
 from campaigns.services import outbox
-from campaigns.services.bulk_rows import insert_selected
+from campaigns.services.bulk_rows import insert_selected_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -232,18 +232,18 @@ class WebhookSweepResult:
     failed_events: list[str] = field(default_factory=list)
 
 
-# What every new delivery starts with, after (endpoint, subject, occurred_at, campaign, event).
-_FOUND = ["endpoint", "subject", "occurred_at", "campaign", "event"]
-_STARTING = ["status", "attempts", "last_error", "payload", "next_attempt_at", "created_at"]
-
-
 def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.datetime) -> int:
     subscribed = WebhookEndpoint.objects.filter(is_active=True, **{event.toggle: True})
-    joined, selected = event.find(subscribed, since)
-    moment = Value(now, output_field=DateTimeField())
-    starting = [Value(WebhookDelivery.Status.PENDING), Value(0, output_field=IntegerField()), Value(""), Value(""), moment, moment]
-    rows = joined.values_list(*selected, Value(event.code), *starting)
-    return insert_selected(WebhookDelivery, _FOUND + _STARTING, rows)
+    joined, (endpoint, subject, occurred_at, campaign) = event.find(subscribed, since)
+    found = joined.values(
+        found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
+    )
+    columns = {"endpoint": "found_endpoint", "subject": "found_subject", "occurred_at": "found_at", "campaign": "found_campaign"}
+    starting = {
+        "event": event.code, "status": WebhookDelivery.Status.PENDING, "attempts": 0, "last_error": "", "payload": "",
+        "next_attempt_at": now, "created_at": now,
+    }
+    return insert_selected_ignoring_conflicts(WebhookDelivery, found, columns, starting)
 
 
 def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> WebhookSweepResult:

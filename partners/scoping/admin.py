@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from comarketing.paginator import CappedCountPaginator
 from partners.scoping.querysets import (
     choices_for,
     ensure_may,
@@ -169,6 +170,10 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
 
     # Low-level rows (a campaign's parties, RACI rows…) are reached from their campaign, not the index.
     in_index = True
+    # A change list counts what the user can see up to a cap, once (not again unfiltered): its cost does not
+    # grow with the number of rows a company can see.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
     # The rule a row's change form applies: "change", or the custom action the form performs (a sign-off
     # request's form is its decision).

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import QuerySet
 
 from campaigns import reminder_sources
 from campaigns.models import Campaign, Member, RaciAssignment, Reminder
@@ -34,6 +35,15 @@ def assigned_deliverable(campaign: Campaign, *, due_date: datetime.date, respons
         if member is not None:
             RaciAssignment.objects.create(deliverable=deliverable, member=member, role=role)
     return deliverable
+
+
+def due_reminders(kind: str, now: datetime.datetime) -> list[reminder_sources.DueReminder]:
+    """What one source finds due at `now`, whether it answers with bare keys or with a queryset of them."""
+    found = reminder_sources.sources[kind].find(now)
+    if isinstance(found, QuerySet):
+        columns = reminder_sources.DUE_COLUMNS
+        return [reminder_sources.DueReminder(kind, *(row[column] for column in columns)) for row in found]
+    return list(found)
 
 
 def written(due) -> reminder_sources.Message:

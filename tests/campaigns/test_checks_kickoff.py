@@ -12,7 +12,7 @@ from campaigns.reminder_sources import sources as registered_sources
 from campaigns.services import kickoff as kickoff_services
 from comarketing.validation import save_validated
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
-from tests.campaigns.sweep_helpers import written
+from tests.campaigns.sweep_helpers import due_reminders, written
 from tests.campaigns.kickoff_factories import agree_all, complete_company_part, kpi, measurement, reporting_plan
 
 NOW = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)  # a Monday
@@ -129,12 +129,12 @@ def test_signoff_reminders_go_out_at_nine_in_the_reviewers_zone(pending_requests
     person = bob.person
     person.time_zone = "Asia/Tokyo"
     person.save()
-    reminders = {r.person_id: r for r in checks.signoff_overdue_reminders(NOW)}
+    reminders = {r.person_id: r for r in due_reminders("signoff_overdue", NOW)}
     tokyo = reminders[person.pk]
     assert tokyo.due_at == datetime.datetime(2026, 11, 21, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
     assert tokyo.kind == "signoff_overdue" and "Legal review overdue" in written(tokyo).subject_line
     early = datetime.datetime(2026, 11, 20, 23, tzinfo=datetime.UTC)  # 08:00 Saturday in Tokyo
-    assert person.pk not in {r.person_id for r in checks.signoff_overdue_reminders(early)}
+    assert person.pk not in {r.person_id for r in due_reminders("signoff_overdue", early)}
 
 
 def test_kpi_report_overdue_until_the_company_reports(shared_campaign, carol):

@@ -91,7 +91,7 @@ def test_it_flags_overdue_deliverables_until_they_are_published():
     Deliverable.objects.filter(pk=late.pk).update(status=Deliverable.Status.PUBLISHED)
     result = health_sweep(now=NOW + datetime.timedelta(minutes=15))
     assert open_flags(campaign) == set()
-    assert result.resolved == [(campaign.pk, "deliverable_overdue", f"deliverable:{late.pk}")]
+    assert result.resolved == 1 and Flag.objects.get(subject=f"deliverable:{late.pk}").resolved_at is not None
 
 
 def test_a_flag_stays_open_with_its_last_seen_time_and_resolves_into_history():
@@ -104,7 +104,7 @@ def test_a_flag_stays_open_with_its_last_seen_time_and_resolves_into_history():
     def flags():
         return Flag.objects.filter(campaign=campaign, code="no_budget_owner")
 
-    assert len(first.opened) == 2 and second.opened == [] and second.still_open == 2
+    assert first.opened == 2 and second.opened == 0 and second.still_open == 2
     assert {(flag.opened_at, flag.last_seen_at, flag.resolved_at) for flag in flags()} == {(NOW, later, None)}
 
     campaign.members.update(is_budget_owner=True)
@@ -113,7 +113,7 @@ def test_a_flag_stays_open_with_its_last_seen_time_and_resolves_into_history():
 
     campaign.members.update(is_budget_owner=False)
     reopened = health_sweep(now=later + datetime.timedelta(hours=2))
-    assert len(reopened.opened) == 2 and flags().count() == 4  # the resolved ones are kept as history
+    assert reopened.opened == 2 and flags().count() == 4  # the resolved ones are kept as history
 
 
 def test_closing_a_campaign_resolves_its_flags():

@@ -34,7 +34,7 @@ def test_sweep_prints_what_it_opened_resolved_and_queued():
     first = run("sweep")
     assert "Flags opened: 2" in first
     assert f"opened deliverable_overdue deliverable:{late.pk} on “Spring webinar”" in first
-    assert "Reminders due: 1 (new: 1, opted out: 0); queued: 1" in first
+    assert "Reminders new: 1 (opted out: 0); queued: 1" in first
 
     late.status = "published"
     late.save()

@@ -49,8 +49,8 @@ def measure(count: int) -> tuple[int, int, dict]:
     with CaptureQueriesContext(connection) as reminder_queries:
         reminder_result = reminder_sweep(now=MEASURED)
     shape = {
-        "opened": len(health_result.opened) >= count,
-        "resolved": len(health_result.resolved) >= count,
+        "opened": health_result.opened >= count,
+        "resolved": health_result.resolved >= count,
         "still_open": health_result.still_open >= count,
         "created": reminder_result.created >= 2 * count,
         "queued": len(reminder_result.queued) >= 2 * count,

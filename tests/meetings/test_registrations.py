@@ -5,12 +5,12 @@ import zoneinfo
 
 import pytest
 
-from campaigns import digest, health, reminder_sources
+from campaigns import digest, health
 from campaigns.models import Campaign
 from meetings import services
 from meetings.models import ActionItem, Attendance, Meeting
 from meetings.summary import render_notes_summary
-from tests.campaigns.sweep_helpers import written
+from tests.campaigns.sweep_helpers import due_reminders, written
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
 
@@ -43,14 +43,14 @@ def test_no_meeting_cadence_flags_a_campaign_in_planning_without_an_active_serie
     _planning(other_campaign)
     series_for(other_campaign, facilitator=other_campaign.members.first(), now=now)
 
-    findings = health.checks["no_meeting_cadence"].find(_open(), now)
+    findings = list(health.checks["no_meeting_cadence"].find(_open(), now))
 
     assert [finding.campaign_id for finding in findings] == [shared_campaign.pk]
 
 
 def test_an_ended_series_is_no_cadence(shared_campaign, weekly, now):
     _planning(shared_campaign)
-    assert health.checks["no_meeting_cadence"].find(_open(), now) == []
+    assert list(health.checks["no_meeting_cadence"].find(_open(), now)) == []
     services.series_end(series=weekly, last_date=datetime.date(2026, 11, 24))
 
     later = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
@@ -59,7 +59,7 @@ def test_an_ended_series_is_no_cadence(shared_campaign, weekly, now):
 
 def test_meeting_not_logged_flags_a_meeting_over_a_day_past(weekly, now):
     first = Meeting.objects.filter(series=weekly).first()
-    assert health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=23)) == []
+    assert list(health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=23))) == []
 
     [finding] = health.checks["meeting_not_logged"].find(_open(), first.ends_at + datetime.timedelta(hours=25))
 
@@ -72,7 +72,7 @@ def test_party_absent_flags_a_company_absent_from_the_last_two_held_meetings(wee
     later = third.ends_at + datetime.timedelta(hours=1)
     _hold(first, {}, later)
     _hold(second, {"Company B": Attendance.Status.ABSENT}, later)
-    assert health.checks["party_absent"].find(_open(), later) == []
+    assert list(health.checks["party_absent"].find(_open(), later)) == []
 
     _hold(third, {"Company B": Attendance.Status.EXCUSED}, later)
     [finding] = health.checks["party_absent"].find(_open(), later)
@@ -118,7 +118,8 @@ def test_meeting_tomorrow_is_due_at_nine_the_day_before_in_each_recipients_zone(
     ActionItem.objects.create(
         meeting=meeting, title="Send bios", owner=los_angeles, due_date=datetime.date(2026, 12, 4)
     )
-    find = reminder_sources.sources["meeting_tomorrow"].find
+    def find(moment):
+        return due_reminders("meeting_tomorrow", moment)
 
     # Tokyo: the meeting is Wed 2 Dec 00:00 local, so the reminder is Tue 1 Dec 09:00 Tokyo (= 00:00 UTC).
     tokyo_due = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=TOKYO)
@@ -144,7 +145,11 @@ def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, 
     item = ActionItem.objects.create(
         meeting=meeting, title="Book the studio", owner=tokyo, due_date=datetime.date(2026, 12, 4)
     )
-    due_soon, overdue = (reminder_sources.sources[kind].find for kind in ("action_item_due", "action_item_overdue"))
+    def due_soon(moment):
+        return due_reminders("action_item_due", moment)
+
+    def overdue(moment):
+        return due_reminders("action_item_overdue", moment)
 
     soon_at = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=TOKYO)
     assert list(due_soon(soon_at - datetime.timedelta(seconds=1))) == []
@@ -172,7 +177,7 @@ def test_reminder_sources_use_a_constant_number_of_queries(django_assert_max_num
         ("action_item_overdue", 1),
     ]:
         with django_assert_max_num_queries(limit):
-            list(reminder_sources.sources[kind].find(moment))
+            due_reminders(kind, moment)
 
 
 # --- Digest and summary -----------------------------------------------------------------------------------------

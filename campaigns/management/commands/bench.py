@@ -27,6 +27,7 @@ from campaigns.management import bench_data
 from campaigns.models import Campaign, Member, Party
 from campaigns.services.health import health_sweep
 from campaigns.services.reminders import reminder_sweep
+from comarketing.paginator import COUNT_CAP
 
 
 class Rollback(Exception):
@@ -88,7 +89,8 @@ def api_floor(request):
         team.setdefault(member["campaign"], []).append(member)
     for campaign in page:
         campaign["parties"], campaign["team"] = parties.get(campaign["id"], []), team.get(campaign["id"], [])
-    return JsonResponse({"count": campaigns.count(), "results": page}, safe=False)
+    counted = campaigns.order_by().values("pk")[: COUNT_CAP + 1].count()  # counted as the API counts
+    return JsonResponse({"count": min(counted, COUNT_CAP), "count_capped": counted > COUNT_CAP, "results": page})
 
 
 urlpatterns = [path("bench/floor/campaigns/", api_floor), path("", include("comarketing.urls"))]
@@ -178,10 +180,10 @@ class Command(BaseCommand):
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
         def flags(result) -> str:
-            return f"flags opened {len(result.opened)}, still open {result.still_open}, resolved {len(result.resolved)}"
+            return f"flags opened {result.opened}, still open {result.still_open}, resolved {result.resolved}"
 
         def reminders(result) -> str:
-            return f"reminders due {result.found}, new in the outbox {result.created}"
+            return f"new in the outbox {result.created}"
 
         self._sweep("health sweep, first run", lambda: health_sweep(now=now), flags)
         self._sweep(

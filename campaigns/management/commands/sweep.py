@@ -1,8 +1,12 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Flag
 from campaigns.services.health import health_sweep
 from campaigns.services.reminders import reminder_send, reminder_sweep
+
+# Flags listed by name per verb; the counts are always complete.
+LISTED = 100
 
 
 class Command(BaseCommand):
@@ -19,21 +23,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, send_now: bool = False, **options):
-        health = health_sweep()
-        names = dict(Campaign.objects.values_list("pk", "name"))
-        for verb, keys in (("opened", health.opened), ("resolved", health.resolved)):
-            self.stdout.write(f"Flags {verb}: {len(keys)}")
-            for campaign_id, code, subject in keys:
-                self.stdout.write(
-                    f"  {verb} {code} {subject or '(campaign)'} on “{names.get(campaign_id, campaign_id)}”"
-                )
+        now = timezone.now()
+        health = health_sweep(now=now)
+        changed = {"opened": Flag.objects.filter(opened_at=now), "resolved": Flag.objects.filter(resolved_at=now)}
+        for verb, count in (("opened", health.opened), ("resolved", health.resolved)):
+            self.stdout.write(f"Flags {verb}: {count}")
+            flags = changed[verb].select_related("campaign").order_by("campaign__name", "code", "subject")
+            for flag in flags[:LISTED]:
+                self.stdout.write(f"  {verb} {flag.code} {flag.subject or '(campaign)'} on “{flag.campaign.name}”")
+            if count > LISTED:
+                self.stdout.write(f"  … and {count - LISTED} more (see the flags in the admin)")
         self.stdout.write(f"Flags still open: {health.still_open}")
         for code in health.failed_checks:
             self.stderr.write(f"Check {code} failed (see the log); its flags were left unchanged.")
 
         reminders = reminder_sweep(enqueue=not send_now)
         self.stdout.write(
-            f"Reminders due: {reminders.found} (new: {reminders.created}, opted out: {reminders.opted_out}); "
+            f"Reminders new: {reminders.created} (opted out: {reminders.opted_out}); "
             f"{'sending' if send_now else 'queued'}: {len(reminders.queued)}"
         )
         for kind in reminders.failed_sources:

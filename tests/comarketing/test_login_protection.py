@@ -107,3 +107,9 @@ def test_a_token_can_be_revoked(client, api, known):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.post("/api/token/logout/").status_code == 204
     assert api.get("/api/campaigns/").json()["detail"] == "Invalid token."
+
+
+def test_a_username_longer_than_any_login_is_refused_plainly(client, known):
+    answer = client.post("/api/token/", {"username": "x" * 300, "password": PASSWORD}, content_type="application/json")
+    assert answer.status_code == 400
+    assert "150 characters" in str(answer.json())

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from campaigns.models import (
     AgreedKpiTarget,
@@ -21,6 +22,7 @@ from campaigns.models import (
     KpiMeasurement,
     Metric,
     Party,
+    Reminder,
     ReportingPlan,
     ReportingPlanReporter,
 )
@@ -140,16 +142,28 @@ class ReporterSchedule:
     first_report_date: datetime.date
     frequency: str
     last_reported_at: datetime.datetime | None
+    last_reminded_at: datetime.datetime | None = None  # asked for with `reminder_kind`
 
 
-def reporter_schedules(campaigns: QuerySet[Campaign]) -> Iterator[ReporterSchedule]:
+def reporter_schedules(campaigns: QuerySet[Campaign], *, reminder_kind: str = "") -> Iterator[ReporterSchedule]:
     """Every scheduled reporter in `campaigns` with its company's last report, from one grouped query, streamed
-    (a correlated subquery per reporter grew quadratically with the number of campaigns on PostgreSQL)."""
+    (a correlated subquery per reporter grew quadratically with the number of campaigns on PostgreSQL). With
+    `reminder_kind`, also the latest due moment of the reporter's reminders of that kind about the plan (one
+    probe of the outbox's unique index each)."""
     measurements = "plan__campaign__kpi_measurements"
+    last_reminded = Value(None, output_field=DateTimeField())
+    if reminder_kind:
+        reminded = Reminder.objects.filter(
+            kind=reminder_kind,
+            subject=Concat(Value("reporting_plan:"), Cast(OuterRef("plan_id"), CharField())),
+            person=OuterRef("reporter_id"),
+        )
+        last_reminded = Subquery(reminded.order_by("-due_at").values("due_at")[:1])
     rows = (
         ReportingPlanReporter.objects.filter(
             plan__campaign__in=campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
         )
+        .annotate(last_reminded=last_reminded)
         .values_list(
             "plan_id",
             "plan__campaign_id",
@@ -160,6 +174,7 @@ def reporter_schedules(campaigns: QuerySet[Campaign]) -> Iterator[ReporterSchedu
             "reporter__time_zone",
             "plan__first_report_date",
             "plan__frequency",
+            "last_reminded",
         )
         .annotate(
             last=Max(
@@ -169,8 +184,8 @@ def reporter_schedules(campaigns: QuerySet[Campaign]) -> Iterator[ReporterSchedu
         )
         .order_by("plan__campaign_id", "organization__name")
     )
-    for row in rows.iterator(chunk_size=ROWS_PER_STATEMENT):
-        yield ReporterSchedule(*row)
+    for *fields, last_reminded, last_reported in rows.iterator(chunk_size=ROWS_PER_STATEMENT):
+        yield ReporterSchedule(*fields, last_reported, last_reminded)
 
 
 def unreported_report_date(schedule: ReporterSchedule, on_or_before: datetime.date) -> datetime.date | None:

@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from campaigns import checks_kickoff as checks
 from campaigns.health import checks as registered_checks
 from campaigns.models import Campaign, Deliverable, KickoffQuestionnaire, RaciAssignment, SignoffRequest
+from campaigns.reminder_sources import local_date
 from campaigns.reminder_sources import sources as registered_sources
 from campaigns.services import kickoff as kickoff_services
+from campaigns.services.reminders import reminder_sweep
 from comarketing.validation import save_validated
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.campaigns.sweep_helpers import due_reminders, written
@@ -157,6 +159,19 @@ def test_kpi_report_due_reminds_each_reporter_at_nine_their_time(shared_campaign
     at_ten = datetime.datetime(2026, 11, 23, 15, tzinfo=datetime.UTC)
     reminder = {r.person_id: r for r in checks.kpi_report_due_reminders(at_ten)}[reporter.pk]
     assert reminder.due_at == datetime.datetime(2026, 11, 23, 9, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+
+
+def test_a_kpi_report_reminder_in_the_outbox_is_not_offered_again_but_the_next_report_dates_is(shared_campaign):
+    plan = reporting_plan(shared_campaign, frequency="weekly", first=datetime.date(2026, 11, 16))
+    reporter = plan.reporters.first().reporter
+    assert reporter.pk in {r.person_id for r in checks.kpi_report_due_reminders(NOW)}
+
+    reminder_sweep(now=NOW, enqueue=False)
+
+    assert reporter.pk not in {r.person_id for r in checks.kpi_report_due_reminders(NOW)}
+    next_week = NOW + datetime.timedelta(days=7)
+    (again,) = [r for r in checks.kpi_report_due_reminders(next_week) if r.person_id == reporter.pk]
+    assert local_date(again.due_at, reporter.time_zone) == datetime.date(2026, 11, 30)
 
 
 def test_kind_kpi_mismatch_warns_co_marketing_with_sales_kpis(shared_campaign):

@@ -46,11 +46,33 @@ def test_an_infeasible_deliverable_is_flagged_with_its_numbers(planned):
     assert "3 for legal review (Company B)" in finding.detail and "2 for sign-off" in finding.detail
 
 
+def test_deliverables_planned_a_few_at_a_time_are_all_flagged_with_their_own_companys_numbers(planned, monkeypatch):
+    """The check plans a chunk of deliverables per query: each still gets its own lead time and review."""
+    monkeypatch.setattr("campaigns.checks_plans.PLANNED_PER_QUERY", 1)
+    unreviewed = DeliverableFactory(
+        campaign=planned.campaign,
+        title="Teaser post",
+        type=Deliverable.Type.LANDING_PAGE,
+        channel_party=planned.channel_party,
+        due_date=MONDAY,
+        needs_legal_review=False,
+        needs_signoff=False,
+    )
+    four_days_before = datetime.datetime(2027, 2, 23, 9, tzinfo=datetime.UTC)
+
+    found = deliverable_infeasible(Campaign.objects.all(), four_days_before)
+    findings = {finding.subject: finding.detail for finding in found}
+
+    assert set(findings) == {f"deliverable:{planned.pk}", f"deliverable:{unreviewed.pk}"}
+    assert "3 for legal review (Company B)" in findings[f"deliverable:{planned.pk}"]
+    assert "legal review" not in findings[f"deliverable:{unreviewed.pk}"]
+
+
 def test_a_deliverable_with_time_enough_or_already_started_is_not_flagged(planned):
     in_time = datetime.datetime(2027, 2, 15, 9, tzinfo=datetime.UTC)
-    assert deliverable_infeasible(Campaign.objects.all(), in_time) == []
+    assert list(deliverable_infeasible(Campaign.objects.all(), in_time)) == []
     Deliverable.objects.filter(pk=planned.pk).update(status=Deliverable.Status.IN_PROGRESS)
-    assert deliverable_infeasible(Campaign.objects.all(), in_time + datetime.timedelta(days=8)) == []
+    assert list(deliverable_infeasible(Campaign.objects.all(), in_time + datetime.timedelta(days=8))) == []
 
 
 def test_moving_the_event_a_week_moves_unpinned_unfinished_work_as_previewed(shared_campaign, alice):

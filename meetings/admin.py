@@ -224,9 +224,6 @@ class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
     fields = ["member", "status"]
     verbose_name_plural = "Attendance (invited from the series; add guests from the team)"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member__person__organization")
-
 
 class DecisionForm(forms.ModelForm):
     """A decision typed in a meeting is made there, unless the facilitator raises it as pending."""

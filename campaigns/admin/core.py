@@ -55,9 +55,6 @@ class PartyInline(CampaignChoicesMixin, ScopedTabularInline):
     fields = ["organization", "role", "point_of_contact"]
     readonly_fields = ["organization", "role"]
     autocomplete_fields = ["point_of_contact"]  # a company may have many people
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organization", "point_of_contact__organization")
     can_delete = False  # removing or leaving is a service (it keeps the row as history): see the party's page
 
 
@@ -72,17 +69,11 @@ class InvitationInline(ScopedTabularInline):
     def has_add_permission(self, request, obj=None):
         return False  # invitations are made with "Invite a company", which e-mails the invited company
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organization", "invited_by")
-
 
 class MemberInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Member
     fields = ["person", *Member.ROLE_FIELDS]
     autocomplete_fields = ["person"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person__organization")
 
 
 class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
@@ -83,6 +84,7 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
     """An inline's rows, each editable or deletable only if the user may change or delete that row.
 
     Disabled fields keep their stored values whatever is posted, so a row of another company stays as it is.
+    Relation choices are read once per field, not once per row: a page's queries do not grow with its rows.
     """
 
     user = None
@@ -95,8 +97,25 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
             for action in (CHANGE, DELETE)
         }
 
+    @cached_property
+    def _shared_choices(self) -> dict[str, list]:
+        return {}
+
+    def _share_choices(self, form) -> None:
+        """Every row offers the same choices for a dropdown: read with the first row, given to the others."""
+        for name, field in form.fields.items():
+            widget = _inner(field.widget)
+            # Not the row's hidden id (its "choices" are every row of the table) nor an autocomplete (no list).
+            if isinstance(field, forms.ModelChoiceField) and isinstance(widget, forms.Select) and not isinstance(
+                widget, AutocompleteMixin
+            ):
+                if name not in self._shared_choices:
+                    self._shared_choices[name] = list(field.choices)
+                field.widget.choices = self._shared_choices[name]
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        self._share_choices(form)
         pk = form.instance.pk
         if pk is None or self.user.is_superuser:
             return form
@@ -109,9 +128,18 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
             field = form.fields[name]
             field.disabled = True
             if isinstance(field, forms.ModelChoiceField):
-                # A locked relation keeps the row's own value, which need not be among the user's choices.
-                field.queryset = field.queryset.model._default_manager.filter(pk=form.initial.get(name))
+                # A locked relation keeps the row's own value, which need not be among the user's choices: it
+                # is the only choice offered (and the only one valid).
+                related = getattr(form.instance, name)  # loaded with the row (ScopedInlineMixin.get_queryset)
+                field.queryset = field.queryset.model._default_manager.filter(pk=getattr(related, "pk", None))
+                label = field.label_from_instance(related) if related is not None else field.empty_label
+                field.widget = forms.Select(choices=[(getattr(related, "pk", ""), label or "")])
         return form
+
+
+def _inner(widget: forms.Widget) -> forms.Widget:
+    """The widget inside the admin's wrapper (the add and change links of a relation)."""
+    return getattr(widget, "widget", widget)
 
 
 class ScopedFieldsMixin:
@@ -141,6 +169,22 @@ class ScopedFieldsMixin:
 
 class ScopedInlineMixin(ScopedFieldsMixin):
     """Inline rows are judged one by one (`RowAuthorityFormSet`), not by their parent."""
+
+    def get_queryset(self, request):
+        # A row's relations show their labels (read-only or locked fields): loaded with the rows, not one by one.
+        return super().get_queryset(request).select_related(*self._labelled_relations())
+
+    def _labelled_relations(self) -> list[str]:
+        paths = []
+        for name in self.fields or ():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue  # a read-only method, not a field
+            if field.many_to_one:
+                rules = rules_of(field.related_model)
+                paths += [name, *(f"{name}__{path}" for path in (rules.label_related if rules else ()))]
+        return paths
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -70,6 +70,33 @@ def test_the_raci_matrix_is_constant(client, alice, company_a, company_b, url):
     assert queries_of(fetch) == small
 
 
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_the_campaign_change_page_is_constant_whatever_its_rows(client, request, who, company_a, company_b):
+    """Its inlines read each relation's choices once, not once per row: rows of the user's own company (editable)
+    and of the other company (locked) alike."""
+    client.force_login(request.getfixturevalue(who))
+    campaign = joint_campaign(company_a, company_b)
+    channels = list(campaign.parties.all())
+
+    def grow(rows: int) -> None:
+        for index in range(rows):
+            member = member_of(campaign, (company_a, company_b)[index % 2])
+            deliverable = DeliverableFactory(campaign=campaign, channel_party=channels[index % 2])
+            RaciAssignmentFactory(deliverable=deliverable, member=member, role="A")
+
+    def fetch():
+        response = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/")
+        assert response.status_code == 200
+        return response
+
+    grow(2)
+    small = queries_of(fetch)
+    grow(12)
+    assert queries_of(fetch) == small
+    page = fetch().content.decode()
+    assert page.count('name="deliverables-') >= 14 and page.count('name="members-') >= 14
+
+
 @pytest.fixture
 def invited(company_a, company_b, company_c, alice, charlie):
     """`at(n)`: n more campaigns of A and B, each with a pending invitation to C."""

@@ -249,10 +249,13 @@ def _render_kpi_report_due(reminder) -> Message:
     )
 
 
-@reminder_source("kpi_report_due", label="KPI report due", render=_render_kpi_report_due)
+KPI_REPORT_DUE = "kpi_report_due"
+
+
+@reminder_source(KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due)
 def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
-    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind="kpi_report_due"):
+    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind=KPI_REPORT_DUE):
         zone = schedule.reporter_time_zone
         report_date = unreported_report_date(schedule, local_date(now, zone))
         if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, zone)) > now:
@@ -260,5 +263,5 @@ def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
         if schedule.last_reminded_at is not None and schedule.last_reminded_at >= due_at:
             continue  # in the outbox already: offering it again was most of a steady-state sweep
         yield DueReminder(
-            "kpi_report_due", f"reporting_plan:{schedule.plan_id}", schedule.reporter_id, due_at, schedule.campaign_id
+            KPI_REPORT_DUE, f"reporting_plan:{schedule.plan_id}", schedule.reporter_id, due_at, schedule.campaign_id
         )

@@ -99,12 +99,18 @@ def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datet
 DUE_COLUMNS = ("due_subject", "due_person", "due_at", "due_campaign")
 
 
+def subject_of(kind: str, id_expression) -> Concat:
+    """A subject ("deliverable:12") as SQL, from the kind of thing and its id (a field name or an expression):
+    how outbox rows and webhook deliveries are matched to what they are about."""
+    return Concat(Value(f"{kind}:"), Cast(id_expression, CharField()), output_field=CharField())
+
+
 def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, due_at, campaign) -> QuerySet:
     """A source's due reminders as a queryset the sweep inserts into the outbox in one statement: `subject` is
     the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id, the due moment (an
     expression such as `LocalMoment`) and the campaign id, each a field name or an expression."""
     expressions = [
-        Concat(Value(f"{subject}:"), Cast(subject_id, CharField())),
+        subject_of(subject, subject_id),
         F(person) if isinstance(person, str) else person,
         due_at,
         F(campaign) if isinstance(campaign, str) else campaign,

@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import CharField, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 
 from campaigns.models import (
     AgreedKpiTarget,
@@ -27,6 +26,7 @@ from campaigns.models import (
     ReportingPlanReporter,
 )
 from campaigns.models.kpis import ReportingFrequency
+from campaigns.reminder_sources import subject_of
 from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
 
 
@@ -155,7 +155,7 @@ def reporter_schedules(campaigns: QuerySet[Campaign], *, reminder_kind: str = ""
     if reminder_kind:
         reminded = Reminder.objects.filter(
             kind=reminder_kind,
-            subject=Concat(Value("reporting_plan:"), Cast(OuterRef("plan_id"), CharField())),
+            subject=subject_of("reporting_plan", OuterRef("plan_id")),
             person=OuterRef("reporter_id"),
         )
         last_reminded = Subquery(reminded.order_by("-due_at").values("due_at")[:1])

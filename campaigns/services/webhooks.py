@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, F, QuerySet, Value
-from django.db.models.functions import Cast, Concat, Greatest
+from django.db.models import DateTimeField, F, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,10 +76,6 @@ def webhook_event(code: str, *, label: str, toggle: str, find: Callable):
     return register
 
 
-def _subject(prefix: str, id_path: str) -> Concat:
-    return Concat(Value(f"{prefix}:"), Cast(id_path, CharField()), output_field=CharField())
-
-
 def _window_start(since: datetime.datetime) -> Greatest:
     """Events within the look-back, and never from before the endpoint was made (no backlog for a new one)."""
     return Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
@@ -92,7 +88,7 @@ def _via_parties(path: str, moment: str, prefix: str, **conditions):
         where = {f"{path}__{name}": value for name, value in conditions.items()}
         joined = endpoints.filter(**where, **{f"{path}__{moment}__gte": _window_start(since)})
         return joined, (
-            "pk", _subject(prefix, f"{path}__id"), f"{path}__{moment}", "organization__campaign_parties__campaign_id"
+            "pk", reminder_sources.subject_of(prefix, f"{path}__id"), f"{path}__{moment}", "organization__campaign_parties__campaign_id"
         )
 
     return find
@@ -151,7 +147,7 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
 def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__campaign_invitations"
     joined = endpoints.filter(**{f"{path}__created_at__gte": _window_start(since)})
-    return joined, ("pk", _subject("invitation", f"{path}__id"), f"{path}__created_at", f"{path}__campaign_id")
+    return joined, ("pk", reminder_sources.subject_of("invitation", f"{path}__id"), f"{path}__created_at", f"{path}__campaign_id")
 
 
 @webhook_event("invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company)
@@ -203,7 +199,7 @@ def _report_ready(delivery):
 def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__people__reminders"
     joined = endpoints.filter(**{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)})
-    return joined, ("pk", _subject("reminder", f"{path}__id"), f"{path}__sent_at", f"{path}__campaign_id")
+    return joined, ("pk", reminder_sources.subject_of("reminder", f"{path}__id"), f"{path}__sent_at", f"{path}__campaign_id")
 
 
 @webhook_event("reminder.sent", label="Reminder sent to one of our people", toggle="reminders", find=_reminders_to_my_people)

@@ -11,17 +11,17 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
-from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.admin.utils import NestedObjects, quote, unquote
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router
 from django.http import Http404
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from comarketing.paginator import CappedCountPaginator
@@ -30,6 +30,7 @@ from partners.scoping.querysets import (
     ensure_may,
     ensure_may_change_fields,
     fixed_fields,
+    label_paths,
     may,
     may_add,
     rules_of,
@@ -182,8 +183,7 @@ class ScopedInlineMixin(ScopedFieldsMixin):
             except FieldDoesNotExist:
                 continue  # a read-only method, not a field
             if field.many_to_one:
-                rules = rules_of(field.related_model)
-                paths += [name, *(f"{name}__{path}" for path in (rules.label_related if rules else ()))]
+                paths += [name, *(f"{name}__{path}" for path in label_paths(field.related_model))]
         return paths
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -365,9 +365,7 @@ class FewRelatedOnlyFieldListFilter(RelatedOnlyFieldListFilter):
     def field_choices(self, field, request, model_admin):
         related_model = field.remote_field.model
         among_visible = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk", flat=True)
-        rows = related_model._default_manager.filter(pk__in=among_visible)
-        rules = rules_of(related_model)
-        rows = rows.select_related(*rules.label_related) if rules else rows
+        rows = related_model._default_manager.filter(pk__in=among_visible).select_related(*label_paths(related_model))
         ordering = self.field_admin_ordering(field, request, model_admin)
         rows = rows.order_by(*ordering) if ordering else rows
         shown = list(rows[: FILTER_CHOICES_SHOWN + 1])

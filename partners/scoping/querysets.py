@@ -204,9 +204,13 @@ def choices_for(model: type[models.Model], field_name: str, related_model: type[
     """What a user may pick for a relation: rows they may see, or, for a declared own choice, may change."""
     queryset_class = rules_of(model)
     own = queryset_class is not None and field_name in queryset_class.own_choices
-    choices = scoped_queryset(related_model, user, CHANGE if own else VIEW)
-    related_class = rules_of(related_model)
-    return choices.select_related(*related_class.label_related) if related_class else choices
+    return scoped_queryset(related_model, user, CHANGE if own else VIEW).select_related(*label_paths(related_model))
+
+
+def label_paths(model: type[models.Model]) -> tuple[str, ...]:
+    """The relations a row's label shows (its declared `label_related`): selected with the row, not one by one."""
+    queryset_class = rules_of(model)
+    return queryset_class.label_related if queryset_class else ()
 
 
 def ensure_may_change_fields(user: Any, obj: models.Model, changes: dict[str, Any]) -> None:

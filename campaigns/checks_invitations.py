@@ -1,11 +1,13 @@
 """Health checks of joining by consent: invitations nobody answers, and campaigns under way with no partner."""
 
 import datetime
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from campaigns import health
+from campaigns.services.bulk_rows import streamed
 from campaigns.models import Campaign, Invitation, Party
 from campaigns.reminder_sources import day_label
 
@@ -13,7 +15,7 @@ UNDER_WAY = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Statu
 
 
 @health.health_check("invitation_unanswered", severity=health.WARNING, title="Invitation not answered")
-def invitation_unanswered(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     sent_before = now - datetime.timedelta(days=settings.INVITATION_UNANSWERED_DAYS)
     rows = (
         Invitation.objects.pending()
@@ -21,22 +23,22 @@ def invitation_unanswered(open_campaigns, now: datetime.datetime) -> list[health
         .order_by("campaign_id", "pk")
         .values_list("campaign_id", "organization_id", "organization__name", "created_at")
     )
-    return [
+    return (
         health.Finding(
             campaign_id,
             f"organization:{organization_id}",
             f"{name} has not answered the invitation sent on {day_label(sent.date())} "
             f"({(now - sent).days} days ago). Follow up, or withdraw it.",
         )
-        for campaign_id, organization_id, name, sent in rows
-    ]
+        for campaign_id, organization_id, name, sent in streamed(rows)
+    )
 
 
 @health.health_check("no_accepted_partner", severity=health.CRITICAL, title="No partner company has joined")
-def no_accepted_partner(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def no_accepted_partner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     partner = Party.objects.filter(campaign=OuterRef("pk"), role=Party.Role.PARTNER)
     rows = open_campaigns.filter(status__in=UNDER_WAY).filter(~Exists(partner)).values_list("pk", flat=True)
-    return [
+    return (
         health.Finding(campaign_id, "", "The campaign is under way but no partner company has accepted to take part.")
-        for campaign_id in rows
-    ]
+        for campaign_id in streamed(rows)
+    )

@@ -5,10 +5,10 @@ campaigns. Registered when CampaignsConfig.ready() imports this module.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterator
 from functools import reduce
-from operator import or_
+from itertools import groupby
+from operator import itemgetter, or_
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -143,11 +143,10 @@ def find_tool_access_unconfirmed(open_campaigns: QuerySet, now: datetime.datetim
         .order_by("campaign_id", "person__full_name")
         .values_list("campaign_id", "person__full_name")
     )
-    names_by_campaign: dict[int, list[str]] = defaultdict(list)
-    for campaign_id, name in streamed(rows):
-        names_by_campaign[campaign_id].append(name)
-    for campaign_id, names in names_by_campaign.items():
-        yield Finding(campaign_id, "", f"No confirmed access to the campaign's tools for: {', '.join(names)}.")
+    # The rows come campaign by campaign: one campaign's names in memory at a time, not every campaign's.
+    for campaign_id, named in groupby(streamed(rows), key=itemgetter(0)):
+        names = ", ".join(name for _, name in named)
+        yield Finding(campaign_id, "", f"No confirmed access to the campaign's tools for: {names}.")
 
 
 def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: str) -> Iterator[Finding]:

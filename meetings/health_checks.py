@@ -119,7 +119,7 @@ def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
 
 
 @health.health_check("decision_pending", severity=health.WARNING, title="Decision pending")
-def decision_pending(open_campaigns, now: datetime.datetime) -> list[health.Finding]:
+def decision_pending(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Decisions raised DECISION_PENDING_DAYS ago or more and still waiting for their decider. One query."""
     rows = (
         Decision.objects.pending()
@@ -130,12 +130,12 @@ def decision_pending(open_campaigns, now: datetime.datetime) -> list[health.Find
         )
         .order_by("campaign_id", "created_at")
     )
-    return [
+    return (
         health.Finding(
             campaign_id,
             f"decision:{pk}",
             f"Decision pending {(now - raised).days} days: “{text[:80]}” waits for {decider} ({company})"
             + (f", needed by {needed_by:%a %-d %b}." if needed_by else "."),
         )
-        for campaign_id, pk, text, raised, needed_by, decider, company in rows
-    ]
+        for campaign_id, pk, text, raised, needed_by, decider, company in streamed(rows)
+    )

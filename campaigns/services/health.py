@@ -1,6 +1,7 @@
 """The health sweep: every registered check over all open campaigns, stored as flags set-wise."""
 
 import datetime
+import gc
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,12 @@ from comarketing.validation import save_validated
 logger = logging.getLogger(__name__)
 
 # One check's findings at a time, written here a chunk at a time, so the database compares them with the open
-# flags (a temporary table: each connection has its own, emptied before every check).
+# flags (temporary tables: each connection has its own, emptied before every check). The findings not yet open
+# as flags are copied to a table of their own before they are inserted as flags: an insert that read the flags
+# table it wrote could scan its own new rows again for every finding when planned against a flags table that
+# starts empty (142 s for 100,000 findings at 100,000 campaigns), and in the steady state that copy is empty.
 FINDINGS_TABLE = "health_sweep_findings"
+NEW_FINDINGS_TABLE = "health_sweep_new_findings"
 
 
 @dataclass
@@ -41,8 +46,8 @@ class HealthSweepResult:
     failed_checks: list[str] = field(default_factory=list)
 
 
-def _findings_table() -> str:
-    """The temporary table of one check's findings, created once per connection, empty."""
+def _empty_findings_table(name: str) -> str:
+    """A temporary table of findings, created once per connection, empty."""
     flag = Flag._meta
     columns = ", ".join(
         f"{connection.ops.quote_name(flag.get_field(name).column)} {flag.get_field(name).db_type(connection)}"
@@ -51,11 +56,11 @@ def _findings_table() -> str:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {FINDINGS_TABLE} ({columns}, "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns}, "
             f"UNIQUE ({quote(flag.get_field('campaign').column)}, {quote(flag.get_field('subject').column)}))"
         )
-        cursor.execute(f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {FINDINGS_TABLE}")
-    return FINDINGS_TABLE
+        cursor.execute(f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {name}")
+    return name
 
 
 def _found(table: str) -> RawSQL:
@@ -74,7 +79,7 @@ def _sweep_check(
 ) -> None:
     """Open, refresh and resolve the flags of one check. Its findings stream into the findings table a chunk at
     a time and the database compares them with the open flags: memory holds one chunk, whatever the data."""
-    table = _findings_table()
+    table = _empty_findings_table(FINDINGS_TABLE)
     found = 0
     for findings in chunked(check.find(open_campaigns, now)):
         found += insert_ignoring_conflicts(
@@ -92,14 +97,22 @@ def _sweep_check(
         closing.update(resolved_at=now)
         # Set-wise writes skip save(), so their history is written set-wise too.
         insert_history(closing, history_type="~", moment=now, reason="Resolved by the health sweep")
+    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
+    # would be most of the sweep's writes for no one's benefit.
+    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
+    mine.filter(_found(table), last_seen_at__lte=stale_before).update(last_seen_at=now)
     quote = connection.ops.quote_name
-    already_open = (
-        f"SELECT 1 FROM {quote(Flag._meta.db_table)} flag WHERE flag.resolved_at IS NULL AND flag.code = %s "
-        "AND flag.campaign_id = findings.campaign_id AND flag.subject = findings.subject"
-    )
+    new = _empty_findings_table(NEW_FINDINGS_TABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {new} SELECT * FROM {table} findings WHERE NOT EXISTS (SELECT 1 FROM "
+            f"{quote(Flag._meta.db_table)} flag WHERE flag.resolved_at IS NULL AND flag.code = %s "
+            "AND flag.campaign_id = findings.campaign_id AND flag.subject = findings.subject)",
+            [check.code],
+        )
     opened = insert_selected_ignoring_conflicts(
         Flag,
-        (f"SELECT * FROM {table} findings WHERE NOT EXISTS ({already_open})", [check.code]),
+        (f"SELECT * FROM {new}", []),
         {"campaign": "campaign_id", "subject": "subject", "detail": "detail"},
         {
             "code": check.code,
@@ -113,10 +126,6 @@ def _sweep_check(
     if opened:
         fresh = flags.filter(code=check.code, opened_at=now)
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
-    # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
-    # would be most of the sweep's writes for no one's benefit.
-    stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
-    mine.filter(_found(table), last_seen_at__lte=stale_before).update(last_seen_at=now)
     result.opened += opened
     result.opened_critical |= bool(opened) and check.severity == health.CRITICAL
     result.resolved += len(resolved)
@@ -140,13 +149,21 @@ def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int
     if campaign_ids is not None:
         open_campaigns = open_campaigns.filter(pk__in=campaign_ids)
         flags = flags.filter(campaign_id__in=campaign_ids)
-    for check in health.checks.values():
-        try:
-            with transaction.atomic():
-                _sweep_check(check, open_campaigns, flags, now, result)
-        except Exception:
-            logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
-            result.failed_checks.append(check.code)
+    # Each check leaves some garbage in reference cycles (up to 0.7 MB at 10,000 campaigns), freed only by a full
+    # collection, so the sweep collects after every check. Objects older than the sweep are frozen first: a full
+    # collection then takes a fraction of a millisecond instead of some 80 ms.
+    gc.freeze()
+    try:
+        for check in health.checks.values():
+            try:
+                with transaction.atomic():
+                    _sweep_check(check, open_campaigns, flags, now, result)
+            except Exception:
+                logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
+                result.failed_checks.append(check.code)
+            gc.collect()
+    finally:
+        gc.unfreeze()
     unregistered = flags.exclude(code__in=[*health.checks])  # a check removed from the code
     result.resolved += unregistered.update(resolved_at=now)
     return result

@@ -13,7 +13,8 @@ from campaigns.reminder_sources import sources as registered_sources
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services.reminders import reminder_sweep
 from comarketing.validation import save_validated
-from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
+from tests.campaigns.factories import DeliverableFactory, MemberFactory, joint_campaign, member_of
+from tests.partners.factories import PersonFactory
 from tests.campaigns.sweep_helpers import due_reminders, written
 from tests.campaigns.kickoff_factories import agree_all, complete_company_part, kpi, measurement, reporting_plan
 
@@ -96,6 +97,20 @@ def test_tool_access_unconfirmed_lists_the_members(shared_campaign, alice):
     )
     [finding] = found(checks.find_tool_access_unconfirmed)
     assert finding.detail == "No confirmed access to the campaign's tools for: Carol."
+
+
+def test_tool_access_unconfirmed_names_each_campaigns_own_members(shared_campaign, alice, company_a, company_b):
+    other = joint_campaign(company_a, company_b, name="Autumn webinar")
+    for campaign in (shared_campaign, other):
+        save_validated(KickoffQuestionnaire(campaign=campaign, video_meeting_tool="Zoom"))
+    MemberFactory(campaign=other, person=PersonFactory(organization=company_b, full_name="Dana"))
+
+    by_campaign = {finding.campaign_id: finding.detail for finding in found(checks.find_tool_access_unconfirmed)}
+
+    assert by_campaign == {
+        shared_campaign.pk: "No confirmed access to the campaign's tools for: Alice, Carol.",
+        other.pk: "No confirmed access to the campaign's tools for: Dana.",
+    }
 
 
 @pytest.fixture

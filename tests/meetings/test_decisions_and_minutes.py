@@ -49,12 +49,12 @@ def test_a_decision_pending_too_long_is_flagged_naming_its_decider(shared_campai
     )
     raised = decision.created_at
 
-    assert decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=6)) == []
+    assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=6))) == []
     (finding,) = decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))
     assert finding.subject == f"decision:{decision.pk}"
     assert finding.detail == "Decision pending 9 days: “Which webinar platform?” waits for Carol (Company B), needed by Fri 4 Dec."
     Decision.objects.filter(pk=decision.pk).update(status="made")
-    assert decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9)) == []
+    assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))) == []
 
 
 def test_the_weekly_digest_lists_pending_decisions_per_decider(shared_campaign, maker):

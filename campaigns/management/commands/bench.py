@@ -30,8 +30,22 @@ from campaigns.services.reminders import reminder_sweep
 from comarketing.paginator import COUNT_CAP
 
 
+SLOWEST_SHOWN = 3  # a sweep's slowest statements, printed under its figures to say where its time goes
+
+
 class Rollback(Exception):
     """Raised at the end so nothing the benchmark built is kept."""
+
+
+@dataclass
+class Statement:
+    """One statement a sweep ran, and how long the database took to answer it (rows streamed later from a
+    server-side cursor are not counted here)."""
+
+    sql: str
+    params: object
+    many: bool
+    seconds: float
 
 
 @dataclass
@@ -131,9 +145,12 @@ class Command(BaseCommand):
         def count(execute, sql, params, many, context):
             nonlocal queries
             queries += 1
-            if statements is not None:
-                statements.append((sql, params, many))
-            return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                if statements is not None:
+                    statements.append(Statement(sql, params, many, time.perf_counter() - started))
 
         with connection.execute_wrapper(count):
             started = time.perf_counter()
@@ -154,8 +171,9 @@ class Command(BaseCommand):
     def _replay(statements: list) -> Callable[[], None]:
         def replay():
             with connection.cursor() as cursor:
-                for sql, params, many in statements:
-                    (cursor.executemany if many else cursor.execute)(sql, params)
+                for statement in statements:
+                    run = cursor.executemany if statement.many else cursor.execute
+                    run(statement.sql, statement.params)
                     if cursor.description is not None:
                         cursor.fetchall()
 
@@ -176,6 +194,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  {summary(outcome[0])}")
         self.stdout.write(floor.row("  floor: the same SQL replayed raw"))
         self.stdout.write(f"  ratio to floor: {figures.seconds / floor.seconds:.2f}x")
+        waited = sum(statement.seconds for statement in statements)
+        self.stdout.write(f"  of which executing statements: {waited * 1000:.1f} ms; the slowest:")
+        for slowest in sorted(statements, key=lambda statement: -statement.seconds)[:SLOWEST_SHOWN]:
+            sql = " ".join(slowest.sql.split())
+            self.stdout.write(f"  {slowest.seconds * 1000:10.1f} ms  {sql[:150]}")
 
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")

@@ -56,6 +56,7 @@ def test_bench_reports_each_measurement_next_to_its_floor_and_keeps_nothing():
     for measured in ("health sweep, first run", "reminder sweep, steady state", "campaign change page (3 visible)"):
         assert measured in output
     assert output.count("floor: the same SQL replayed raw") == 4 and "floor: values() + JSON" in output
+    assert output.count("of which executing statements") == 4 and "INSERT INTO" in output  # where the time went
     assert "same query count whatever is visible: True" in output and "API page: 3 campaigns of 3" in output
     assert "Synthetic data rolled back." in output
     assert not Flag.objects.exists() and not Reminder.objects.exists()

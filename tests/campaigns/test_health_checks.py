@@ -1,4 +1,6 @@
 import datetime
+import gc
+import weakref
 
 import pytest
 import time_machine
@@ -139,6 +141,30 @@ def test_a_failing_check_leaves_its_flags_alone_and_the_others_still_run(monkeyp
 
     assert result.failed_checks == ["no_project_lead"]
     assert {code for code, _ in open_flags(campaign)} == {"no_project_lead"}
+
+
+def test_a_sweep_frees_each_checks_garbage_and_leaves_the_workers_collector_as_it_found_it(monkeypatch):
+    campaign = healthy_campaign()
+    campaign.members.update(is_decision_maker=False)
+    garbage_left = []
+
+    def leaves_a_reference_cycle(open_campaigns, now):
+        cycle = []
+        cycle.append(cycle)
+        garbage_left.append(weakref.ref(Cyclic(cycle)))
+        return []
+
+    class Cyclic:
+        def __init__(self, cycle):
+            self.me, self.cycle = self, cycle
+
+    check = health.HealthCheck("a_wasteful_check", "info", "x", leaves_a_reference_cycle)
+    monkeypatch.setitem(health.checks, "a_wasteful_check", check)
+    result = health_sweep(now=NOW)
+
+    assert garbage_left[0]() is None  # collected before the sweep ended, though only a full collection finds it
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert {code for code, _ in open_flags(campaign)} == {"no_decision_maker"} and not result.failed_checks
 
 
 def test_a_team_member_acknowledges_or_snoozes_a_flag_with_a_reason(shared_campaign, alice, charlie):

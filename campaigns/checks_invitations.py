@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from campaigns import health
-from campaigns.services.bulk_rows import streamed
 from campaigns.models import Campaign, Invitation, Party
 from campaigns.reminder_sources import day_label
+from campaigns.services.bulk_rows import streamed
 
 UNDER_WAY = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
 

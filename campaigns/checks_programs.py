@@ -7,8 +7,8 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from campaigns import health
-from campaigns.services.bulk_rows import streamed
 from campaigns.models import Campaign, Party
+from campaigns.services.bulk_rows import streamed
 
 LONGEST_CYCLE_DAYS = 60  # multi-partner programs run in 30-60 day cycles
 

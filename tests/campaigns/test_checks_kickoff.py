@@ -14,9 +14,9 @@ from campaigns.services import kickoff as kickoff_services
 from campaigns.services.reminders import reminder_sweep
 from comarketing.validation import save_validated
 from tests.campaigns.factories import DeliverableFactory, MemberFactory, joint_campaign, member_of
-from tests.partners.factories import PersonFactory
-from tests.campaigns.sweep_helpers import due_reminders, written
 from tests.campaigns.kickoff_factories import agree_all, complete_company_part, kpi, measurement, reporting_plan
+from tests.campaigns.sweep_helpers import due_reminders, written
+from tests.partners.factories import PersonFactory
 
 NOW = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)  # a Monday
 TODAY = NOW.date()

@@ -29,7 +29,6 @@ from campaigns.services.health import health_sweep
 from campaigns.services.reminders import reminder_sweep
 from comarketing.paginator import COUNT_CAP
 
-
 PAGE_SAMPLES = 5
 SLOWEST_SHOWN = 3  # a sweep's slowest statements, printed under its figures to say where its time goes
 

@@ -254,7 +254,7 @@ KPI_REPORT_DUE = "kpi_report_due"
 @reminder_source(KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due)
 def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
     """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
-    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind=KPI_REPORT_DUE):
+    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind=KPI_REPORT_DUE, now=now):
         zone = schedule.reporter_time_zone
         report_date = unreported_report_date(schedule, local_date(now, zone))
         if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, zone)) > now:

@@ -114,6 +114,7 @@ class Person(models.Model):
         related_name="person",
         help_text="The login of this person; a login belongs to exactly one company through its person.",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
     objects = PersonQuerySet.as_manager()

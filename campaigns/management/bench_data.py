@@ -79,6 +79,8 @@ def build(count: int, now: datetime.datetime) -> World:
         staff[organization.pk].append(person)
         users.append(person.user)
     get_user_model().objects.filter(pk__in=[user.pk for user in users]).update(is_staff=True)
+    # On record since before the campaigns, not since the benchmark built them (as for the reporting plans).
+    Person.objects.filter(organization__in=[*pool, large, small_host]).update(updated_at=_kickoff(today))
     first_ids = []
     for start in range(0, count, CAMPAIGNS_PER_BATCH):
         numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
@@ -96,6 +98,10 @@ def build(count: int, now: datetime.datetime) -> World:
     )
 
 
+def _kickoff(today: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(today - datetime.timedelta(days=30), datetime.time(12), tzinfo=datetime.UTC)
+
+
 def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
     large, small_host, small = hosts
     statuses = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.KICKOFF)
@@ -103,7 +109,7 @@ def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
         Campaign(
             name=f"{PREFIX} campaign {i}",
             status=statuses[i % 3],
-            kickoff_date=today - datetime.timedelta(days=30),
+            kickoff_date=_kickoff(today).date(),
             launch_date=today + datetime.timedelta(days=i % 40 - 10),
         )
         for i in numbers
@@ -189,6 +195,9 @@ def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
         ReportingPlan(campaign=campaign, frequency="weekly", first_report_date=today - datetime.timedelta(days=20))
         for campaign, *_ in sides
     )
+    # Agreed at the kickoff, not when the benchmark built them: the reminder sweep trusts only reminders stored
+    # after a plan's last change.
+    ReportingPlan.objects.filter(pk__in=[plan.pk for plan in plans]).update(updated_at=_kickoff(today))
     ReportingPlanReporter.objects.bulk_create(
         ReportingPlanReporter(plan=plan, organization=organization, reporter=staff[organization.pk][0])
         for plan, (_, host, partner, _) in zip(plans, sides, strict=True)

@@ -394,6 +394,7 @@ class ReportingPlan(models.Model):
     dashboard_link = models.URLField(blank=True)
     first_report_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
     objects = KeptRecordQuerySet.as_manager()

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Greatest
 
 from campaigns.models import (
     AgreedKpiTarget,
@@ -145,25 +146,69 @@ class ReporterSchedule:
     last_reminded_at: datetime.datetime | None = None  # asked for with `reminder_kind`
 
 
-def reporter_schedules(campaigns: QuerySet[Campaign], *, reminder_kind: str = "") -> Iterator[ReporterSchedule]:
+# The shortest time from one report date to the next, less three hours: the next report's 09:00 comes up to
+# that much earlier in UTC across a daylight-saving change. A plan reported once counts as the longest, so that
+# the reminders the sweep reads stay within a bounded window.
+_QUIET = {
+    ReportingFrequency.WEEKLY: datetime.timedelta(days=7, hours=-3),
+    ReportingFrequency.BIWEEKLY: datetime.timedelta(days=14, hours=-3),
+    ReportingFrequency.MONTHLY: datetime.timedelta(days=28, hours=-3),
+}
+_LONGEST_QUIET = max(_QUIET.values())
+# A reminder counts as made from the current schedule and time zone if it was stored this long after the plan
+# and its reporter last changed: longer than an edit's transaction, while which a sweep may still read the old.
+_CHANGE_SETTLE = datetime.timedelta(minutes=10)
+
+
+def _reminders_of_reporter(reminder_kind: str) -> QuerySet[Reminder]:
+    """The outbox's reminders of `reminder_kind` about the plan to the reporter of the outer row."""
+    return Reminder.objects.filter(
+        kind=reminder_kind, subject=subject_of("reporting_plan", OuterRef("plan_id")), person=OuterRef("reporter_id")
+    )
+
+
+def _not_reminded_of_current_report_date(
+    reporters: QuerySet[ReportingPlanReporter], reminders: QuerySet[Reminder], now: datetime.datetime
+) -> QuerySet[ReportingPlanReporter]:
+    """Without the reporters reminded since their plan and their own record last changed, too recently for
+    another report date to have come (most reporters at most times): the reminder sweep need not compute their
+    schedule.
+
+    One condition for every frequency, so PostgreSQL answers it with one anti-join over the recent reminders
+    rather than probing the outbox for each reporter."""
+    quiet_after = Case(
+        *(When(plan__frequency=frequency, then=Value(now - quiet)) for frequency, quiet in _QUIET.items()),
+        default=Value(now - _LONGEST_QUIET),
+    )
+    changed_at = Greatest("plan__updated_at", "reporter__updated_at") + Value(_CHANGE_SETTLE)
+    reminded = Exists(
+        reminders.filter(due_at__gt=now - _LONGEST_QUIET).filter(
+            due_at__gt=OuterRef("quiet_after"), created_at__gte=OuterRef("changed_at")
+        )
+    )
+    return reporters.alias(quiet_after=quiet_after, changed_at=changed_at).exclude(reminded)
+
+
+def reporter_schedules(
+    campaigns: QuerySet[Campaign], *, reminder_kind: str = "", now: datetime.datetime | None = None
+) -> Iterator[ReporterSchedule]:
     """Every scheduled reporter in `campaigns` with its company's last report, from one grouped query, streamed
-    (a correlated subquery per reporter grew quadratically with the number of campaigns on PostgreSQL). With
-    `reminder_kind`, also the latest due moment of the reporter's reminders of that kind about the plan (one
-    probe of the outbox's unique index each)."""
+    (a correlated subquery per reporter grew quadratically with the number of campaigns on PostgreSQL).
+
+    With `reminder_kind` and `now`, for the reminder sweep: without the reporters already reminded of their
+    current report date, and with the latest due moment of each one's reminders of that kind about the plan
+    (probes of the outbox's unique index)."""
     measurements = "plan__campaign__kpi_measurements"
+    reporters = ReportingPlanReporter.objects.filter(
+        plan__campaign__in=campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
+    )
     last_reminded = Value(None, output_field=DateTimeField())
     if reminder_kind:
-        reminded = Reminder.objects.filter(
-            kind=reminder_kind,
-            subject=subject_of("reporting_plan", OuterRef("plan_id")),
-            person=OuterRef("reporter_id"),
-        )
-        last_reminded = Subquery(reminded.order_by("-due_at").values("due_at")[:1])
+        reminders = _reminders_of_reporter(reminder_kind)
+        last_reminded = Subquery(reminders.order_by("-due_at").values("due_at")[:1])
+        reporters = _not_reminded_of_current_report_date(reporters, reminders, now)
     rows = (
-        ReportingPlanReporter.objects.filter(
-            plan__campaign__in=campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
-        )
-        .annotate(last_reminded=last_reminded)
+        reporters.annotate(last_reminded=last_reminded)
         .values_list(
             "plan_id",
             "plan__campaign_id",

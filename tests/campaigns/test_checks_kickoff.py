@@ -2,17 +2,20 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns import checks_kickoff as checks
 from campaigns.health import checks as registered_checks
-from campaigns.models import Campaign, Deliverable, KickoffQuestionnaire, RaciAssignment, SignoffRequest
+from campaigns.models import Campaign, Deliverable, KickoffQuestionnaire, RaciAssignment, ReportingPlan, SignoffRequest
 from campaigns.reminder_sources import local_date
 from campaigns.reminder_sources import sources as registered_sources
+from campaigns.selectors.kpis import reporter_schedules
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services.reminders import reminder_sweep
 from comarketing.validation import save_validated
+from partners.models import Person
 from tests.campaigns.factories import DeliverableFactory, MemberFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import agree_all, complete_company_part, kpi, measurement, reporting_plan
 from tests.campaigns.sweep_helpers import due_reminders, written
@@ -187,6 +190,65 @@ def test_a_kpi_report_reminder_in_the_outbox_is_not_offered_again_but_the_next_r
     next_week = NOW + datetime.timedelta(days=7)
     (again,) = [r for r in checks.kpi_report_due_reminders(next_week) if r.person_id == reporter.pk]
     assert local_date(again.due_at, reporter.time_zone) == datetime.date(2026, 11, 30)
+
+
+def _weekly_plan_on_record_since_before(campaign, *, first: datetime.date):
+    """A weekly plan whose plan and reporters were last changed before NOW, as in a running workspace (the
+    factories' rows are as new as the wall clock, which is after NOW)."""
+    plan = reporting_plan(campaign, frequency="weekly", first=first)
+    long_ago = NOW - datetime.timedelta(days=30)
+    ReportingPlan.objects.filter(pk=plan.pk).update(updated_at=long_ago)
+    Person.objects.filter(pk__in=plan.reporters.values("reporter_id")).update(updated_at=long_ago)
+    return plan
+
+
+def _scheduled_reporters(now: datetime.datetime) -> set[int]:
+    schedules = reporter_schedules(Campaign.objects.open(), reminder_kind=checks.KPI_REPORT_DUE, now=now)
+    return {schedule.reporter_id for schedule in schedules}
+
+
+def test_a_reminded_reporters_schedule_is_not_computed_again_until_their_next_report_date_can_come(
+    shared_campaign,
+):
+    plan = _weekly_plan_on_record_since_before(shared_campaign, first=datetime.date(2026, 11, 16))
+    reporters = set(plan.reporters.values_list("reporter_id", flat=True))
+    assert _scheduled_reporters(NOW) == reporters
+
+    reminder_sweep(now=NOW, enqueue=False)
+
+    assert _scheduled_reporters(NOW + datetime.timedelta(minutes=5)) == set()
+    assert _scheduled_reporters(NOW + datetime.timedelta(days=6, hours=18)) == reporters  # Sunday evening
+
+
+def test_a_reporting_plan_moved_after_a_reminder_reminds_of_its_new_report_date(shared_campaign):
+    plan = _weekly_plan_on_record_since_before(shared_campaign, first=datetime.date(2026, 11, 16))
+    reporter = plan.reporters.first().reporter
+    reminder_sweep(now=NOW, enqueue=False)  # of Monday's report
+    tuesday_noon = NOW + datetime.timedelta(days=1)
+
+    with time_machine.travel(tuesday_noon - datetime.timedelta(hours=4), tick=False):
+        plan.first_report_date = datetime.date(2026, 11, 24)  # reports on Tuesdays from now on
+        save_validated(plan)
+
+    (moved,) = [r for r in checks.kpi_report_due_reminders(tuesday_noon) if r.person_id == reporter.pk]
+    assert local_date(moved.due_at, reporter.time_zone) == datetime.date(2026, 11, 24)
+
+
+def test_a_reporter_who_moves_east_is_reminded_at_nine_in_the_new_time_zone(shared_campaign):
+    plan = _weekly_plan_on_record_since_before(shared_campaign, first=datetime.date(2026, 11, 16))
+    reporter = plan.reporters.first().reporter
+    Person.objects.filter(pk=reporter.pk).update(time_zone="America/New_York")
+    reminder_sweep(now=datetime.datetime(2026, 11, 23, 15, tzinfo=datetime.UTC), enqueue=False)  # 10:00 there
+
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), tick=False):
+        reporter.refresh_from_db()
+        reporter.time_zone = "Pacific/Auckland"
+        save_validated(reporter)
+
+    nine_in_auckland = datetime.datetime(2026, 11, 30, 9, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland"))
+    soon_after = nine_in_auckland + datetime.timedelta(minutes=5)  # Sunday 20:05 UTC
+    (due,) = [r for r in checks.kpi_report_due_reminders(soon_after) if r.person_id == reporter.pk]
+    assert due.due_at == nine_in_auckland
 
 
 def test_kind_kpi_mismatch_warns_co_marketing_with_sales_kpis(shared_campaign):

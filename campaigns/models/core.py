@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -29,8 +29,6 @@ def campaign_ids_of(organization_id: int) -> models.QuerySet:
     return Party.objects.filter(organization_id=organization_id).values("campaign_id")
 
 
-def hosted_campaign_ids_of(organization_id: int) -> models.QuerySet:
-    return Party.objects.filter(organization_id=organization_id, role=Party.Role.HOST).values("campaign_id")
 
 
 class CampaignChildQuerySet(ScopedQuerySet):
@@ -59,7 +57,13 @@ class CampaignChildQuerySet(ScopedQuerySet):
         if relation == "party":
             return Q(**{f"{self.campaign_path}__in": campaign_ids_of(actor.organization_id)})
         if relation == "host":
-            return Q(**{f"{self.campaign_path}__in": hosted_campaign_ids_of(actor.organization_id)})
+            # Correlated, not `IN (…)`: a host check is OR-ed with others ("the host or the row's owner"), and
+            # there PostgreSQL cannot make `IN` a join; it read every campaign the company hosts to check the
+            # rows of one page (3 ms at 10,000 campaigns, growing with them).
+            hosts = Party.objects.filter(
+                campaign_id=OuterRef(self.campaign_path), organization_id=actor.organization_id, role=Party.Role.HOST
+            )
+            return Q(Exists(hosts))
         if relation == "owner" and self.owner_path:
             return Q(**{self.owner_path: actor.organization_id})
         return super().relation_q(relation, actor)

@@ -29,8 +29,6 @@ def campaign_ids_of(organization_id: int) -> models.QuerySet:
     return Party.objects.filter(organization_id=organization_id).values("campaign_id")
 
 
-
-
 class CampaignChildQuerySet(ScopedQuerySet):
     """Rows that belong to one campaign: what each party may do with them is declared in `rules`.
 

@@ -156,7 +156,8 @@ _QUIET = {
 }
 _LONGEST_QUIET = max(_QUIET.values())
 # A reminder counts as made from the current schedule and time zone if it was stored this long after the plan
-# and its reporter last changed: longer than an edit's transaction, while which a sweep may still read the old.
+# and its reporter last changed: longer than an edit's transaction, during which a sweep may still read the
+# old schedule.
 _CHANGE_SETTLE = datetime.timedelta(minutes=10)
 
 

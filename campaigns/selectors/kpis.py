@@ -182,11 +182,9 @@ def _not_reminded_of_current_report_date(
         default=Value(now - _LONGEST_QUIET),
     )
     changed_at = Greatest("plan__updated_at", "reporter__updated_at") + Value(_CHANGE_SETTLE)
-    reminded = Exists(
-        reminders.filter(due_at__gt=now - _LONGEST_QUIET).filter(
-            due_at__gt=OuterRef("quiet_after"), created_at__gte=OuterRef("changed_at")
-        )
-    )
+    # The constant bound lets the database read only the recent reminders; the correlated one is per frequency.
+    recent = Q(due_at__gt=now - _LONGEST_QUIET) & Q(due_at__gt=OuterRef("quiet_after"))
+    reminded = Exists(reminders.filter(recent, created_at__gte=OuterRef("changed_at")))
     return reporters.alias(quiet_after=quiet_after, changed_at=changed_at).exclude(reminded)
 
 

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.forms",  # its widget templates, found by FORM_RENDERER through TEMPLATES
+    "django.forms",  # its widget templates, which the admin's widget templates include
     "rest_framework",
     "knox",
     "axes",
@@ -98,8 +98,7 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render through TEMPLATES, so that comarketing/templates can write a widget's markup more cheaply.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "comarketing.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))

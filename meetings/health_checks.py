@@ -74,7 +74,14 @@ def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Find
 
 
 def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
-    ranked = Meeting.objects.filter(series__campaign_id__in=campaign_ids, status=Meeting.Status.HELD).annotate(
+    # The chunk's range as well as its ids: with the ids alone, PostgreSQL scanned every meeting series for each
+    # chunk (3.8 s at 100,000 campaigns for 0.2 s at 10,000); the range lets it read the chunk's through the index.
+    ranked = Meeting.objects.filter(
+        series__campaign_id__in=campaign_ids,
+        series__campaign_id__gte=min(campaign_ids),
+        series__campaign_id__lte=max(campaign_ids),
+        status=Meeting.Status.HELD,
+    ).annotate(
         recency=Window(
             RowNumber(), partition_by=F("series__campaign_id"), order_by=[F("starts_at").desc(), F("pk").desc()]
         ),
@@ -90,12 +97,17 @@ def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
     considered = {campaign_id for campaign_id, held in meetings_by_campaign.items() if len(held) == ABSENCES_IN_A_ROW}
     if not considered:
         return []
-    present = set(
-        Attendance.objects.filter(
-            meeting_id__in=[pk for pk, campaign_id, *_ in latest if campaign_id in considered],
-            status=Attendance.Status.PRESENT,
-        ).values_list("meeting__series__campaign_id", "member__person__organization_id")
-    )
+    campaign_of_meeting = {pk: campaign_id for pk, campaign_id, *_ in latest if campaign_id in considered}
+    # Neither the meetings (their campaigns are known) nor the attendance list's order: joined, they made
+    # PostgreSQL scan every meeting for each chunk.
+    present = {
+        (campaign_of_meeting[meeting_id], organization_id)
+        for meeting_id, organization_id in Attendance.objects.filter(
+            meeting_id__in=list(campaign_of_meeting), status=Attendance.Status.PRESENT
+        )
+        .order_by()
+        .values_list("meeting_id", "member__person__organization_id")
+    }
     parties = (
         Party.objects.filter(campaign_id__in=considered)
         .values_list("campaign_id", "organization_id", "organization__name")

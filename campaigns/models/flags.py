@@ -39,8 +39,9 @@ class Flag(models.Model):
         WARNING = WARNING, "Warning"
         INFO = INFO, "Info"
 
-    # Indexed below: by flag_campaign_open_idx, whose first column it is, and by one plain index on the code. The
-    # health sweep inserts every new flag, so each index the table needs not is written for nothing.
+    # Indexed below (the campaign as the first column of flag_campaign_open_idx, the code by one plain index): the
+    # health sweep inserts every new flag and each row is written into every index, so the table keeps only those
+    # its queries use.
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="flags", db_index=False)
     code = models.CharField(max_length=64)
     subject = models.CharField(

@@ -1,5 +1,29 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.conf import settings
+
+# Modules that register themselves when imported: with Celery (tasks, which services send by name), with a registry (health checks, reminder sources, digest lines,
+# event-message kinds, page panels, demo steps) or as signal receivers. Checks and demo steps run in this order:
+# the kickoff demo builds on the core demo's campaigns, the results demo on the kickoff demo's helpers, and the
+# plan checks on the kickoff's lead times.
+SELF_REGISTERING = (
+    "tasks",
+    "receivers",
+    "checks.kickoff",
+    "checks.plans",
+    "checks.programs",
+    "checks.core",
+    "checks.invitations",
+    "outbox.notices",
+    "pages.my_work",
+    "pages.timeline",
+    "demo.core",
+    "demo.kickoff",
+    "demo.results",
+    "demo.plans",
+    "demo.flags",
+)
 
 
 class CampaignsConfig(AppConfig):
@@ -7,21 +31,12 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Joint campaigns"
 
     def ready(self) -> None:
-        from campaigns import demo_data  # noqa: F401  (registers the demo step)
-        # After demo_data: the kickoff demo step builds on its campaigns.
-        from campaigns import checks_kickoff, demo_kickoff, receivers_kickoff  # noqa: F401
-        from campaigns import demo_results  # noqa: F401  (after the kickoff demo, whose helpers it uses)
-        from campaigns import checks_plans, checks_programs, demo_plans  # noqa: F401  (after the kickoff: its lead times)
-        from campaigns import checks_core, demo_flags  # noqa: F401  (register checks, reminders, demo step)
-        from campaigns import checks_invitations  # noqa: F401  (register checks)
-        from campaigns import receivers_health  # noqa: F401  (fresh health after a change)
-        from campaigns import my_work  # noqa: F401  (panels of the "My work" page)
-        from campaigns import timeline  # noqa: F401  (the timeline panel of a campaign's home)
-        from campaigns.services import notices  # noqa: F401  (registers the event-message kinds)
-        from comarketing.schedules import periodic
         from campaigns.selectors import core as selectors
         from partners.scoping import sharing
+        from utilities.schedules import periodic
 
+        for module in SELF_REGISTERING:
+            import_module(f"campaigns.{module}")
         # Partner companies and their people become visible through a shared campaign.
         sharing.register_organizations(selectors.partner_organization_ids)
         sharing.register_people(selectors.partner_member_ids)

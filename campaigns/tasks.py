@@ -7,7 +7,8 @@ periodic reminder sweep finds once it is due.
 
 from celery import shared_task
 
-from campaigns.services import health, reminders, webhooks
+from campaigns.outbox import reminders, webhooks
+from campaigns.services import health
 from campaigns.services import reports as results
 
 

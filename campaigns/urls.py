@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns.pages import views
 
 app_name = "campaigns"
 

@@ -1,24 +1,10 @@
-"""Periodic tasks declared in code, installed into django-celery-beat on migrate.
+"""The periodic tasks the apps declared (`utilities.schedules`), installed into django-celery-beat on migrate.
 
-Installing creates missing rows only, so an operator's edits in the admin
-(interval, enabled) survive the next deploy and nothing is duplicated.
+Installing creates missing rows only, so an operator's edits in the admin (interval, enabled) survive the next
+deploy and nothing is duplicated.
 """
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class PeriodicSchedule:
-    name: str
-    task: str
-    every_seconds: int
-
-
-schedules: dict[str, PeriodicSchedule] = {}
-
-
-def periodic(name: str, task: str, *, every_seconds: int) -> None:
-    schedules[name] = PeriodicSchedule(name=name, task=task, every_seconds=every_seconds)
+from utilities.schedules import schedules
 
 
 def install_schedules(**kwargs) -> list[str]:

@@ -98,7 +98,7 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "comarketing.forms.FormRenderer"
+FORM_RENDERER = "utilities.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
     },
-    "DEFAULT_PERMISSION_CLASSES": ["comarketing.api.permissions.CompanyModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["utilities.api.CompanyModelPermissions"],
     "DEFAULT_PARSER_CLASSES": [
         "comarketing.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

@@ -16,13 +16,13 @@ from django.utils.safestring import mark_safe
 
 from campaigns.models import Campaign, Deliverable, Member
 from campaigns.services import core as campaign_services
-from comarketing.validation import save_validated
 from meetings import recurrence as rules
 from meetings import selectors, services, views
 from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from partners.scoping import CHANGE, ensure_may, time_zone_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+from utilities.validation import save_validated
 
 
 class RelatedValuesFilter(admin.SimpleListFilter):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from campaigns.cockpit import elapsed_percent
 from campaigns.models import CampaignKpi, Deliverable, Flag, RaciAssignment, SignoffRequest
+from campaigns.pages.home import elapsed_percent
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from meetings.models import ActionItem, Decision, Meeting
 

@@ -13,8 +13,6 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from campaigns.models import Member
-from comarketing.api.permissions import ChangeActionPermissions
-from comarketing.api.schema import WallClockTimeField
 from meetings import recurrence as rules
 from meetings import selectors, services, views
 from meetings.agenda import meeting_agenda
@@ -23,6 +21,7 @@ from meetings.summary import render_notes_summary
 from partners.scoping import CHANGE, VIEW, scoped_queryset
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
+from utilities.api import ChangeActionPermissions, WallClockTimeField
 
 # --- Series -----------------------------------------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ from typing import Any
 from django.utils import timezone
 
 from campaigns.models import Deliverable, Member
-from comarketing.validation import save_validated
 from meetings import services
 from meetings.models import ActionItem, Attendance, Decision, Meeting, MeetingSeries
 from partners import demo
+from utilities.validation import save_validated
 
 SERIES_TITLE = "Weekly joint review"
 INVITED = [

@@ -3,8 +3,8 @@ digest registry)."""
 
 import datetime
 
-from campaigns import digest
 from campaigns.models import Campaign
+from campaigns.registries import digest
 from meetings.models import ActionItem, Decision
 
 

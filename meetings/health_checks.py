@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from campaigns import health
 from campaigns.models import Campaign, Party
-from campaigns.services.bulk_rows import chunked, streamed
+from campaigns.registries import checks as health
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
+from utilities.bulk_rows import chunked, streamed
 
 NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
 ABSENCES_IN_A_ROW = 2

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from campaigns import reminder_sources
-from campaigns.services.notices import notice_send
+from campaigns.outbox.notices import notice_send
+from campaigns.registries import reminder_sources
 from meetings.models import Attendance, Decision, Meeting
 from meetings.selectors import meeting_with_log
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.cockpit import campaign_home
+from campaigns.pages.home import campaign_home
 from meetings.models import ActionItem, Decision, Meeting
 from partners.dashboard import PANEL_ROWS, bounded, my_work
 from partners.scoping import time_zone_of

@@ -6,8 +6,8 @@ import datetime
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignTemplate, Member
+from campaigns.pages.timeline import TimelineMark, timeline_marks
 from campaigns.services.plans import plan_extra
-from campaigns.timeline import TimelineMark, timeline_marks
 from meetings.models import Meeting, MeetingSeries
 from meetings.services import series_create
 from partners.scoping import time_zone_of

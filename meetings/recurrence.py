@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dateutil.rrule import rrule, rrulestr
 from django.core.exceptions import ValidationError
 
-from comarketing.validation import date_window
+from utilities.validation import date_window
 
 DEFAULT_RULE = "FREQ=WEEKLY"
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")

@@ -12,9 +12,9 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import reminder_sources
 from campaigns.models import Campaign
-from campaigns.reminder_sources import (
+from campaigns.registries import reminder_sources
+from campaigns.registries.reminder_sources import (
     LocalDate,
     LocalMoment,
     Message,

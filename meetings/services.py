@@ -16,11 +16,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, Member
-from comarketing.validation import save_validated, validate_in_date_window
 from meetings import recurrence
+from meetings.minutes import minutes_send
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret, new_secret
-from meetings.minutes import minutes_send
+from utilities.validation import save_validated, validate_in_date_window
 
 logger = logging.getLogger(__name__)
 

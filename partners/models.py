@@ -7,9 +7,20 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from comarketing.validation import validate_single_line
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, left_empty, own_company, related, sharing
-
+from partners.scoping import (
+    ADD,
+    CHANGE,
+    DELETE,
+    NOBODY,
+    OWNER,
+    VIEW,
+    ScopedQuerySet,
+    left_empty,
+    own_company,
+    related,
+    sharing,
+)
+from utilities.validation import validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
 # a placeholder, "posixrules" a template; posix/ and right/ are copies of the real names.

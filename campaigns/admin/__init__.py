@@ -1,9 +1,11 @@
 # Each module registers its model admins.
-from campaigns.admin import core  # noqa: F401
-from campaigns.admin import flags  # noqa: F401
-from campaigns.admin import kickoff  # noqa: F401
-from campaigns.admin import invitations  # noqa: F401
-from campaigns.admin import reports  # noqa: F401
-from campaigns.admin import crm_imports  # noqa: F401
-from campaigns.admin import templates  # noqa: F401
-from campaigns.admin import webhooks  # noqa: F401
+from campaigns.admin import (
+    core,  # noqa: F401
+    crm_imports,  # noqa: F401
+    flags,  # noqa: F401
+    invitations,  # noqa: F401
+    kickoff,  # noqa: F401
+    reports,  # noqa: F401
+    templates,  # noqa: F401
+    webhooks,  # noqa: F401
+)

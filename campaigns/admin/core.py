@@ -9,14 +9,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
-from campaigns.business_days import within_planning_horizon
-from campaigns.cockpit import campaign_home, campaign_links
-from campaigns.selectors import core as selectors
-from campaigns.services import core as services
-from campaigns.services import invitations as invitation_services
-from campaigns.services import plan_moves as plan_move_services
-from campaigns.services import plans as plan_services
-from campaigns.services import reports as report_services
 from campaigns.models import (
     Campaign,
     CampaignTemplate,
@@ -27,9 +19,17 @@ from campaigns.models import (
     Party,
     RaciAssignment,
 )
+from campaigns.pages.home import campaign_home, campaign_links
+from campaigns.selectors import core as selectors
+from campaigns.services import core as services
+from campaigns.services import invitations as invitation_services
+from campaigns.services import plan_moves as plan_move_services
+from campaigns.services import plans as plan_services
+from campaigns.services import reports as report_services
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+from utilities.business_days import within_planning_horizon
 
 
 def _campaign_being_edited(request) -> Campaign | None:
@@ -155,11 +155,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             if "status" in form.changed_data:
                 services.campaign_status_changed(obj, request.user)
         else:
-            options = form.create_options()
-            if "template" in options:
-                plan_services.campaign_create_from_template(user=request.user, campaign=obj, **options)
-            else:
-                services.campaign_create(user=request.user, campaign=obj, **options)
+            services.campaign_create(user=request.user, campaign=obj, **form.create_options())
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from campaigns import health, reminder_sources
 from campaigns.admin.outbox import OutboxAdmin
 from campaigns.models import Flag, Reminder, ReminderOptOut
 from campaigns.models.flags import severity_rank
+from campaigns.outbox import reminders as reminder_services
+from campaigns.registries import checks as health
+from campaigns.registries import reminder_sources
 from campaigns.selectors.flags import campaigns_with_open_flag, with_flag_columns
 from campaigns.services import health as health_services
-from campaigns.services import reminders as reminder_services
 from partners.scoping.admin import ScopedModelAdmin
 
 SEVERITY_BY_RANK = {rank: severity for severity, rank in health.SEVERITY_ORDER.items()}

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from campaigns.models.outbox import OutboxRow
-from campaigns.services import outbox
+from campaigns.outbox import lifecycle as outbox
 from partners.scoping import NOBODY, rules_of
 from partners.scoping.admin import ScopedModelAdmin
 

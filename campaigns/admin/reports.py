@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from campaigns.cockpit import report_downloads
 from campaigns.models import ResultsReport
+from campaigns.pages.home import report_downloads
 from partners.scoping.admin import ScopedModelAdmin
 
 

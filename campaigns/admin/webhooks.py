@@ -1,16 +1,15 @@
 from django.contrib import admin
 from django.db.models import Count, Max, Q
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from campaigns.admin.outbox import OutboxAdmin
 from campaigns.models import WebhookDelivery, WebhookEndpoint
-from campaigns.services import webhooks as webhook_services
+from campaigns.outbox import webhooks as webhook_services
 from partners.scoping import CHANGE
 from partners.scoping.admin import FewRelatedOnlyFieldListFilter, ScopedModelAdmin
-
 
 SHORT_EVENT_NAMES = {"flags": "flags", "invitations": "invitations", "results_reports": "reports", "reminders": "reminders"}
 

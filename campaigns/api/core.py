@@ -9,20 +9,20 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from campaigns.selectors import core as selectors
-from campaigns.services import core as services
+from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.pages.timeline import timeline_marks_of
+from campaigns.selectors import core as selectors
+from campaigns.selectors import plans as plan_selectors
+from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
 from campaigns.services import plan_moves as plan_move_services
 from campaigns.services import plans as plan_services
-from campaigns.selectors import plans as plan_selectors
-from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
-from campaigns.timeline import timeline_marks_of
-from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
+from utilities.api import ChangeActionPermissions
 
 
 class PartySerializer(ScopedModelSerializer):
@@ -204,11 +204,9 @@ class CampaignSerializer(ScopedModelSerializer):
         campaign = Campaign(**validated_data)
         user = self.context["request"].user
         campaign._history_user = user
-        if template is not None:
-            return plan_services.campaign_create_from_template(
-                user=user, campaign=campaign, template=template, event_date=campaign.launch_date, **options
-            )
-        return services.campaign_create(user=user, campaign=campaign, **options)
+        return services.campaign_create(
+            user=user, campaign=campaign, template=template, event_date=campaign.launch_date, **options
+        )
 
     def update(self, instance, validated_data):
         for option in ("invite", "team_members", "host", "invite_message", "template"):

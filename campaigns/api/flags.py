@@ -7,14 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from campaigns import reminder_sources
 from campaigns.models import Flag, Reminder, ReminderOptOut
+from campaigns.outbox import reminders as reminder_services
+from campaigns.registries import reminder_sources
 from campaigns.services import health as health_services
-from campaigns.services import reminders as reminder_services
-from comarketing.api.permissions import ChangeActionPermissions
 from partners.scoping import CHANGE, VIEW
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
+from utilities.api import ChangeActionPermissions
 
 
 class FlagSerializer(ScopedModelSerializer):

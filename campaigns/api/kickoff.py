@@ -36,11 +36,11 @@ from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
-from comarketing.api.permissions import ChangeActionPermissions
 from partners.models import Organization, Person
 from partners.scoping import ADD, VIEW, scoped_queryset
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.services import person_of
+from utilities.api import ChangeActionPermissions
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from campaigns.models import CampaignTemplate, Metric, TemplateDeliverable
-from comarketing.api.schema import WallClockTimeField
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from utilities.api import WallClockTimeField
 
 
 class TemplateDeliverableSerializer(ScopedModelSerializer):

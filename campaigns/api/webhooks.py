@@ -7,10 +7,10 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from campaigns.models import WebhookDelivery, WebhookEndpoint
-from campaigns.services import webhooks as webhook_services
-from comarketing.api.permissions import ChangeActionPermissions
+from campaigns.outbox import webhooks as webhook_services
 from partners.scoping import CHANGE
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from utilities.api import ChangeActionPermissions
 
 
 class WebhookEndpointSerializer(ScopedModelSerializer):

@@ -1,15 +1,16 @@
+from campaigns.models.assets import BrandAsset
 from campaigns.models.core import (
     Campaign,
     CampaignChildQuerySet,
-    KeptRecordQuerySet,
     CampaignQuerySet,
     Deliverable,
+    KeptRecordQuerySet,
     Member,
     Party,
     RaciAssignment,
     campaign_ids_of,
 )
-from campaigns.models.assets import BrandAsset
+from campaigns.models.crm_imports import CrmImport
 from campaigns.models.flags import Flag
 from campaigns.models.invitations import Invitation
 from campaigns.models.kickoff import (
@@ -31,7 +32,6 @@ from campaigns.models.kpis import (
     ReportingPlanReporter,
 )
 from campaigns.models.reminders import Reminder, ReminderOptOut
-from campaigns.models.crm_imports import CrmImport
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
 from campaigns.models.templates import CampaignTemplate, TemplateDeliverable

@@ -1,7 +1,7 @@
 """Private brand assets (logos, guidelines, templates) of each company, for one campaign.
 
 Files live under MEDIA_ROOT with random names and have no public URL: they are served only by
-`campaigns.views.brand_asset_download`, which checks that the user's company is a party of the campaign.
+`campaigns.pages.views.brand_asset_download`, which checks that the user's company is a party of the campaign.
 """
 
 import uuid
@@ -18,8 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import Campaign
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
-from partners.scoping import own_company, own_person
 from partners.models import Organization, Person
+from partners.scoping import own_company, own_person
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from comarketing.validation import validate_single_line
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
+from utilities.validation import validate_single_line
 
 PARTY = related("party")  # the company takes part in the row's campaign (an accepted party that has not left)
 HOST = related("host")  # the company hosts the row's campaign
@@ -425,9 +425,9 @@ class Deliverable(models.Model):
             errors["status"] = (
                 "Assign at least one Responsible (and save) before moving this deliverable out of “Not started”."
             )
-        from campaigns.models.signoffs import signoff_blockers  # signoffs builds on this module
-
-        if "status" not in errors and (blocker := signoff_blockers(self)):
+        # Through the relation, not an import: the sign-off model builds on this module.
+        signoff_requests = self._meta.get_field("signoff_requests").related_model.objects
+        if "status" not in errors and (blocker := signoff_requests.blockers_of(self)):
             errors["status"] = blocker
         if errors:
             raise ValidationError(errors)

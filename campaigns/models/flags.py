@@ -9,8 +9,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from campaigns.health import CRITICAL, INFO, SEVERITY_ORDER, WARNING
 from campaigns.models.core import PARTY, Campaign, CampaignChildQuerySet
+from campaigns.registries.checks import CRITICAL, INFO, SEVERITY_ORDER, WARNING
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from campaigns import reminder_sources
 from campaigns.models.core import Campaign
 from campaigns.models.outbox import OutboxRow
+from campaigns.registries import reminder_sources
 from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, SELF, VIEW, ScopedQuerySet, own_person
 

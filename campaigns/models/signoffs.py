@@ -7,6 +7,8 @@ from campaigns.models.core import PARTY, CampaignChildQuerySet, Deliverable
 from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW
 
+_FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
+
 
 class SignoffRequestQuerySet(CampaignChildQuerySet):
     # Requests are made by any party when a deliverable goes into review; each is the reviewer's company's
@@ -18,6 +20,50 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
 
     def pending(self) -> "SignoffRequestQuerySet":
         return self.filter(status=SignoffRequest.Status.PENDING)
+
+    def blockers_of(self, deliverable: Deliverable) -> str | None:
+        """Why `deliverable` may not move to Approved/Published yet, or None. Called by `Deliverable.clean()`.
+
+        A review is needed when its flag is ticked, and also, whatever the flags now say, while a request of
+        that kind is still open: unticking a flag does not skip a review already asked for.
+        """
+        if deliverable.status not in _FINISHED_STATUSES:
+            return None
+        if deliverable.pk and Deliverable.objects.filter(pk=deliverable.pk, status=deliverable.status).exists():
+            return None  # not a move into this status; editing an approved deliverable stays possible
+        requests = list(
+            self.filter(deliverable_id=deliverable.pk).select_related("reviewer")
+            if deliverable.pk
+            else []
+        )
+        target = deliverable.get_status_display()
+        problems = []
+        for kind, flagged, missing in (
+            (
+                SignoffRequest.Kind.SIGNOFF,
+                deliverable.needs_signoff,
+                "it needs sign-off but nobody was asked (name approvers in the kickoff questionnaire or an Accountable)",
+            ),
+            (
+                SignoffRequest.Kind.LEGAL,
+                deliverable.needs_legal_review,
+                "it needs legal review but no legal reviewer was asked (name one in each company's kickoff answers)",
+            ),
+        ):
+            of_kind = [request for request in requests if request.kind == kind]
+            if flagged and not of_kind:
+                problems.append(missing)
+                continue
+            label = SignoffRequest.Kind(kind).label.lower()
+            pending = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.PENDING]
+            changes = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.CHANGES_REQUESTED]
+            if pending:
+                problems.append(f"{label} is pending from {', '.join(pending)}")
+            if changes:
+                problems.append(f"{', '.join(changes)} requested changes ({label})")
+        if not problems:
+            return None
+        return f"This deliverable cannot be marked {target} yet: {'; '.join(problems)}."
 
 
 class SignoffRequest(models.Model):
@@ -66,51 +112,3 @@ class SignoffRequest(models.Model):
     def clean(self) -> None:
         if self.status == self.Status.CHANGES_REQUESTED and not self.comment.strip():
             raise ValidationError({"comment": "Say which changes are needed: a comment is required."})
-
-
-_FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
-
-
-def signoff_blockers(deliverable: Deliverable) -> str | None:
-    """Why `deliverable` may not move to Approved/Published yet, or None. Called by `Deliverable.clean()`.
-
-    A review is needed when its flag is ticked, and also, whatever the flags now say, while a request of
-    that kind is still open: unticking a flag does not skip a review already asked for.
-    """
-    if deliverable.status not in _FINISHED_STATUSES:
-        return None
-    if deliverable.pk and Deliverable.objects.filter(pk=deliverable.pk, status=deliverable.status).exists():
-        return None  # not a move into this status; editing an approved deliverable stays possible
-    requests = list(
-        SignoffRequest.objects.filter(deliverable_id=deliverable.pk).select_related("reviewer")
-        if deliverable.pk
-        else []
-    )
-    target = deliverable.get_status_display()
-    problems = []
-    for kind, flagged, missing in (
-        (
-            SignoffRequest.Kind.SIGNOFF,
-            deliverable.needs_signoff,
-            "it needs sign-off but nobody was asked (name approvers in the kickoff questionnaire or an Accountable)",
-        ),
-        (
-            SignoffRequest.Kind.LEGAL,
-            deliverable.needs_legal_review,
-            "it needs legal review but no legal reviewer was asked (name one in each company's kickoff answers)",
-        ),
-    ):
-        of_kind = [request for request in requests if request.kind == kind]
-        if flagged and not of_kind:
-            problems.append(missing)
-            continue
-        label = SignoffRequest.Kind(kind).label.lower()
-        pending = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.PENDING]
-        changes = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.CHANGES_REQUESTED]
-        if pending:
-            problems.append(f"{label} is pending from {', '.join(pending)}")
-        if changes:
-            problems.append(f"{', '.join(changes)} requested changes ({label})")
-    if not problems:
-        return None
-    return f"This deliverable cannot be marked {target} yet: {'; '.join(problems)}."

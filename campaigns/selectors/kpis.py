@@ -27,8 +27,8 @@ from campaigns.models import (
     ReportingPlanReporter,
 )
 from campaigns.models.kpis import ReportingFrequency
-from campaigns.reminder_sources import subject_of
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT
+from campaigns.registries.reminder_sources import subject_of
+from utilities.bulk_rows import ROWS_PER_STATEMENT
 
 
 def has_reporting_plan() -> Q:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from campaigns.business_days import add_business_days, business_days_between
 from campaigns.models import Deliverable, KickoffCompanyPart, Party
+from utilities.business_days import add_business_days, business_days_between
 
 # Which of a company's processes (KickoffCompanyPart.PROCESSES) each type of deliverable goes through.
 PROCESS_OF_TYPE = {

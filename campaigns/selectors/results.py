@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from campaigns.charts import KpiSeries
 from campaigns.models import Campaign, CampaignKpi, Deliverable, Flag, KpiMeasurement, Learning
 from campaigns.selectors.kpis import progress_percent
+from utilities.charts import KpiSeries
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from campaigns.health import CRITICAL
 from campaigns.models import Campaign, CampaignKpi, Flag, Party, RaciAssignment, SignoffRequest
+from campaigns.registries.checks import CRITICAL
 from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from campaigns.selectors.results import first_done_dates
 from partners.models import PartnerRelationship

@@ -1,13 +1,18 @@
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
-from comarketing.validation import save_validated
+from campaigns.models import Campaign, CampaignTemplate, Deliverable, Member, Party, RaciAssignment
+from campaigns.services.invitations import campaign_status_notice, invitation_create
+from campaigns.services.plans import plan_build, plan_prepare
+from campaigns.services.reports import results_report_request
 from partners.models import Organization, Person
 from partners.scoping import ensure_may_change_fields
+from partners.services import person_of
+from utilities.validation import save_validated
 
 
 @transaction.atomic
@@ -19,12 +24,14 @@ def campaign_create(
     team: Iterable[Person] = (),
     host: Organization | None = None,
     message: str = "",
+    template: CampaignTemplate | None = None,
+    event_date: datetime.date | None = None,
 ) -> Campaign:
     """Every campaign starts as a draft hosted by the creator's company (the operator names the host); the
-    creator and the team they pick join it, and the partner company is invited (it joins once it accepts)."""
-    from campaigns.services.invitations import invitation_create
-    from partners.services import person_of
-
+    creator and the team they pick join it; from a template, the whole plan is made, counted back from the event
+    date; and the partner company is invited (it joins once it accepts)."""
+    if template is not None:
+        plan_prepare(campaign=campaign, template=template, event_date=event_date)
     campaign.status = Campaign.Status.DRAFT
     campaign.created_by = user if user.is_authenticated else None
     person = person_of(user)
@@ -40,6 +47,8 @@ def campaign_create(
         if teammate.organization_id != host.pk:
             raise ValidationError({"team": f"{teammate.full_name} is not a person of {host}."})
         save_validated(Member(campaign=campaign, person=teammate))
+    if template is not None:
+        plan_build(campaign=campaign, template=template, user=user)
     if partner is not None:
         invitation_create(user=user, campaign=campaign, organization=partner, message=message)
     return campaign
@@ -58,9 +67,6 @@ def campaign_transition(*, campaign: Campaign, status: str, user: Any = None) ->
 def campaign_status_changed(campaign: Campaign, user: Any = None) -> None:
     """What follows a move to a new status, whichever page made it: the leads are told when it is cancelled or
     closed, and the move to Reporting builds the shared results report."""
-    from campaigns.services.invitations import campaign_status_notice
-    from campaigns.services.reports import results_report_request
-
     campaign_status_notice(campaign, user)
     if campaign.status == Campaign.Status.REPORTING:
         results_report_request(campaign=campaign, user=user)

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaigns.models import Campaign, CampaignKpi, CrmImport, KpiMeasurement, LeadStatusMapping
-from comarketing.validation import save_validated
 from partners.models import Person
+from utilities.validation import save_validated
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000

@@ -13,15 +13,15 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from campaigns import health
 from campaigns.models import Campaign, Flag, Member
-from campaigns.services.bulk_rows import (
+from campaigns.registries import checks as health
+from utilities.bulk_rows import (
     chunked,
     insert_history,
     insert_ignoring_conflicts,
     insert_selected_ignoring_conflicts,
 )
-from comarketing.validation import save_validated
+from utilities.validation import save_validated
 
 logger = logging.getLogger(__name__)
 

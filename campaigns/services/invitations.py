@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party
-from campaigns.services.notices import CAMPAIGN_CHANGE, INVITATION, campaign_leads, notice_send
+from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, campaign_leads, notice_send
 from campaigns.services.plans import plan_fill_roles
-from comarketing.validation import save_validated
 from partners.models import Organization, Person
 from partners.services import company_user_create, person_of
 from partners.welcome import welcome_path
+from utilities.validation import save_validated
 
 
 def host_of(campaign: Campaign) -> Organization | None:

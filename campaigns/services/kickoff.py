@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, KickoffCompanyPart, KickoffQuestionnaire, Member, ToolAccess
 from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_completeness
-from comarketing.validation import save_validated
 from partners.models import Organization, Person
+from utilities.validation import save_validated
 
 
 @transaction.atomic

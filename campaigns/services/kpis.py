@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiRound
 from campaigns.models.kpis import LOCKED_MESSAGE
-from comarketing.validation import save_validated
 from partners.models import Organization, Person
+from utilities.validation import save_validated
 
 
 def kpi_round_current(*, campaign: Campaign, for_update: bool = False) -> KpiRound:

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from campaigns.business_days import add_business_days, business_days_between, within_planning_horizon
 from campaigns.models import Campaign, Deliverable
-from comarketing.validation import save_validated
+from utilities.business_days import add_business_days, business_days_between, within_planning_horizon
+from utilities.validation import save_validated
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.business_days import add_business_days, business_days_between, within_planning_horizon
 from campaigns.models import (
     Campaign,
     CampaignKpi,
@@ -22,9 +21,9 @@ from campaigns.models import (
     RaciAssignment,
     TemplateDeliverable,
 )
-from campaigns.services.core import campaign_create
-from comarketing.validation import save_validated
 from partners.scoping import organization_id_of
+from utilities.business_days import add_business_days, business_days_between, within_planning_horizon
+from utilities.validation import save_validated
 
 PlanExtra = Callable[[Campaign, CampaignTemplate, Any], None]
 plan_extras: list[PlanExtra] = []
@@ -36,12 +35,8 @@ def plan_extra(build: PlanExtra) -> PlanExtra:
     return build
 
 
-@transaction.atomic
-def campaign_create_from_template(
-    *, user: Any, campaign: Campaign, template: CampaignTemplate, event_date, **create_options
-) -> Campaign:
-    """The whole plan in one step: the campaign (of the template's kind, its launch on the event date), every
-    deliverable with its due date, R and A from the stakeholder roles, the KPIs and the weekly series."""
+def plan_prepare(*, campaign: Campaign, template: CampaignTemplate, event_date) -> None:
+    """Before a campaign from `template` is saved: it is of the template's kind and launches on the event date."""
     if event_date is None:
         raise ValidationError({"launch_date": "Give the event date: the plan is counted back from it."})
     if not within_planning_horizon(event_date, timezone.localdate()):
@@ -49,7 +44,12 @@ def campaign_create_from_template(
     campaign.kind = template.kind
     campaign.launch_date = event_date
     campaign.template = template
-    campaign_create(user=user, campaign=campaign, **create_options)
+
+
+def plan_build(*, campaign: Campaign, template: CampaignTemplate, user: Any) -> None:
+    """The whole plan of a saved campaign: every deliverable with its due date counted back from the event, R
+    and A from the stakeholder roles, the KPIs, and what other apps add (the weekly series)."""
+    event_date = campaign.launch_date
     host = Party.objects.get(campaign=campaign, role=Party.Role.HOST)
     for line in template.deliverables.all():
         save_validated(
@@ -69,7 +69,6 @@ def campaign_create_from_template(
     plan_fill_roles(campaign=campaign)
     for extra in plan_extras:
         extra(campaign, template, user)
-    return campaign
 
 
 def _holder(members: list[Member], role_field: str, contact_id: int | None) -> Member | None:

@@ -17,13 +17,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.charts import kpi_chart_svg
 from campaigns.models import Campaign, ResultsReport
+from campaigns.outbox.notices import RESULTS_REPORT, campaign_leads, notice_send
 from campaigns.selectors import results as selectors
-from campaigns.services.notices import RESULTS_REPORT, campaign_leads, notice_send
-from comarketing.exports import spreadsheet_safe
-from comarketing.validation import save_validated
 from partners.dashboard import Page
+from utilities.charts import kpi_chart_svg
+from utilities.exports import spreadsheet_safe
+from utilities.tasks import enqueue_on_commit
+from utilities.validation import save_validated
 
 logger = logging.getLogger(__name__)
 report_sections = Page()
@@ -32,11 +33,9 @@ report_sections = Page()
 @transaction.atomic
 def results_report_request(*, campaign: Campaign, user: Any = None) -> ResultsReport:
     """A new report, built in the background once this transaction commits."""
-    from campaigns.tasks import build_results_report
-
     requested_by = user if user is not None and user.is_authenticated else None
     report = save_validated(ResultsReport(campaign=campaign, requested_by=requested_by))
-    transaction.on_commit(lambda: build_results_report.delay(report.pk))
+    enqueue_on_commit("campaigns.build_results_report", report.pk, robust=False)
     return report
 
 

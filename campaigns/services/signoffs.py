@@ -7,10 +7,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.business_days import add_business_days
 from campaigns.models import Deliverable, KickoffCompanyPart, RaciAssignment, SignoffApprover, SignoffRequest
-from campaigns.services.notices import SIGNOFF_REQUEST, notice_send
-from comarketing.validation import save_validated
+from campaigns.outbox.notices import SIGNOFF_REQUEST, notice_send
+from utilities.business_days import add_business_days
+from utilities.validation import save_validated
+
 
 def _approver_person_ids(deliverable: Deliverable) -> list[int]:
     """Approvers named in the questionnaire for this type of deliverable, then its Accountable."""

@@ -1,7 +1,7 @@
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from comarketing.paginator import COUNT_CAP, CappedCountPaginator
+from utilities.paginator import COUNT_CAP, CappedCountPaginator
 
 
 class Pagination(PageNumberPagination):

@@ -10,12 +10,8 @@ from campaigns.api.core import (
     PartyViewSet,
     RaciAssignmentViewSet,
 )
-from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
-from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.crm_imports import CrmImportViewSet
-from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
-from campaigns.api.scorecard import PartnerScorecardViewSet
-from campaigns.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
+from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.kickoff import (
     BrandAssetViewSet,
     CampaignKpiViewSet,
@@ -32,6 +28,10 @@ from campaigns.api.kickoff import (
     SignoffRequestViewSet,
     ToolAccessViewSet,
 )
+from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
+from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
+from campaigns.api.scorecard import PartnerScorecardViewSet
+from campaigns.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from meetings.api import (
     ActionItemViewSet,
     CalendarTokenViewSet,

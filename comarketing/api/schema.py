@@ -1,8 +1,4 @@
-"""The OpenAPI schema tells the truth: every operation lists the error answers it can give, and local times
-are described as what they are."""
-
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+"""The OpenAPI schema tells the truth: every operation lists the error answers it can give."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -34,11 +30,3 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault("415", _answer("A body type this operation does not read."))
             responses.setdefault("429", _answer("Too many requests, or too many failed logins: try again later."))
     return result
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "10:00", "description": "Wall-clock time, HH:MM."}
-)
-class WallClockTimeField(serializers.TimeField):
-    """A local time of day with no zone (the zone is a field of its own): OpenAPI's "time" format would demand
-    an offset, which a weekly meeting's local time must not have."""

@@ -8,8 +8,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Member
-from comarketing.validation import validate_single_line
 from meetings.models.series import Meeting
+from utilities.validation import validate_single_line
 
 MEETING_CAMPAIGN_PATH = "meeting__series__campaign"
 

@@ -11,10 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet, KickoffQuestionnaire, Member
 from campaigns.models.core import PARTY
-from comarketing.validation import validate_in_date_window, validate_single_line
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from meetings import recurrence as rules
 from partners.models import is_known_time_zone, validate_time_zone
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
+from utilities.validation import validate_in_date_window, validate_single_line
 
 # The kickoff questionnaire's answer to "What is the meeting cadence?" as a recurrence rule.
 CADENCE_RULES = {

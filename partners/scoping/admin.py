@@ -24,7 +24,6 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from comarketing.paginator import CappedCountPaginator
 from partners.scoping.querysets import (
     choices_for,
     ensure_may,
@@ -38,6 +37,7 @@ from partners.scoping.querysets import (
     server_values,
 )
 from partners.scoping.rules import ADD, CHANGE, DELETE
+from utilities.paginator import CappedCountPaginator
 
 
 def _exists(queryset: models.QuerySet, pk) -> bool:

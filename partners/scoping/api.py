@@ -13,7 +13,6 @@ from django.db import models, transaction
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed
 
-from comarketing.validation import save_validated
 from partners.scoping.querysets import (
     choices_for,
     ensure_may,
@@ -24,6 +23,7 @@ from partners.scoping.querysets import (
     server_values,
 )
 from partners.scoping.rules import ADD, CHANGE, DELETE, VIEW
+from utilities.validation import save_validated
 
 # What each of a viewset's standard actions needs; extra actions declare theirs in `action_rules`.
 STANDARD_ACTION_RULES = {

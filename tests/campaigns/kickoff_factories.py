@@ -23,10 +23,10 @@ from campaigns.models import (
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services.signoffs import signoff_requests_create
-from comarketing.validation import save_validated
 from partners.models import Organization, Person
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.partners.factories import PersonFactory
+from utilities.validation import save_validated
 
 
 def metric(code: str) -> Metric:

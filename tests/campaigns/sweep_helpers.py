@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db.models import QuerySet
 
-from campaigns import reminder_sources
 from campaigns.models import Campaign, Member, RaciAssignment, Reminder
+from campaigns.registries import reminder_sources
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.partners.factories import OrganizationFactory, PersonFactory
 
@@ -67,7 +67,9 @@ def eager_celery():
 def core_checks_only(monkeypatch):
     """Only this app's checks, reminder kinds and digest lines: other apps' registrations (kickoff, meetings)
     would add findings and reminders about data these tests do not build."""
-    from campaigns import checks_core, digest, health, reminder_sources
+    from campaigns.checks import core as checks_core
+    from campaigns.registries import checks as health
+    from campaigns.registries import digest, reminder_sources
 
     def own(registry):
         return {key: entry for key, entry in registry.items() if entry.find.__module__ == checks_core.__name__}

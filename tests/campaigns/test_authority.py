@@ -24,12 +24,12 @@ from campaigns.models import (
     Reminder,
     SignoffRequest,
 )
-from comarketing.validation import save_validated
 from partners.models import PartnerRelationship, Person
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import complete_company_part, kpi, link_asset, measurement
 from tests.clients import admin_of, api_of
 from tests.conftest import member_of_user
+from utilities.validation import save_validated
 
 
 def admin_url(name, *args):

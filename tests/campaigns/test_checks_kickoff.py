@@ -6,20 +6,20 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns import checks_kickoff as checks
-from campaigns.health import checks as registered_checks
+from campaigns.checks import kickoff as checks
 from campaigns.models import Campaign, Deliverable, KickoffQuestionnaire, RaciAssignment, ReportingPlan, SignoffRequest
-from campaigns.reminder_sources import local_date
-from campaigns.reminder_sources import sources as registered_sources
+from campaigns.outbox.reminders import reminder_sweep
+from campaigns.registries.checks import checks as registered_checks
+from campaigns.registries.reminder_sources import local_date
+from campaigns.registries.reminder_sources import sources as registered_sources
 from campaigns.selectors.kpis import reporter_schedules
 from campaigns.services import kickoff as kickoff_services
-from campaigns.services.reminders import reminder_sweep
-from comarketing.validation import save_validated
 from partners.models import Person
 from tests.campaigns.factories import DeliverableFactory, MemberFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import agree_all, complete_company_part, kpi, measurement, reporting_plan
 from tests.campaigns.sweep_helpers import due_reminders, written
 from tests.partners.factories import PersonFactory
+from utilities.validation import save_validated
 
 NOW = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)  # a Monday
 TODAY = NOW.date()

@@ -2,7 +2,7 @@
 
 import datetime
 
-from campaigns.checks_programs import program_cycle_too_long, program_without_point_of_contact
+from campaigns.checks.programs import program_cycle_too_long, program_without_point_of_contact
 from campaigns.models import Campaign, Party
 from tests.campaigns.factories import joint_campaign
 

@@ -20,7 +20,6 @@ from tests.campaigns.kickoff_factories import kpi
 from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory, company_user
 
-
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 MEETING_CLICK_TARGET = 10
 

@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 
 from campaigns.models import Campaign, Deliverable, Member, RaciAssignment
 from campaigns.services.core import campaign_create, campaign_transition, raci_unassign
-from comarketing.validation import save_validated
 from tests.campaigns.factories import (
     CampaignFactory,
     DeliverableFactory,
@@ -15,6 +14,7 @@ from tests.campaigns.factories import (
     member_of,
 )
 from tests.partners.factories import OrganizationFactory, PersonFactory
+from utilities.validation import save_validated
 
 
 @pytest.fixture

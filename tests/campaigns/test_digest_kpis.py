@@ -13,7 +13,7 @@ from django.core import mail
 from playwright.sync_api import sync_playwright
 
 from campaigns.models import Reminder
-from campaigns.services.reminders import reminder_send, reminder_sweep
+from campaigns.outbox.reminders import reminder_send, reminder_sweep
 from tests.browser import launch
 from tests.campaigns.kickoff_factories import kpi, measurement
 from tests.campaigns.sweep_helpers import (  # noqa: F401  (fixture)

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from campaigns import health
 from campaigns.models import Campaign, Deliverable, Flag
+from campaigns.registries import checks as health
 from campaigns.services.health import flag_acknowledge, flag_snooze, health_sweep
 from tests.campaigns.factories import member_of
 from tests.campaigns.sweep_helpers import (

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Campaign, Flag, Reminder, ReminderOptOut
+from campaigns.outbox.reminders import reminder_sweep
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_sweep
 from tests.campaigns.sweep_helpers import (
     UTC,
     assigned_deliverable,

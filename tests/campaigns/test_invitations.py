@@ -10,11 +10,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from campaigns import checks_invitations, health
+from campaigns.checks import invitations as checks_invitations
 from campaigns.models import Campaign, Flag, Invitation, Member, Party, Reminder
+from campaigns.outbox.reminders import reminder_send
+from campaigns.registries import checks as health
 from campaigns.services.health import health_sweep
 from campaigns.services.invitations import invitation_accept, invitation_create, invitation_create_for_new_company
-from campaigns.services.reminders import reminder_send
 from partners.models import Organization, Person
 from tests.campaigns.factories import DeliverableFactory, joint_campaign
 from tests.clients import admin_of, api_of

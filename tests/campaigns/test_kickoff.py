@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from campaigns.models import KickoffCompanyPart, KickoffQuestionnaire, ToolAccess
 from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_completeness, tool_access_checklist
 from campaigns.services import kickoff as services
-from comarketing.validation import save_validated
 from tests.campaigns.factories import member_of
 from tests.campaigns.kickoff_factories import complete_company_part, complete_questionnaire, person_of
+from utilities.validation import save_validated
 
 COMPANY_QUESTIONS = 6  # legal review, brand assets, four processes
 CAMPAIGN_QUESTIONS = 10

@@ -5,7 +5,6 @@ import io
 import pytest
 
 from campaigns.models import CampaignKpi, KickoffCompanyPart, KickoffQuestionnaire, KpiRound, Metric, SignoffRequest
-from comarketing.validation import save_validated
 from tests.campaigns.factories import DeliverableFactory
 from tests.campaigns.kickoff_factories import (
     agree_all,
@@ -16,6 +15,7 @@ from tests.campaigns.kickoff_factories import (
     measurement,
 )
 from tests.querycount import queries_of
+from utilities.validation import save_validated
 
 LIST_ENDPOINTS = [
     "kickoff-questionnaires",

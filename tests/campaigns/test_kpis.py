@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiMeasurement, KpiRound, Metric
 from campaigns.selectors.kpis import kind_kpi_mismatch, kpi_export_rows, progress_percent
 from campaigns.services import kpis as services
-from comarketing.validation import save_validated
 from tests.campaigns.kickoff_factories import agree_all, kpi, measurement, metric
+from utilities.validation import save_validated
 
 
 def test_the_catalog_has_the_built_in_metrics(db):

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from campaigns.checks_plans import deliverable_infeasible
+from campaigns.checks.plans import deliverable_infeasible
 from campaigns.models import Campaign, Deliverable, KickoffCompanyPart
 from campaigns.selectors.plans import campaign_plan
 from campaigns.services.plan_moves import event_move, event_move_preview
@@ -48,7 +48,7 @@ def test_an_infeasible_deliverable_is_flagged_with_its_numbers(planned):
 
 def test_deliverables_planned_a_few_at_a_time_are_all_flagged_with_their_own_companys_numbers(planned, monkeypatch):
     """The check plans a chunk of deliverables per query: each still gets its own lead time and review."""
-    monkeypatch.setattr("campaigns.checks_plans.PLANNED_PER_QUERY", 1)
+    monkeypatch.setattr("campaigns.checks.plans.PLANNED_PER_QUERY", 1)
     unreviewed = DeliverableFactory(
         campaign=planned.campaign,
         title="Teaser post",

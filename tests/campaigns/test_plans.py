@@ -2,12 +2,12 @@
 
 import datetime
 
-from campaigns.business_days import add_business_days, business_days_between
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Member, RaciAssignment
+from campaigns.services.core import campaign_create
 from campaigns.services.invitations import invitation_accept
-from campaigns.services.plans import campaign_create_from_template
 from meetings.models import MeetingSeries
 from tests.clients import admin_of, api_of
+from utilities.business_days import add_business_days, business_days_between
 
 EVENT = datetime.date(2027, 3, 1)  # a Monday: the days before it cross a weekend and the end of February
 
@@ -35,7 +35,7 @@ def test_shipped_templates_cover_every_kind_with_fitting_kpis(db):
 
 def test_a_webinar_from_the_template_has_the_whole_plan(alice, carol, company_a, company_b):
     alice_member_roles = {"is_project_lead": True}
-    campaign = campaign_create_from_template(
+    campaign = campaign_create(
         user=alice, campaign=Campaign(name="Q1 webinar"), template=webinar_template(), event_date=EVENT, partner=company_b
     )
     Member.objects.filter(campaign=campaign, person=alice.person).update(**alice_member_roles)
@@ -87,7 +87,7 @@ def test_api_creates_from_a_template(alice):
 
 
 def test_a_company_saves_its_own_template_which_others_never_see(alice, carol, company_b):
-    campaign = campaign_create_from_template(
+    campaign = campaign_create(
         user=alice, campaign=Campaign(name="Q1 webinar"), template=webinar_template(), event_date=EVENT, partner=company_b
     )
     Deliverable.objects.filter(campaign=campaign, title="Slide deck").update(due_date=datetime.date(2027, 2, 15))
@@ -117,7 +117,7 @@ def test_thirty_business_days_ahead_every_deliverable_can_still_start_in_time(al
     from campaigns.selectors.plans import campaign_plan
 
     today = timezone.localdate()
-    campaign = campaign_create_from_template(
+    campaign = campaign_create(
         user=alice, campaign=Campaign(name="Soon"), template=webinar_template(),
         event_date=add_business_days(today, 30), partner=company_b,
     )

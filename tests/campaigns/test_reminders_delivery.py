@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection, connections
 
 from campaigns.models import Reminder
-from campaigns.services.reminders import reminder_send, reminder_sweep
+from campaigns.outbox.reminders import reminder_send, reminder_sweep
 from campaigns.tasks import run_reminder_sweep, send_reminder
 from tests.campaigns.email_backends import UNREACHABLE_DOMAIN
 from tests.campaigns.sweep_helpers import (  # noqa: F401  (fixtures)

@@ -9,8 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from campaigns.models import Campaign, Deliverable, Reminder
-from campaigns.services.reminders import reminder_send, reminder_sweep
-from comarketing.validation import save_validated
+from campaigns.outbox.reminders import reminder_send, reminder_sweep
 from tests.campaigns.email_backends import OutageBackend, RefusingBackend
 from tests.campaigns.sweep_helpers import (  # noqa: F401  (fixtures)
     UTC,
@@ -19,6 +18,7 @@ from tests.campaigns.sweep_helpers import (  # noqa: F401  (fixtures)
     healthy_campaign,
     team_member,
 )
+from utilities.validation import save_validated
 
 NOW = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.usefixtures("core_checks_only"), pytest.mark.django_db]

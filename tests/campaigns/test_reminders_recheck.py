@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 
 from campaigns.models import Deliverable, Reminder, ReminderOptOut
-from campaigns.services.reminders import reminder_send, reminder_sweep
+from campaigns.outbox.reminders import reminder_send, reminder_sweep
 from meetings.models import Meeting
 from tests.campaigns.sweep_helpers import (  # noqa: F401  (fixtures)
     UTC,

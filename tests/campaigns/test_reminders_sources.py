@@ -4,10 +4,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from campaigns import digest
 from campaigns.models import Reminder, ReminderOptOut
+from campaigns.outbox.reminders import reminder_sweep
+from campaigns.registries import digest
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_sweep
 from tests.campaigns.factories import member_of
 from tests.campaigns.sweep_helpers import (
     UTC,

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from campaigns.models import Campaign, ReportingPlan, ReportingPlanReporter
 from campaigns.selectors.kpis import has_reporting_plan, latest_report_date
-from comarketing.validation import save_validated
 from tests.campaigns.kickoff_factories import agree_all, kpi, reporting_plan
+from utilities.validation import save_validated
 
 
 def with_plan() -> set[int]:

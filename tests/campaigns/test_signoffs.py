@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from campaigns.models import Deliverable, KickoffQuestionnaire, RaciAssignment, SignoffApprover, SignoffRequest
 from campaigns.services import signoffs as services
-from comarketing.validation import save_validated
 from tests.campaigns.factories import DeliverableFactory
 from tests.campaigns.kickoff_factories import complete_company_part
+from utilities.validation import save_validated
 
 FRIDAY = datetime.date(2026, 11, 27)
 

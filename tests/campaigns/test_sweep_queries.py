@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign, Deliverable, Flag, Member, Reminder
+from campaigns.outbox.reminders import reminder_sweep
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_sweep
 from tests.campaigns.factories import member_of
 from tests.campaigns.sweep_helpers import UTC, assigned_deliverable, healthy_campaign
 from tests.partners.factories import OrganizationFactory

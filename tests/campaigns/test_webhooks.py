@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
-from campaigns.services.webhooks import webhook_send, webhook_sweep
+from campaigns.outbox.webhooks import webhook_send, webhook_sweep
 from tests.campaigns.factories import joint_campaign
 from tests.campaigns.sweep_helpers import eager_celery  # noqa: F401  (fixture)
 from tests.clients import admin_of, api_of

@@ -19,7 +19,7 @@ from django.conf import settings as conf
 from django.db import connection
 
 from campaigns.models import Reminder
-from campaigns.services.reminders import reminder_sweep
+from campaigns.outbox.reminders import reminder_sweep
 from campaigns.tasks import send_reminder
 from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from comarketing import paginator
 from comarketing.api import pagination
 from tests.campaigns.factories import joint_campaign
+from utilities import paginator
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Forms render Django's own widget templates with Jinja2 (comarketing.forms.FormRenderer): the markup must stay
+"""Forms render Django's own widget templates with Jinja2 (utilities.forms.FormRenderer): the markup must stay
 exactly what Django's template language would draw, whatever Django version is installed, admin widgets
 included."""
 
@@ -11,8 +11,8 @@ from django.forms.renderers import DjangoTemplates
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from comarketing.forms import FormRenderer
 from tests.campaigns.factories import DeliverableFactory
+from utilities.forms import FormRenderer
 
 CHOICES = [
     ("", "---------"),

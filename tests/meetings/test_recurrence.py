@@ -4,9 +4,9 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from comarketing.validation import save_validated
 from meetings.models import Meeting, MeetingSeries
 from tests.meetings.factories import series_for
+from utilities.validation import save_validated
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 

@@ -5,8 +5,9 @@ import zoneinfo
 
 import pytest
 
-from campaigns import digest, health
 from campaigns.models import Campaign
+from campaigns.registries import checks as health
+from campaigns.registries import digest
 from meetings import services
 from meetings.models import ActionItem, Attendance, Meeting
 from meetings.summary import render_notes_summary

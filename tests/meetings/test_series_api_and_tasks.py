@@ -98,7 +98,7 @@ def test_the_periodic_task_is_idempotent(weekly, secret_series, settings):
 
 
 def test_the_schedule_is_declared():
-    from comarketing.schedules import schedules
+    from utilities.schedules import schedules
 
     assert schedules["meetings: materialize upcoming meetings"].task == "meetings.materialize_all_series"
 
@@ -133,7 +133,7 @@ def test_the_admin_creates_a_calendar_subscription_and_shows_the_address_once(cl
 
 @pytest.mark.parametrize("cadence", ["weekly", "monthly"])
 def test_each_kickoff_cadence_is_a_valid_rule(shared_campaign, team, cadence):
-    from comarketing.validation import save_validated
+    from utilities.validation import save_validated
 
     KickoffQuestionnaire.objects.create(campaign=shared_campaign, meeting_cadence=cadence)
     series = save_validated(

@@ -23,11 +23,11 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path
 
-from campaigns.management import bench_data
+from campaigns.demo import bench as bench_data
 from campaigns.models import Campaign, Member, Party
+from campaigns.outbox.reminders import reminder_sweep
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_sweep
-from comarketing.paginator import COUNT_CAP
+from utilities.paginator import COUNT_CAP
 
 PAGE_SAMPLES = 5
 SLOWEST_SHOWN = 3  # a sweep's slowest statements, printed under its figures to say where its time goes

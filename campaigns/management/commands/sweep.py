@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from campaigns.models import Flag
+from campaigns.outbox.reminders import reminder_send, reminder_sweep
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_send, reminder_sweep
 
 # Flags listed by name per verb; the counts are always complete.
 LISTED = 100

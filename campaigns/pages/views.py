@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import BrandAsset, Campaign, ResultsReport
 from campaigns.selectors.kpis import kpi_export_rows
-from comarketing.exports import csv_response
+from utilities.exports import csv_response
 
 EXPORT_COLUMNS = [
     "metric",

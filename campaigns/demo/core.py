@@ -3,12 +3,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
 from campaigns.services import core as services
 from campaigns.services import invitations as invitation_services
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
-from comarketing.validation import save_validated
 from partners import demo
 from partners.models import Person
+from utilities.validation import save_validated
 
 # (title, type, days from today, status, channel, {email: letters})
 WEBINAR_DELIVERABLES = [

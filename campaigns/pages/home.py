@@ -12,10 +12,9 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils import timezone
+from django.utils.html import format_html_join
 
-from campaigns.charts import kpi_chart_svg
 from campaigns.models import (
     Campaign,
     Deliverable,
@@ -39,6 +38,7 @@ from campaigns.selectors.kpis import progress_percent, with_latest_measurement
 from campaigns.selectors.results import kpi_results
 from partners.dashboard import Page
 from partners.scoping import organization_id_of
+from utilities.charts import kpi_chart_svg
 
 campaign_home = Page()
 TOOL_LABELS = dict(ToolAccess.Tool.choices)

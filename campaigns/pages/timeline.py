@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from campaigns.cockpit import campaign_home
 from campaigns.models import Campaign, Deliverable
+from campaigns.pages.home import campaign_home
 from campaigns.selectors.plans import DeliverablePlan, campaign_plan
 
 LABEL_WIDTH, CHART_WIDTH, ROW_HEIGHT, HEADER = 190, 560, 20, 30

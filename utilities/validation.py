@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+
 def validate_single_line(value: str) -> None:
     """Names and titles end up in e-mail subjects and headers, where a line break is an error (or an injection).
     (A function, not an inverted RegexValidator: the API schema would publish that regex as the pattern.)"""

@@ -16,10 +16,10 @@ from campaigns.models import (
     WebhookEndpoint,
 )
 from campaigns.models.flags import severity_rank
+from campaigns.outbox.webhooks import FAILURES_SHOWN_FOR
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns
 from campaigns.selectors.scorecard import scorecards
-from campaigns.services.webhooks import FAILURES_SHOWN_FOR
 from partners.dashboard import bounded, my_work
 from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of

@@ -10,13 +10,13 @@ Monday, when the weekly digest goes out too).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment, ReportingPlan, ReportingPlanReporter
-from meetings.models import Attendance, Meeting, MeetingSeries
 from partners.models import Organization, Person
 from partners.services import company_user_create
 
@@ -25,6 +25,10 @@ TIME_ZONES = ("Europe/Berlin", "Asia/Tokyo", "UTC", "America/New_York")
 CAMPAIGNS_PER_BATCH = 2000
 PEOPLE_PER_COMPANY = 4
 DELIVERABLES = 10
+
+# What other apps add to each batch of campaigns (meetings adds a weekly series): called with the batch's
+# (campaign, host, partner, number) rows, each campaign's four members by campaign id, and today.
+per_batch: list[Callable[[list[tuple], dict[int, list], datetime.date], None]] = []
 
 
 @dataclass
@@ -152,45 +156,8 @@ def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
         for role, role_index in (("R", 2), ("A", 0))
         if role == "R" or n % 4
     )
-    series = MeetingSeries.objects.bulk_create(
-        MeetingSeries(
-            campaign=campaign,
-            first_date=today - datetime.timedelta(days=14),
-            start_time=datetime.time(10),
-            time_zone="Europe/Berlin",
-            recurrence="FREQ=WEEKLY",
-            facilitator=team[campaign.pk][0],
-        )
-        for campaign, *_ in sides
-    )
-    meetings = Meeting.objects.bulk_create(
-        Meeting(
-            series=one,
-            occurrence_date=day,
-            original_start=start,
-            starts_at=start,
-            ends_at=start + datetime.timedelta(minutes=30),
-            status=Meeting.Status.HELD if offset < 0 and n % 2 else Meeting.Status.SCHEDULED,
-            logged_at=start + datetime.timedelta(hours=1) if offset < 0 and n % 2 else None,
-        )
-        for n, one in enumerate(series)
-        for offset in ((-14, -7, 1) if n % 7 == 0 else (-13, -6, 2))
-        for day in [today + datetime.timedelta(days=offset)]
-        for start in [datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)]
-    )
-    Attendance.objects.bulk_create(
-        Attendance(
-            meeting=meeting,
-            member=member,
-            status=Attendance.Status.ABSENT
-            if meeting.status == Meeting.Status.HELD and k == 3
-            else Attendance.Status.PRESENT
-            if meeting.status == Meeting.Status.HELD
-            else Attendance.Status.EXPECTED,
-        )
-        for meeting, one in zip(meetings, [s for s in series for _ in range(3)], strict=True)
-        for k, member in enumerate(team[one.campaign_id])
-    )
+    for add_rows in per_batch:
+        add_rows(sides, team, today)
     plans = ReportingPlan.objects.bulk_create(
         ReportingPlan(campaign=campaign, frequency="weekly", first_report_date=today - datetime.timedelta(days=20))
         for campaign, *_ in sides

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from campaigns.business_days import add_business_days
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Member
+from campaigns.services.core import campaign_create
 from campaigns.services.invitations import invitation_accept, invitation_create
-from campaigns.services.plans import campaign_create_from_template, template_save_from_campaign
-from comarketing.validation import save_validated
+from campaigns.services.plans import template_save_from_campaign
 from partners import demo
 from partners.models import Person
+from utilities.business_days import add_business_days
+from utilities.validation import save_validated
 
 OWN_TEMPLATE = "Northwind's webinar plan"
 PLANNED = "Planning playbook — co-branded e-book"
@@ -44,7 +45,7 @@ def seed_plans(context: dict[str, Any]) -> None:
         template_save_from_campaign(campaign=webinar, name=OWN_TEMPLATE, user=priya)
     if not Campaign.objects.filter(name=PLANNED).exists():
         shipped = CampaignTemplate.objects.get(organization=None, kind=Campaign.Kind.CO_BRANDED_CONTENT)
-        playbook = campaign_create_from_template(
+        playbook = campaign_create(
             user=priya,
             campaign=Campaign(name=PLANNED, goals="200 downloads, 60 ICP-matching leads."),
             template=shipped,

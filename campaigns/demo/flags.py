@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db import transaction
 
+from campaigns.outbox.reminders import reminder_sweep
 from campaigns.services.health import health_sweep
-from campaigns.services.reminders import reminder_sweep
 from partners import demo
 
 

@@ -24,9 +24,9 @@ from campaigns.models import (
 )
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
-from comarketing.validation import save_validated
 from partners import demo
 from partners.models import Person
+from utilities.validation import save_validated
 
 
 def _person(email: str) -> Person:

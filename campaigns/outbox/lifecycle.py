@@ -5,14 +5,13 @@ error kept, re-enqueued by the next sweep when its message to the worker was los
 import datetime
 import random
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from campaigns.models.outbox import OutboxRow
+from utilities.tasks import enqueue_on_commit
 
 Status = OutboxRow.Status
 
@@ -57,16 +56,18 @@ def claim_for_enqueueing(model: type[OutboxRow], now: datetime.datetime) -> list
     return ids
 
 
-def enqueue_due(model: type[OutboxRow], task, now: datetime.datetime, *, enqueue: bool = True) -> tuple[int, list[int]]:
-    """End the rows whose last attempt was abandoned, then hand the rows due now to `task` (a Celery task taking
+def enqueue_due(
+    model: type[OutboxRow], task_name: str, now: datetime.datetime, *, enqueue: bool = True
+) -> tuple[int, list[int]]:
+    """End the rows whose last attempt was abandoned, then hand the rows due now to the task `task_name` (taking
     a row id) when the transaction commits; return (how many ended failed, the ids handed over)."""
     failed_stale = fail_abandoned(model, now)
     queued = claim_for_enqueueing(model, now)
     if enqueue:
         for row_id in queued:
-            # Like delay_on_commit, but a broker hiccup only logs: the row is pending and enqueued_at tells the
-            # next sweep to enqueue it again after REMINDER_REQUEUE_AFTER_SECONDS.
-            transaction.on_commit(partial(task.delay, row_id), robust=True)
+            # A broker hiccup only logs: the row is pending and enqueued_at tells the next sweep to enqueue it
+            # again after REMINDER_REQUEUE_AFTER_SECONDS.
+            enqueue_on_commit(task_name, row_id)
     return failed_stale, queued
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from campaigns import health
 from campaigns.models import Campaign, Party
-from campaigns.services.bulk_rows import streamed
+from campaigns.registries import checks as health
+from utilities.bulk_rows import streamed
 
 LONGEST_CYCLE_DAYS = 60  # multi-partner programs run in 30-60 day cycles
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from campaigns import health
 from campaigns.models import Campaign, Invitation, Party
-from campaigns.reminder_sources import day_label
-from campaigns.services.bulk_rows import streamed
+from campaigns.registries import checks as health
+from campaigns.registries.reminder_sources import day_label
+from utilities.bulk_rows import streamed
 
 UNDER_WAY = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Max
 
-from campaigns import health
-from campaigns.business_days import add_business_days
 from campaigns.models import Deliverable, KickoffCompanyPart
+from campaigns.registries import checks as health
 from campaigns.selectors.plans import plans_of, with_owner_company
-from campaigns.services.bulk_rows import chunked, streamed
+from utilities.bulk_rows import chunked, streamed
+from utilities.business_days import add_business_days
 
 PLANNED_PER_QUERY = 250
 

@@ -11,12 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.demo_data import _add_party, _advance, _campaign, _team
-from campaigns.demo_kickoff import _kpi, _person
+from campaigns.demo.core import _add_party, _advance, _campaign, _team
+from campaigns.demo.kickoff import _kpi, _person
 from campaigns.models import Campaign, Deliverable, KpiMeasurement, Learning, RaciAssignment, ResultsReport
 from campaigns.services.reports import results_report_build
-from comarketing.validation import save_validated
 from partners import demo
+from utilities.validation import save_validated
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.health import CRITICAL, INFO, WARNING, Finding, health_check
 from campaigns.models import (
     Campaign,
     KickoffCompanyPart,
@@ -25,7 +24,8 @@ from campaigns.models import (
     SignoffRequest,
     ToolAccess,
 )
-from campaigns.reminder_sources import (
+from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, health_check
+from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
     LocalMoment,
@@ -48,7 +48,7 @@ from campaigns.selectors.kpis import (
     reporter_schedules,
     unreported_report_date,
 )
-from campaigns.services.bulk_rows import streamed
+from utilities.bulk_rows import streamed
 
 
 def _today(now: datetime.datetime) -> datetime.date:

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 
-from campaigns.charts import PNG_WIDTH, kpi_charts_png
 from campaigns.models import Campaign
 from campaigns.selectors.results import KpiResult, kpi_results_of
+from utilities.charts import PNG_WIDTH, kpi_charts_png
 
 DIGEST_CHARTS = 5  # campaigns charted in one digest at most (the rest are a click away)
 CID = re.compile(r'src="cid:(kpi-charts-(\d+)@comarketing)"')

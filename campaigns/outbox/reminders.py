@@ -23,19 +23,21 @@ from email.utils import formataddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from campaigns import reminder_sources
 from campaigns.models import Reminder, ReminderOptOut
-from campaigns.services import outbox
-from campaigns.services.bulk_rows import chunked, insert_ignoring_conflicts, insert_selected_ignoring_conflicts
-from comarketing.validation import save_validated
+from campaigns.outbox import lifecycle as outbox
+from campaigns.registries import reminder_sources
 from partners.models import Person
 from partners.services import person_of
+from utilities.bulk_rows import chunked, insert_ignoring_conflicts, insert_selected_ignoring_conflicts
+from utilities.validation import save_validated
+
+SEND_TASK = "campaigns.send_reminder"  # the task that sends one reminder, by id
 
 logger = logging.getLogger(__name__)
 
@@ -121,15 +123,13 @@ def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True
     itself (INSERT … SELECT) or, when its due moments need Python, a chunk of bare keys at a time: memory stays
     flat and the number of queries constant until a Python source finds more than ROWS_PER_STATEMENT.
     """
-    from campaigns.tasks import send_reminder
-
     now = now or timezone.now()
     result = ReminderSweepResult()
     opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
     with transaction.atomic():
         for source in reminder_sources.sources.values():
             _store(source, opted_out, result, now)
-        result.failed_stale, result.queued = outbox.enqueue_due(Reminder, send_reminder, now, enqueue=enqueue)
+        result.failed_stale, result.queued = outbox.enqueue_due(Reminder, SEND_TASK, now, enqueue=enqueue)
     return result
 
 

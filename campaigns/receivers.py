@@ -1,8 +1,10 @@
-"""Fresh health: a change to a campaign's rows re-runs the health checks for that campaign once it commits.
+"""What follows a save, whichever door made it (admin, API, demo data, a task), without the saving code knowing.
 
-The same checks as the sweep, restricted to the campaigns just changed (one definition of every check), so
-"No decision maker" disappears in the request that names one, not a quarter of an hour later. Flags are
-left out: acknowledging one is not a change the checks read.
+- Fresh health: a change to a campaign's rows re-runs the health checks for that campaign once it commits. The
+  same checks as the sweep, restricted to the campaigns just changed (one definition of every check), so "No
+  decision maker" disappears in the request that names one, not a quarter of an hour later. Flags are left
+  out: acknowledging one is not a change the checks read.
+- Sign-off requests go out when a deliverable that needs them enters review.
 """
 
 import logging
@@ -12,7 +14,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from campaigns.models import CampaignChildQuerySet, Flag
+from campaigns.models import CampaignChildQuerySet, Deliverable, Flag
+from campaigns.services.signoffs import signoff_requests_create
 from partners.scoping import rules_of
 
 logger = logging.getLogger(__name__)
@@ -56,3 +59,12 @@ def recheck_on_commit(sender, instance, **kwargs) -> None:
     _changed.campaign_ids.add(campaign_id)
     # Every change registers the callback; the first to run re-checks them all, the others find nothing left.
     transaction.on_commit(_recheck_changed_campaigns, robust=True)
+
+
+
+@receiver(post_save, sender=Deliverable, dispatch_uid="campaigns-signoff-requests-on-review")
+def request_signoffs_on_review(sender, instance: Deliverable, raw: bool = False, **kwargs) -> None:
+    if raw or instance.status != Deliverable.Status.IN_REVIEW:
+        return
+    if instance.needs_signoff or instance.needs_legal_review:
+        signoff_requests_create(deliverable=instance)

@@ -20,7 +20,6 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from urllib.parse import urlsplit
 
 import requests
@@ -31,16 +30,18 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import reminder_sources
 from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
 from campaigns.models.webhooks import new_secret
-from campaigns.services import outbox
-from campaigns.services.bulk_rows import insert_selected_ignoring_conflicts
+from campaigns.outbox import lifecycle as outbox
+from campaigns.registries import reminder_sources
+from utilities.bulk_rows import insert_selected_ignoring_conflicts
+from utilities.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Comarketing-Signature"
 TEST_EVENT = "test"
+SEND_TASK = "campaigns.send_webhook"  # the task that sends one delivery, by id
 # Failed deliveries are pointed out (on "My work" and the webhooks' list) for this long.
 FAILURES_SHOWN_FOR = datetime.timedelta(days=7)
 
@@ -245,8 +246,6 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
 def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> WebhookSweepResult:
     """Write a delivery for every event an active, subscribed endpoint has not got yet (events since the
     endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send."""
-    from campaigns.tasks import send_webhook
-
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=settings.WEBHOOK_LOOKBACK_HOURS)
     result = WebhookSweepResult()
@@ -258,7 +257,7 @@ def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True)
             except Exception:
                 logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
                 result.failed_events.append(event.code)
-        _, result.queued = outbox.enqueue_due(WebhookDelivery, send_webhook, now, enqueue=enqueue)
+        _, result.queued = outbox.enqueue_due(WebhookDelivery, SEND_TASK, now, enqueue=enqueue)
     return result
 
 
@@ -404,14 +403,12 @@ def webhook_send(*, delivery_id: int, now: datetime.datetime | None = None) -> o
 @transaction.atomic
 def webhook_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A test event to one endpoint, sent at once (the button "Send a test")."""
-    from campaigns.tasks import send_webhook
-
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event=TEST_EVENT, subject=f"test:{now.timestamp()}", occurred_at=now, next_attempt_at=now,
         enqueued_at=now,
     )
-    transaction.on_commit(partial(send_webhook.delay, delivery.pk), robust=True)
+    enqueue_on_commit(SEND_TASK, delivery.pk)
     return delivery
 
 

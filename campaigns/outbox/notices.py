@@ -7,15 +7,15 @@ message is lost on the way is enqueued again by the next reminder sweep.
 
 import datetime
 from collections.abc import Iterable
-from functools import partial
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns import reminder_sources
 from campaigns.models import Campaign, Member, Party, Reminder, ReminderOptOut
+from campaigns.outbox.reminders import SEND_TASK
+from campaigns.registries import reminder_sources
 from partners.models import Person
+from utilities.tasks import enqueue_on_commit
 
 INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
@@ -67,8 +67,6 @@ def notice_send(
     at: datetime.datetime | None = None,
 ) -> list[int]:
     """Put one message per person in the outbox (once per event) and send it when the transaction commits."""
-    from campaigns.tasks import send_reminder
-
     at = at or timezone.now()
     people = list(people)
     opted_out = set(ReminderOptOut.objects.filter(kind=kind, person__in=people).values_list("person_id", flat=True))
@@ -96,5 +94,5 @@ def notice_send(
     ids = list(fresh.values_list("pk", flat=True))
     Reminder.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
     for reminder_id in ids:
-        transaction.on_commit(partial(send_reminder.delay, reminder_id), robust=True)
+        enqueue_on_commit(SEND_TASK, reminder_id)
     return ids

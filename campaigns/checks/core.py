@@ -16,9 +16,11 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import digest, health, reminder_sources
-from campaigns.digest_kpis import kpi_chart_images, kpi_summaries
-from campaigns.reminder_sources import (
+from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
+from campaigns.outbox.digest_kpis import kpi_chart_images, kpi_summaries
+from campaigns.registries import checks as health
+from campaigns.registries import digest, reminder_sources
+from campaigns.registries.reminder_sources import (
     LocalMoment,
     compose,
     day_label,
@@ -29,9 +31,8 @@ from campaigns.reminder_sources import (
     site_link,
     subject_id,
 )
-from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
-from campaigns.services.bulk_rows import ROWS_PER_STATEMENT, chunked, streamed
 from partners.models import Person
+from utilities.bulk_rows import ROWS_PER_STATEMENT, chunked, streamed
 
 DIGEST_TIME = datetime.time(8, 0)
 # A digest whose Monday moment was missed by more than this (the sweep was down) waits for next week.

@@ -3,10 +3,10 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.conf import settings
 
-# Modules that register themselves when imported: with Celery (tasks, which services send by name), with a registry (health checks, reminder sources, digest lines,
-# event-message kinds, page panels, demo steps) or as signal receivers. Checks and demo steps run in this order:
-# the kickoff demo builds on the core demo's campaigns, the results demo on the kickoff demo's helpers, and the
-# plan checks on the kickoff's lead times.
+# Modules that register themselves when imported: with Celery (tasks, which services send by name), with a
+# registry (health checks, reminder sources, digest lines, event-message kinds, page panels, demo steps) or as
+# signal receivers. Checks and demo steps run in this order: the kickoff demo builds on the core demo's
+# campaigns, the results demo on the kickoff demo's helpers, and the plan checks on the kickoff's lead times.
 SELF_REGISTERING = (
     "tasks",
     "receivers",
@@ -45,4 +45,6 @@ class CampaignsConfig(AppConfig):
         periodic(
             "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS
         )
-        periodic("campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS)
+        periodic(
+            "campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS
+        )

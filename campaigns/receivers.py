@@ -61,7 +61,6 @@ def recheck_on_commit(sender, instance, **kwargs) -> None:
     transaction.on_commit(_recheck_changed_campaigns, robust=True)
 
 
-
 @receiver(post_save, sender=Deliverable, dispatch_uid="campaigns-signoff-requests-on-review")
 def request_signoffs_on_review(sender, instance: Deliverable, raw: bool = False, **kwargs) -> None:
     if raw or instance.status != Deliverable.Status.IN_REVIEW:

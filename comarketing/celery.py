@@ -19,4 +19,3 @@ def ensure_broker_folders() -> None:
 
 
 ensure_broker_folders()
-

@@ -15,7 +15,9 @@ def install_schedules(**kwargs) -> list[str]:
     for schedule in schedules.values():
         if PeriodicTask.objects.filter(name=schedule.name).exists():
             continue
-        interval, _ = IntervalSchedule.objects.get_or_create(every=schedule.every_seconds, period=IntervalSchedule.SECONDS)
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=schedule.every_seconds, period=IntervalSchedule.SECONDS
+        )
         PeriodicTask.objects.create(name=schedule.name, task=schedule.task, interval=interval)
         created.append(schedule.name)
     return created

@@ -186,7 +186,9 @@ CONTENT_SECURITY_POLICY = {
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend" if not env_str("EMAIL_HOST") else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if not env_str("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

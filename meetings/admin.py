@@ -288,7 +288,16 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     search_fields = ["series__title", "series__campaign__name", "notes"]
     date_hierarchy = "starts_at"
     fields = [
-        "series", "local_time", "starts_at", "ends_at", "status", "prepared_agenda", "agenda", "notes", "logged", "download",
+        "series",
+        "local_time",
+        "starts_at",
+        "ends_at",
+        "status",
+        "prepared_agenda",
+        "agenda",
+        "notes",
+        "logged",
+        "download",
     ]
     readonly_fields = ["series", "local_time", "status", "prepared_agenda", "logged", "download"]
     inlines = [AttendanceInline, DecisionInline, ActionItemInline]
@@ -468,7 +477,9 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         return False  # action items are agreed at a meeting: add them on its page
 
     def get_urls(self):
-        done = path("<int:object_id>/done/", self.admin_site.admin_view(self.done_view), name="meetings_actionitem_done")
+        done = path(
+            "<int:object_id>/done/", self.admin_site.admin_view(self.done_view), name="meetings_actionitem_done"
+        )
         return [done, *super().get_urls()]
 
     def done_view(self, request, object_id):
@@ -490,7 +501,9 @@ class ActionItemAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
     @admin.display(description="Overdue")
     def overdue(self, item: ActionItem) -> str:
         # A word, not a tick: a green tick read as "fine" when it meant "late".
-        return mark_safe('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
+        return (
+            mark_safe('<span class="cockpit-overdue">overdue</span>') if item.is_overdue(timezone.localdate()) else ""
+        )
 
 
 # --- Decision log -------------------------------------------------------------------------------------------------
@@ -523,7 +536,11 @@ class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModel
     actions = ["mark_made"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign", "decided_by__person__organization", "meeting__series")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("campaign", "decided_by__person__organization", "meeting__series")
+        )
 
     choose_campaign_because = "The person who decides is a member of the campaign's team."
 

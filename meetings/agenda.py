@@ -47,8 +47,13 @@ class Agenda:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.action_items or self.deliverables or self.signoffs or self.kpis_behind or self.new_flags
-            or self.decisions or self.free_items
+            self.action_items
+            or self.deliverables
+            or self.signoffs
+            or self.kpis_behind
+            or self.new_flags
+            or self.decisions
+            or self.free_items
         )
 
 
@@ -56,8 +61,15 @@ def meeting_agenda(meeting: Meeting, today: datetime.date | None = None) -> Agen
     today = today or timezone.localdate()
     campaign = meeting.series.campaign
     around = Meeting.objects.filter(series__campaign=campaign).exclude(status=Meeting.Status.CANCELLED)
-    next_start = around.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").values_list("starts_at", flat=True).first()
-    previous_start = around.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").values_list("starts_at", flat=True).first()
+    next_start = (
+        around.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").values_list("starts_at", flat=True).first()
+    )
+    previous_start = (
+        around.filter(starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
     until = next_start.date() if next_start else meeting.starts_at.date() + NO_NEXT_MEETING
     agenda = Agenda(meeting=meeting, until=until, since=previous_start)
 
@@ -89,8 +101,13 @@ def meeting_agenda(meeting: Meeting, today: datetime.date | None = None) -> Agen
             if kpi.target is not None and (progress or 0) < elapsed:
                 agenda.kpis_behind.append(KpiBehind(kpi, progress, elapsed))
     flags = Flag.objects.open().filter(campaign=campaign)
-    agenda.new_flags = list((flags.filter(opened_at__gt=previous_start) if previous_start else flags).order_by("-opened_at")[:ROWS])
+    agenda.new_flags = list(
+        (flags.filter(opened_at__gt=previous_start) if previous_start else flags).order_by("-opened_at")[:ROWS]
+    )
     agenda.decisions = list(
-        Decision.objects.pending().filter(campaign=campaign).select_related("decided_by__person__organization").order_by("needed_by", "pk")[:ROWS]
+        Decision.objects.pending()
+        .filter(campaign=campaign)
+        .select_related("decided_by__person__organization")
+        .order_by("needed_by", "pk")[:ROWS]
     )
     return agenda

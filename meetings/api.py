@@ -189,7 +189,10 @@ class AgendaSerializer(serializers.Serializer):
     def get_deliverables(self, agenda) -> list[dict]:
         return [
             {
-                "id": d.pk, "title": d.title, "due_date": d.due_date, "status": d.status,
+                "id": d.pk,
+                "title": d.title,
+                "due_date": d.due_date,
+                "status": d.status,
                 "owners": [{"role": a.role, "person": a.member.person.full_name} for a in d.owners],
             }
             for d in agenda.deliverables
@@ -197,14 +200,25 @@ class AgendaSerializer(serializers.Serializer):
 
     def get_signoffs(self, agenda) -> list[dict]:
         return [
-            {"id": r.pk, "kind": r.kind, "deliverable": r.deliverable.title, "reviewer": r.reviewer.full_name,
-             "status": r.status, "due_date": r.due_date}
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "deliverable": r.deliverable.title,
+                "reviewer": r.reviewer.full_name,
+                "status": r.status,
+                "due_date": r.due_date,
+            }
             for r in agenda.signoffs
         ]
 
     def get_kpis_behind(self, agenda) -> list[dict]:
         return [
-            {"kpi": row.kpi.pk, "metric": row.kpi.metric.name, "progress_percent": row.progress, "elapsed_percent": row.elapsed}
+            {
+                "kpi": row.kpi.pk,
+                "metric": row.kpi.metric.name,
+                "progress_percent": row.progress,
+                "elapsed_percent": row.elapsed,
+            }
             for row in agenda.kpis_behind
         ]
 
@@ -224,7 +238,12 @@ class MeetingViewSet(ScopedModelViewSet):
     queryset = Meeting.objects.all()
     serializer_class = MeetingSerializer
     action_rules = {
-        "log": CHANGE, "cancel": CHANGE, "reschedule": CHANGE, "ics": VIEW, "summary": VIEW, "agenda": VIEW,
+        "log": CHANGE,
+        "cancel": CHANGE,
+        "reschedule": CHANGE,
+        "ics": VIEW,
+        "summary": VIEW,
+        "agenda": VIEW,
     }
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at"]
@@ -251,7 +270,9 @@ class MeetingViewSet(ScopedModelViewSet):
         """The agenda built from the campaign: action items carried forward, deliverables due before the next
         meeting, reviews waiting, KPIs behind pace, new flags, decisions waiting and the facilitator's items."""
         meeting = self.get_object()
-        return Response(AgendaSerializer(meeting_agenda(Meeting.objects.select_related("series__campaign").get(pk=meeting.pk))).data)
+        return Response(
+            AgendaSerializer(meeting_agenda(Meeting.objects.select_related("series__campaign").get(pk=meeting.pk))).data
+        )
 
     @extend_schema(request=MeetingLogSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
@@ -316,8 +337,16 @@ class DecisionSerializer(ScopedModelSerializer):
     class Meta:
         model = Decision
         fields = [
-            "id", "campaign", "meeting", "text", "status", "decided_by", "decided_by_name", "needed_by",
-            "decided_at", "created_at",
+            "id",
+            "campaign",
+            "meeting",
+            "text",
+            "status",
+            "decided_by",
+            "decided_by_name",
+            "needed_by",
+            "decided_at",
+            "created_at",
         ]
         extra_kwargs = {"campaign": {"required": False, "help_text": "Taken from the meeting when one is given."}}
 

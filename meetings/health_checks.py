@@ -135,9 +135,16 @@ def decision_pending(open_campaigns, now: datetime.datetime) -> Iterator[health.
     """Decisions raised DECISION_PENDING_DAYS ago or more and still waiting for their decider. One query."""
     rows = (
         Decision.objects.pending()
-        .filter(campaign__in=open_campaigns, created_at__lte=now - datetime.timedelta(days=settings.DECISION_PENDING_DAYS))
+        .filter(
+            campaign__in=open_campaigns, created_at__lte=now - datetime.timedelta(days=settings.DECISION_PENDING_DAYS)
+        )
         .values_list(
-            "campaign_id", "pk", "text", "created_at", "needed_by", "decided_by__person__full_name",
+            "campaign_id",
+            "pk",
+            "text",
+            "created_at",
+            "needed_by",
+            "decided_by__person__full_name",
             "decided_by__person__organization__name",
         )
         .order_by("campaign_id", "created_at")

@@ -23,7 +23,9 @@ def _no_scheduled_minutes(now: datetime.datetime) -> Iterable[reminder_sources.D
 
 
 def _names(rows: list[Attendance]) -> str:
-    return ", ".join(f"{row.member.person.full_name} ({row.member.person.organization.name})" for row in rows) or "nobody"
+    return (
+        ", ".join(f"{row.member.person.full_name} ({row.member.person.organization.name})" for row in rows) or "nobody"
+    )
 
 
 def _decision_line(decision: Decision) -> str:

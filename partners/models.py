@@ -75,11 +75,16 @@ class OrganizationQuerySet(ScopedQuerySet):
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     website = models.URLField(blank=True)
-    ideal_customer_profile = models.TextField(blank=True, help_text="Who this company sells to; private to the company and its partners.")
+    ideal_customer_profile = models.TextField(
+        blank=True, help_text="Who this company sells to; private to the company and its partners."
+    )
     value_proposition = models.TextField(blank=True)
     listed_in_directory = models.BooleanField(
         default=True,
-        help_text="Listed companies can be invited to a campaign by name. Their details stay private until a campaign is shared.",
+        help_text=(
+            "Listed companies can be invited to a campaign by name. "
+            "Their details stay private until a campaign is shared."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,7 +33,9 @@ def grant_to_company_staff(app_config: AppConfig, **kwargs) -> None:
 
     group, _ = Group.objects.get_or_create(name=COMPANY_STAFF_GROUP)
     codenames = [
-        f"{action}_{model._meta.model_name}" for model in app_config.get_models() for action in company_staff_actions(model)
+        f"{action}_{model._meta.model_name}"
+        for model in app_config.get_models()
+        for action in company_staff_actions(model)
     ]
     wanted = Permission.objects.filter(content_type__app_label=app_config.label, codename__in=codenames)
     group.permissions.remove(*group.permissions.filter(content_type__app_label=app_config.label).exclude(pk__in=wanted))

@@ -40,4 +40,3 @@ def company_user_create(
     person.user = user
     person.save()
     return person
-

@@ -21,7 +21,12 @@ class ChangeActionPermissions(CompanyModelPermissions):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "10:00", "description": "Wall-clock time, HH:MM."}
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+        "example": "10:00",
+        "description": "Wall-clock time, HH:MM.",
+    }
 )
 class WallClockTimeField(serializers.TimeField):
     """A local time of day with no zone (the zone is a field of its own): OpenAPI's "time" format would demand

@@ -76,7 +76,10 @@ def insert_ignoring_conflicts(
         values = [f"json_extract(value, '$[{i}]')" for i in range(len(fields))] + ["%s"] * len(constants)
         # Not "INSERT OR IGNORE", which would also swallow NOT NULL errors; "WHERE true" lets SQLite parse the
         # upsert clause after a SELECT.
-        sql = f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING"
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} FROM json_each(%s) "
+            "WHERE true ON CONFLICT DO NOTHING"
+        )
     else:
         raise NotImplementedError(f"No set-wise insert for {connection.vendor}")
     params = [field.get_db_prep_save(value, connection) for field, value in constants]
@@ -125,7 +128,9 @@ def insert_history(queryset: models.QuerySet, *, history_type: str, moment: date
     select_sql, params = queryset.order_by().values_list(*(field.attname for field in fields)).query.sql_with_params()
     quote = connection.ops.quote_name
     tracked = [quote(historical.get_field(field.name).column) for field in fields]
-    extra = [quote(historical.get_field(name).column) for name in ("history_date", "history_type", "history_change_reason")]
+    extra = [
+        quote(historical.get_field(name).column) for name in ("history_date", "history_type", "history_change_reason")
+    ]
     sql = (
         f"INSERT INTO {quote(historical.db_table)} ({', '.join(tracked + extra)}) "
         f"SELECT found.*, %s, %s, %s FROM ({select_sql}) AS found"
@@ -133,4 +138,3 @@ def insert_history(queryset: models.QuerySet, *, history_type: str, moment: date
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment), history_type, reason, *params])
         return max(cursor.rowcount, 0)
-

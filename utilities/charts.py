@@ -33,14 +33,20 @@ class KpiSeries:
 
 def _plot(axes, series: KpiSeries) -> None:
     for index, (company, points) in enumerate(sorted(series.by_company.items())):
-        days, values = zip(*points)
+        days, values = zip(*points, strict=True)
         colour = COLOURS[index % len(COLOURS)]
         axes.plot(days, [float(v) for v in values], marker="o", color=colour, label=company, linewidth=2)
     if series.target is not None:
         axes.axhline(float(series.target), color="#ba2121", linestyle="-", linewidth=1, label="target")
         if series.start and series.end and series.end > series.start:
-            axes.plot([series.start, series.end], [0, float(series.target)], color="#888888", linestyle="--",
-                      linewidth=1, label="pace")
+            axes.plot(
+                [series.start, series.end],
+                [0, float(series.target)],
+                color="#888888",
+                linestyle="--",
+                linewidth=1,
+                label="pace",
+            )
     axes.set_title(series.name, loc="left", fontsize=10)
     axes.set_ylabel(series.unit, fontsize=8)
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
@@ -54,7 +60,7 @@ def _plot(axes, series: KpiSeries) -> None:
 def _render(series: list[KpiSeries], output, **savefig) -> None:
     figure, axes = plt.subplots(len(series), 1, figsize=(6.4, 2.6 * len(series)), dpi=100, squeeze=False)
     try:
-        for row, one in zip(axes, series):
+        for row, one in zip(axes, series, strict=True):
             _plot(row[0], one)
         figure.tight_layout()
         figure.savefig(output, **savefig)
@@ -66,7 +72,7 @@ def kpi_chart_svg(series: KpiSeries) -> SafeString:
     out = io.StringIO()
     _render([series], out, format="svg")
     svg = out.getvalue()
-    return mark_safe(svg[svg.index("<svg"):])  # drop the XML prologue so it can sit inside HTML
+    return mark_safe(svg[svg.index("<svg") :])  # drop the XML prologue so it can sit inside HTML
 
 
 PNG_WIDTH = 640  # CSS pixels: fits the usual 600-700px column of an e-mail

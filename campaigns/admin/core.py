@@ -78,7 +78,16 @@ class MemberInline(CampaignChoicesMixin, ScopedTabularInline):
 
 class DeliverableInline(CampaignChoicesMixin, ScopedTabularInline):
     model = Deliverable
-    fields = ["title", "type", "channel_party", "due_date", "status", "needs_signoff", "needs_legal_review", "is_pinned"]
+    fields = [
+        "title",
+        "type",
+        "channel_party",
+        "due_date",
+        "status",
+        "needs_signoff",
+        "needs_legal_review",
+        "is_pinned",
+    ]
     show_change_link = True
 
 
@@ -93,17 +102,38 @@ class LearningInline(ScopedTabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
     list_display = [
-        "home_link", "kind", "status", "companies", "kickoff_date", "launch_date", "open_flags", "worst_severity"
+        "home_link",
+        "kind",
+        "status",
+        "companies",
+        "kickoff_date",
+        "launch_date",
+        "open_flags",
+        "worst_severity",
     ]
     list_display_links = None  # a campaign opens on its home page; its details are one click from there
     # Launch dates by period ("this month", "past 7 days"…), not a date hierarchy, whose years and months are
     # read from every campaign the user can see on each page.
-    list_filter = ["status", "kind", ("launch_date", admin.DateFieldListFilter), "parties__organization", FlagCodeFilter]
+    list_filter = [
+        "status",
+        "kind",
+        ("launch_date", admin.DateFieldListFilter),
+        "parties__organization",
+        FlagCodeFilter,
+    ]
     search_fields = ["name"]
     readonly_fields = ["raci_matrix_link", "created_by", "open_flag_list", "your_company"]
     fields = [
-        "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals", "your_company",
-        "raci_matrix_link", "open_flag_list",
+        "name",
+        "kind",
+        "status",
+        "kickoff_date",
+        "launch_date",
+        "end_date",
+        "goals",
+        "your_company",
+        "raci_matrix_link",
+        "open_flag_list",
     ]
     inlines = [PartyInline, InvitationInline, MemberInline, DeliverableInline, LearningInline]
 
@@ -136,7 +166,11 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
 
     @admin.display(description="Campaign", ordering="name")
     def home_link(self, campaign: Campaign) -> str:
-        return format_html('<a href="{}"><strong>{}</strong></a>', reverse("admin:campaigns_campaign_home", args=[campaign.pk]), campaign.name)
+        return format_html(
+            '<a href="{}"><strong>{}</strong></a>',
+            reverse("admin:campaigns_campaign_home", args=[campaign.pk]),
+            campaign.name,
+        )
 
     @admin.display(description="Companies")
     def companies(self, campaign: Campaign) -> str:
@@ -167,7 +201,9 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             path("<path:object_id>/hand-over/", view(self.hand_over_view), name="campaigns_campaign_hand_over"),
             path("<path:object_id>/move-event/", view(self.move_event_view), name="campaigns_campaign_move_event"),
             path(
-                "<path:object_id>/save-template/", view(self.save_template_view), name="campaigns_campaign_save_template"
+                "<path:object_id>/save-template/",
+                view(self.save_template_view),
+                name="campaigns_campaign_save_template",
             ),
             *super().get_urls(),
         ]
@@ -257,7 +293,9 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
                 # Applied only as previewed: a date changed after the preview is previewed again first.
                 if "apply" in request.POST and request.POST.get("previewed") == str(new_event):
                     plan_move_services.event_move(campaign=campaign, new_event=new_event, user=request.user)
-                    messages.success(request, f"The event is now on {new_event:%-d %b %Y}; {len(move.moves)} deliverable(s) moved.")
+                    messages.success(
+                        request, f"The event is now on {new_event:%-d %b %Y}; {len(move.moves)} deliverable(s) moved."
+                    )
                     return redirect("admin:campaigns_campaign_home", campaign.pk)
             except ValidationError as refused:
                 messages.error(request, " ".join(refused.messages))
@@ -342,7 +380,16 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
 
 
 CAMPAIGN_CREATE_FIELDS = [
-    "name", "template", "kind", "kickoff_date", "launch_date", "end_date", "goals", "partner", "invite_message", "team",
+    "name",
+    "template",
+    "kind",
+    "kickoff_date",
+    "launch_date",
+    "end_date",
+    "goals",
+    "partner",
+    "invite_message",
+    "team",
 ]
 
 

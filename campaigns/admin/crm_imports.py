@@ -47,8 +47,15 @@ class CrmImportAdmin(ScopedModelAdmin):
     list_filter = ["campaign", "organization"]
     list_select_related = ["campaign", "organization"]
     readonly_fields = [
-        "campaign", "organization", "period_start", "period_end", "file_name", "rows", "leads_by_stage",
-        "imported_by", "created_at",
+        "campaign",
+        "organization",
+        "period_start",
+        "period_end",
+        "file_name",
+        "rows",
+        "leads_by_stage",
+        "imported_by",
+        "created_at",
     ]
     fields = readonly_fields
 
@@ -66,8 +73,12 @@ class CrmImportAdmin(ScopedModelAdmin):
             try:
                 if request.POST.get("save"):
                     services.crm_import_apply(
-                        campaign=data["campaign"], person=person, content=data["bytes"], file_name=data["file_name"],
-                        period_start=data["period_start"], period_end=data["period_end"],
+                        campaign=data["campaign"],
+                        person=person,
+                        content=data["bytes"],
+                        file_name=data["file_name"],
+                        period_start=data["period_start"],
+                        period_end=data["period_end"],
                     )
                     messages.success(request, "The figures are recorded.")
                     return redirect("admin:campaigns_campaign_home", data["campaign"].pk)
@@ -75,8 +86,11 @@ class CrmImportAdmin(ScopedModelAdmin):
                     campaign=data["campaign"], organization_id=person.organization_id, content=data["bytes"]
                 )
                 form = CrmUploadForm(
-                    {**request.POST.dict(), "content": base64.b64encode(data["bytes"]).decode(),
-                     "file_name": data["file_name"]},
+                    {
+                        **request.POST.dict(),
+                        "content": base64.b64encode(data["bytes"]).decode(),
+                        "file_name": data["file_name"],
+                    },
                     user=request.user,
                 )
             except ValidationError as refused:

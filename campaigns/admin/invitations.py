@@ -63,8 +63,18 @@ class InvitationAdmin(ScopedModelAdmin):
     search_fields = ["organization__name", "campaign__name"]
     change_form_template = "admin/campaigns/invitation/change_form.html"
     readonly_fields = [
-        "campaign_name", "host", "kind", "dates", "organization", "status", "invited_by", "message", "created_at",
-        "answered_at", "answered_by", "reason",
+        "campaign_name",
+        "host",
+        "kind",
+        "dates",
+        "organization",
+        "status",
+        "invited_by",
+        "message",
+        "created_at",
+        "answered_at",
+        "answered_by",
+        "reason",
     ]
 
     def get_queryset(self, request):
@@ -104,7 +114,10 @@ class InvitationAdmin(ScopedModelAdmin):
         data = form.cleaned_data
         if data.get("organization"):
             invitation = services.invitation_create(
-                user=request.user, campaign=data["campaign"], organization=data["organization"], message=data.get("message", "")
+                user=request.user,
+                campaign=data["campaign"],
+                organization=data["organization"],
+                message=data.get("message", ""),
             )
         else:
             invitation = services.invitation_create_for_new_company(
@@ -139,7 +152,11 @@ class InvitationAdmin(ScopedModelAdmin):
     @admin.display(description="Dates")
     def dates(self, invitation: Invitation) -> str:
         campaign = invitation.campaign
-        days = [f"{label} {day:%d %b %Y}" for label, day in (("launch", campaign.launch_date), ("end", campaign.end_date)) if day]
+        days = [
+            f"{label} {day:%d %b %Y}"
+            for label, day in (("launch", campaign.launch_date), ("end", campaign.end_date))
+            if day
+        ]
         return ", ".join(days) or "not set yet"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -153,12 +170,20 @@ class InvitationAdmin(ScopedModelAdmin):
         answers = []
         if may(request.user, invitation, "answer"):
             answers += [
-                {"label": "Accept", "url": reverse("admin:campaigns_invitation_accept", args=[invitation.pk]), "post": True},
+                {
+                    "label": "Accept",
+                    "url": reverse("admin:campaigns_invitation_accept", args=[invitation.pk]),
+                    "post": True,
+                },
                 {"label": "Decline…", "url": reverse("admin:campaigns_invitation_decline", args=[invitation.pk])},
             ]
         if may(request.user, invitation, CHANGE):
             answers.append(
-                {"label": "Withdraw", "url": reverse("admin:campaigns_invitation_withdraw", args=[invitation.pk]), "post": True}
+                {
+                    "label": "Withdraw",
+                    "url": reverse("admin:campaigns_invitation_withdraw", args=[invitation.pk]),
+                    "post": True,
+                }
             )
         return answers
 
@@ -188,14 +213,20 @@ class InvitationAdmin(ScopedModelAdmin):
 
     def accept_view(self, request, object_id):
         response = self._answer(
-            request, object_id, "answer", lambda inv: services.invitation_accept(invitation=inv, user=request.user),
+            request,
+            object_id,
+            "answer",
+            lambda inv: services.invitation_accept(invitation=inv, user=request.user),
             "Welcome aboard: {invitation.organization} now takes part in “{invitation.campaign}”.",
         )
         return response or redirect("admin:campaigns_invitation_change", object_id)
 
     def withdraw_view(self, request, object_id):
         response = self._answer(
-            request, object_id, CHANGE, lambda inv: services.invitation_withdraw(invitation=inv, user=request.user),
+            request,
+            object_id,
+            CHANGE,
+            lambda inv: services.invitation_withdraw(invitation=inv, user=request.user),
             "The invitation of {invitation.organization} was withdrawn.",
         )
         return response or redirect("admin:campaigns_invitation_change", object_id)
@@ -205,7 +236,9 @@ class InvitationAdmin(ScopedModelAdmin):
             request,
             object_id,
             "answer",
-            lambda inv: services.invitation_decline(invitation=inv, user=request.user, reason=request.POST.get("reason", "")),
+            lambda inv: services.invitation_decline(
+                invitation=inv, user=request.user, reason=request.POST.get("reason", "")
+            ),
             "You declined the invitation to “{invitation.campaign}”.",
         )
         if response is not None:

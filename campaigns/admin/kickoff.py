@@ -178,7 +178,10 @@ class KickoffCompanyPartAdmin(ScopedModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.complete_view)
-        return [path("<int:object_id>/complete/", view, name="campaigns_kickoffcompanypart_complete"), *super().get_urls()]
+        return [
+            path("<int:object_id>/complete/", view, name="campaigns_kickoffcompanypart_complete"),
+            *super().get_urls(),
+        ]
 
     def complete_view(self, request, object_id):
         """The button on the campaign's home page: my company's part of the kickoff is complete."""
@@ -227,7 +230,9 @@ class ToolAccessAdmin(ScopedModelAdmin):
         try:
             with transaction.atomic():
                 access = kickoff_services.tool_access_confirm(
-                    member=member, tool=tool, has_access=request.POST.get("has_access") == "yes",
+                    member=member,
+                    tool=tool,
+                    has_access=request.POST.get("has_access") == "yes",
                     person=person_of(request.user),
                 )
                 ensure_may(request.user, access, CHANGE)
@@ -396,7 +401,9 @@ class KpiRoundAdmin(ScopedModelAdmin):
         return ", ".join(agreement.organization.name for agreement in round_.agreements.all()) or "nobody yet"
 
     def get_urls(self):
-        agree = path("<int:object_id>/agree/", self.admin_site.admin_view(self.agree_view), name="campaigns_kpiround_agree")
+        agree = path(
+            "<int:object_id>/agree/", self.admin_site.admin_view(self.agree_view), name="campaigns_kpiround_agree"
+        )
         return [agree, *super().get_urls()]
 
     def agree_view(self, request, object_id):
@@ -432,11 +439,14 @@ class KpiRoundAdmin(ScopedModelAdmin):
             "kpis": with_latest_measurement(campaign.kpis.all()).select_related("owner").order_by("metric__name"),
             "agreements": list(agreed.values()),
             "waiting": [
-                party.organization for party in campaign.parties.select_related("organization")
+                party.organization
+                for party in campaign.parties.select_related("organization")
                 if party.organization_id not in agreed
             ],
             "may_agree": (
-                person is not None and person.organization_id not in agreed and not round_.is_locked
+                person is not None
+                and person.organization_id not in agreed
+                and not round_.is_locked
                 and may(request.user, round_, "agree")
             ),
         }

@@ -34,4 +34,7 @@ class OutboxAdmin(ScopedModelAdmin):
         with transaction.atomic():
             for row in failed:
                 outbox.resend(row)
-        self.message_user(request, f"{len(failed)} failed {self.model._meta.verbose_name_plural} will be sent again by the next sweep.")
+        self.message_user(
+            request,
+            f"{len(failed)} failed {self.model._meta.verbose_name_plural} will be sent again by the next sweep.",
+        )

@@ -7,8 +7,14 @@ from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 class TemplateDeliverableInline(ScopedTabularInline):
     model = TemplateDeliverable
     fields = [
-        "title", "type", "channel", "offset_business_days", "needs_signoff", "needs_legal_review",
-        "accountable_role", "responsible_role",
+        "title",
+        "type",
+        "channel",
+        "offset_business_days",
+        "needs_signoff",
+        "needs_legal_review",
+        "accountable_role",
+        "responsible_role",
     ]
 
 
@@ -22,8 +28,15 @@ class CampaignTemplateAdmin(ScopedModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["name"]
     fields = [
-        "name", "kind", "organization", "description", "kpi_metrics", "has_weekly_meeting", "meeting_weekday",
-        "meeting_time", "meeting_duration_minutes",
+        "name",
+        "kind",
+        "organization",
+        "description",
+        "kpi_metrics",
+        "has_weekly_meeting",
+        "meeting_weekday",
+        "meeting_time",
+        "meeting_duration_minutes",
     ]
     filter_horizontal = ["kpi_metrics"]
     inlines = [TemplateDeliverableInline]

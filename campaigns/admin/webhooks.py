@@ -11,7 +11,12 @@ from campaigns.outbox import webhooks as webhook_services
 from partners.scoping import CHANGE
 from partners.scoping.admin import FewRelatedOnlyFieldListFilter, ScopedModelAdmin
 
-SHORT_EVENT_NAMES = {"flags": "flags", "invitations": "invitations", "results_reports": "reports", "reminders": "reminders"}
+SHORT_EVENT_NAMES = {
+    "flags": "flags",
+    "invitations": "invitations",
+    "results_reports": "reports",
+    "reminders": "reminders",
+}
 
 
 @admin.register(WebhookEndpoint)
@@ -21,14 +26,27 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
     list_display = ["name", "format", "subscribed_to", "is_active", "last_delivery", "recent_failures"]
     list_filter = ["is_active", "format"]
     fields = [
-        "name", "url", "format", "flags", "invitations", "results_reports", "reminders", "is_active", "signing_secret",
-        "delivery_log", "created_by", "created_at",
+        "name",
+        "url",
+        "format",
+        "flags",
+        "invitations",
+        "results_reports",
+        "reminders",
+        "is_active",
+        "signing_secret",
+        "delivery_log",
+        "created_by",
+        "created_at",
     ]
     readonly_fields = ["signing_secret", "delivery_log", "created_by", "created_at"]
     actions = ["send_test", "new_secret"]
 
     def get_queryset(self, request):
-        recent = Q(deliveries__status=WebhookDelivery.Status.FAILED, deliveries__created_at__gte=timezone.now() - webhook_services.FAILURES_SHOWN_FOR)
+        recent = Q(
+            deliveries__status=WebhookDelivery.Status.FAILED,
+            deliveries__created_at__gte=timezone.now() - webhook_services.FAILURES_SHOWN_FOR,
+        )
         return (
             super()
             .get_queryset(request)
@@ -49,7 +67,10 @@ class WebhookEndpointAdmin(ScopedModelAdmin):
     def recent_failures(self, endpoint: WebhookEndpoint) -> str:
         if not endpoint.failures:
             return "None"
-        url = reverse("admin:campaigns_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}&status__exact=failed"
+        url = (
+            reverse("admin:campaigns_webhookdelivery_changelist")
+            + f"?endpoint__id__exact={endpoint.pk}&status__exact=failed"
+        )
         return format_html('<a href="{}" style="color: #ba2121"><strong>{} failed</strong></a>', url, endpoint.failures)
 
     @admin.display(description="Deliveries")
@@ -85,7 +106,10 @@ class EventFilter(admin.SimpleListFilter):
     parameter_name = "event"
 
     def lookups(self, request, model_admin):
-        return [(webhook_services.TEST_EVENT, "Test"), *((code, event.label) for code, event in webhook_services.events.items())]
+        return [
+            (webhook_services.TEST_EVENT, "Test"),
+            *((code, event.label) for code, event in webhook_services.events.items()),
+        ]
 
     def queryset(self, request, queryset):
         return queryset.filter(event=self.value()) if self.value() else queryset
@@ -99,8 +123,18 @@ class WebhookDeliveryAdmin(OutboxAdmin):
     list_filter = ["status", EventFilter, ("endpoint", FewRelatedOnlyFieldListFilter)]
     list_select_related = ["endpoint", "campaign"]
     fields = [
-        "event_label", "endpoint", "campaign", "occurred_at", "status", "dropped_reason", "attempts", "response_status",
-        "last_error", "next_attempt_at", "sent_at", "payload",
+        "event_label",
+        "endpoint",
+        "campaign",
+        "occurred_at",
+        "status",
+        "dropped_reason",
+        "attempts",
+        "response_status",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "payload",
     ]
     readonly_fields = fields
     in_index = False  # reached from the webhooks' list

@@ -27,11 +27,21 @@ from utilities.api import ChangeActionPermissions
 
 class PartySerializer(ScopedModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    point_of_contact_name = serializers.CharField(source="point_of_contact.full_name", read_only=True, allow_null=True, default=None)
+    point_of_contact_name = serializers.CharField(
+        source="point_of_contact.full_name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Party
-        fields = ["id", "campaign", "organization", "organization_name", "role", "point_of_contact", "point_of_contact_name"]
+        fields = [
+            "id",
+            "campaign",
+            "organization",
+            "organization_name",
+            "role",
+            "point_of_contact",
+            "point_of_contact_name",
+        ]
 
     def to_representation(self, party):
         # Written by hand, like the campaign's (see CampaignSerializer.to_representation).
@@ -55,7 +65,16 @@ class MemberSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "campaign", "person", "person_name", "organization", "organization_name", *Member.ROLE_FIELDS, "roles"]
+        fields = [
+            "id",
+            "campaign",
+            "person",
+            "person_name",
+            "organization",
+            "organization_name",
+            *Member.ROLE_FIELDS,
+            "roles",
+        ]
 
     def to_representation(self, member):
         # Written by hand, like the campaign's (see CampaignSerializer.to_representation).
@@ -147,9 +166,24 @@ class CampaignSerializer(ScopedModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "kind", "status", "kickoff_date", "launch_date", "end_date", "goals",
-            "parties", "team", "created_by", "created_at", "updated_at", "invite", "invite_message",
-            "team_members", "host", "template",
+            "id",
+            "name",
+            "kind",
+            "status",
+            "kickoff_date",
+            "launch_date",
+            "end_date",
+            "goals",
+            "parties",
+            "team",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "invite",
+            "invite_message",
+            "team_members",
+            "host",
+            "template",
         ]
         read_only_fields = ["status"]
         list_serializer_class = CampaignListSerializer
@@ -236,7 +270,12 @@ class MoveEventSerializer(serializers.Serializer):
 class CampaignFilterSet(ScopedFilterSet):
     class Meta:
         model = Campaign
-        fields = {"status": ["exact"], "kind": ["exact"], "parties__organization": ["exact"], "launch_date": ["gte", "lte"]}
+        fields = {
+            "status": ["exact"],
+            "kind": ["exact"],
+            "parties__organization": ["exact"],
+            "launch_date": ["gte", "lte"],
+        }
 
 
 class CampaignViewSet(ScopedModelViewSet):
@@ -244,8 +283,13 @@ class CampaignViewSet(ScopedModelViewSet):
     serializer_class = CampaignSerializer
     # Any company taking part may keep the plan as its own template.
     action_rules = {
-        "transition": CHANGE, "raci_matrix": VIEW, "leave": "leave", "hand_over": CHANGE, "save_template": VIEW,
-        "move_event": CHANGE, "plan": VIEW,
+        "transition": CHANGE,
+        "raci_matrix": VIEW,
+        "leave": "leave",
+        "hand_over": CHANGE,
+        "save_template": VIEW,
+        "move_event": CHANGE,
+        "plan": VIEW,
     }
     filterset_class = CampaignFilterSet
     search_fields = ["name"]
@@ -376,8 +420,19 @@ class DeliverableSerializer(ScopedModelSerializer):
     class Meta:
         model = Deliverable
         fields = [
-            "id", "campaign", "title", "type", "channel_party", "due_date", "status", "link",
-            "needs_signoff", "needs_legal_review", "is_pinned", "accountable", "raci",
+            "id",
+            "campaign",
+            "title",
+            "type",
+            "channel_party",
+            "due_date",
+            "status",
+            "link",
+            "needs_signoff",
+            "needs_legal_review",
+            "is_pinned",
+            "accountable",
+            "raci",
         ]
 
 
@@ -421,7 +476,9 @@ class InvitationSerializer(ScopedModelSerializer):
     end_date = serializers.DateField(source="campaign.end_date", read_only=True)
     host_name = serializers.CharField(read_only=True, allow_null=True, default=None)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    invited_by_name = serializers.CharField(source="invited_by.full_name", read_only=True, allow_null=True, default=None)
+    invited_by_name = serializers.CharField(
+        source="invited_by.full_name", read_only=True, allow_null=True, default=None
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), required=False, allow_null=True, help_text="A company in the tracker."
@@ -435,9 +492,25 @@ class InvitationSerializer(ScopedModelSerializer):
     class Meta:
         model = Invitation
         fields = [
-            "id", "campaign", "campaign_name", "campaign_kind", "launch_date", "end_date", "host_name",
-            "organization", "organization_name", "message", "status", "status_label", "invited_by_name",
-            "created_at", "answered_at", "reason", "company_name", "contact_name", "contact_email",
+            "id",
+            "campaign",
+            "campaign_name",
+            "campaign_kind",
+            "launch_date",
+            "end_date",
+            "host_name",
+            "organization",
+            "organization_name",
+            "message",
+            "status",
+            "status_label",
+            "invited_by_name",
+            "created_at",
+            "answered_at",
+            "reason",
+            "company_name",
+            "contact_name",
+            "contact_email",
         ]
         read_only_fields = ["status", "answered_at", "reason"]
         validators = []  # one pending invitation per company: the service says so in words, with the field named

@@ -14,8 +14,17 @@ from partners.services import person_of
 class CrmImportSerializer(ScopedModelSerializer):
     class Meta:
         model = CrmImport
-        fields = ["id", "campaign", "organization", "period_start", "period_end", "file_name", "rows",
-                  "leads_by_stage", "created_at"]
+        fields = [
+            "id",
+            "campaign",
+            "organization",
+            "period_start",
+            "period_end",
+            "file_name",
+            "rows",
+            "leads_by_stage",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -56,7 +65,10 @@ class CrmImportViewSet(ScopedModelViewSet):
     filterset_fields = ["campaign"]
     http_method_names = ["get", "post", "head", "options"]
 
-    @extend_schema(request={"multipart/form-data": CrmUploadSerializer}, responses={201: CrmImportSerializer, 200: CrmPreviewSerializer})
+    @extend_schema(
+        request={"multipart/form-data": CrmUploadSerializer},
+        responses={201: CrmImportSerializer, 200: CrmPreviewSerializer},
+    )
     def create(self, request, *args, **kwargs):
         upload = CrmUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
@@ -72,8 +84,14 @@ class CrmImportViewSet(ScopedModelViewSet):
             return Response(CrmPreviewSerializer(preview).data)
         with transaction.atomic():
             crm_import = services.crm_import_apply(
-                campaign=data["campaign"], person=person, content=content, file_name=data["file"].name,
-                period_start=data["period_start"], period_end=data["period_end"],
+                campaign=data["campaign"],
+                person=person,
+                content=content,
+                file_name=data["file"].name,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
             )
             ensure_may(request.user, crm_import, ADD)
-        return Response(CrmImportSerializer(crm_import, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CrmImportSerializer(crm_import, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )

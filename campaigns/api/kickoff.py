@@ -1,6 +1,5 @@
 """API of the kickoff questionnaire, sign-offs, KPIs, the reporting plan and brand assets."""
 
-
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -348,7 +347,9 @@ class CampaignKpiSerializer(ScopedModelSerializer):
     target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, required=False)
     metric_name = serializers.CharField(source="metric.name", read_only=True)
     funnel_stage = serializers.CharField(source="metric.funnel_stage", read_only=True)
-    latest_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True, default=None)
+    latest_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True, default=None
+    )
     latest_period_end = serializers.DateField(read_only=True, allow_null=True, default=None)
     progress_percent = serializers.SerializerMethodField()
 

@@ -9,8 +9,16 @@ class TemplateDeliverableSerializer(ScopedModelSerializer):
     class Meta:
         model = TemplateDeliverable
         fields = [
-            "id", "template", "title", "type", "channel", "offset_business_days", "needs_signoff",
-            "needs_legal_review", "accountable_role", "responsible_role",
+            "id",
+            "template",
+            "title",
+            "type",
+            "channel",
+            "offset_business_days",
+            "needs_signoff",
+            "needs_legal_review",
+            "accountable_role",
+            "responsible_role",
         ]
 
 
@@ -22,8 +30,18 @@ class CampaignTemplateSerializer(ScopedModelSerializer):
     class Meta:
         model = CampaignTemplate
         fields = [
-            "id", "name", "kind", "organization", "organization_name", "description", "kpi_metrics",
-            "has_weekly_meeting", "meeting_weekday", "meeting_time", "meeting_duration_minutes", "deliverables",
+            "id",
+            "name",
+            "kind",
+            "organization",
+            "organization_name",
+            "description",
+            "kpi_metrics",
+            "has_weekly_meeting",
+            "meeting_weekday",
+            "meeting_time",
+            "meeting_duration_minutes",
+            "deliverables",
         ]
 
     def scoped_choices(self, field_name, model, user):

@@ -17,8 +17,19 @@ class WebhookEndpointSerializer(ScopedModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = [
-            "id", "organization", "name", "url", "format", "flags", "invitations", "results_reports", "reminders",
-            "is_active", "secret", "created_by", "created_at",
+            "id",
+            "organization",
+            "name",
+            "url",
+            "format",
+            "flags",
+            "invitations",
+            "results_reports",
+            "reminders",
+            "is_active",
+            "secret",
+            "created_by",
+            "created_at",
         ]
         read_only_fields = ["secret", "created_by", "created_at"]
 
@@ -29,8 +40,21 @@ class WebhookDeliverySerializer(ScopedModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [
-            "id", "endpoint", "event", "event_label", "subject", "campaign", "occurred_at", "status", "attempts",
-            "response_status", "last_error", "dropped_reason", "next_attempt_at", "sent_at", "payload",
+            "id",
+            "endpoint",
+            "event",
+            "event_label",
+            "subject",
+            "campaign",
+            "occurred_at",
+            "status",
+            "attempts",
+            "response_status",
+            "last_error",
+            "dropped_reason",
+            "next_attempt_at",
+            "sent_at",
+            "payload",
         ]
         read_only_fields = fields
 

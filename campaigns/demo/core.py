@@ -12,24 +12,99 @@ from utilities.validation import save_validated
 
 # (title, type, days from today, status, channel, {email: letters})
 WEBINAR_DELIVERABLES = [
-    ("Landing page", Deliverable.Type.LANDING_PAGE, -3, Deliverable.Status.IN_REVIEW, "vendor",
-     {"priya@northwind.example": "RA", "sofia@bluefin.example": "C", "tom@northwind.example": "C"}),
-    ("Registration form", Deliverable.Type.REGISTRATION_FORM, 2, Deliverable.Status.IN_PROGRESS, "vendor",
-     {"alex@northwind.example": "R", "priya@northwind.example": "A", "lena@bluefin.example": "I"}),
-    ("Invitation e-mails (3 sends)", Deliverable.Type.INVITATION_EMAIL, 5, Deliverable.Status.NOT_STARTED, "partner",
-     {"lena@bluefin.example": "A", "sofia@bluefin.example": "R", "priya@northwind.example": "C"}),
-    ("Social posts on both companies' channels", Deliverable.Type.SOCIAL_POSTS, 7, Deliverable.Status.NOT_STARTED, "partner",
-     {"sofia@bluefin.example": "R", "priya@northwind.example": "R"}),
-    ("Slide deck", Deliverable.Type.SLIDE_DECK, 14, Deliverable.Status.IN_PROGRESS, "vendor",
-     {"tom@northwind.example": "R", "jonas@bluefin.example": "A", "erik@bluefin.example": "C", "sam@northwind.example": "I"}),
-    ("Speaker dry run", Deliverable.Type.SPEAKER_PREP, 18, Deliverable.Status.NOT_STARTED, None,
-     {"erik@bluefin.example": "R", "priya@northwind.example": "A", "tom@northwind.example": "C", "jonas@bluefin.example": "C"}),
-    ("The live webinar", Deliverable.Type.LIVE_EVENT, 21, Deliverable.Status.NOT_STARTED, "vendor",
-     {"priya@northwind.example": "A", "alex@northwind.example": "R", "sofia@bluefin.example": "R", "maria@northwind.example": "I", "jonas@bluefin.example": "I"}),
-    ("Follow-up nurture", Deliverable.Type.NURTURE, 24, Deliverable.Status.NOT_STARTED, "partner",
-     {"lena@bluefin.example": "R"}),
-    ("Results report", Deliverable.Type.RESULTS_REPORT, 35, Deliverable.Status.NOT_STARTED, None,
-     {"sofia@bluefin.example": "R", "maria@northwind.example": "A", "jonas@bluefin.example": "I", "sam@northwind.example": "I"}),
+    (
+        "Landing page",
+        Deliverable.Type.LANDING_PAGE,
+        -3,
+        Deliverable.Status.IN_REVIEW,
+        "vendor",
+        {"priya@northwind.example": "RA", "sofia@bluefin.example": "C", "tom@northwind.example": "C"},
+    ),
+    (
+        "Registration form",
+        Deliverable.Type.REGISTRATION_FORM,
+        2,
+        Deliverable.Status.IN_PROGRESS,
+        "vendor",
+        {"alex@northwind.example": "R", "priya@northwind.example": "A", "lena@bluefin.example": "I"},
+    ),
+    (
+        "Invitation e-mails (3 sends)",
+        Deliverable.Type.INVITATION_EMAIL,
+        5,
+        Deliverable.Status.NOT_STARTED,
+        "partner",
+        {"lena@bluefin.example": "A", "sofia@bluefin.example": "R", "priya@northwind.example": "C"},
+    ),
+    (
+        "Social posts on both companies' channels",
+        Deliverable.Type.SOCIAL_POSTS,
+        7,
+        Deliverable.Status.NOT_STARTED,
+        "partner",
+        {"sofia@bluefin.example": "R", "priya@northwind.example": "R"},
+    ),
+    (
+        "Slide deck",
+        Deliverable.Type.SLIDE_DECK,
+        14,
+        Deliverable.Status.IN_PROGRESS,
+        "vendor",
+        {
+            "tom@northwind.example": "R",
+            "jonas@bluefin.example": "A",
+            "erik@bluefin.example": "C",
+            "sam@northwind.example": "I",
+        },
+    ),
+    (
+        "Speaker dry run",
+        Deliverable.Type.SPEAKER_PREP,
+        18,
+        Deliverable.Status.NOT_STARTED,
+        None,
+        {
+            "erik@bluefin.example": "R",
+            "priya@northwind.example": "A",
+            "tom@northwind.example": "C",
+            "jonas@bluefin.example": "C",
+        },
+    ),
+    (
+        "The live webinar",
+        Deliverable.Type.LIVE_EVENT,
+        21,
+        Deliverable.Status.NOT_STARTED,
+        "vendor",
+        {
+            "priya@northwind.example": "A",
+            "alex@northwind.example": "R",
+            "sofia@bluefin.example": "R",
+            "maria@northwind.example": "I",
+            "jonas@bluefin.example": "I",
+        },
+    ),
+    (
+        "Follow-up nurture",
+        Deliverable.Type.NURTURE,
+        24,
+        Deliverable.Status.NOT_STARTED,
+        "partner",
+        {"lena@bluefin.example": "R"},
+    ),
+    (
+        "Results report",
+        Deliverable.Type.RESULTS_REPORT,
+        35,
+        Deliverable.Status.NOT_STARTED,
+        None,
+        {
+            "sofia@bluefin.example": "R",
+            "maria@northwind.example": "A",
+            "jonas@bluefin.example": "I",
+            "sam@northwind.example": "I",
+        },
+    ),
 ]
 
 # email: stakeholder role fields
@@ -109,7 +184,10 @@ def seed_campaigns(context: dict[str, Any]) -> None:
         for title, kind, days, status, channel_key, raci in WEBINAR_DELIVERABLES:
             deliverable = save_validated(
                 Deliverable(
-                    campaign=webinar, title=title, type=kind, channel_party=channel[channel_key],
+                    campaign=webinar,
+                    title=title,
+                    type=kind,
+                    channel_party=channel[channel_key],
                     due_date=today + datetime.timedelta(days=days),
                 )
             )
@@ -132,10 +210,23 @@ def seed_campaigns(context: dict[str, Any]) -> None:
     context["pilot"] = pilot
     if created:
         _add_party(pilot, "erik@bluefin.example", "hana@cobalt.example")
-        members = _team(pilot, {"erik@bluefin.example": ["is_project_lead"], "jonas@bluefin.example": ["is_decision_maker"],
-                                "hana@cobalt.example": ["is_decision_maker", "is_project_lead"], "ben@cobalt.example": []})
-        plan = save_validated(Deliverable(campaign=pilot, title="Joint account plan", type=Deliverable.Type.OTHER,
-                                          due_date=today + datetime.timedelta(days=10)))
+        members = _team(
+            pilot,
+            {
+                "erik@bluefin.example": ["is_project_lead"],
+                "jonas@bluefin.example": ["is_decision_maker"],
+                "hana@cobalt.example": ["is_decision_maker", "is_project_lead"],
+                "ben@cobalt.example": [],
+            },
+        )
+        plan = save_validated(
+            Deliverable(
+                campaign=pilot,
+                title="Joint account plan",
+                type=Deliverable.Type.OTHER,
+                due_date=today + datetime.timedelta(days=10),
+            )
+        )
         save_validated(RaciAssignment(deliverable=plan, member=members["erik@bluefin.example"], role="A"))
         save_validated(RaciAssignment(deliverable=plan, member=members["ben@cobalt.example"], role="R"))
         _advance(pilot, Campaign.Status.KICKOFF)
@@ -152,8 +243,15 @@ def seed_campaigns(context: dict[str, Any]) -> None:
     context["roundtable"] = roundtable
     if created:
         _add_party(roundtable, "jonas@bluefin.example", "maria@northwind.example")
-        _team(roundtable, {"jonas@bluefin.example": ["is_decision_maker"], "erik@bluefin.example": ["is_project_lead"],
-                           "maria@northwind.example": ["is_decision_maker"], "tom@northwind.example": ["is_project_lead"]})
+        _team(
+            roundtable,
+            {
+                "jonas@bluefin.example": ["is_decision_maker"],
+                "erik@bluefin.example": ["is_project_lead"],
+                "maria@northwind.example": ["is_decision_maker"],
+                "tom@northwind.example": ["is_project_lead"],
+            },
+        )
         _advance(roundtable, Campaign.Status.KICKOFF)
 
     # …and Northwind's invitation to Cobalt is still waiting: Hana sees the invitation, not the campaign.

@@ -51,7 +51,9 @@ def seed_plans(context: dict[str, Any]) -> None:
             template=shipped,
             event_date=add_business_days(timezone.localdate(), 25),
         )
-        Member.objects.filter(campaign=playbook, person=priya.person).update(is_project_lead=True, is_process_expert=True)
+        Member.objects.filter(campaign=playbook, person=priya.person).update(
+            is_project_lead=True, is_process_expert=True
+        )
         sofia = _user("sofia@bluefin.example")
         invitation = invitation_create(user=priya, campaign=playbook, organization=context["partner"])
         invitation_accept(invitation=invitation, user=sofia)

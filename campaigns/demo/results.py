@@ -44,14 +44,25 @@ SPRING = Ran(
     kind=Campaign.Kind.JOINT_WEBINAR,
     days_ago=(70, 14, 7),
     goals="300 registrations and 40 net-new leads from CFOs of mid-sized companies.",
-    figures={"registrations": ("300", "priya@northwind.example", ["60", "140", "235", "318"]),
-             "net_new_leads": ("40", "sofia@bluefin.example", ["8", "19", "31", "36"])},
-    deliverables={"Landing page": (40, "priya@northwind.example", 0),
-                  "Invitation e-mail": (30, "priya@northwind.example", 4), "Slides": (16, "priya@northwind.example", 0)},
-    team={"maria@northwind.example": ["is_decision_maker"], "priya@northwind.example": ["is_project_lead"],
-          "jonas@bluefin.example": ["is_decision_maker"], "sofia@bluefin.example": ["is_project_lead"]},
-    lessons={"maria@northwind.example": "Registrations came late: start the invitations a week earlier.",
-             "jonas@bluefin.example": "Our consultants' personal invitations brought most of the net-new leads."},
+    figures={
+        "registrations": ("300", "priya@northwind.example", ["60", "140", "235", "318"]),
+        "net_new_leads": ("40", "sofia@bluefin.example", ["8", "19", "31", "36"]),
+    },
+    deliverables={
+        "Landing page": (40, "priya@northwind.example", 0),
+        "Invitation e-mail": (30, "priya@northwind.example", 4),
+        "Slides": (16, "priya@northwind.example", 0),
+    },
+    team={
+        "maria@northwind.example": ["is_decision_maker"],
+        "priya@northwind.example": ["is_project_lead"],
+        "jonas@bluefin.example": ["is_decision_maker"],
+        "sofia@bluefin.example": ["is_project_lead"],
+    },
+    lessons={
+        "maria@northwind.example": "Registrations came late: start the invitations a week earlier.",
+        "jonas@bluefin.example": "Our consultants' personal invitations brought most of the net-new leads.",
+    },
     status=Campaign.Status.REPORTING,
 )
 # Closed last quarter, hosted by Bluefin: one KPI met, one missed, a deliverable late; reported over six weeks.
@@ -62,24 +73,36 @@ YEAR_END = Ran(
     kind=Campaign.Kind.JOINT_WEBINAR,
     days_ago=(160, 110, 100),
     goals="250 registrations, 100 attendees and 30 net-new leads among finance teams in the DACH region.",
-    figures={"registrations": ("250", "lena@bluefin.example", ["35", "80", "130", "180", "226", "261"]),
-             "attendees": ("100", "lena@bluefin.example", ["112"]),
-             "net_new_leads": ("30", "alex@northwind.example", ["2", "6", "10", "15", "19", "24"])},
-    deliverables={"Landing page (German)": (135, "lena@bluefin.example", 0),
-                  "Speaker slides": (116, "tom@northwind.example", 2), "Follow-up e-mail": (104, "alex@northwind.example", 0)},
-    team={"jonas@bluefin.example": ["is_decision_maker"], "lena@bluefin.example": ["is_project_lead"],
-          "maria@northwind.example": ["is_decision_maker"], "tom@northwind.example": [],
-          "alex@northwind.example": ["is_project_lead"]},
-    lessons={"jonas@bluefin.example": "A German-language landing page doubled sign-ups from the DACH list.",
-             "maria@northwind.example": "Our lead handover took two weeks: agree the routing before launch next time."},
+    figures={
+        "registrations": ("250", "lena@bluefin.example", ["35", "80", "130", "180", "226", "261"]),
+        "attendees": ("100", "lena@bluefin.example", ["112"]),
+        "net_new_leads": ("30", "alex@northwind.example", ["2", "6", "10", "15", "19", "24"]),
+    },
+    deliverables={
+        "Landing page (German)": (135, "lena@bluefin.example", 0),
+        "Speaker slides": (116, "tom@northwind.example", 2),
+        "Follow-up e-mail": (104, "alex@northwind.example", 0),
+    },
+    team={
+        "jonas@bluefin.example": ["is_decision_maker"],
+        "lena@bluefin.example": ["is_project_lead"],
+        "maria@northwind.example": ["is_decision_maker"],
+        "tom@northwind.example": [],
+        "alex@northwind.example": ["is_project_lead"],
+    },
+    lessons={
+        "jonas@bluefin.example": "A German-language landing page doubled sign-ups from the DACH list.",
+        "maria@northwind.example": "Our lead handover took two weeks: agree the routing before launch next time.",
+    },
     status=Campaign.Status.CLOSED,
 )
 
 
 def _ran(spec: Ran, today: datetime.date) -> Campaign:
     kickoff, launch, end = (today - datetime.timedelta(days=days) for days in spec.days_ago)
-    campaign, created = _campaign(spec.name, spec.host, kind=spec.kind, kickoff_date=kickoff, launch_date=launch,
-                                  end_date=end, goals=spec.goals)
+    campaign, created = _campaign(
+        spec.name, spec.host, kind=spec.kind, kickoff_date=kickoff, launch_date=launch, end_date=end, goals=spec.goals
+    )
     if not created:
         return campaign
     _add_party(campaign, spec.host, spec.partner)
@@ -88,11 +111,20 @@ def _ran(spec: Ran, today: datetime.date) -> Campaign:
         kpi = _kpi(campaign, code, target, _person(reporter).organization)
         for week, value in enumerate(values):  # weekly, the last one in launch week
             period_end = launch - datetime.timedelta(weeks=len(values) - 1 - week)
-            save_validated(KpiMeasurement(campaign=campaign, kpi=kpi, period_start=period_end - datetime.timedelta(days=6),
-                                          period_end=period_end, value=Decimal(value), reported_by=_person(reporter)))
+            save_validated(
+                KpiMeasurement(
+                    campaign=campaign,
+                    kpi=kpi,
+                    period_start=period_end - datetime.timedelta(days=6),
+                    period_end=period_end,
+                    value=Decimal(value),
+                    reported_by=_person(reporter),
+                )
+            )
     for title, (due_days_ago, responsible, days_late) in spec.deliverables.items():
-        deliverable = save_validated(Deliverable(campaign=campaign, title=title,
-                                                 due_date=today - datetime.timedelta(days=due_days_ago)))
+        deliverable = save_validated(
+            Deliverable(campaign=campaign, title=title, due_date=today - datetime.timedelta(days=due_days_ago))
+        )
         save_validated(RaciAssignment(deliverable=deliverable, member=members[responsible], role="R"))
         save_validated(RaciAssignment(deliverable=deliverable, member=members[spec.host], role="A"))
         deliverable.status = Deliverable.Status.PUBLISHED

@@ -67,7 +67,6 @@ class CampaignChildQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
 
-
 class KeptRecordQuerySet(CampaignChildQuerySet):
     """Shared records a campaign keeps (its questionnaire, reporting plan, meeting series): edited, never deleted."""
 
@@ -151,7 +150,9 @@ class Campaign(models.Model):
         indexes = [models.Index(fields=["-created_at", "-id"], name="campaign_newest_first_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(launch_date__isnull=True) | Q(kickoff_date__isnull=True) | Q(launch_date__gte=F("kickoff_date")),
+                condition=Q(launch_date__isnull=True)
+                | Q(kickoff_date__isnull=True)
+                | Q(launch_date__gte=F("kickoff_date")),
                 name="campaign_launch_not_before_kickoff",
                 violation_error_message="The launch date cannot be before the kickoff date.",
             ),

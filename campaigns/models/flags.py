@@ -17,6 +17,7 @@ from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 class FlagQuerySet(CampaignChildQuerySet):
     # Raised and resolved by the sweep; any party acknowledges or snoozes one.
     rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY}
+
     def open(self) -> "FlagQuerySet":
         return self.filter(resolved_at__isnull=True)
 

@@ -337,8 +337,13 @@ class KpiMeasurement(models.Model):
     reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
     crm_import = models.ForeignKey(
-        "campaigns.CrmImport", on_delete=models.CASCADE, null=True, blank=True, related_name="measurements",
-        editable=False, help_text="The CRM export these figures were counted from (a re-upload replaces them).",
+        "campaigns.CrmImport",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        editable=False,
+        help_text="The CRM export these figures were counted from (a re-upload replaces them).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,18 +31,15 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
             return None
         if deliverable.pk and Deliverable.objects.filter(pk=deliverable.pk, status=deliverable.status).exists():
             return None  # not a move into this status; editing an approved deliverable stays possible
-        requests = list(
-            self.filter(deliverable_id=deliverable.pk).select_related("reviewer")
-            if deliverable.pk
-            else []
-        )
+        requests = list(self.filter(deliverable_id=deliverable.pk).select_related("reviewer") if deliverable.pk else [])
         target = deliverable.get_status_display()
         problems = []
         for kind, flagged, missing in (
             (
                 SignoffRequest.Kind.SIGNOFF,
                 deliverable.needs_signoff,
-                "it needs sign-off but nobody was asked (name approvers in the kickoff questionnaire or an Accountable)",
+                "it needs sign-off but nobody was asked "
+                "(name approvers in the kickoff questionnaire or an Accountable)",
             ),
             (
                 SignoffRequest.Kind.LEGAL,

@@ -56,7 +56,10 @@ class CampaignTemplate(models.Model):
     )
     description = models.TextField(blank=True)
     kpi_metrics = models.ManyToManyField(
-        Metric, blank=True, related_name="+", help_text="KPIs a campaign of this kind is measured by (targets agreed at kickoff)."
+        Metric,
+        blank=True,
+        related_name="+",
+        help_text="KPIs a campaign of this kind is measured by (targets agreed at kickoff).",
     )
     has_weekly_meeting = models.BooleanField(default=True, help_text="Start a weekly joint meeting series.")
     meeting_weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.TUESDAY)

@@ -51,15 +51,21 @@ def kpi_summaries(campaign_ids: list[int]) -> tuple[str, str]:
         summary = " · ".join(_figure(result) for result in results[campaign.pk])
         lines.append(f"- {campaign.name}: {summary}")
         charted = any(result.series.by_company for result in results[campaign.pk])
-        image = format_html(
-            '<img src="cid:{}" width="{}" alt="{}" style="display:block;max-width:100%;height:auto">',
-            chart_cid(campaign.pk), PNG_WIDTH, summary,
-        ) if charted else ""
+        image = (
+            format_html(
+                '<img src="cid:{}" width="{}" alt="{}" style="display:block;max-width:100%;height:auto">',
+                chart_cid(campaign.pk),
+                PNG_WIDTH,
+                summary,
+            )
+            if charted
+            else ""
+        )
         blocks.append((campaign.name, summary, image))
     text = "KPIs against their targets:\n" + "\n".join(lines)
-    html = format_html("<h3>KPIs against their targets</h3>{}", format_html_join(
-        "", '<p><strong>{}</strong><br>{}</p>{}', blocks
-    ))
+    html = format_html(
+        "<h3>KPIs against their targets</h3>{}", format_html_join("", "<p><strong>{}</strong><br>{}</p>{}", blocks)
+    )
     return text, str(html)
 
 

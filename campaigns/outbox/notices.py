@@ -50,9 +50,7 @@ def campaign_leads(campaign: Campaign) -> list[Person]:
     """Decision makers and project leads of every party, and each party's point of contact."""
     members = Member.objects.filter(campaign=campaign).filter(Q(is_decision_maker=True) | Q(is_project_lead=True))
     contacts = Party.objects.filter(campaign=campaign, point_of_contact__isnull=False).values("point_of_contact_id")
-    return list(
-        Person.objects.filter(Q(pk__in=members.values("person_id")) | Q(pk__in=contacts)).order_by("full_name")
-    )
+    return list(Person.objects.filter(Q(pk__in=members.values("person_id")) | Q(pk__in=contacts)).order_by("full_name"))
 
 
 def notice_send(

@@ -41,6 +41,7 @@ SEND_TASK = "campaigns.send_reminder"  # the task that sends one reminder, by id
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass
 class ReminderSweepResult:
     created: int = 0

@@ -89,7 +89,10 @@ def _via_parties(path: str, moment: str, prefix: str, **conditions):
         where = {f"{path}__{name}": value for name, value in conditions.items()}
         joined = endpoints.filter(**where, **{f"{path}__{moment}__gte": _window_start(since)})
         return joined, (
-            "pk", reminder_sources.subject_of(prefix, f"{path}__id"), f"{path}__{moment}", "organization__campaign_parties__campaign_id"
+            "pk",
+            reminder_sources.subject_of(prefix, f"{path}__id"),
+            f"{path}__{moment}",
+            "organization__campaign_parties__campaign_id",
         )
 
     return find
@@ -134,7 +137,9 @@ def _flag_resolved(delivery):
 
 
 def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
-    invitation = Invitation.objects.select_related("campaign", "organization").get(pk=reminder_sources.subject_id(delivery))
+    invitation = Invitation.objects.select_related("campaign", "organization").get(
+        pk=reminder_sources.subject_id(delivery)
+    )
     return invitation, {
         "invitation": {
             "id": invitation.pk,
@@ -148,10 +153,17 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
 def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__campaign_invitations"
     joined = endpoints.filter(**{f"{path}__created_at__gte": _window_start(since)})
-    return joined, ("pk", reminder_sources.subject_of("invitation", f"{path}__id"), f"{path}__created_at", f"{path}__campaign_id")
+    return joined, (
+        "pk",
+        reminder_sources.subject_of("invitation", f"{path}__id"),
+        f"{path}__created_at",
+        f"{path}__campaign_id",
+    )
 
 
-@webhook_event("invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company)
+@webhook_event(
+    "invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company
+)
 def _invitation_received(delivery):
     invitation, data = _invitation(delivery)
     link_path = reverse("admin:campaigns_invitation_change", args=[invitation.pk])
@@ -189,7 +201,10 @@ def _invitation_answered(delivery):
 )
 def _report_ready(delivery):
     report = ResultsReport.objects.select_related("campaign").get(pk=reminder_sources.subject_id(delivery))
-    download = {kind: reminder_sources.site_link(reverse("campaigns:results-report", args=[report.pk, kind])) for kind in ("pdf", "csv")}
+    download = {
+        kind: reminder_sources.site_link(reverse("campaigns:results-report", args=[report.pk, kind]))
+        for kind in ("pdf", "csv")
+    }
     return Described(
         summary=f"The results report of “{report.campaign.name}” is ready",
         link_path=reverse("admin:campaigns_campaign_home", args=[report.campaign_id]),
@@ -199,17 +214,28 @@ def _report_ready(delivery):
 
 def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__people__reminders"
-    joined = endpoints.filter(**{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)})
-    return joined, ("pk", reminder_sources.subject_of("reminder", f"{path}__id"), f"{path}__sent_at", f"{path}__campaign_id")
+    joined = endpoints.filter(
+        **{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)}
+    )
+    return joined, (
+        "pk",
+        reminder_sources.subject_of("reminder", f"{path}__id"),
+        f"{path}__sent_at",
+        f"{path}__campaign_id",
+    )
 
 
-@webhook_event("reminder.sent", label="Reminder sent to one of our people", toggle="reminders", find=_reminders_to_my_people)
+@webhook_event(
+    "reminder.sent", label="Reminder sent to one of our people", toggle="reminders", find=_reminders_to_my_people
+)
 def _reminder_sent(delivery):
     reminder = Reminder.objects.select_related("person").get(pk=reminder_sources.subject_id(delivery))
     source = reminder_sources.sources.get(reminder.kind)
     return Described(
         summary=f"Reminder to {reminder.person.full_name}: {reminder.subject_line}",
-        link_path=reverse("admin:campaigns_campaign_home", args=[reminder.campaign_id]) if reminder.campaign_id else "/",
+        link_path=reverse("admin:campaigns_campaign_home", args=[reminder.campaign_id])
+        if reminder.campaign_id
+        else "/",
         data={
             "reminder": {
                 "id": reminder.pk,
@@ -235,10 +261,20 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
     found = joined.values(
         found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
     )
-    columns = {"endpoint": "found_endpoint", "subject": "found_subject", "occurred_at": "found_at", "campaign": "found_campaign"}
+    columns = {
+        "endpoint": "found_endpoint",
+        "subject": "found_subject",
+        "occurred_at": "found_at",
+        "campaign": "found_campaign",
+    }
     starting = {
-        "event": event.code, "status": WebhookDelivery.Status.PENDING, "attempts": 0, "last_error": "", "payload": "",
-        "next_attempt_at": now, "created_at": now,
+        "event": event.code,
+        "status": WebhookDelivery.Status.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "payload": "",
+        "next_attempt_at": now,
+        "created_at": now,
     }
     return insert_selected_ignoring_conflicts(WebhookDelivery, found, columns, starting)
 
@@ -340,7 +376,9 @@ def _check_address(url: str) -> None:
         raise ConnectionError(f"The host name could not be resolved: {error}") from error
     for info in infos:
         if not ipaddress.ip_address(info[4][0]).is_global:
-            raise DeliveryRefused(f"{parts.hostname} points inside a private network; deliveries go to public addresses.")
+            raise DeliveryRefused(
+                f"{parts.hostname} points inside a private network; deliveries go to public addresses."
+            )
 
 
 TRANSIENT_STATUSES = {408, 425, 429}
@@ -405,7 +443,11 @@ def webhook_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A test event to one endpoint, sent at once (the button "Send a test")."""
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, event=TEST_EVENT, subject=f"test:{now.timestamp()}", occurred_at=now, next_attempt_at=now,
+        endpoint=endpoint,
+        event=TEST_EVENT,
+        subject=f"test:{now.timestamp()}",
+        occurred_at=now,
+        next_attempt_at=now,
         enqueued_at=now,
     )
     enqueue_on_commit(SEND_TASK, delivery.pk)

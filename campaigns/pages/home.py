@@ -96,14 +96,26 @@ def deliverables(request, campaign):
                 RaciAssignment.objects.filter(role__in=["R", "A"]).select_related("member__person"),
                 to_attr="owners",
             ),
-            Prefetch("signoff_requests", SignoffRequest.objects.filter(status=SignoffRequest.Status.PENDING), to_attr="waiting"),
+            Prefetch(
+                "signoff_requests",
+                SignoffRequest.objects.filter(status=SignoffRequest.Status.PENDING),
+                to_attr="waiting",
+            ),
         )
         .order_by("due_date", "pk")
     )
     buckets = {"Overdue": [], "This week": [], "Later": [], "No due date": []}
     for deliverable in rows:
         due = deliverable.due_date
-        key = "No due date" if due is None else "Overdue" if due < today else "This week" if due <= today + THIS_WEEK else "Later"
+        key = (
+            "No due date"
+            if due is None
+            else "Overdue"
+            if due < today
+            else "This week"
+            if due <= today + THIS_WEEK
+            else "Later"
+        )
         buckets[key].append(deliverable)
     return {"buckets": [(label, items) for label, items in buckets.items() if items], "today": today}
 
@@ -150,7 +162,9 @@ def kpis(request, campaign):
         for index, kpi in enumerate(kpis)
     ]
     elapsed = elapsed_percent(campaign, today)
-    current_round = KpiRound.objects.current().filter(campaign=campaign).prefetch_related("agreements__organization").first()
+    current_round = (
+        KpiRound.objects.current().filter(campaign=campaign).prefetch_related("agreements__organization").first()
+    )
     pace_px = None if elapsed is None else CHART_LEFT + elapsed * TARGET_AT * CHART_WIDTH // 10000
     return {
         "lines": [(line, line.behind(pace_px)) for line in lines],

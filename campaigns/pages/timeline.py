@@ -84,7 +84,14 @@ def timeline(request, campaign):
     scale = Scale(first, max((last - first).days, 1))
     shown_marks = [(mark, scale.x(mark.day)) for mark in timeline_marks_of(campaign) if first <= mark.day <= last]
     rows = [
-        TimelineRow(plan, HEADER + index * ROW_HEIGHT, scale.x(plan.latest_safe_start), scale.x(plan.review_start), scale.x(plan.due), _state(plan, today))
+        TimelineRow(
+            plan,
+            HEADER + index * ROW_HEIGHT,
+            scale.x(plan.latest_safe_start),
+            scale.x(plan.review_start),
+            scale.x(plan.due),
+            _state(plan, today),
+        )
         for index, plan in enumerate(plans)
     ]
     height = HEADER + len(rows) * ROW_HEIGHT + 8

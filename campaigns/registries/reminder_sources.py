@@ -184,7 +184,7 @@ def day_label(day: datetime.date) -> str:
 
 
 def relative_day(day: datetime.date, time_zone: str, now: datetime.datetime) -> str:
-    """"today", "tomorrow", "yesterday" or the date, as the recipient reads it at `now` (the moment of sending)."""
+    """ "today", "tomorrow", "yesterday" or the date, as the recipient reads it at `now` (the moment of sending)."""
     offset = (day - local_date(now, time_zone)).days
     return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"on {day_label(day)}")
 

@@ -140,7 +140,10 @@ def raci_matrix(*, campaign: Campaign) -> RaciMatrix:
         present = roles_by_deliverable.get(deliverable.pk, set())
         gaps = [
             f"No {label}"
-            for role, label in ((RaciAssignment.Role.ACCOUNTABLE, "Accountable"), (RaciAssignment.Role.RESPONSIBLE, "Responsible"))
+            for role, label in (
+                (RaciAssignment.Role.ACCOUNTABLE, "Accountable"),
+                (RaciAssignment.Role.RESPONSIBLE, "Responsible"),
+            )
             if role not in present
         ]
         matrix.rows.append(RaciRow(deliverable=deliverable, cells=cells, gaps=gaps))

@@ -107,7 +107,9 @@ def plans_of(deliverables: Iterable[Deliverable]) -> list[DeliverablePlan]:
     plans = []
     for row in rows:
         channel = row.channel_party
-        owner_id, owner_name = (channel.organization_id, channel.organization.name) if channel else (row.host_id, row.host_name)
+        owner_id, owner_name = (
+            (channel.organization_id, channel.organization.name) if channel else (row.host_id, row.host_name)
+        )
         process = PROCESS_OF_TYPE.get(row.type, "")
         part = lead_times.get((row.campaign_id, owner_id))
         legal_days, legal_company = slowest_legal.get(row.campaign_id, (0, "")) if row.needs_legal_review else (0, "")

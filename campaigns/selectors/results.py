@@ -35,7 +35,9 @@ def kpi_results_of(campaigns: list[Campaign]) -> dict[int, list[KpiResult]]:
     kpis = CampaignKpi.objects.filter(campaign__in=campaigns).select_related("metric", "owner")
     points = defaultdict(lambda: defaultdict(list))
     latest: dict[int, KpiMeasurement] = {}
-    measurements = KpiMeasurement.objects.filter(kpi__campaign__in=campaigns).select_related("reported_by__organization")
+    measurements = KpiMeasurement.objects.filter(kpi__campaign__in=campaigns).select_related(
+        "reported_by__organization"
+    )
     for measurement in measurements.order_by("period_end", "pk"):
         points[measurement.kpi_id][measurement.reported_by.organization.name].append(
             (measurement.period_end, measurement.value)
@@ -47,8 +49,14 @@ def kpi_results_of(campaigns: list[Campaign]) -> dict[int, list[KpiResult]]:
         campaign = by_id[kpi.campaign_id]
         last = latest.get(kpi.pk)
         actual = last.value if last else None
-        series = KpiSeries(kpi.metric.name, kpi.metric.get_unit_display(), kpi.target, dict(points[kpi.pk]),
-                           campaign.kickoff_date, campaign.end_date or campaign.launch_date)
+        series = KpiSeries(
+            kpi.metric.name,
+            kpi.metric.get_unit_display(),
+            kpi.target,
+            dict(points[kpi.pk]),
+            campaign.kickoff_date,
+            campaign.end_date or campaign.launch_date,
+        )
         reporter = f"{last.reported_by.full_name} ({last.reported_by.organization.name})" if last else "—"
         results[campaign.pk].append(KpiResult(kpi, actual, reporter, progress_percent(kpi.target, actual), series))
     return results

@@ -119,7 +119,10 @@ def signoff_turnaround(shared):
         for (vendor, partner), campaigns in shared.items():
             if organization_id == partner and campaign_id in campaigns:
                 days[(vendor, partner)].append((decided_at - requested).total_seconds() / 86400)
-    return {pair: {"signoff_median_days": round(statistics.median(days[pair]), 1) if days[pair] else None} for pair in shared}
+    return {
+        pair: {"signoff_median_days": round(statistics.median(days[pair]), 1) if days[pair] else None}
+        for pair in shared
+    }
 
 
 def open_critical_flags(shared):
@@ -130,7 +133,10 @@ def open_critical_flags(shared):
         .annotate(n=Count("pk"))
         .values_list("campaign_id", "n")
     )
-    return {pair: {"open_critical_flags": sum(per_campaign.get(c, 0) for c in campaigns)} for pair, campaigns in shared.items()}
+    return {
+        pair: {"open_critical_flags": sum(per_campaign.get(c, 0) for c in campaigns)}
+        for pair, campaigns in shared.items()
+    }
 
 
 def one_champion(shared):
@@ -177,7 +183,9 @@ def _figures(relationships: list[PartnerRelationship], since: datetime.datetime 
     return figures
 
 
-def scorecards(relationships: list[PartnerRelationship], user: Any, now: datetime.datetime | None = None) -> list[Scorecard]:
+def scorecards(
+    relationships: list[PartnerRelationship], user: Any, now: datetime.datetime | None = None
+) -> list[Scorecard]:
     """For each relationship, its scorecard over the last 90 days and over all time, with the vendor's flags
     when `user` is of the vendor (or the operator)."""
     now = now or timezone.now()
@@ -187,9 +195,11 @@ def scorecards(relationships: list[PartnerRelationship], user: Any, now: datetim
     for relationship in relationships:
         pair = (relationship.vendor_id, relationship.partner_id)
         vendor_sees = user.is_superuser or viewer == relationship.vendor_id
-        cards.append(Scorecard(
-            relationship,
-            [Window(RECENT, recent[pair]), Window(ALL_TIME, all_time[pair])],
-            partner_flags(recent[pair], all_time[pair]) if vendor_sees else [],
-        ))
+        cards.append(
+            Scorecard(
+                relationship,
+                [Window(RECENT, recent[pair]), Window(ALL_TIME, all_time[pair])],
+                partner_flags(recent[pair], all_time[pair]) if vendor_sees else [],
+            )
+        )
     return cards

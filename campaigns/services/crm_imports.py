@@ -1,11 +1,11 @@
 """Counting a company's CRM lead export into the period's KPI figures.
 
 The export holds the campaign's leads to date (as CRM exports do), so the figures are cumulative to the end of
-the period, like every measurement. The company's own statuses become the shared funnel stages through the reporting plan's lead-status mapping.
-The funnel is cumulative: a lead at "SQL" has been an MQL and a new lead too. Each shared KPI the campaign
-tracks among net-new leads, MQLs and SQLs gets the period's figure, reported by the person importing. A
-malformed file is refused with the row and column named and nothing saved; importing the same period again
-replaces the figures of the earlier import.
+the period, like every measurement. The company's own statuses become the shared funnel stages through the
+reporting plan's lead-status mapping. The funnel is cumulative: a lead at "SQL" has been an MQL and a new lead
+too. Each shared KPI the campaign tracks among net-new leads, MQLs and SQLs gets the period's figure, reported
+by the person importing. A malformed file is refused with the row and column named and nothing saved;
+importing the same period again replaces the figures of the earlier import.
 """
 
 import csv
@@ -89,11 +89,14 @@ def crm_import_preview(*, campaign: Campaign, organization_id: int, content: byt
         stage = mapping.get(status.lower())
         if stage is None:
             raise ValidationError(
-                f"Row {number}, column “{column}”: “{status[:50]}” is not mapped to a shared stage in the reporting plan."
+                f"Row {number}, column “{column}”: “{status[:50]}” is not mapped to a shared stage "
+                "in the reporting plan."
             )
         stages[stage] += 1
     tracked = dict(
-        CampaignKpi.objects.filter(campaign=campaign, metric__code__in=COUNTED).values_list("metric__code", "metric__name")
+        CampaignKpi.objects.filter(campaign=campaign, metric__code__in=COUNTED).values_list(
+            "metric__code", "metric__name"
+        )
     )
     return Preview(
         rows=len(rows),
@@ -134,8 +137,13 @@ def crm_import_apply(
     for code, count in preview.figures.items():
         save_validated(
             KpiMeasurement(
-                campaign=campaign, kpi=kpis[code], period_start=period_start, period_end=period_end,
-                value=Decimal(count), reported_by=person, crm_import=crm_import,
+                campaign=campaign,
+                kpi=kpis[code],
+                period_start=period_start,
+                period_end=period_end,
+                value=Decimal(count),
+                reported_by=person,
+                crm_import=crm_import,
                 note=f"Counted from {file_name[:100]} ({preview.rows} leads).",
             )
         )

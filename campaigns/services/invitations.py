@@ -45,8 +45,10 @@ def ensure_new_company_can_be_invited(company_name: str, contact_email: str) -> 
         raise ValidationError({"company_name": "A company of this name is in the tracker already: invite it by name."})
     if Person.objects.filter(email__iexact=contact_email.strip()).exists():
         raise ValidationError(
-            {"contact_email": "This address cannot be invited as a new company. If the company already uses the "
-             "tracker, invite it by name."}
+            {
+                "contact_email": "This address cannot be invited as a new company. If the company already uses the "
+                "tracker, invite it by name."
+            }
         )
 
 
@@ -249,6 +251,4 @@ def campaign_status_notice(campaign: Campaign, user: Any) -> None:
     verb = "cancelled" if campaign.status == Campaign.Status.CANCELLED else "closed"
     actor = person_of(user)
     by = f"{actor.full_name} of {host}" if actor else str(host)
-    _tell_leads(
-        campaign, verb, f"“{campaign}” was {verb}", [f"{by} {verb} the joint campaign “{campaign}”."]
-    )
+    _tell_leads(campaign, verb, f"“{campaign}” was {verb}", [f"{by} {verb} the joint campaign “{campaign}”."])

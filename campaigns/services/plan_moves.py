@@ -39,11 +39,21 @@ class EventMove:
             "new_event_date": self.new_event,
             "shift_business_days": self.shift_business_days,
             "moves": [
-                {"deliverable": m.deliverable.pk, "title": m.deliverable.title, "old_due_date": m.old, "new_due_date": m.new}
+                {
+                    "deliverable": m.deliverable.pk,
+                    "title": m.deliverable.title,
+                    "old_due_date": m.old,
+                    "new_due_date": m.new,
+                }
                 for m in self.moves
             ],
             "kept": [
-                {"deliverable": d.pk, "title": d.title, "due_date": d.due_date, "why": "pinned" if d.is_pinned else "done"}
+                {
+                    "deliverable": d.pk,
+                    "title": d.title,
+                    "due_date": d.due_date,
+                    "why": "pinned" if d.is_pinned else "done",
+                }
                 for d in self.kept
             ],
         }
@@ -53,7 +63,9 @@ def event_move_preview(*, campaign: Campaign, new_event: datetime.date) -> Event
     """What moving the event to `new_event` does, before anything changes: each due date shifts by as many
     business days as the event moves."""
     if campaign.launch_date is None:
-        raise ValidationError({"event_date": "The campaign has no launch (event) date yet: set it on its details page."})
+        raise ValidationError(
+            {"event_date": "The campaign has no launch (event) date yet: set it on its details page."}
+        )
     if not within_planning_horizon(new_event, timezone.localdate()):
         raise ValidationError({"event_date": "Move the event to a date within three years of today."})
     shift = business_days_between(campaign.launch_date, new_event)

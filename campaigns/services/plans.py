@@ -107,7 +107,10 @@ def plan_fill_roles(*, campaign: Campaign) -> int:
             continue  # the partner's work waits for a partner to join
         members = team.get(channel.organization_id, [])
         held = {assignment.role for assignment in deliverable.raci.all()}
-        for role, role_field in ((RaciAssignment.Role.ACCOUNTABLE, line.accountable_role), (RaciAssignment.Role.RESPONSIBLE, line.responsible_role)):
+        for role, role_field in (
+            (RaciAssignment.Role.ACCOUNTABLE, line.accountable_role),
+            (RaciAssignment.Role.RESPONSIBLE, line.responsible_role),
+        ):
             member = _holder(members, role_field, channel.point_of_contact_id)
             if role not in held and member is not None:
                 save_validated(RaciAssignment(deliverable=deliverable, member=member, role=role))
@@ -145,7 +148,11 @@ def template_save_from_campaign(*, campaign: Campaign, name: str, user: Any) -> 
                 offset_business_days=business_days_between(campaign.launch_date, deliverable.due_date),
                 needs_signoff=deliverable.needs_signoff,
                 needs_legal_review=deliverable.needs_legal_review,
-                **({"accountable_role": line.accountable_role, "responsible_role": line.responsible_role} if line else {}),
+                **(
+                    {"accountable_role": line.accountable_role, "responsible_role": line.responsible_role}
+                    if line
+                    else {}
+                ),
             )
         )
     template.kpi_metrics.set(campaign.kpis.filter(metric__campaign__isnull=True).values_list("metric_id", flat=True))

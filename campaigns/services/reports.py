@@ -63,10 +63,14 @@ def results_csv(context: dict[str, Any]) -> str:
     rows = [["section", "item", "target", "actual", "progress_percent", "reported_by", "due", "done", "on_time"]]
     for result, _chart in context["kpis"]:
         kpi = result.kpi
-        rows.append(["kpi", kpi.metric.name, kpi.target, result.actual, result.progress, result.reported_by, "", "", ""])
+        rows.append(
+            ["kpi", kpi.metric.name, kpi.target, result.actual, result.progress, result.reported_by, "", "", ""]
+        )
     for row in context["deliverables"]:
         on_time = "" if row.on_time is None else ("yes" if row.on_time else "no")
-        rows.append(["deliverable", row.deliverable.title, "", "", "", "", row.deliverable.due_date, row.done_on, on_time])
+        rows.append(
+            ["deliverable", row.deliverable.title, "", "", "", "", row.deliverable.due_date, row.done_on, on_time]
+        )
     for row in context["flags"]:
         rows.append(["flag", row.flag.title, "", "", "", "", "", row.flag.resolved_at, f"open {row.open_days} days"])
     writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])

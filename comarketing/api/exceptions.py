@@ -19,8 +19,10 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(
-            {"detail": f"It cannot be deleted while it still has {', '.join(names)}. "
-                "Campaign records are kept: close or cancel a campaign instead of deleting it."},
+            {
+                "detail": f"It cannot be deleted while it still has {', '.join(names)}. "
+                "Campaign records are kept: close or cancel a campaign instead of deleting it."
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):

@@ -17,7 +17,7 @@ def document_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: add 400, 401, 403, 404, 405, 409 and 415 (writes) and 429 to every
     operation, each with the Error body the exception handler gives."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", _answer("Bad input: a field, a filter or the body is refused."))

@@ -107,8 +107,10 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
         for name, field in form.fields.items():
             widget = _inner(field.widget)
             # Not the row's hidden id (its "choices" are every row of the table) nor an autocomplete (no list).
-            if isinstance(field, forms.ModelChoiceField) and isinstance(widget, forms.Select) and not isinstance(
-                widget, AutocompleteMixin
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and isinstance(widget, forms.Select)
+                and not isinstance(widget, AutocompleteMixin)
             ):
                 if name not in self._shared_choices:
                     self._shared_choices[name] = list(field.choices)

@@ -183,7 +183,9 @@ def may_add(user: Any, model: type[models.Model]) -> bool:
     if user.is_superuser:
         return True
     queryset_class = rules_of(model)
-    return queryset_class is not None and queryset_class.rule_for(ADD) != NOBODY and organization_id_of(user) is not None
+    return (
+        queryset_class is not None and queryset_class.rule_for(ADD) != NOBODY and organization_id_of(user) is not None
+    )
 
 
 def refusal(obj_or_model: Any, action: str) -> str:

@@ -505,9 +505,7 @@ def test_a_brand_assets_company_is_read_only_in_the_admin(
     assert (asset.organization, asset.title) == (company_a, "Logo 2027")
 
 
-def test_a_partner_cannot_change_another_companys_kickoff_answers(
-    carol_api, carol_client, shared_campaign, company_a
-):
+def test_a_partner_cannot_change_another_companys_kickoff_answers(carol_api, carol_client, shared_campaign, company_a):
     part = complete_company_part(shared_campaign, company_a, social_posts_lead_days=3)
 
     patched = carol_api.patch(f"/api/kickoff-company-parts/{part.pk}/", {"social_posts_lead_days": 30}, format="json")
@@ -583,7 +581,9 @@ def test_a_partners_tier_is_the_vendors_to_set_and_the_partner_only_sees_it(
     page = carol_client.get(admin_url("partners_partnerrelationship_change", relationship.pk)).content.decode()
     assert not offers_input(page, "tier")
 
-    assert alice_api.patch(f"/api/partner-relationships/{relationship.pk}/", {"tier": 1}, format="json").status_code == 200
+    assert (
+        alice_api.patch(f"/api/partner-relationships/{relationship.pk}/", {"tier": 1}, format="json").status_code == 200
+    )
     relationship.refresh_from_db()
     assert relationship.tier == 1
 
@@ -689,6 +689,3 @@ def test_a_forged_channel_of_another_campaign_is_refused(alice_client, shared_ca
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert Deliverable.objects.get(pk=deliverable.pk).channel_party is None
-
-
-

@@ -21,10 +21,22 @@ def test_a_partner_without_a_point_of_contact_is_flagged_only_in_a_multi_partner
 
 
 def test_a_cycle_over_sixty_days_is_flagged(company_a, company_b):
-    short = joint_campaign(company_a, company_b, kind=Campaign.Kind.MULTI_PARTNER, kickoff_date=datetime.date(2027, 1, 4),
-                           launch_date=datetime.date(2027, 1, 18), end_date=datetime.date(2027, 3, 5))
-    long = joint_campaign(company_a, company_b, kind=Campaign.Kind.MULTI_PARTNER, kickoff_date=datetime.date(2027, 1, 4),
-                          launch_date=datetime.date(2027, 1, 18), end_date=datetime.date(2027, 3, 8))
+    short = joint_campaign(
+        company_a,
+        company_b,
+        kind=Campaign.Kind.MULTI_PARTNER,
+        kickoff_date=datetime.date(2027, 1, 4),
+        launch_date=datetime.date(2027, 1, 18),
+        end_date=datetime.date(2027, 3, 5),
+    )
+    long = joint_campaign(
+        company_a,
+        company_b,
+        kind=Campaign.Kind.MULTI_PARTNER,
+        kickoff_date=datetime.date(2027, 1, 4),
+        launch_date=datetime.date(2027, 1, 18),
+        end_date=datetime.date(2027, 3, 8),
+    )
 
     (finding,) = program_cycle_too_long(Campaign.objects.all(), NOW)
 

@@ -25,13 +25,17 @@ def _work_for(campaign, alice, carol):
     sign-off, owner of an action item, and attends the weekly meeting; Carol's company is invited elsewhere."""
     alice_member = member_of_user(campaign, alice, is_decision_maker=True)
     carol_member = member_of_user(campaign, carol, is_project_lead=True)
-    late = DeliverableFactory(campaign=campaign, title=f"Landing page of {campaign.name}", due_date=TODAY - datetime.timedelta(days=2))
+    late = DeliverableFactory(
+        campaign=campaign, title=f"Landing page of {campaign.name}", due_date=TODAY - datetime.timedelta(days=2)
+    )
     RaciAssignment.objects.create(deliverable=late, member=alice_member, role="R")
     RaciAssignment.objects.create(deliverable=late, member=carol_member, role="A")
     SignoffRequest.objects.create(deliverable=late, kind="signoff", reviewer=alice.person, due_date=TODAY)
     series = series_for(campaign, facilitator=alice_member, first_date=TODAY + datetime.timedelta(days=1))
     meeting = series.meetings.order_by("starts_at").first()
-    ActionItem.objects.create(meeting=meeting, title=f"Send the speaker brief ({campaign.name})", owner=alice_member, due_date=TODAY)
+    ActionItem.objects.create(
+        meeting=meeting, title=f"Send the speaker brief ({campaign.name})", owner=alice_member, due_date=TODAY
+    )
     measurement(kpi(campaign, "registrations", target="300"), "120", by=carol.person, end=TODAY)
     return late
 
@@ -95,7 +99,11 @@ def test_an_outsider_cannot_tick_off_someone_elses_action_item(alice, carol, cha
 def test_the_campaign_home_shows_the_state_at_a_glance(alice, carol, company_a, company_b):
     ten_days = datetime.timedelta(days=10)
     campaign = joint_campaign(
-        company_a, company_b, name="Joint webinar", kickoff_date=TODAY - ten_days, launch_date=TODAY + ten_days,
+        company_a,
+        company_b,
+        name="Joint webinar",
+        kickoff_date=TODAY - ten_days,
+        launch_date=TODAY + ten_days,
         end_date=TODAY + ten_days,
     )
     _work_for(campaign, alice, carol)
@@ -153,7 +161,9 @@ def test_my_work_and_the_home_page_do_not_grow_with_the_campaigns(alice, carol, 
     assert count_at(2) == count_at(27)
 
 
-def test_each_company_agrees_to_the_kpis_with_a_button_that_shows_the_targets(alice, carol, charlie, company_a, company_b):
+def test_each_company_agrees_to_the_kpis_with_a_button_that_shows_the_targets(
+    alice, carol, charlie, company_a, company_b
+):
     from campaigns.models import KpiRound
 
     campaign = joint_campaign(company_a, company_b, name="Joint webinar")
@@ -167,10 +177,15 @@ def test_each_company_agrees_to_the_kpis_with_a_button_that_shows_the_targets(al
     assert admin_of(charlie).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").status_code == 404
 
     for user in (carol, alice):
-        assert admin_of(user).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "agree"}).status_code == 302
+        assert (
+            admin_of(user).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "agree"}).status_code == 302
+        )
     round_.refresh_from_db()
     assert round_.is_locked
-    assert "Agree to these KPIs" not in admin_of(alice).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").content.decode()
+    assert (
+        "Agree to these KPIs"
+        not in admin_of(alice).get(f"/admin/campaigns/kpiround/{round_.pk}/agree/").content.decode()
+    )
 
     admin_of(carol).post(f"/admin/campaigns/kpiround/{round_.pk}/agree/", {"answer": "change", "reason": "Budget cut"})
     reopened = KpiRound.objects.current().get(campaign=campaign)
@@ -208,13 +223,17 @@ def test_my_company_confirms_its_peoples_tool_access_from_the_home_page(alice, c
     assert "Your company's access to the shared tools" in home and "not confirmed" in home
     tool = "video_meeting"
 
-    other_company = admin_of(alice).post("/admin/campaigns/toolaccess/confirm/",
-                                         {"member": carols_member.pk, "tool": tool, "has_access": "yes"}, follow=True)
+    other_company = admin_of(alice).post(
+        "/admin/campaigns/toolaccess/confirm/",
+        {"member": carols_member.pk, "tool": tool, "has_access": "yes"},
+        follow=True,
+    )
     assert not ToolAccess.objects.exists()  # refused, with the rule's reason on the page
     assert any("Company B" in str(message) for message in other_company.context["messages"])
 
-    mine = admin_of(carol).post("/admin/campaigns/toolaccess/confirm/",
-                                {"member": carols_member.pk, "tool": tool, "has_access": "yes"})
+    mine = admin_of(carol).post(
+        "/admin/campaigns/toolaccess/confirm/", {"member": carols_member.pk, "tool": tool, "has_access": "yes"}
+    )
     assert mine.status_code == 302
     access = ToolAccess.objects.get()
     assert access.has_access and access.confirmed_by == carol.person

@@ -116,13 +116,23 @@ def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, co
         row.locator("select[name$=-role]").select_option(label=role)
     maria_at.click("input[name=_save]")
     clicks["RACI for one deliverable"] = maria_at.clicks - before
-    assert set(RaciAssignment.objects.filter(deliverable__campaign=campaign).values_list("role", flat=True)) == {"R", "A"}
+    assert set(RaciAssignment.objects.filter(deliverable__campaign=campaign).values_list("role", flat=True)) == {
+        "R",
+        "A",
+    }
 
     # 4. This week's meeting (it began an hour ago): attendance, two decisions, three action items.
     started = timezone.localtime(timezone.now() - datetime.timedelta(hours=1), datetime.UTC)
-    series_for(campaign, facilitator=maria_member, attendees=[maria_member, jonas_member], first_date=started.date(),
-               start_time=started.time().replace(second=0, microsecond=0), time_zone="UTC", duration_minutes=30,
-               now=timezone.now() - datetime.timedelta(hours=2))
+    series_for(
+        campaign,
+        facilitator=maria_member,
+        attendees=[maria_member, jonas_member],
+        first_date=started.date(),
+        start_time=started.time().replace(second=0, microsecond=0),
+        time_zone="UTC",
+        duration_minutes=30,
+        now=timezone.now() - datetime.timedelta(hours=2),
+    )
     maria_at.home()
     maria_at.screenshot("my-work.png")
     before = maria_at.clicks

@@ -61,15 +61,15 @@ def test_a_guessed_campaign_id_answers_like_a_missing_one(alice_client, other_ca
     assert "doesn’t exist" in hidden.content.decode()
 
 
-@pytest.mark.parametrize(
-    "model_name", ["campaign", "party", "member", "deliverable", "raciassignment"]
-)
+@pytest.mark.parametrize("model_name", ["campaign", "party", "member", "deliverable", "raciassignment"])
 def test_history_of_another_companys_record_is_not_found(alice_client, other_campaign, deliverables, model_name):
     model = {"campaign": Campaign, "party": Party, "member": Member, "deliverable": Deliverable}.get(model_name)
     if model_name == "raciassignment":
         obj = RaciAssignmentFactory(deliverable=deliverables[1], member=other_campaign.members.first())
     else:
-        obj = model.objects.filter(**({"pk": other_campaign.pk} if model is Campaign else {"campaign": other_campaign})).first()
+        obj = model.objects.filter(
+            **({"pk": other_campaign.pk} if model is Campaign else {"campaign": other_campaign})
+        ).first()
     response = alice_client.get(admin_url(f"campaigns_{model_name}_history", obj.pk))
     assert response.status_code == 404
 
@@ -102,7 +102,8 @@ def test_team_autocomplete_offers_only_people_of_your_company(
     alice_client, alice, bob, carol, charlie, shared_campaign, other_campaign
 ):
     response = alice_client.get(
-        admin_url("autocomplete"), {"app_label": "campaigns", "model_name": "member", "field_name": "person", "term": ""}
+        admin_url("autocomplete"),
+        {"app_label": "campaigns", "model_name": "member", "field_name": "person", "term": ""},
     )
     names = {row["text"] for row in json.loads(response.content)["results"]}
     assert names == {str(alice.person), str(bob.person)}
@@ -134,7 +135,13 @@ def test_list_filters_offer_only_visible_rows(alice_client, deliverables, compan
 def test_a_forged_post_with_another_companys_campaign_is_refused(alice_client, other_campaign):
     response = alice_client.post(
         admin_url("campaigns_deliverable_add"),
-        {**empty_inline("raci"), "campaign": other_campaign.pk, "title": "Sneaky", "type": "other", "status": "not_started"},
+        {
+            **empty_inline("raci"),
+            "campaign": other_campaign.pk,
+            "title": "Sneaky",
+            "type": "other",
+            "status": "not_started",
+        },
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -189,7 +196,12 @@ def test_another_companys_person_is_read_only(alice_client, carol, shared_campai
 def test_a_person_created_by_a_company_user_belongs_to_that_company(alice_client, company_a, company_b):
     response = alice_client.post(
         admin_url("partners_person_add"),
-        {"full_name": "New Hire", "email": "hire@a.example", "time_zone": "Europe/Berlin", "organization": company_b.pk},
+        {
+            "full_name": "New Hire",
+            "email": "hire@a.example",
+            "time_zone": "Europe/Berlin",
+            "organization": company_b.pk,
+        },
     )
     assert response.status_code == 302
     from partners.models import Person
@@ -307,7 +319,9 @@ def test_company_users_cannot_reach_logins_and_groups(alice_client):
 
 
 def test_the_raw_id_popup_lists_only_scoped_rows(alice_client, shared_campaign, other_campaign):
-    page = alice_client.get(admin_url("campaigns_campaign_changelist"), {"_popup": "1", "_to_field": "id"}).content.decode()
+    page = alice_client.get(
+        admin_url("campaigns_campaign_changelist"), {"_popup": "1", "_to_field": "id"}
+    ).content.decode()
     assert "A and B webinar" in page and "B and C secret pilot" not in page
 
 
@@ -323,11 +337,17 @@ def test_removing_the_last_responsible_of_a_started_deliverable_is_refused(alice
     Deliverable.objects.filter(pk=deliverable.pk).update(status="in_progress")
     deliverable.refresh_from_db()
     data = deliverable_form(deliverable)
-    data.update({
-        "raci-TOTAL_FORMS": "1", "raci-INITIAL_FORMS": "1", "raci-0-id": responsible.pk,
-        "raci-0-deliverable": deliverable.pk, "raci-0-member": responsible.member_id, "raci-0-role": "R",
-        "raci-0-DELETE": "on",
-    })
+    data.update(
+        {
+            "raci-TOTAL_FORMS": "1",
+            "raci-INITIAL_FORMS": "1",
+            "raci-0-id": responsible.pk,
+            "raci-0-deliverable": deliverable.pk,
+            "raci-0-member": responsible.member_id,
+            "raci-0-role": "R",
+            "raci-0-DELETE": "on",
+        }
+    )
     response = alice_client.post(admin_url("campaigns_deliverable_change", deliverable.pk), data)
     assert response.status_code == 200
     assert "needs at least one Responsible" in response.content.decode()

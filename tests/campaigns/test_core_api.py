@@ -62,13 +62,17 @@ def test_the_campaign_list_reads_exactly_what_the_declared_fields_say(alice_api,
 @pytest.mark.parametrize(
     "endpoint", ["campaigns", "parties", "members", "deliverables", "raci-assignments", "organizations", "people"]
 )
-def test_another_companys_object_answers_like_a_missing_one(alice_api, other_campaign, other_deliverable, charlie, endpoint):
+def test_another_companys_object_answers_like_a_missing_one(
+    alice_api, other_campaign, other_deliverable, charlie, endpoint
+):
     hidden_id = {
         "campaigns": other_campaign.pk,
         "parties": other_campaign.parties.first().pk,
         "members": other_campaign.members.first().pk,
         "deliverables": other_deliverable.pk,
-        "raci-assignments": RaciAssignmentFactory(deliverable=other_deliverable, member=other_campaign.members.first()).pk,
+        "raci-assignments": RaciAssignmentFactory(
+            deliverable=other_deliverable, member=other_campaign.members.first()
+        ).pk,
         "organizations": charlie.person.organization_id,
         "people": charlie.person.pk,
     }[endpoint]
@@ -101,7 +105,9 @@ def test_a_foreign_member_cannot_be_assigned(alice_api, shared_campaign, other_c
     deliverable = DeliverableFactory(campaign=shared_campaign)
     foreign_member = other_campaign.members.first()
     response = alice_api.post(
-        "/api/raci-assignments/", {"deliverable": deliverable.pk, "member": foreign_member.pk, "role": "R"}, format="json"
+        "/api/raci-assignments/",
+        {"deliverable": deliverable.pk, "member": foreign_member.pk, "role": "R"},
+        format="json",
     )
     assert response.status_code == 400
     assert "does not exist" in response.json()["member"][0]
@@ -122,7 +128,12 @@ def test_creating_a_campaign_makes_the_company_its_host(alice_api, alice, compan
 def test_a_new_person_belongs_to_the_users_company_whatever_is_sent(alice_api, company_a, company_b, shared_campaign):
     response = alice_api.post(
         "/api/people/",
-        {"full_name": "New Hire", "email": "hire@a.example", "time_zone": "Europe/Berlin", "organization": company_b.pk},
+        {
+            "full_name": "New Hire",
+            "email": "hire@a.example",
+            "time_zone": "Europe/Berlin",
+            "organization": company_b.pk,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -190,7 +201,10 @@ def test_a_company_staffs_only_its_own_side_of_the_team(alice_api, alice, bob, c
     response = alice_api.post("/api/members/", {"campaign": solo.pk, "person": carol.person.pk}, format="json")
     assert response.status_code == 400
     assert response.json()["person"] == [f'Invalid pk "{carol.person.pk}" - object does not exist.']
-    assert alice_api.post("/api/members/", {"campaign": solo.pk, "person": bob.person.pk}, format="json").status_code == 201
+    assert (
+        alice_api.post("/api/members/", {"campaign": solo.pk, "person": bob.person.pk}, format="json").status_code
+        == 201
+    )
 
 
 def test_deleting_a_campaign_is_refused_with_a_clear_message(api, operator, shared_campaign):

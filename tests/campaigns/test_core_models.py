@@ -159,7 +159,13 @@ def test_an_open_campaign_can_be_cancelled(db, start):
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [("draft", "execution"), ("planning", "draft"), ("closed", "planning"), ("cancelled", "draft"), ("closed", "cancelled")],
+    [
+        ("draft", "execution"),
+        ("planning", "draft"),
+        ("closed", "planning"),
+        ("cancelled", "draft"),
+        ("closed", "cancelled"),
+    ],
 )
 def test_it_refuses_an_illegal_transition_with_a_clear_message(db, start, target):
     campaign = Campaign.objects.get(pk=CampaignFactory(status=start).pk)

@@ -13,7 +13,13 @@ from tests.clients import admin_of, api_of
 
 START, END = datetime.date(2026, 11, 16), datetime.date(2026, 11, 22)
 # Company A calls them one way, company B another.
-A_STATUSES = {"New": "new", "Nurturing": "working", "Marketing Qualified": "mql", "Sales Accepted": "sql", "Junk": "disqualified"}
+A_STATUSES = {
+    "New": "new",
+    "Nurturing": "working",
+    "Marketing Qualified": "mql",
+    "Sales Accepted": "sql",
+    "Junk": "disqualified",
+}
 B_STATUSES = {"Open": "new", "MQL": "mql", "SQL": "sql", "Won": "won"}
 
 
@@ -23,7 +29,9 @@ def campaign(company_a, company_b):
     plan = reporting_plan(campaign)
     for organization, statuses in ((company_a, A_STATUSES), (company_b, B_STATUSES)):
         for crm_status, stage in statuses.items():
-            LeadStatusMapping.objects.create(plan=plan, organization=organization, crm_status=crm_status, shared_stage=stage)
+            LeadStatusMapping.objects.create(
+                plan=plan, organization=organization, crm_status=crm_status, shared_stage=stage
+            )
     for code in ("net_new_leads", "mqls", "sqls"):
         kpi(campaign, code, target="100")
     return campaign
@@ -33,8 +41,13 @@ def upload(client, campaign, rows, *, preview=False, header="Email,Lead Status")
     body = "\n".join([header, *rows]).encode()
     return client.post(
         "/api/crm-imports/",
-        {"campaign": campaign.pk, "period_start": START, "period_end": END, "preview": preview,
-         "file": SimpleUploadedFile("leads.csv", body, content_type="text/csv")},
+        {
+            "campaign": campaign.pk,
+            "period_start": START,
+            "period_end": END,
+            "preview": preview,
+            "file": SimpleUploadedFile("leads.csv", body, content_type="text/csv"),
+        },
         format="multipart",
     )
 
@@ -45,7 +58,13 @@ def figures(campaign, organization):
 
 
 def test_each_companys_statuses_map_to_the_shared_funnel(campaign, alice, carol, company_a, company_b):
-    a_rows = ["a1@x.com,New", "a2@x.com,Nurturing", "a3@x.com,Marketing Qualified", "a4@x.com,Sales Accepted", "a5@x.com,Junk"]
+    a_rows = [
+        "a1@x.com,New",
+        "a2@x.com,Nurturing",
+        "a3@x.com,Marketing Qualified",
+        "a4@x.com,Sales Accepted",
+        "a5@x.com,Junk",
+    ]
     b_rows = ["b1@x.com,Open", "b2@x.com,MQL", "b3@x.com,SQL", "b4@x.com,Won", "b5@x.com,won"]  # case does not matter
 
     assert upload(api_of(alice), campaign, a_rows).status_code == 201
@@ -60,8 +79,11 @@ def test_a_preview_saves_nothing(campaign, alice):
     response = upload(api_of(alice), campaign, ["a1@x.com,New", "a2@x.com,Sales Accepted"], preview=True)
 
     assert response.status_code == 200
-    assert response.json() == {"rows": 2, "leads_by_stage": {"New lead": 1, "SQL": 1},
-                               "figures": {"mqls": 1, "net_new_leads": 2, "sqls": 1}}
+    assert response.json() == {
+        "rows": 2,
+        "leads_by_stage": {"New lead": 1, "SQL": 1},
+        "figures": {"mqls": 1, "net_new_leads": 2, "sqls": 1},
+    }
     assert not KpiMeasurement.objects.exists() and not CrmImport.objects.exists()
 
 
@@ -109,6 +131,8 @@ def test_the_admin_previews_then_saves(campaign, carol, company_b):
     assert not KpiMeasurement.objects.exists()
 
     content = preview.context["form"]["content"].value()
-    saved = client.post("/admin/campaigns/crmimport/add/", {**form, "content": content, "file_name": "l.csv", "save": "1"})
+    saved = client.post(
+        "/admin/campaigns/crmimport/add/", {**form, "content": content, "file_name": "l.csv", "save": "1"}
+    )
     assert saved.status_code == 302
     assert figures(campaign, company_b) == {"net_new_leads": 2, "mqls": 1, "sqls": 1}

@@ -39,8 +39,11 @@ def digest_of_a_running_webinar():
     assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 20), responsible=member, title="Landing page")
     registrations = kpi(campaign, "registrations", target="300")
     kpi(campaign, "net_new_leads", target="40")
-    for end, value in ((datetime.date(2026, 11, 6), "90"), (datetime.date(2026, 11, 13), "180"),
-                       (datetime.date(2026, 11, 20), "312")):
+    for end, value in (
+        (datetime.date(2026, 11, 6), "90"),
+        (datetime.date(2026, 11, 13), "180"),
+        (datetime.date(2026, 11, 20), "312"),
+    ):
         measurement(registrations, value, by=member.person, end=end)
     reminder_sweep(now=MONDAY, enqueue=False)
     digest = Reminder.objects.get(kind="weekly_digest", person=member.person)
@@ -53,8 +56,9 @@ def test_the_text_body_gives_each_campaigns_figures_in_one_line(digest_of_a_runn
     _, received = digest_of_a_running_webinar
 
     text = received.get_body(("plain",)).get_content()
-    assert ("- Forecasting webinar: Net-new leads: no figure yet (target 40) · "
-            "Registrations: 312 of 300 (104.0 %)") in text
+    assert (
+        "- Forecasting webinar: Net-new leads: no figure yet (target 40) · Registrations: 312 of 300 (104.0 %)"
+    ) in text
 
 
 def test_the_html_body_shows_each_campaigns_charts_as_a_png_part_of_the_message(digest_of_a_running_webinar):
@@ -62,7 +66,9 @@ def test_the_html_body_shows_each_campaigns_charts_as_a_png_part_of_the_message(
 
     assert received.get_content_type() == "multipart/related"
     html = received.get_body(("html",)).get_content()
-    images = {part["Content-ID"].strip("<>"): part for part in received.walk() if part.get_content_maintype() == "image"}
+    images = {
+        part["Content-ID"].strip("<>"): part for part in received.walk() if part.get_content_maintype() == "image"
+    }
     assert list(images) == [f"kpi-charts-{campaign.pk}@comarketing"]
     assert f'src="cid:kpi-charts-{campaign.pk}@comarketing"' in html and "Registrations: 312 of 300" in html
     (png,) = images.values()

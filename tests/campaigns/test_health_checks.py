@@ -184,7 +184,11 @@ def test_a_team_member_acknowledges_or_snoozes_a_flag_with_a_reason(shared_campa
         flag_snooze(flag=other, user=alice, until=datetime.date(2026, 12, 1), reason="Waiting for their reorg")
 
     flag.refresh_from_db()
-    assert (flag.state, flag.acknowledged_by, flag.history.count()) == ("acknowledged", alice, 2)  # opened, acknowledged
+    assert (flag.state, flag.acknowledged_by, flag.history.count()) == (
+        "acknowledged",
+        alice,
+        2,
+    )  # opened, acknowledged
     assert flag.history.latest().history_user == alice
     decision_flags = Flag.objects.filter(campaign=shared_campaign, code="no_decision_maker")
     assert decision_flags.needing_attention(datetime.date(2026, 11, 24)).count() == 0
@@ -211,9 +215,11 @@ def test_the_sweep_records_each_flag_it_opens_and_resolves_in_its_history(alice)
     health_sweep(now=resolved_at)
 
     for flag in Flag.objects.filter(campaign=campaign, code="no_budget_owner"):
-        rows = list(flag.history.order_by("history_date").values_list(
-            "history_type", "history_date", "resolved_at", "history_change_reason", "history_user"
-        ))
+        rows = list(
+            flag.history.order_by("history_date").values_list(
+                "history_type", "history_date", "resolved_at", "history_change_reason", "history_user"
+            )
+        )
         assert rows == [
             ("+", NOW, None, "Opened by the health sweep", None),
             ("~", resolved_at, resolved_at, "Resolved by the health sweep", None),

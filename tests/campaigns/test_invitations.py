@@ -93,7 +93,6 @@ def test_the_answer_to_an_invitation_names_the_host(alice, shared_campaign, comp
     assert response.json()["host_name"] == "Company A"
 
 
-
 def test_the_host_invites_a_company_in_the_admin(alice, charlie, shared_campaign, company_c):
     client = admin_of(alice)
     assert client.get(admin_url("campaigns_invitation_add"), {"campaign": shared_campaign.pk}).status_code == 200
@@ -325,7 +324,6 @@ def set_password(client, link, password=DANAS_PASSWORD):
     opened = client.get(link, follow=True)
     form_url = opened.redirect_chain[-1][0] if opened.redirect_chain else link
     return client.post(form_url, {"new_password1": password, "new_password2": password})
-
 
 
 def test_the_host_invites_a_new_company_by_its_contacts_email(alice, shared_campaign):

@@ -24,8 +24,13 @@ def planned(shared_campaign, company_a, company_b):
     )
     host = shared_campaign.parties.get(organization=company_a)
     return DeliverableFactory(
-        campaign=shared_campaign, title="Landing page", type=Deliverable.Type.LANDING_PAGE, channel_party=host,
-        due_date=MONDAY, needs_legal_review=True, needs_signoff=True,
+        campaign=shared_campaign,
+        title="Landing page",
+        type=Deliverable.Type.LANDING_PAGE,
+        channel_party=host,
+        due_date=MONDAY,
+        needs_legal_review=True,
+        needs_signoff=True,
     )
 
 
@@ -42,7 +47,9 @@ def test_an_infeasible_deliverable_is_flagged_with_its_numbers(planned):
     (finding,) = deliverable_infeasible(Campaign.objects.all(), four_days_before)
 
     assert finding.subject == f"deliverable:{planned.pk}"
-    assert finding.detail.startswith("“Landing page” is due in 4 business days; Company A needs 5 for posting web content")
+    assert finding.detail.startswith(
+        "“Landing page” is due in 4 business days; Company A needs 5 for posting web content"
+    )
     assert "3 for legal review (Company B)" in finding.detail and "2 for sign-off" in finding.detail
 
 
@@ -80,14 +87,18 @@ def test_moving_the_event_a_week_moves_unpinned_unfinished_work_as_previewed(sha
     shared_campaign.refresh_from_db()
     moving = DeliverableFactory(campaign=shared_campaign, due_date=datetime.date(2027, 2, 26))  # Friday
     pinned = DeliverableFactory(campaign=shared_campaign, due_date=datetime.date(2027, 2, 24), is_pinned=True)
-    done = DeliverableFactory(campaign=shared_campaign, due_date=datetime.date(2027, 2, 10), status=Deliverable.Status.CANCELLED)
+    done = DeliverableFactory(
+        campaign=shared_campaign, due_date=datetime.date(2027, 2, 10), status=Deliverable.Status.CANCELLED
+    )
     new_event = MONDAY + datetime.timedelta(days=7)
 
     preview = event_move_preview(campaign=shared_campaign, new_event=new_event)
     history_before = moving.history.count()
     applied = event_move(campaign=shared_campaign, new_event=new_event, user=alice)
 
-    assert [(m.deliverable.pk, m.old, m.new) for m in preview.moves] == [(moving.pk, datetime.date(2027, 2, 26), datetime.date(2027, 3, 5))]
+    assert [(m.deliverable.pk, m.old, m.new) for m in preview.moves] == [
+        (moving.pk, datetime.date(2027, 2, 26), datetime.date(2027, 3, 5))
+    ]
     assert [(m.deliverable.pk, m.new) for m in applied.moves] == [(m.deliverable.pk, m.new) for m in preview.moves]
     for row in (moving, pinned, done, shared_campaign):
         row.refresh_from_db()
@@ -138,7 +149,11 @@ def test_plan_api_returns_the_timeline_dates(planned, alice, carol):
     plan = api_of(alice).get(f"/api/campaigns/{planned.campaign_id}/plan/").json()
 
     (row,) = plan["deliverables"]
-    assert row["latest_safe_start"] == "2027-02-15" and row["review_start"] == "2027-02-22" and row["due_date"] == "2027-03-01"
+    assert (
+        row["latest_safe_start"] == "2027-02-15"
+        and row["review_start"] == "2027-02-22"
+        and row["due_date"] == "2027-03-01"
+    )
     assert {"day": "2027-02-16", "label": "Weekly joint meeting"} in plan["marks"]
     assert plan["event_date"] == planned.campaign.launch_date.isoformat()
 

@@ -36,7 +36,11 @@ def test_shipped_templates_cover_every_kind_with_fitting_kpis(db):
 def test_a_webinar_from_the_template_has_the_whole_plan(alice, carol, company_a, company_b):
     alice_member_roles = {"is_project_lead": True}
     campaign = campaign_create(
-        user=alice, campaign=Campaign(name="Q1 webinar"), template=webinar_template(), event_date=EVENT, partner=company_b
+        user=alice,
+        campaign=Campaign(name="Q1 webinar"),
+        template=webinar_template(),
+        event_date=EVENT,
+        partner=company_b,
     )
     Member.objects.filter(campaign=campaign, person=alice.person).update(**alice_member_roles)
     invitation_accept(invitation=campaign.invitations.get(), user=carol)
@@ -51,7 +55,9 @@ def test_a_webinar_from_the_template_has_the_whole_plan(alice, carol, company_a,
     assert deliverables["Landing page"].needs_legal_review and deliverables["Landing page"].needs_signoff
     assert deliverables["Social posts (partner)"].channel_party.organization == company_b
     for deliverable in deliverables.values():
-        roles = dict(RaciAssignment.objects.filter(deliverable=deliverable).values_list("role", "member__person__organization"))
+        roles = dict(
+            RaciAssignment.objects.filter(deliverable=deliverable).values_list("role", "member__person__organization")
+        )
         channel = deliverable.channel_party.organization_id
         assert roles == {"A": channel, "R": channel}, deliverable.title
     assert set(campaign.kpis.values_list("metric__code", flat=True)) >= {"registrations", "attendees", "net_new_leads"}
@@ -76,23 +82,33 @@ def test_admin_creates_from_a_template_and_needs_the_event_date(alice, company_b
 
 def test_api_creates_from_a_template(alice):
     response = api_of(alice).post(
-        "/api/campaigns/", {"name": "From API", "launch_date": "2027-03-01", "template": webinar_template().pk}, format="json"
+        "/api/campaigns/",
+        {"name": "From API", "launch_date": "2027-03-01", "template": webinar_template().pk},
+        format="json",
     )
     assert response.status_code == 201, response.content
     assert Campaign.objects.get(name="From API").deliverables.count() == 11
     far = api_of(alice).post(
-        "/api/campaigns/", {"name": "Far", "launch_date": "9999-12-31", "template": webinar_template().pk}, format="json"
+        "/api/campaigns/",
+        {"name": "Far", "launch_date": "9999-12-31", "template": webinar_template().pk},
+        format="json",
     )
     assert far.status_code == 400 and not Campaign.objects.filter(name="Far").exists()
 
 
 def test_a_company_saves_its_own_template_which_others_never_see(alice, carol, company_b):
     campaign = campaign_create(
-        user=alice, campaign=Campaign(name="Q1 webinar"), template=webinar_template(), event_date=EVENT, partner=company_b
+        user=alice,
+        campaign=Campaign(name="Q1 webinar"),
+        template=webinar_template(),
+        event_date=EVENT,
+        partner=company_b,
     )
     Deliverable.objects.filter(campaign=campaign, title="Slide deck").update(due_date=datetime.date(2027, 2, 15))
 
-    response = api_of(alice).post(f"/api/campaigns/{campaign.pk}/save-template/", {"name": "Our webinar"}, format="json")
+    response = api_of(alice).post(
+        f"/api/campaigns/{campaign.pk}/save-template/", {"name": "Our webinar"}, format="json"
+    )
 
     assert response.status_code == 201, response.content
     lines = {line["title"]: line for line in response.json()["deliverables"]}
@@ -106,7 +122,9 @@ def test_a_company_saves_its_own_template_which_others_never_see(alice, carol, c
 
 
 def test_nobody_edits_a_shipped_template_but_the_operator(alice):
-    response = api_of(alice).patch(f"/api/campaign-templates/{webinar_template().pk}/", {"name": "Mine now"}, format="json")
+    response = api_of(alice).patch(
+        f"/api/campaign-templates/{webinar_template().pk}/", {"name": "Mine now"}, format="json"
+    )
     assert response.status_code == 403
 
 
@@ -118,12 +136,22 @@ def test_thirty_business_days_ahead_every_deliverable_can_still_start_in_time(al
 
     today = timezone.localdate()
     campaign = campaign_create(
-        user=alice, campaign=Campaign(name="Soon"), template=webinar_template(),
-        event_date=add_business_days(today, 30), partner=company_b,
+        user=alice,
+        campaign=Campaign(name="Soon"),
+        template=webinar_template(),
+        event_date=add_business_days(today, 30),
+        partner=company_b,
     )
     invitation_accept(invitation=campaign.invitations.get(), user=carol)
-    lead_times = {"web_content_lead_days": 5, "social_posts_lead_days": 3, "nurtures_lead_days": 5, "reports_lead_days": 2}
-    KickoffCompanyPart.objects.create(campaign=campaign, organization=company_a, has_legal_review=True, legal_turnaround_business_days=3, **lead_times)
+    lead_times = {
+        "web_content_lead_days": 5,
+        "social_posts_lead_days": 3,
+        "nurtures_lead_days": 5,
+        "reports_lead_days": 2,
+    }
+    KickoffCompanyPart.objects.create(
+        campaign=campaign, organization=company_a, has_legal_review=True, legal_turnaround_business_days=3, **lead_times
+    )
     KickoffCompanyPart.objects.create(campaign=campaign, organization=company_b, **lead_times)
 
     plans = campaign_plan(campaign.pk)

@@ -71,12 +71,23 @@ def test_tomorrow_is_right_for_tokyo_and_los_angeles_at_the_moment_of_sending(zo
     member = team_member(campaign)
     member.person.time_zone = zone
     member.person.save()
-    series = series_for(campaign, facilitator=member, attendees=[member], first_date=datetime.date(2026, 11, 25),
-                        start_time=datetime.time(16, 0), time_zone="UTC", now=NOW)
+    series = series_for(
+        campaign,
+        facilitator=member,
+        attendees=[member],
+        first_date=datetime.date(2026, 11, 25),
+        start_time=datetime.time(16, 0),
+        time_zone="UTC",
+        now=NOW,
+    )
     meeting = series.meetings.order_by("starts_at").first()
     reminder = Reminder.objects.create(
-        kind="meeting_tomorrow", subject=f"meeting:{meeting.pk}", person=member.person, campaign=campaign,
-        due_at=sent_at, next_attempt_at=sent_at,
+        kind="meeting_tomorrow",
+        subject=f"meeting:{meeting.pk}",
+        person=member.person,
+        campaign=campaign,
+        due_at=sent_at,
+        next_attempt_at=sent_at,
     )
 
     with time_machine.travel(sent_at, tick=False):
@@ -89,12 +100,25 @@ def test_tomorrow_is_right_for_tokyo_and_los_angeles_at_the_moment_of_sending(zo
 def test_a_meeting_reminder_after_the_meeting_began_is_dropped():
     campaign = healthy_campaign()
     member = team_member(campaign)
-    series = series_for(campaign, facilitator=member, attendees=[member], first_date=datetime.date(2026, 11, 25),
-                        start_time=datetime.time(16, 0), time_zone="UTC", now=NOW)
+    series = series_for(
+        campaign,
+        facilitator=member,
+        attendees=[member],
+        first_date=datetime.date(2026, 11, 25),
+        start_time=datetime.time(16, 0),
+        time_zone="UTC",
+        now=NOW,
+    )
     meeting = series.meetings.order_by("starts_at").first()
     late = datetime.datetime(2026, 11, 25, 16, 5, tzinfo=UTC)
-    reminder = Reminder.objects.create(kind="meeting_tomorrow", subject=f"meeting:{meeting.pk}", person=member.person,
-                                       campaign=campaign, due_at=late, next_attempt_at=late)
+    reminder = Reminder.objects.create(
+        kind="meeting_tomorrow",
+        subject=f"meeting:{meeting.pk}",
+        person=member.person,
+        campaign=campaign,
+        due_at=late,
+        next_attempt_at=late,
+    )
 
     with time_machine.travel(late, tick=False):
         assert reminder_send(reminder_id=reminder.pk).status == "dropped"

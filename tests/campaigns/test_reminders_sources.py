@@ -82,7 +82,9 @@ def test_an_overdue_deliverable_reminds_its_r_and_a_the_next_morning_their_time(
         (TOKYO, f"deliverable:{late.pk}", at(2026, 11, 23, 9, zone=TOKYO)),
         (LOS_ANGELES, f"deliverable:{late.pk}", at(2026, 11, 23, 9, zone=LOS_ANGELES)),
     }
-    assert "was due on Sun 22 Nov 2026" in written(Reminder.objects.filter(kind="deliverable_overdue").first()).body_text
+    assert (
+        "was due on Sun 22 Nov 2026" in written(Reminder.objects.filter(kind="deliverable_overdue").first()).body_text
+    )
 
 
 def test_a_person_who_is_r_and_a_gets_one_reminder(campaign):

@@ -21,8 +21,12 @@ TODAY = datetime.date(2026, 11, 24)
 @pytest.fixture
 def webinar(alice, carol, company_a, company_b):
     campaign = joint_campaign(
-        company_a, company_b, name="Forecasting webinar", goals="300 registrations, 40 net-new leads.",
-        kickoff_date=TODAY - datetime.timedelta(days=40), launch_date=TODAY - datetime.timedelta(days=5),
+        company_a,
+        company_b,
+        name="Forecasting webinar",
+        goals="300 registrations, 40 net-new leads.",
+        kickoff_date=TODAY - datetime.timedelta(days=40),
+        launch_date=TODAY - datetime.timedelta(days=5),
         end_date=TODAY,
     )
     member_of_user(campaign, alice, is_decision_maker=True)
@@ -71,7 +75,9 @@ def test_only_the_parties_download_it(webinar, alice, carol, charlie):
     assert admin_of(charlie).get(url).status_code == 404
     assert admin_of(charlie).get(f"/files/results-reports/{report.pk}/results.csv").status_code == 404
     change = "/admin/campaigns/resultsreport/{}/change/"
-    assert admin_of(charlie).get(change.format(report.pk)).url == admin_of(charlie).get(change.format(0)).url  # as if missing
+    assert (
+        admin_of(charlie).get(change.format(report.pk)).url == admin_of(charlie).get(change.format(0)).url
+    )  # as if missing
     assert admin_of(alice).get(f"/files/results-reports/{report.pk}/results.csv")["Content-Type"].startswith("text/csv")
     assert api_of(charlie).get(f"/api/results-reports/{report.pk}/").status_code == 404
     assert api_of(carol).get(f"/api/results-reports/{report.pk}/").json()["pdf_url"].endswith("/results.pdf")

@@ -38,25 +38,41 @@ def scored(alice, carol, company_a, company_b, company_c):
     measurement(kpi(campaign, "net_new_leads", target="50"), "10", by=alice.person, end=TODAY)
     # Carol is R on three deliverables done today: two due later (on time), one due last week (late) -> 2 of 3,
     # and she alone does B's R's -> results depend on her.
-    for due in (TODAY + datetime.timedelta(days=3), TODAY + datetime.timedelta(days=9), TODAY - datetime.timedelta(days=7)):
+    for due in (
+        TODAY + datetime.timedelta(days=3),
+        TODAY + datetime.timedelta(days=9),
+        TODAY - datetime.timedelta(days=7),
+    ):
         _done(DeliverableFactory(campaign=campaign, due_date=due), carol_member)
     # Carol decided two sign-offs, after 2 and 4 days -> median 3.0 days.
     for days in (2, 4):
         target = DeliverableFactory(campaign=campaign, due_date=TODAY + datetime.timedelta(days=20))
-        request = SignoffRequest.objects.create(deliverable=target, kind="signoff", reviewer=carol.person, due_date=TODAY)
+        request = SignoffRequest.objects.create(
+            deliverable=target, kind="signoff", reviewer=carol.person, due_date=TODAY
+        )
         SignoffRequest.objects.filter(pk=request.pk).update(
             requested_at=timezone.now() - datetime.timedelta(days=days), decided_at=timezone.now(), status="approved"
         )
     # One held meeting where Carol was present, one where she was absent -> 1 of 2.
-    series = series_for(campaign, facilitator=alice_member, attendees=[alice_member, carol_member],
-                        first_date=TODAY - datetime.timedelta(days=14))
-    for meeting, status in zip(series.meetings.order_by("starts_at")[:2], ("present", "absent")):
+    series = series_for(
+        campaign,
+        facilitator=alice_member,
+        attendees=[alice_member, carol_member],
+        first_date=TODAY - datetime.timedelta(days=14),
+    )
+    for meeting, status in zip(series.meetings.order_by("starts_at")[:2], ("present", "absent"), strict=True):
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
         Attendance.objects.filter(meeting=meeting, member=carol_member).update(status=status)
     # One open critical flag on the campaign.
     now = timezone.now()
-    Flag.objects.create(campaign=campaign, code="no_reporting_plan", severity="critical", title="No reporting plan",
-                        opened_at=now, last_seen_at=now)
+    Flag.objects.create(
+        campaign=campaign,
+        code="no_reporting_plan",
+        severity="critical",
+        title="No reporting plan",
+        opened_at=now,
+        last_seen_at=now,
+    )
     return campaign
 
 
@@ -65,9 +81,17 @@ def test_the_vendor_sees_each_partners_scorecard_as_worked_out_by_hand(scored, a
 
     b_all_time = next(w for w in cards["Company B"]["windows"] if w["window"] == "all time")
     assert b_all_time == {
-        "window": "all time", "campaigns": 1, "kpis_met": 1, "kpis": 2, "deliverables_on_time": 2,
-        "deliverables_done": 3, "meetings_present": 1, "meetings_invited": 2, "signoff_median_days": 3.0,
-        "open_critical_flags": 1, "depends_on": "Carol",
+        "window": "all time",
+        "campaigns": 1,
+        "kpis_met": 1,
+        "kpis": 2,
+        "deliverables_on_time": 2,
+        "deliverables_done": 3,
+        "meetings_present": 1,
+        "meetings_invited": 2,
+        "signoff_median_days": 3.0,
+        "open_critical_flags": 1,
+        "depends_on": "Carol",
     }
     assert cards["Company B"]["tier"] == "Tier 1"
     c_recent = next(w for w in cards["Company C"]["windows"] if w["window"] == "last 90 days")
@@ -77,7 +101,9 @@ def test_the_vendor_sees_each_partners_scorecard_as_worked_out_by_hand(scored, a
 def test_a_partner_sees_its_own_scorecard_and_nobody_elses(scored, carol, charlie):
     mine = api_of(carol).get("/api/partner-scorecards/").json()["results"]
     assert [card["partner"] for card in mine] == ["Company B"]
-    assert [card["partner"] for card in api_of(charlie).get("/api/partner-scorecards/").json()["results"]] == ["Company C"]
+    assert [card["partner"] for card in api_of(charlie).get("/api/partner-scorecards/").json()["results"]] == [
+        "Company C"
+    ]
 
 
 def test_my_work_shows_the_scorecards(scored, alice):
@@ -111,7 +137,9 @@ def _carol_at_the_reviews(campaign, carol, status):
     Attendance.objects.filter(meeting__series__campaign=campaign, member__person=carol.person).update(status=status)
 
 
-def test_the_vendor_is_told_of_a_partner_that_never_co_ran_a_campaign_until_it_does(scored, alice, company_a, company_c):
+def test_the_vendor_is_told_of_a_partner_that_never_co_ran_a_campaign_until_it_does(
+    scored, alice, company_a, company_c
+):
     assert _flags(alice, "Company C") == ["Never co-ran a campaign with you"]
     assert "Never co-ran a campaign with you" in admin_of(alice).get("/admin/").content.decode()
 

@@ -60,7 +60,11 @@ def receiver(settings):
 
 @pytest.fixture
 def world():
-    host, partner, outsider = OrganizationFactory(name="Acme"), OrganizationFactory(name="Globex"), OrganizationFactory()
+    host, partner, outsider = (
+        OrganizationFactory(name="Acme"),
+        OrganizationFactory(name="Globex"),
+        OrganizationFactory(),
+    )
     campaign = joint_campaign(host, partner, name="Spring webinar")
     return host, partner, outsider, campaign
 
@@ -268,7 +272,12 @@ def test_a_company_manages_only_its_own_webhooks(world):
 
     created = api.post(
         "/api/webhooks/",
-        {"name": "Slack", "url": "https://hooks.slack.com/services/T0/B0/x", "format": "slack", "organization": partner.pk},
+        {
+            "name": "Slack",
+            "url": "https://hooks.slack.com/services/T0/B0/x",
+            "format": "slack",
+            "organization": partner.pk,
+        },
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -281,7 +290,8 @@ def test_a_company_manages_only_its_own_webhooks(world):
     assert api.patch(f"/api/webhooks/{mine.pk}/", {"secret": "mine now"}, format="json").json()["secret"] == mine.secret
 
 
-def test_the_test_button_sends_at_once(world, receiver, eager_celery, django_capture_on_commit_callbacks):
+@pytest.mark.usefixtures("eager_celery")
+def test_the_test_button_sends_at_once(world, receiver, django_capture_on_commit_callbacks):
     host, _, _, _ = world
     endpoint = endpoint_of(host, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
@@ -316,7 +326,12 @@ def test_only_the_operator_sends_a_failed_reminder_again(world):
     recipient = company_user(host)
     now = timezone.now()
     Reminder.objects.create(
-        kind="weekly_digest", subject="digest:1", person=recipient.person, due_at=now, next_attempt_at=now, status="failed"
+        kind="weekly_digest",
+        subject="digest:1",
+        person=recipient.person,
+        due_at=now,
+        next_attempt_at=now,
+        status="failed",
     )
     page = admin_of(recipient).get("/admin/campaigns/reminder/").content.decode()
     assert "digest:1" in page or "Weekly" in page

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,21 @@ def start_worker(
         "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
     }
     # `python -m celery`: the interpreter running the tests, whatever the `celery` script's first line says.
-    command = [sys.executable, "-m", "celery", "-A", "comarketing", "worker", "--pool=solo", "-Q", QUEUE, "-n", f"{name}@%h", "-l", "INFO"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "comarketing",
+        "worker",
+        "--pool=solo",
+        "-Q",
+        QUEUE,
+        "-n",
+        f"{name}@%h",
+        "-l",
+        "INFO",
+    ]
     log = open(mail_folder.parent / f"{name}.log", "w")  # noqa: SIM115  (closed with the process)
     return subprocess.Popen(
         command, cwd=conf.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -164,7 +179,8 @@ def test_workers_killed_after_the_hand_over_cause_one_duplicate_each_with_the_sa
     for kill in range(KILLS):
         doomed = start_worker(f"doomed{kill}", mail_folder, slow_seconds=60, backend="SentThenSlowFileBackend")
         try:
-            assert wait_for(lambda: len(sent_messages(mail_folder)) == kill + 1), "no message handed over"
+            handed_over = partial(lambda count: len(sent_messages(mail_folder)) == count, kill + 1)
+            assert wait_for(handed_over), "no message handed over"
         finally:
             stop(doomed, signal.SIGKILL)
     assert Reminder.objects.filter(status="sending").count() == KILLS

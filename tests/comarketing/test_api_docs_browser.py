@@ -33,7 +33,9 @@ def test_the_docs_load_offline_and_list_the_operations(served, path, operation):
                 route.abort()
 
         page.route("**/*", only_this_server)
-        page.on("console", lambda message: "Content Security Policy" in message.text and refused_by_csp.append(message.text))
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and refused_by_csp.append(message.text)
+        )
         page.goto(served.url + path)
         page.wait_for_selector(operation, timeout=30_000)
         listed = page.locator(operation).count()

@@ -66,11 +66,17 @@ def test_a_foreign_id_is_answered_like_a_missing_one(api, alice, foreign_rows, u
 
 @pytest.mark.parametrize(
     ("url", "parameter", "model"),
-    [("/api/parties/", "campaign", Campaign), ("/api/members/", "person", Person), ("/api/members/", "campaign", Campaign)],
+    [
+        ("/api/parties/", "campaign", Campaign),
+        ("/api/members/", "person", Person),
+        ("/api/members/", "campaign", Campaign),
+    ],
 )
 def test_the_examples_from_the_issue(api, alice, other_campaign, url, parameter, model):
-    foreign = Campaign.objects.get(pk=other_campaign.pk) if model is Campaign else Member.objects.filter(
-        campaign=other_campaign
-    ).first().person
+    foreign = (
+        Campaign.objects.get(pk=other_campaign.pk)
+        if model is Campaign
+        else Member.objects.filter(campaign=other_campaign).first().person
+    )
     client = api.as_user(alice)
     assert client.get(url, {parameter: foreign.pk}).status_code == client.get(url, {parameter: MISSING}).status_code

@@ -25,7 +25,9 @@ def _admin(client, user, password):
 
 
 def _token(client, user, password):
-    return client.post("/api/token/", {"username": user.username, "password": password}, content_type="application/json")
+    return client.post(
+        "/api/token/", {"username": user.username, "password": password}, content_type="application/json"
+    )
 
 
 def _session(client, user, password):

@@ -10,6 +10,7 @@ the mechanism fails this test.
 
 import re
 from collections import defaultdict
+from functools import partial
 
 import pytest
 from django.contrib import admin
@@ -59,7 +60,10 @@ ADMIN_NARROWER = {
     ("meeting", ADD): "meetings come from their series",
     ("actionitem", ADD): "action items are logged in their meeting",
     ("crmimport", CHANGE): "an import is replaced by uploading its period again, never edited",
-    ("resultsreport", ADD): "asked for from the campaign's home page (or by the move to Reporting), built in the background",
+    (
+        "resultsreport",
+        ADD,
+    ): "asked for from the campaign's home page (or by the move to Reporting), built in the background",
     ("reminder", CHANGE): "the outbox is written by sweeps; the operator re-sends with an action",
     ("reminder", DELETE): "the outbox is the record of what was sent",
     ("webhookdelivery", ADD): "deliveries are made by the webhook sweep (or the test button)",
@@ -88,7 +92,9 @@ OTHER_ROUTES = {
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
     "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
-    "files/results-reports/<int:pk>/results.<str:kind>": "results report: view (tests/campaigns/test_results_report.py)",
+    "files/results-reports/<int:pk>/results.<str:kind>": (
+        "results report: view (tests/campaigns/test_results_report.py)"
+    ),
     "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
 }
 
@@ -247,23 +253,37 @@ def world(db):
     webinar = Campaign.objects.get(name="Forecasting with real data — joint webinar")
     now = webinar.created_at
     Flag.objects.create(
-        campaign=webinar, code="no_decision_maker", severity="critical", title="No decision maker",
-        opened_at=now, last_seen_at=now,
+        campaign=webinar,
+        code="no_decision_maker",
+        severity="critical",
+        title="No decision maker",
+        opened_at=now,
+        last_seen_at=now,
     )
-    maria, jonas, hana = (get_user_model().objects.get(username=f"{n}") for n in (
-        "maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example"))
+    maria, jonas, hana = (
+        get_user_model().objects.get(username=f"{n}")
+        for n in ("maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example")
+    )
     ReminderOptOut.objects.create(person=maria.person, kind="weekly_digest")
     member = Member.objects.filter(campaign=webinar, person__organization=jonas.person.organization).first()
     ToolAccess.objects.create(member=member, tool=ToolAccess.Tool.choices[0][0], confirmed_by=jonas.person)
     calendar_token_create(user=jonas, campaign=webinar)
     pilot_plan = ReportingPlan.objects.get(campaign__kind=Campaign.Kind.CO_SELLING)
-    LeadStatusMapping.objects.create(plan=pilot_plan, organization=jonas.person.organization, crm_status="Open",
-                                     shared_stage="new")
-    CrmImport.objects.create(
-        campaign=webinar, organization=jonas.person.organization, period_start=now.date(), period_end=now.date(),
-        file_name="leads.csv", file_sha256="0" * 64, imported_by=jonas.person,
+    LeadStatusMapping.objects.create(
+        plan=pilot_plan, organization=jonas.person.organization, crm_status="Open", shared_stage="new"
     )
-    hook = WebhookEndpoint.objects.create(organization=jonas.person.organization, name="Slack", url="https://hooks.example.com/x")
+    CrmImport.objects.create(
+        campaign=webinar,
+        organization=jonas.person.organization,
+        period_start=now.date(),
+        period_end=now.date(),
+        file_name="leads.csv",
+        file_sha256="0" * 64,
+        imported_by=jonas.person,
+    )
+    hook = WebhookEndpoint.objects.create(
+        organization=jonas.person.organization, name="Slack", url="https://hooks.example.com/x"
+    )
     WebhookDelivery.objects.create(endpoint=hook, event="test", subject="test:1", occurred_at=now, next_attempt_at=now)
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     return [
@@ -373,25 +393,30 @@ def test_every_api_operation_and_admin_model_follows_the_declared_rules(world, c
                 continue
             if not detail:  # create, or a campaign-wide action: an empty body must not pass the authority check
                 cases += 1
-                response = rolled_back(lambda: api.generic(method, path, "{}", "application/json"))
+                response = rolled_back(partial(api.generic, method, path, "{}", "application/json"))
                 refused = response.status_code in (403, 405)
                 may_add = actor.user.is_superuser or (actor.organization_id is not None and rule != NOBODY)
                 if response.status_code >= 500 or (refused and may_add and response.status_code == 403):
-                    failures.append(f"{method.upper()} {path} as {actor.kind}: {response.status_code} {response.content[:200]}")
+                    failures.append(
+                        f"{method.upper()} {path} as {actor.kind}: {response.status_code} {response.content[:200]}"
+                    )
                 if not may_add and not refused:
-                    failures.append(f"{method.upper()} {path} as {actor.kind}: {response.status_code}, expected a refusal")
+                    failures.append(
+                        f"{method.upper()} {path} as {actor.kind}: {response.status_code}, expected a refusal"
+                    )
                 continue
             for row in sample_rows(viewset.queryset.model._default_manager.all(), facts, actors):
                 cases += 1
                 url = path.replace("{id}", str(row.pk))
                 visible = actor.allowed(facts, row, VIEW)
                 allowed = actor.allowed(facts, row, rule_action)
-                response = rolled_back(lambda: api.generic(method, url, "{}", "application/json"))
+                response = rolled_back(partial(api.generic, method, url, "{}", "application/json"))
                 want, got = expected_status(actor, rule, visible, allowed), observed_status(response.status_code)
                 if want != got:
                     failures.append(
-                        f"{method.upper()} {path} as {actor.kind} ({actor.kind_towards(facts, row)}) on {model.__name__} "
-                        f"#{row.pk}: expected {want}, got {response.status_code} {response.content[:160]!r}"
+                        f"{method.upper()} {path} as {actor.kind} ({actor.kind_towards(facts, row)}) "
+                        f"on {model.__name__} #{row.pk}: expected {want}, "
+                        f"got {response.status_code} {response.content[:160]!r}"
                     )
         api.force_authenticate(None)
 
@@ -422,7 +447,9 @@ def test_every_api_operation_and_admin_model_follows_the_declared_rules(world, c
                 )
                 got = model_admin.has_add_permission(changelist.wsgi_request)
                 if got != may_add and not (not got and (opts.model_name, ADD) in ADMIN_NARROWER):
-                    failures.append(f"admin {base} as {actor.kind}: add {'allowed' if got else 'refused'}, the rule says otherwise")
+                    failures.append(
+                        f"admin {base} as {actor.kind}: add {'allowed' if got else 'refused'}, the rule says otherwise"
+                    )
             for row in sample_rows(model._default_manager.all(), facts, actors):
                 cases += 1
                 visible = actor.allowed(facts, row, VIEW)
@@ -433,10 +460,15 @@ def test_every_api_operation_and_admin_model_follows_the_declared_rules(world, c
                 if got != 200:
                     continue
                 request = page.wsgi_request
-                checks = ((model_admin.change_action, model_admin.has_change_permission), (DELETE, model_admin.has_delete_permission))
+                checks = (
+                    (model_admin.change_action, model_admin.has_change_permission),
+                    (DELETE, model_admin.has_delete_permission),
+                )
                 for action, check in checks:
                     perm_action = CHANGE if action not in (CHANGE, DELETE) else action
-                    perm = actor.user.is_superuser or actor.user.has_perm(f"{opts.app_label}.{perm_action}_{opts.model_name}")
+                    perm = actor.user.is_superuser or actor.user.has_perm(
+                        f"{opts.app_label}.{perm_action}_{opts.model_name}"
+                    )
                     want, got = perm and actor.allowed(facts, row, action), check(request, row)
                     if got == want or (not got and (opts.model_name, action) in ADMIN_NARROWER):
                         continue

@@ -18,20 +18,48 @@ TODAY = timezone.localdate()
 
 def _campaign_with_everything(campaign, alice, carol):
     """A weekly series whose second meeting is the one prepared; one item of every agenda source."""
-    alice_member, _ = Member.objects.update_or_create(campaign=campaign, person=alice.person, defaults={"is_project_lead": True})
-    carol_member, _ = Member.objects.update_or_create(campaign=campaign, person=carol.person, defaults={"is_decision_maker": True})
-    series = series_for(campaign, facilitator=alice_member, first_date=TODAY - datetime.timedelta(days=7), time_zone="UTC")
+    alice_member, _ = Member.objects.update_or_create(
+        campaign=campaign, person=alice.person, defaults={"is_project_lead": True}
+    )
+    carol_member, _ = Member.objects.update_or_create(
+        campaign=campaign, person=carol.person, defaults={"is_decision_maker": True}
+    )
+    series = series_for(
+        campaign, facilitator=alice_member, first_date=TODAY - datetime.timedelta(days=7), time_zone="UTC"
+    )
     previous, meeting, following = series.meetings.order_by("starts_at")[:3]
-    ActionItem.objects.create(meeting=previous, title=f"Send the speaker brief ({campaign.name})", owner=carol_member, due_date=TODAY)
+    ActionItem.objects.create(
+        meeting=previous, title=f"Send the speaker brief ({campaign.name})", owner=carol_member, due_date=TODAY
+    )
     ActionItem.objects.create(meeting=previous, title="Already done", owner=carol_member, due_date=TODAY, status="done")
-    soon = DeliverableFactory(campaign=campaign, title=f"Landing page ({campaign.name})", due_date=following.starts_at.date() - datetime.timedelta(days=1))
+    soon = DeliverableFactory(
+        campaign=campaign,
+        title=f"Landing page ({campaign.name})",
+        due_date=following.starts_at.date() - datetime.timedelta(days=1),
+    )
     RaciAssignment.objects.create(deliverable=soon, member=alice_member, role="R")
     DeliverableFactory(campaign=campaign, title="Far away report", due_date=TODAY + datetime.timedelta(days=60))
     SignoffRequest.objects.create(deliverable=soon, kind="legal", reviewer=carol.person, due_date=TODAY)
     measurement(kpi(campaign, "registrations", target="300"), "30", by=carol.person, end=TODAY)
-    Flag.objects.create(campaign=campaign, code="x", severity="warning", title="Old risk", opened_at=previous.starts_at - datetime.timedelta(days=1), last_seen_at=timezone.now())
-    Flag.objects.create(campaign=campaign, code="y", severity="critical", title="Fresh risk", opened_at=previous.starts_at + datetime.timedelta(hours=2), last_seen_at=timezone.now())
-    Decision.objects.create(campaign=campaign, text="Which platform?", status="pending", decided_by=carol_member, needed_by=TODAY)
+    Flag.objects.create(
+        campaign=campaign,
+        code="x",
+        severity="warning",
+        title="Old risk",
+        opened_at=previous.starts_at - datetime.timedelta(days=1),
+        last_seen_at=timezone.now(),
+    )
+    Flag.objects.create(
+        campaign=campaign,
+        code="y",
+        severity="critical",
+        title="Fresh risk",
+        opened_at=previous.starts_at + datetime.timedelta(hours=2),
+        last_seen_at=timezone.now(),
+    )
+    Decision.objects.create(
+        campaign=campaign, text="Which platform?", status="pending", decided_by=carol_member, needed_by=TODAY
+    )
     Meeting.objects.filter(pk=meeting.pk).update(agenda="- Q&A moderation\n- Swag")
     return meeting, soon
 
@@ -63,8 +91,14 @@ def test_outcomes_write_back_from_the_agenda(shared_campaign, alice, carol):
     item = ActionItem.objects.get(title__startswith="Send the speaker brief")
 
     client.post(f"/admin/meetings/actionitem/{item.pk}/done/", {"next": agenda_url})
-    moved = client.post(f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/", {"deliverable": soon.pk, "status": "in_progress"})
-    refused = client.post(f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/", {"deliverable": soon.pk, "status": "published"}, follow=True)
+    moved = client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/", {"deliverable": soon.pk, "status": "in_progress"}
+    )
+    refused = client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/",
+        {"deliverable": soon.pk, "status": "published"},
+        follow=True,
+    )
 
     item.refresh_from_db()
     soon.refresh_from_db()
@@ -76,7 +110,9 @@ def test_outcomes_write_back_from_the_agenda(shared_campaign, alice, carol):
 def test_another_company_cannot_open_the_agenda(shared_campaign, alice, carol, charlie):
     meeting, soon = _campaign_with_everything(shared_campaign, alice, carol)
     assert admin_of(charlie).get(f"/admin/meetings/meeting/{meeting.pk}/agenda/").status_code == 404
-    response = admin_of(charlie).post(f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/", {"deliverable": soon.pk, "status": "in_progress"})
+    response = admin_of(charlie).post(
+        f"/admin/meetings/meeting/{meeting.pk}/deliverable-status/", {"deliverable": soon.pk, "status": "in_progress"}
+    )
     assert response.status_code == 404
 
 

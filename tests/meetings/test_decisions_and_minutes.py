@@ -25,15 +25,25 @@ def maker(team):
 def test_a_pending_decision_waits_for_a_decision_maker_of_the_campaign(shared_campaign, team, maker, alice):
     response = api_of(alice).post(
         "/api/meeting-decisions/",
-        {"campaign": shared_campaign.pk, "text": "Which webinar platform?", "status": "pending", "decided_by": team[0].pk},
+        {
+            "campaign": shared_campaign.pk,
+            "text": "Which webinar platform?",
+            "status": "pending",
+            "decided_by": team[0].pk,
+        },
         format="json",
     )
     assert response.status_code == 400 and "not a decision maker" in str(response.json())
 
     raised = api_of(alice).post(
         "/api/meeting-decisions/",
-        {"campaign": shared_campaign.pk, "text": "Which webinar platform?", "status": "pending", "decided_by": maker.pk,
-         "needed_by": "2026-12-04"},
+        {
+            "campaign": shared_campaign.pk,
+            "text": "Which webinar platform?",
+            "status": "pending",
+            "decided_by": maker.pk,
+            "needed_by": "2026-12-04",
+        },
         format="json",
     )
     assert raised.status_code == 201, raised.content
@@ -44,7 +54,10 @@ def test_a_pending_decision_waits_for_a_decision_maker_of_the_campaign(shared_ca
 def test_a_decision_pending_too_long_is_flagged_naming_its_decider(shared_campaign, maker, settings):
     settings.DECISION_PENDING_DAYS = 7
     decision = Decision.objects.create(
-        campaign=shared_campaign, text="Which webinar platform?", status="pending", decided_by=maker,
+        campaign=shared_campaign,
+        text="Which webinar platform?",
+        status="pending",
+        decided_by=maker,
         needed_by=datetime.date(2026, 12, 4),
     )
     raised = decision.created_at
@@ -52,7 +65,10 @@ def test_a_decision_pending_too_long_is_flagged_naming_its_decider(shared_campai
     assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=6))) == []
     (finding,) = decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))
     assert finding.subject == f"decision:{decision.pk}"
-    assert finding.detail == "Decision pending 9 days: “Which webinar platform?” waits for Carol (Company B), needed by Fri 4 Dec."
+    assert (
+        finding.detail
+        == "Decision pending 9 days: “Which webinar platform?” waits for Carol (Company B), needed by Fri 4 Dec."
+    )
     Decision.objects.filter(pk=decision.pk).update(status="made")
     assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))) == []
 

@@ -74,8 +74,12 @@ def test_admin_lists_run_a_constant_number_of_queries(client, alice, measure, ur
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/meetings/", "/api/action-items/", "/api/action-items/?overdue=true", "/api/meeting-series/",
-        "/api/meeting-decisions/", "/api/campaign-templates/",
+        "/api/meetings/",
+        "/api/action-items/",
+        "/api/action-items/?overdue=true",
+        "/api/meeting-series/",
+        "/api/meeting-decisions/",
+        "/api/campaign-templates/",
     ],
 )
 def test_api_lists_run_a_constant_number_of_queries(api, alice, measure, url):

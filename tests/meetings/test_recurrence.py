@@ -124,6 +124,11 @@ def test_it_keeps_accepting_an_unchanged_first_date_once_it_is_long_past(shared_
 
 def test_it_normalizes_numbered_lists(shared_campaign, team):
     series = save_validated(
-        _series(shared_campaign, team[0], first_date=datetime.date(2026, 12, 8), recurrence="FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=01,+12")
+        _series(
+            shared_campaign,
+            team[0],
+            first_date=datetime.date(2026, 12, 8),
+            recurrence="FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=01,+12",
+        )
     )
     assert series.recurrence == "FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=1,12"

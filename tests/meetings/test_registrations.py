@@ -119,6 +119,7 @@ def test_meeting_tomorrow_is_due_at_nine_the_day_before_in_each_recipients_zone(
     ActionItem.objects.create(
         meeting=meeting, title="Send bios", owner=los_angeles, due_date=datetime.date(2026, 12, 4)
     )
+
     def find(moment):
         return due_reminders("meeting_tomorrow", moment)
 
@@ -146,6 +147,7 @@ def test_action_item_due_and_overdue_reach_the_owner_at_nine_their_time(weekly, 
     item = ActionItem.objects.create(
         meeting=meeting, title="Book the studio", owner=tokyo, due_date=datetime.date(2026, 12, 4)
     )
+
     def due_soon(moment):
         return due_reminders("action_item_due", moment)
 

@@ -236,7 +236,9 @@ def test_action_items_list_per_person_open_and_overdue(api, alice, carol, team, 
         ({"first_date": "0001-01-01"}, "first_date"),
     ],
 )
-def test_the_api_refuses_an_unbounded_series_with_a_400_naming_the_field(api, alice, team, shared_campaign, fields, field):
+def test_the_api_refuses_an_unbounded_series_with_a_400_naming_the_field(
+    api, alice, team, shared_campaign, fields, field
+):
     response = _create(api, alice, shared_campaign, team[0], **fields)
     assert response.status_code == 400
     assert field in response.json()

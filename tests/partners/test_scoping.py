@@ -4,7 +4,9 @@ from tests.campaigns.factories import member_of
 from tests.partners.factories import PersonFactory
 
 
-def test_it_shows_own_people_and_partner_people_on_shared_campaigns(alice, carol, charlie, shared_campaign, other_campaign):
+def test_it_shows_own_people_and_partner_people_on_shared_campaigns(
+    alice, carol, charlie, shared_campaign, other_campaign
+):
     visible = set(Person.objects.for_user(alice))
     assert alice.person in visible
     assert carol.person in visible  # on the shared campaign
@@ -27,7 +29,9 @@ def test_it_lets_a_company_edit_only_its_own_people_and_record(alice, carol, com
     assert list(Organization.objects.for_user(alice, CHANGE)) == [company_a]
 
 
-def test_it_shows_organizations_sharing_a_campaign_only(alice, company_a, company_b, company_c, shared_campaign, other_campaign):
+def test_it_shows_organizations_sharing_a_campaign_only(
+    alice, company_a, company_b, company_c, shared_campaign, other_campaign
+):
     assert set(Organization.objects.for_user(alice)) == {company_a, company_b}
     assert set(Organization.objects.for_user(company_user_of(company_c))) == {company_b, company_c}
 

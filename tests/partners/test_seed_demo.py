@@ -58,7 +58,9 @@ def test_each_demo_login_is_host_somewhere_and_partner_elsewhere_and_cobalt_has_
     assert "Cloud data summit" in page and "Northwind Analytics" in page and "Accept" in page
 
 
-def test_the_demo_has_a_campaign_in_reporting_with_figures_lessons_and_its_results_report(db, django_capture_on_commit_callbacks):
+def test_the_demo_has_a_campaign_in_reporting_with_figures_lessons_and_its_results_report(
+    db, django_capture_on_commit_callbacks
+):
     from campaigns.models import KpiMeasurement, Learning, ResultsReport
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -71,7 +73,9 @@ def test_the_demo_has_a_campaign_in_reporting_with_figures_lessons_and_its_resul
     assert report.status == "ready" and report.pdf and report.csv
 
 
-def test_the_demo_has_a_closed_campaign_with_figures_charts_and_a_report_stating_each_kpi(db, django_capture_on_commit_callbacks):
+def test_the_demo_has_a_closed_campaign_with_figures_charts_and_a_report_stating_each_kpi(
+    db, django_capture_on_commit_callbacks
+):
     from campaigns.models import KpiMeasurement, ResultsReport
     from campaigns.selectors.results import kpi_results
     from tests.campaigns.test_results_report import pdf_text

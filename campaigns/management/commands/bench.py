@@ -202,6 +202,7 @@ class Command(BaseCommand):
 
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
+
         def flags(result) -> str:
             return f"flags opened {result.opened}, still open {result.still_open}, resolved {result.resolved}"
 
@@ -209,9 +210,7 @@ class Command(BaseCommand):
             return f"new in the outbox {result.created}"
 
         self._sweep("health sweep, first run", lambda: health_sweep(now=now), flags)
-        self._sweep(
-            "health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)), flags
-        )
+        self._sweep("health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)), flags)
         self._sweep("reminder sweep, first run", lambda: reminder_sweep(now=now, enqueue=False), reminders)
         later = now + datetime.timedelta(minutes=5)
         self._sweep("reminder sweep, steady state", lambda: reminder_sweep(now=later, enqueue=False), reminders)

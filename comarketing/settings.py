@@ -267,6 +267,8 @@ DATE_WINDOW_PAST_DAYS = env_int("DATE_WINDOW_PAST_DAYS", 2 * 365)
 DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 5 * 365)
 # The longest free text (goals, notes, agenda…) the API accepts; names and titles have their own lengths.
 TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
+# How long a POST's Idempotency-Key (and an admin add form's one-time token) answers a retry with the first answer.
+IDEMPOTENCY_WINDOW_HOURS = env_int("IDEMPOTENCY_WINDOW_HOURS", 24)
 
 # --- Meetings -------------------------------------------------------------------
 # How far ahead meetings of a series exist as rows (to log, move or cancel one, and to remind people).

@@ -3,6 +3,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
@@ -20,6 +21,7 @@ from partners.scoping import (
     related,
     sharing,
 )
+from partners.scoping.versions import Versioned
 from utilities.validation import validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
@@ -72,7 +74,7 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.filter(pk__in=self.for_user(user).values("pk")) | self.filter(listed_in_directory=True)
 
 
-class Organization(models.Model):
+class Organization(Versioned):
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     website = models.URLField(blank=True)
     ideal_customer_profile = models.TextField(
@@ -114,7 +116,7 @@ class PersonQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
 
-class Person(models.Model):
+class Person(Versioned):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
     full_name = models.CharField(max_length=200, validators=[validate_single_line])
     email = models.EmailField()
@@ -173,7 +175,7 @@ class PartnerRelationshipQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
 
-class PartnerRelationship(models.Model):
+class PartnerRelationship(Versioned):
     """A vendor's relationship with a partner company: the tier is the vendor's view of that partner."""
 
     class Tier(models.IntegerChoices):
@@ -207,3 +209,23 @@ class PartnerRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.get_tier_display() or 'no tier'}) for {self.vendor}"
+
+
+class IdempotentRequest(models.Model):
+    """A create or action sent with an `Idempotency-Key` (API) or a one-time form token (admin add forms), and
+    the answer it got: the same key again within the window gets that answer instead of a second row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while it is being answered.")
+    answer = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    location = models.CharField(max_length=500, blank=True, help_text="Where an admin form's save led.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "idempotent request"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_once_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'in progress'})"

@@ -35,6 +35,15 @@ def real_services_in_ci(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def needs_real_services(transactional_db):
+    """For tests whose other processes (a worker, gunicorn) share the test database: PostgreSQL and Redis."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("Needs PostgreSQL and Redis shared with other processes (CI sets DATABASE_URL and REDIS_URL).")
+
+
+@pytest.fixture
 def company_a(db):
     return OrganizationFactory(name="Company A")
 

@@ -20,6 +20,7 @@ from campaigns.models.core import Campaign
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
 from partners.scoping import own_company, own_person
+from partners.scoping.versions import Versioned
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class BrandAssetQuerySet(OwnCompanyChangeQuerySet):
     server_owned = {"organization": own_company, "uploaded_by": own_person}
 
 
-class BrandAsset(models.Model):
+class BrandAsset(Versioned):
     class Kind(models.TextChoices):
         GUIDELINES = "guidelines", "Brand guidelines"
         LOGO = "logo", "Logo files"

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
+from partners.scoping.versions import Versioned
 from utilities.validation import validate_single_line
 
 PARTY = related("party")  # the company takes part in the row's campaign (an accepted party that has not left)
@@ -84,7 +85,7 @@ class CampaignQuerySet(CampaignChildQuerySet):
         return self.exclude(status__in=Campaign.CLOSED_STATUSES)
 
 
-class Campaign(models.Model):
+class Campaign(Versioned):
     class Kind(models.TextChoices):
         JOINT_WEBINAR = "joint_webinar", "Joint webinar"
         JOINT_EVENT = "joint_event", "Joint event"
@@ -215,7 +216,7 @@ class CurrentPartyManager(models.Manager.from_queryset(PartyQuerySet)):
         return super().get_queryset().filter(left_at__isnull=True)
 
 
-class Party(models.Model):
+class Party(Versioned):
     class Role(models.TextChoices):
         HOST = "host", "Host"
         PARTNER = "partner", "Partner"
@@ -281,7 +282,7 @@ class MemberQuerySet(CampaignChildQuerySet):
         return self.filter(**{role_field: True})
 
 
-class Member(models.Model):
+class Member(Versioned):
     """A person on a campaign team, with the stakeholder roles they hold for it."""
 
     # The stakeholders each company names per campaign (DOMAIN.md, failure 1).
@@ -353,7 +354,7 @@ class DeliverableQuerySet(CampaignChildQuerySet):
         return super().actions_for_changes(changes) | ({"publish"} if publishing else set())
 
 
-class Deliverable(models.Model):
+class Deliverable(Versioned):
     class Type(models.TextChoices):
         LANDING_PAGE = "landing_page", "Landing page"
         REGISTRATION_FORM = "registration_form", "Registration form"
@@ -453,7 +454,7 @@ class RaciAssignmentQuerySet(CampaignChildQuerySet):
     campaign_path = "deliverable__campaign"
 
 
-class RaciAssignment(models.Model):
+class RaciAssignment(Versioned):
     class Role(models.TextChoices):
         RESPONSIBLE = "R", "Responsible"
         ACCOUNTABLE = "A", "Accountable"

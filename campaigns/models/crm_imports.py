@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.models.core import OWN_PART, Campaign, CampaignChildQuerySet
 from partners.models import Organization, Person
 from partners.scoping import own_company, own_person
+from partners.scoping.versions import Versioned
 
 
 class CrmImportQuerySet(CampaignChildQuerySet):
@@ -15,7 +16,7 @@ class CrmImportQuerySet(CampaignChildQuerySet):
     server_owned = {"campaign": None, "organization": own_company, "imported_by": own_person}
 
 
-class CrmImport(models.Model):
+class CrmImport(Versioned):
     """One upload of a company's CRM lead export for one period. Uploading again for the same period replaces
     the figures it made, so a re-upload never doubles them."""
 

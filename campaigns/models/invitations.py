@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.models.core import HOST, PARTY, Campaign, CampaignChildQuerySet
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_person, related
+from partners.scoping.versions import Versioned
 
 INVITEE = related("invitee")
 
@@ -26,7 +27,7 @@ class InvitationQuerySet(CampaignChildQuerySet):
         return self.filter(status=Invitation.Status.PENDING)
 
 
-class Invitation(models.Model):
+class Invitation(Versioned):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for an answer"
         ACCEPTED = "accepted", "Accepted"

@@ -22,6 +22,7 @@ from campaigns.models.core import (
 )
 from partners.models import Organization, Person
 from partners.scoping import OWNER, own_company, own_person
+from partners.scoping.versions import Versioned
 
 MAX_BUSINESS_DAYS = 60
 
@@ -48,7 +49,7 @@ def must_be_party(campaign_id: int | None, organization: Organization | None, fi
         raise ValidationError({field: f"{organization} is not a party of this campaign."})
 
 
-class KickoffQuestionnaire(models.Model):
+class KickoffQuestionnaire(Versioned):
     """The campaign-wide answers of the kickoff questionnaire."""
 
     class Cadence(models.TextChoices):
@@ -87,7 +88,7 @@ class MilestoneQuerySet(CampaignChildQuerySet):
     campaign_path = "questionnaire__campaign"
 
 
-class ProductionMilestone(models.Model):
+class ProductionMilestone(Versioned):
     questionnaire = models.ForeignKey(KickoffQuestionnaire, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=200)
     due_date = models.DateField(null=True, blank=True)
@@ -106,7 +107,7 @@ class SignoffApproverQuerySet(CampaignChildQuerySet):
     campaign_path = "questionnaire__campaign"
 
 
-class SignoffApprover(models.Model):
+class SignoffApprover(Versioned):
     """Who must approve deliverables of a type (besides each deliverable's Accountable)."""
 
     questionnaire = models.ForeignKey(KickoffQuestionnaire, on_delete=models.PROTECT, related_name="approvers")
@@ -134,7 +135,7 @@ class SignoffApprover(models.Model):
             raise ValidationError({"member": "Approvers must be members of this campaign's team."})
 
 
-class KickoffCompanyPart(models.Model):
+class KickoffCompanyPart(Versioned):
     """One company's own answers: legal review, processes and lead times. Only that company changes them."""
 
     # Processes each company runs on its own channels: (field prefix, question name).
@@ -220,7 +221,7 @@ class ToolAccessQuerySet(OwnCompanyChangeQuerySet):
     own_choices = ("member",)
 
 
-class ToolAccess(models.Model):
+class ToolAccess(Versioned):
     """One line of the tool-access checklist, confirmed by the member or a colleague of their company."""
 
     class Tool(models.TextChoices):

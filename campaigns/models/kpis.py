@@ -17,6 +17,7 @@ from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQueryS
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
+from partners.scoping.versions import Versioned
 
 # Active ISO 4217 currency codes.
 ISO_4217_CURRENCIES = frozenset(
@@ -67,7 +68,7 @@ class KpiMeasurementQuerySet(CampaignChildQuerySet):
     server_owned = {"kpi": None, "reported_by": own_person}
 
 
-class Metric(models.Model):
+class Metric(Versioned):
     """A metric of the catalog: a built-in one (no campaign) or a custom one defined for one campaign."""
 
     class Unit(models.TextChoices):
@@ -130,7 +131,7 @@ class KpiRoundQuerySet(CampaignChildQuerySet):
         return self.filter(superseded_at__isnull=True)
 
 
-class KpiRound(models.Model):
+class KpiRound(Versioned):
     """One round of agreement on a campaign's KPI set; the newest one is current."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpi_rounds")
@@ -174,7 +175,7 @@ LOCKED_MESSAGE = (
 )
 
 
-class CampaignKpi(models.Model):
+class CampaignKpi(Versioned):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpis")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="campaign_kpis")
     target = models.DecimalField(
@@ -324,7 +325,7 @@ class AgreedKpiTarget(models.Model):
         return f"Round {self.round.number}: {self.metric.name} = {self.target} {self.currency}".strip()
 
 
-class KpiMeasurement(models.Model):
+class KpiMeasurement(Versioned):
     """A reported value of a KPI for a period; the value is cumulative to the end of the period."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpi_measurements")
@@ -384,7 +385,7 @@ class KpiMeasurement(models.Model):
             raise ValidationError({"value": "A percentage cannot be above 100."})
 
 
-class ReportingPlan(models.Model):
+class ReportingPlan(Versioned):
     """How and how often the companies share data (\"How and how often will we share data?\")."""
 
     class Method(models.TextChoices):
@@ -421,7 +422,7 @@ class ReportingPlanChildQuerySet(OwnCompanyChangeQuerySet):
     own_choices = ("reporter",)
 
 
-class ReportingPlanReporter(models.Model):
+class ReportingPlanReporter(Versioned):
     """Who reports the numbers for one company."""
 
     plan = models.ForeignKey(ReportingPlan, on_delete=models.PROTECT, related_name="reporters")
@@ -451,7 +452,7 @@ class ReportingPlanReporter(models.Model):
             raise ValidationError({"reporter": f"The reporter must be a person of {self.organization}."})
 
 
-class LeadStatusMapping(models.Model):
+class LeadStatusMapping(Versioned):
     """One company's CRM lead status mapped onto the shared stage both companies report in."""
 
     class SharedStage(models.TextChoices):

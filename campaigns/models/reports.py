@@ -10,6 +10,7 @@ from campaigns.models.assets import private_storage
 from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet
 from partners.models import Organization
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company
+from partners.scoping.versions import Versioned
 
 
 def _report_path(instance: "ResultsReport", filename: str) -> str:
@@ -57,7 +58,7 @@ class LearningQuerySet(CampaignChildQuerySet):
     server_owned = {"campaign": None, "organization": own_company}
 
 
-class Learning(models.Model):
+class Learning(Versioned):
     """What a company learned from the campaign, in its own words, for the results report."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="learnings")

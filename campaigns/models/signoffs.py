@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.models.core import PARTY, CampaignChildQuerySet, Deliverable
 from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW
+from partners.scoping.versions import Versioned
 
 _FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
 
@@ -63,7 +64,7 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
         return f"This deliverable cannot be marked {target} yet: {'; '.join(problems)}."
 
 
-class SignoffRequest(models.Model):
+class SignoffRequest(Versioned):
     """A request to one person to sign off a deliverable, or to review it legally for their company."""
 
     class Kind(models.TextChoices):

@@ -15,6 +15,7 @@ from campaigns.models.core import Campaign, Deliverable, Member
 from campaigns.models.kpis import Metric
 from partners.models import Organization
 from partners.scoping import ADD, CHANGE, DELETE, OWNER, VIEW, ScopedQuerySet, own_company, related
+from partners.scoping.versions import Versioned
 
 SHIPPED = related("shipped")  # a template that comes with the tracker (no company owns it)
 MAX_OFFSET = 250
@@ -36,7 +37,7 @@ class CampaignTemplateQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
 
-class CampaignTemplate(models.Model):
+class CampaignTemplate(Versioned):
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
         TUESDAY = 1, "Tuesday"
@@ -92,7 +93,7 @@ class TemplateDeliverableQuerySet(CampaignTemplateQuerySet):
     server_owned = {"template": None}
 
 
-class TemplateDeliverable(models.Model):
+class TemplateDeliverable(Versioned):
     """One deliverable of a template: what, on whose channel, when relative to the event, who does it."""
 
     class Channel(models.TextChoices):

@@ -15,6 +15,7 @@ from campaigns.models.core import Campaign
 from campaigns.models.outbox import OutboxRow
 from partners.models import Organization
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, own_company, own_login
+from partners.scoping.versions import Versioned
 
 
 def new_secret() -> str:
@@ -50,7 +51,7 @@ class WebhookEndpointQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(Versioned):
     class Format(models.TextChoices):
         JSON = "json", "JSON, signed (for your own systems)"
         SLACK = "slack", "Slack incoming webhook"

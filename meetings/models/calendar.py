@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, SELF, VIEW, ScopedQuerySet, own_login
+from partners.scoping.versions import Versioned
 
 
 def hash_secret(secret: str) -> str:
@@ -39,7 +40,7 @@ class CalendarTokenQuerySet(ScopedQuerySet):
         return self.filter(revoked_at__isnull=True, owner__is_active=True)
 
 
-class CalendarToken(models.Model):
+class CalendarToken(Versioned):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens")
     campaign = models.ForeignKey(
         Campaign,

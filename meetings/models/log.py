@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Member
 from meetings.models.series import Meeting
+from partners.scoping.versions import Versioned
 from utilities.validation import validate_single_line
 
 MEETING_CAMPAIGN_PATH = "meeting__series__campaign"
@@ -27,7 +28,7 @@ class AttendanceQuerySet(CampaignChildQuerySet):
     campaign_path = MEETING_CAMPAIGN_PATH
 
 
-class Attendance(models.Model):
+class Attendance(Versioned):
     class Status(models.TextChoices):
         EXPECTED = "expected", "Invited (not recorded yet)"
         PRESENT = "present", "Present"
@@ -68,7 +69,7 @@ class DecisionQuerySet(CampaignChildQuerySet):
         return self.filter(status=Decision.Status.PENDING)
 
 
-class Decision(models.Model):
+class Decision(Versioned):
     """A decision of the campaign: made (in a meeting or outside one), or pending, waiting for its decider."""
 
     class Status(models.TextChoices):
@@ -145,7 +146,7 @@ class ActionItemQuerySet(CampaignChildQuerySet):
         return self.open().filter(due_date__lt=today)
 
 
-class ActionItem(models.Model):
+class ActionItem(Versioned):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         DONE = "done", "Done"

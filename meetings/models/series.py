@@ -14,6 +14,7 @@ from campaigns.models.core import PARTY
 from meetings import recurrence as rules
 from partners.models import is_known_time_zone, validate_time_zone
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
+from partners.scoping.versions import Versioned
 from utilities.validation import validate_in_date_window, validate_single_line
 
 # The kickoff questionnaire's answer to "What is the meeting cadence?" as a recurrence rule.
@@ -30,7 +31,7 @@ class MeetingSeriesQuerySet(KeptRecordQuerySet):  # a series is ended, never del
         return self.filter(Q(last_start__isnull=True) | Q(last_start__gte=now))
 
 
-class MeetingSeries(models.Model):
+class MeetingSeries(Versioned):
     """The cadence of a campaign's meetings: a recurrence rule from a first local date and time in a named zone."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="meeting_series")
@@ -144,7 +145,7 @@ class MeetingQuerySet(CampaignChildQuerySet):
     rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY}
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """One occurrence of a series; its log (attendance, agenda, notes, decisions, action items) hangs off it."""
 
     class Status(models.TextChoices):

@@ -6,10 +6,11 @@ django-simple-history), the delete confirmation and the `/admin/r/` shortcut.
 Each is closed here, once, for every model admin that uses these bases.
 """
 
+import uuid
 from collections import defaultdict
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.admin.widgets import AutocompleteMixin
@@ -18,12 +19,14 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners.scoping import idempotency
 from partners.scoping.querysets import (
     choices_for,
     ensure_may,
@@ -37,6 +40,7 @@ from partners.scoping.querysets import (
     server_values,
 )
 from partners.scoping.rules import ADD, CHANGE, DELETE
+from partners.scoping.versions import VersionConflict, conflicts_of, describe_last_change, is_versioned
 from utilities.paginator import CappedCountPaginator
 
 
@@ -79,6 +83,55 @@ def authority_form(form_class: type[forms.ModelForm], request) -> type[forms.Mod
             super()._post_clean()
 
     return AuthorityForm
+
+
+def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """The form of a versioned row carries the version it was opened at. Saved after someone else changed one of
+    its fields, it saves nothing and shows, field by field, their value and yours, and who changed it when;
+    saving again keeps yours (the form now carries the current version)."""
+    model = form_class._meta.model
+    if not is_versioned(model):
+        return form_class
+
+    class VersionedForm(form_class):
+        version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is not None:
+                self.initial["version"] = self.instance.version
+
+        def _post_clean(self):
+            super()._post_clean()
+            seen = self.cleaned_data.get("version")
+            if self.instance.pk is None or seen is None or self.has_error("version"):
+                return
+            if seen != self.instance.version:
+                self._refuse_if_changed_by_others(seen)
+            # The write itself is refused if the row moves on between this check and the save.
+            self.instance.expect_version(self.instance.version)
+
+        def _refuse_if_changed_by_others(self, seen: int) -> None:
+            names = {field.name for field in model._meta.concrete_fields} - {"version"}
+            yours = {name: self.cleaned_data.get(name) for name in self.changed_data if name in names}
+            conflicts = conflicts_of(self.instance, seen, yours)
+            if not conflicts:
+                return  # they changed only what this form does not show: nothing of theirs is overwritten
+            lines = [
+                f"Someone else saved this {model._meta.verbose_name} after you opened it "
+                f"({describe_last_change(self.instance)}); nothing was saved."
+            ]
+            for conflict in conflicts:
+                whose = "you both changed it" if conflict.also_changed_by_you else "changed by them"
+                lines.append(f"{conflict.label}: theirs “{conflict.theirs}”, yours “{conflict.yours}” ({whose}).")
+            lines.append("Save again to keep your values, or reload the page to take theirs.")
+            self.add_error(None, forms.ValidationError(lines))
+            # Saving again is the user's choice to overwrite: the form now says it saw the current version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = self.instance.version
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
 
 
 class RowAuthorityFormSet(forms.BaseInlineFormSet):
@@ -169,6 +222,19 @@ class ScopedFieldsMixin:
     def has_add_permission(self, request, *args):
         return super().has_add_permission(request, *args) and may_add(request.user, self.model)
 
+    def get_exclude(self, request, obj=None):
+        # The version is the form's own hidden field (`versioned_form`), never the model form's.
+        exclude = super().get_exclude(request, obj)
+        return [*(exclude or ()), "version"] if is_versioned(self.model) else exclude
+
+    def get_fieldsets(self, request, obj=None):
+        """The version travels with a versioned row's form (a hidden field, in the first fieldset)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not is_versioned(self.model) or any("version" in options.get("fields", ()) for _, options in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options.get("fields", ()), "version"]}), *rest]
+
 
 class ScopedInlineMixin(ScopedFieldsMixin):
     """Inline rows are judged one by one (`RowAuthorityFormSet`), not by their parent."""
@@ -190,7 +256,7 @@ class ScopedInlineMixin(ScopedFieldsMixin):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = authority_form(formset.form, request)
+        formset.form = versioned_form(authority_form(formset.form, request))
         return type(formset.__name__, (RowAuthorityFormSet, formset), {"user": request.user})
 
     def get_readonly_fields(self, request, obj=None):
@@ -246,7 +312,44 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
         return readonly + sorted(owned - set(readonly))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        return authority_form(super().get_form(request, obj, change, **kwargs), request)
+        return versioned_form(authority_form(super().get_form(request, obj, change, **kwargs), request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            extra_context = {"submission_token": uuid.uuid4().hex, **(extra_context or {})}
+            token = request.POST.get("_submission", "") if request.method == "POST" else ""
+            if 0 < len(token) <= 64:
+                return self._add_once(
+                    request,
+                    token,
+                    lambda: super(ScopedModelAdmin, self).changeform_view(request, object_id, form_url, extra_context),
+                )
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict:
+            # Saved by someone else between this form's check and its write (all of it rolled back): the second
+            # pass finds the new version and shows the conflict like any other.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _add_once(self, request, token: str, add):
+        """An add form submitted twice (a double click, a second tab) makes one row: the second submission is
+        led where the first one's save led."""
+
+        def replay(record):
+            messages.info(request, f"This form was already saved: the {self.model._meta.verbose_name} exists once.")
+            return redirect(record.location)
+
+        def store(response):
+            # Only a save that led somewhere is remembered; a form shown again with errors may be corrected.
+            return (response.status_code, None, response["Location"]) if response.status_code == 302 else None
+
+        def refuse(status, text):
+            messages.warning(request, "This form is already being saved: see the list in a moment.")
+            return redirect(request.path)
+
+        print_ = idempotency.fingerprint("admin add", request.path, None)
+        key = f"admin add form {token}"
+        return idempotency.answer_once(request.user, key, print_, add, replay=replay, store=store, refuse=refuse)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -5,14 +5,17 @@ every id in a query parameter is checked against the same scoped rows, so
 another company's id gets exactly the answer a nonexistent id gets.
 """
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
 
+from partners.scoping import idempotency
 from partners.scoping.querysets import (
     choices_for,
     ensure_may,
@@ -23,6 +26,7 @@ from partners.scoping.querysets import (
     server_values,
 )
 from partners.scoping.rules import ADD, CHANGE, DELETE, VIEW
+from partners.scoping.versions import VersionConflict, etag_of, is_versioned, parse_if_match
 from utilities.validation import save_validated
 
 # What each of a viewset's standard actions needs; extra actions declare theirs in `action_rules`.
@@ -62,6 +66,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 if name in fields and (fill is not None or updating):
                     fields[name].read_only = True
                     fields[name].required = False
+        if is_versioned(self.Meta.model):
+            fields["version"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                help_text="The row's version (also its ETag). Send the one you read to change it: if the row moved on "
+                "since, the change is refused with 409 and the current row.",
+            )
         for name, field in fields.items():
             relation = getattr(field, "child_relation", field)
             if isinstance(relation, serializers.RelatedField) and not relation.read_only:
@@ -69,10 +80,14 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return fields
 
     def create(self, validated_data):
+        validated_data.pop("version", None)
         many = self._many_to_many(validated_data)
         return self._set_many(self.save_instance(self.Meta.model(**validated_data)), many)
 
     def update(self, instance, validated_data):
+        seen = validated_data.pop("version", None)
+        if seen is not None and getattr(instance, "_expected_version", None) is None:
+            instance.expect_version(seen)
         many = self._many_to_many(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)
@@ -114,6 +129,34 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        if request.method == "POST" and idempotency.KEY_HEADER in request.headers:
+            # Every POST (creates and actions) answers a retried key once; dispatch calls the handler set here.
+            self.post = partial(self._post_once, self.post)
+
+    def _post_once(self, handler, request, *args, **kwargs):
+        key = request.headers[idempotency.KEY_HEADER]
+        if not 0 < len(key) <= 255:
+            return Response({"detail": f"{idempotency.KEY_HEADER} must be 1 to 255 characters."}, status=400)
+        print_ = idempotency.fingerprint(request.method, request.path, request.data)
+
+        def replay(record):
+            response = Response(record.answer, status=record.status_code)
+            response[idempotency.REPLAYED_HEADER] = "true"
+            return response
+
+        def store(response):
+            # Server errors are not remembered (a retry may succeed); every other answer is, refusals included.
+            return None if response.status_code >= 500 else (response.status_code, response.data, "")
+
+        return idempotency.answer_once(
+            request.user,
+            key,
+            print_,
+            lambda: handler(request, *args, **kwargs),
+            replay=replay,
+            store=store,
+            refuse=lambda code, text: Response({"detail": text}, status=code),
+        )
 
     def get_queryset(self):
         return self.base_queryset().for_user(self.request.user, VIEW)
@@ -136,6 +179,51 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             serializer.save(**server_values(serializer.Meta.model, user))
             ensure_may(user, serializer.instance, ADD)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._with_etag(super().retrieve(request, *args, **kwargs))
+
+    def create(self, request, *args, **kwargs):
+        return self._with_etag(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        """A change based on an older version is refused: 412 for a stale `If-Match`, 409 for a stale body
+        `version`, each with the current row; a PUT (which sends every field) must say which version it read."""
+        if_match = request.headers.get("If-Match")
+        instance = self.get_object()
+        if is_versioned(type(instance)):
+            if if_match is not None:
+                seen = parse_if_match(if_match)
+                if seen != instance.version:
+                    return self._conflict(instance, status.HTTP_412_PRECONDITION_FAILED)
+                instance.expect_version(seen)
+            elif not kwargs.get("partial") and "version" not in request.data:
+                return Response(
+                    {"detail": "Say which version you read: send `If-Match` with the row's ETag, or `version`."},
+                    status=status.HTTP_428_PRECONDITION_REQUIRED,
+                )
+        self.get_object = lambda: instance  # the row checked above is the one updated
+        try:
+            return self._with_etag(super().update(request, *args, **kwargs))
+        except VersionConflict as conflict:
+            stale = status.HTTP_412_PRECONDITION_FAILED if if_match is not None else status.HTTP_409_CONFLICT
+            return self._conflict(conflict.current or instance, stale, str(conflict))
+
+    def _conflict(self, row, answer: int, detail: str = "") -> Response:
+        """The refusal of a stale change: what happened, and the row as it is now (read as a GET would)."""
+        current = self.get_queryset().filter(pk=row.pk).first()
+        if current is None:
+            return Response({"detail": detail or str(VersionConflict(row, row.version))}, status=answer)
+        detail = detail or str(VersionConflict(current, current.version))
+        response = Response({"detail": detail, "current": self.get_serializer(current).data}, status=answer)
+        response["ETag"] = etag_of(current.version)
+        return response
+
+    @staticmethod
+    def _with_etag(response: Response) -> Response:
+        if response.status_code < 300 and isinstance(response.data, dict) and "version" in response.data:
+            response["ETag"] = etag_of(response.data["version"])
+        return response
 
     def perform_update(self, serializer):
         user = self.request.user

@@ -5,10 +5,11 @@ from typing import Any, ClassVar, Self
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, VIEW, Rule
+from partners.scoping.versions import is_versioned
 
 _UNSET = object()
 
@@ -130,6 +131,12 @@ class ScopedQuerySet(models.QuerySet):
             return cls.rules[action]
         except KeyError:
             raise ImproperlyConfigured(f"{cls.__name__} declares no rule for “{action}”") from None
+
+    def update(self, **kwargs) -> int:
+        # A bulk change is a change: a versioned row's version moves on, so a form opened before it is refused.
+        if is_versioned(self.model) and "version" not in kwargs:
+            kwargs["version"] = F("version") + 1
+        return super().update(**kwargs)
 
     def relation_q(self, relation: str, actor: Actor) -> Q:
         raise ImproperlyConfigured(f"{type(self).__name__} does not know the relation “{relation}”")

@@ -17,28 +17,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as conf
-from django.db import connection
 
 from campaigns.models import Reminder
 from campaigns.outbox.reminders import reminder_sweep
 from campaigns.tasks import send_reminder
 from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
+from tests.live_processes import database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("core_checks_only")]
 QUEUE = f"test-worker-killed{os.environ.get('PYTEST_XDIST_WORKER', '')}"  # one per parallel test process
 SENDING_TIMEOUT = 8
-
-
-@pytest.fixture
-def needs_real_services(transactional_db):
-    if connection.vendor != "postgresql" or not conf.REDIS_URL:
-        pytest.skip("Needs PostgreSQL and Redis shared with a worker process (CI sets DATABASE_URL and REDIS_URL).")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(

@@ -1,11 +1,15 @@
 import datetime
 import html
+import importlib
+import pkgutil
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from campaigns import migrations
 from campaigns.models import (
     Deliverable,
     KickoffQuestionnaire,
@@ -381,3 +385,27 @@ def test_editing_what_the_reviewers_did_not_review_keeps_their_approvals(publish
     assert set(SignoffRequest.objects.values_list("status", flat=True)) == {"approved"}
     assert not SignoffRequest.objects.filter(content_changed_at__isnull=False).exists()
     assert not content_notices().exists()
+
+
+def test_approvals_given_before_content_was_pinned_approve_the_content_of_the_day_of_the_migration(approved_page):
+    (name,) = [m.name for m in pkgutil.iter_modules(migrations.__path__) if m.name.endswith("_pinned_to_content")]
+    migration = importlib.import_module(f"campaigns.migrations.{name}")
+    SignoffRequest.objects.update(approved_content={}, approved_fingerprint="")  # as they were before it
+    migration.pin_standing_approvals(apps, None)
+    assert {request.approved_summary for request in SignoffRequest.objects.all()} == {APPROVED_PAGE}
+    move(approved_page, Deliverable.Status.PUBLISHED)  # they count
+    approved_page.title = "Joint page"
+    save_validated(approved_page)
+    assert {request.status_label for request in SignoffRequest.objects.all()} == {"Changed since approval"}
+
+
+def test_requesting_changes_stands_for_no_approval(approved_page, carol):
+    carols = SignoffRequest.objects.get(reviewer=carol.person)
+    services.signoff_decide(request=carols, user=carol, status="changes_requested", comment="Our logo, please.")
+    carols.refresh_from_db()
+    assert (carols.status_label, carols.approved_content, carols.approved_summary) == ("Changes requested", {}, "")
+    approved_page.title = "Joint page"
+    save_validated(approved_page)
+    carols.refresh_from_db()
+    assert carols.status_label == "Changes requested"  # it approved nothing: nothing to re-open
+    assert [row.person.full_name for row in content_notices()] == ["Alice", "Bob"]

@@ -5,6 +5,8 @@
   decision maker" disappears in the request that names one, not a quarter of an hour later. Flags are left
   out: acknowledging one is not a change the checks read.
 - Sign-off requests go out when a deliverable that needs them enters review.
+- Approvals are pinned to content: a change to what the reviewers approved (Deliverable.REVIEWED_FIELDS), by
+  whichever door, re-opens their approvals and tells them.
 """
 
 import logging
@@ -15,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from campaigns.models import CampaignChildQuerySet, Deliverable, Flag
-from campaigns.services.signoffs import signoff_requests_create
+from campaigns.services.signoffs import approvals_reopen_on_change, signoff_requests_create
 from partners.scoping import rules_of
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,15 @@ def recheck_on_commit(sender, instance, **kwargs) -> None:
     _changed.campaign_ids.add(campaign_id)
     # Every change registers the callback; the first to run re-checks them all, the others find nothing left.
     transaction.on_commit(_recheck_changed_campaigns, robust=True)
+
+
+@receiver(post_save, sender=Deliverable, dispatch_uid="campaigns-approvals-pinned-to-content")
+def reopen_approvals_on_content_change(
+    sender, instance: Deliverable, created: bool, raw: bool = False, update_fields=None, **kwargs
+) -> None:
+    if raw or created or (update_fields is not None and not set(update_fields) & set(Deliverable.REVIEWED_FIELDS)):
+        return
+    approvals_reopen_on_change(deliverable=instance)
 
 
 @receiver(post_save, sender=Deliverable, dispatch_uid="campaigns-signoff-requests-on-review")

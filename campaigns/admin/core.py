@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
 from campaigns.models import (
@@ -491,9 +492,24 @@ class DeliverableAdmin(CampaignChoicesMixin, ScopedModelAdmin):
     search_fields = ["title", "campaign__name"]
     autocomplete_fields = ["campaign"]
     inlines = [RaciInline]
+    readonly_fields = ["reviews"]
 
     def get_queryset(self, request):
         return selectors.with_list_columns(super().get_queryset(request))
+
+    @admin.display(description="Sign-offs and legal reviews")
+    def reviews(self, deliverable: Deliverable) -> str:
+        rows = deliverable.signoff_requests.select_related("reviewer") if deliverable.pk else []
+        lines = [
+            (
+                reverse("admin:campaigns_signoffrequest_change", args=[row.pk]),
+                f"{row.get_kind_display()} by {row.reviewer.full_name}",
+                row.status_label.lower(),
+                f" (approved: {row.approved_summary})" if row.approved_summary else "",
+            )
+            for row in rows
+        ]
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>: {}{}', lines) or "—"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         request.campaign_being_edited = obj.campaign if obj else None

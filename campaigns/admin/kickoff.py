@@ -13,6 +13,7 @@ from campaigns.models import (
     BrandAsset,
     Campaign,
     CampaignKpi,
+    Deliverable,
     KickoffCompanyPart,
     KickoffQuestionnaire,
     KpiAgreement,
@@ -265,17 +266,55 @@ class BrandAssetAdmin(ScopedModelAdmin):
 
 @admin.register(SignoffRequest)
 class SignoffRequestAdmin(ScopedModelAdmin):
-    list_display = ["deliverable", "campaign", "kind", "reviewer", "status", "due_date"]
+    list_display = ["deliverable", "campaign", "kind", "reviewer", "status_column", "due_date"]
     list_filter = ["status", "kind", "deliverable__campaign"]
     list_select_related = ["deliverable__campaign", "reviewer__organization"]
-    fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "status", "comment", "decided_at"]
-    readonly_fields = ["deliverable", "kind", "reviewer", "due_date", "requested_at", "decided_at"]
+    fields = [
+        "deliverable",
+        "kind",
+        "reviewer",
+        "due_date",
+        "requested_at",
+        "content_to_review",
+        "status",
+        "comment",
+        "decided_at",
+        "what_was_approved",
+        "content_changed_at",
+    ]
+    readonly_fields = [
+        "deliverable",
+        "kind",
+        "reviewer",
+        "due_date",
+        "requested_at",
+        "content_to_review",
+        "decided_at",
+        "what_was_approved",
+        "content_changed_at",
+    ]
     actions = ["ask_again"]
     change_action = "decide"
 
     @admin.display(description="Campaign")
     def campaign(self, request: SignoffRequest):
         return request.deliverable.campaign
+
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, request: SignoffRequest) -> str:
+        return request.status_label
+
+    @admin.display(description="Content to review")
+    def content_to_review(self, request: SignoffRequest) -> str:
+        return Deliverable.describe_content(request.deliverable.reviewed_content())
+
+    @admin.display(description="Approved")
+    def what_was_approved(self, request: SignoffRequest) -> str:
+        if not request.approved_content:
+            return "—"
+        changes = request.changes_since_approval()
+        summary = request.approved_summary
+        return f"{summary} (changed since: {'; '.join(changes)})" if changes else summary
 
     def has_add_permission(self, request):
         return False  # requests are made when a deliverable that needs them goes into review

@@ -252,6 +252,14 @@ class BrandAssetViewSet(ScopedModelViewSet):
 class SignoffRequestSerializer(ScopedModelSerializer):
     reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
     deliverable_title = serializers.CharField(source="deliverable.title", read_only=True)
+    status_label = serializers.CharField(read_only=True, help_text="“Changed since approval” when it is.")
+    approved_content = serializers.JSONField(
+        read_only=True, help_text="The reviewed content as approved ({} when it stands for no approval)."
+    )
+    approved_summary = serializers.CharField(read_only=True, help_text="The approved content in words.")
+    changes_since_approval = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="What changed since approval, in words."
+    )
 
     class Meta:
         model = SignoffRequest
@@ -263,10 +271,15 @@ class SignoffRequestSerializer(ScopedModelSerializer):
             "reviewer",
             "reviewer_name",
             "status",
+            "status_label",
             "comment",
             "due_date",
             "requested_at",
             "decided_at",
+            "approved_content",
+            "approved_summary",
+            "content_changed_at",
+            "changes_since_approval",
         ]
         read_only_fields = fields
 

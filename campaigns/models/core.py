@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
 from partners.scoping.versions import Versioned
+from utilities.fingerprints import content_fingerprint
 from utilities.validation import validate_single_line
 
 PARTY = related("party")  # the company takes part in the row's campaign (an accepted party that has not left)
@@ -376,6 +377,11 @@ class Deliverable(Versioned):
         CANCELLED = "cancelled", "Cancelled"
 
     DONE_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+    # What a sign-off or legal review approves: what the audience gets (the title it is announced by and the
+    # page, file or post the link leads to). Planning fields (type, channel, due date, status, review flags)
+    # change without asking the reviewers again. Changing this list changes every fingerprint: re-fingerprint
+    # the standing approvals in the same migration.
+    REVIEWED_FIELDS = ("title", "link")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="deliverables")
     title = models.CharField(max_length=200, validators=[validate_single_line])
@@ -438,6 +444,31 @@ class Deliverable(Versioned):
     def is_under_way(self) -> bool:
         return self.status not in (self.Status.NOT_STARTED, self.Status.CANCELLED)
 
+    def reviewed_content(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.REVIEWED_FIELDS}
+
+    def content_fingerprint(self) -> str:
+        return content_fingerprint(self.reviewed_content())
+
+    @classmethod
+    def describe_content(cls, content: Mapping[str, str]) -> str:
+        """Reviewed content in words: 'title “Spring webinar”, link “https://…”'."""
+        # In the declared order: PostgreSQL's jsonb keeps a snapshot's keys in an order of its own.
+        return ", ".join(
+            f"{cls._meta.get_field(name).verbose_name} {_worded(content[name])}"
+            for name in cls.REVIEWED_FIELDS
+            if name in content
+        )
+
+    def content_changes(self, since: Mapping[str, str]) -> list[str]:
+        """What changed from the reviewed content `since` to now: ['title “Old” → “New”', …]."""
+        now = self.reviewed_content()
+        return [
+            f"{self._meta.get_field(name).verbose_name} {_worded(since.get(name))} → {_worded(value)}"
+            for name, value in now.items()
+            if since.get(name, "") != value
+        ]
+
     def ensure_keeps_a_responsible(self, remaining_roles: Iterable[str]) -> None:
         """Refuse to leave a deliverable under way without a Responsible (removing assignments)."""
         if self.is_under_way and RaciAssignment.Role.RESPONSIBLE not in set(remaining_roles):
@@ -447,6 +478,10 @@ class Deliverable(Versioned):
 
     def _has_responsible(self) -> bool:
         return self.pk is not None and self.raci.filter(role=RaciAssignment.Role.RESPONSIBLE).exists()
+
+
+def _worded(value: str | None) -> str:
+    return f"“{value}”" if value else "(none)"
 
 
 class RaciAssignmentQuerySet(CampaignChildQuerySet):

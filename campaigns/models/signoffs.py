@@ -34,6 +34,7 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
             return None  # not a move into this status; editing an approved deliverable stays possible
         requests = list(self.filter(deliverable_id=deliverable.pk).select_related("reviewer") if deliverable.pk else [])
         target = deliverable.get_status_display()
+        fingerprint = deliverable.content_fingerprint()  # as about to be saved: an edit and a move in one save
         problems = []
         for kind, flagged, missing in (
             (
@@ -53,15 +54,23 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
                 problems.append(missing)
                 continue
             label = SignoffRequest.Kind(kind).label.lower()
-            pending = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.PENDING]
-            changes = [r.reviewer.full_name for r in of_kind if r.status == SignoffRequest.Status.CHANGES_REQUESTED]
+            # An approval counts for the content it approved only.
+            outdated = [r for r in of_kind if r.content_changed_at or r.approved_content_differs(fingerprint)]
+            pending = [r for r in of_kind if r.status == SignoffRequest.Status.PENDING and r not in outdated]
+            changes = [r for r in of_kind if r.status == SignoffRequest.Status.CHANGES_REQUESTED]
             if pending:
-                problems.append(f"{label} is pending from {', '.join(pending)}")
+                problems.append(f"{label} is pending from {_names(pending)}")
+            if outdated:
+                problems.append(f"the content changed since {_names(outdated)} approved it ({label})")
             if changes:
-                problems.append(f"{', '.join(changes)} requested changes ({label})")
+                problems.append(f"{_names(changes)} requested changes ({label})")
         if not problems:
             return None
         return f"This deliverable cannot be marked {target} yet: {'; '.join(problems)}."
+
+
+def _names(requests: list["SignoffRequest"]) -> str:
+    return ", ".join(request.reviewer.full_name for request in requests)
 
 
 class SignoffRequest(Versioned):
@@ -84,6 +93,17 @@ class SignoffRequest(Versioned):
     due_date = models.DateField()
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # What an approval approved: the deliverable's reviewed content then, and its fingerprint (see
+    # Deliverable.REVIEWED_FIELDS). Kept when that content changes, to show what was approved.
+    approved_content = models.JSONField(default=dict, blank=True, editable=False)
+    approved_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    content_changed_at = models.DateTimeField(
+        "changed since approval",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the approved content changed: the request is pending again until decided anew.",
+    )
 
     history = HistoricalRecords()
     objects = SignoffRequestQuerySet.as_manager()
@@ -106,6 +126,22 @@ class SignoffRequest(Versioned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of “{self.deliverable}” by {self.reviewer.full_name}"
+
+    @property
+    def status_label(self) -> str:
+        return "Changed since approval" if self.content_changed_at else self.get_status_display()
+
+    @property
+    def approved_summary(self) -> str:
+        """'title “Spring webinar”, link “https://…”', or '' when it stands for no approval."""
+        return Deliverable.describe_content(self.approved_content) if self.approved_content else ""
+
+    def changes_since_approval(self) -> list[str]:
+        return self.deliverable.content_changes(since=self.approved_content) if self.approved_content else []
+
+    def approved_content_differs(self, fingerprint: str) -> bool:
+        """An approval of content other than the one of `fingerprint`."""
+        return self.status == self.Status.APPROVED and self.approved_fingerprint != fingerprint
 
     def clean(self) -> None:
         if self.status == self.Status.CHANGES_REQUESTED and not self.comment.strip():

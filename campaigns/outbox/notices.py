@@ -1,4 +1,4 @@
-"""Messages caused by an event (an invitation, a campaign cancelled, a company leaving).
+"""Messages caused by an event (an invitation, a campaign cancelled, a company leaving, approved content changed).
 
 They go through the reminder outbox like every reminder: one row per recipient, keyed by (kind, subject,
 recipient, moment of the event), so a service retried after an error never sends twice, and a row whose
@@ -21,6 +21,7 @@ INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
 RESULTS_REPORT = "results_report"
 SIGNOFF_REQUEST = "signoff_request"
+APPROVED_CONTENT_CHANGED = "approved_content_changed"
 
 
 # Composed when the event happens (render=None): the message tells what happened then.
@@ -44,6 +45,13 @@ def _no_scheduled_reports(now: datetime.datetime) -> Iterable[reminder_sources.D
 @reminder_sources.reminder_source(SIGNOFF_REQUEST, label="Sign-off or legal review requested", render=None)
 def _no_scheduled_review_requests(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when the request is made
+
+
+@reminder_sources.reminder_source(
+    APPROVED_CONTENT_CHANGED, label="A deliverable you approved changed: review it again", render=None
+)
+def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the change is saved
 
 
 def campaign_leads(campaign: Campaign) -> list[Person]:

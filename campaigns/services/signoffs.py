@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Deliverable, KickoffCompanyPart, RaciAssignment, SignoffApprover, SignoffRequest
-from campaigns.outbox.notices import SIGNOFF_REQUEST, notice_send
+from campaigns.outbox.notices import APPROVED_CONTENT_CHANGED, SIGNOFF_REQUEST, notice_send
 from utilities.business_days import add_business_days
 from utilities.validation import save_validated
 
@@ -89,9 +89,17 @@ def signoff_decide(*, request: SignoffRequest, user: Any, status: str, comment: 
         )
     if status not in (SignoffRequest.Status.APPROVED, SignoffRequest.Status.CHANGES_REQUESTED):
         raise ValidationError({"status": "Decide with “approved” or “changes requested”."})
+    # Locked: an edit committing meanwhile either comes first (and is what gets approved) or waits and then
+    # finds this approval to re-open.
+    deliverable = Deliverable.objects.select_for_update().get(pk=request.deliverable_id)
+    approved = status == SignoffRequest.Status.APPROVED
+    request.deliverable = deliverable
     request.status = status
     request.comment = comment
     request.decided_at = timezone.now()
+    request.approved_content = deliverable.reviewed_content() if approved else {}
+    request.approved_fingerprint = deliverable.content_fingerprint() if approved else ""
+    request.content_changed_at = None
     request._history_user = user
     return save_validated(request)
 
@@ -101,7 +109,15 @@ def signoff_request_reopen(*, request: SignoffRequest, today: datetime.date | No
     """Ask again after the requested changes were made; the earlier comment stays in the history."""
     if request.status != SignoffRequest.Status.CHANGES_REQUESTED:
         raise ValidationError("Only a request with changes requested can be asked again.")
-    today = today or timezone.localdate()
+    request.status = SignoffRequest.Status.PENDING
+    request.comment = ""
+    request.decided_at = None
+    request.due_date = _due_again(request, today or timezone.localdate())
+    return save_validated(request)
+
+
+def _due_again(request: SignoffRequest, today: datetime.date) -> datetime.date:
+    """A request asked again is due after the same turnaround as a new one."""
     if request.kind == SignoffRequest.Kind.LEGAL:
         turnaround = (
             KickoffCompanyPart.objects.filter(
@@ -112,8 +128,72 @@ def signoff_request_reopen(*, request: SignoffRequest, today: datetime.date | No
         )
     else:
         turnaround = settings.SIGNOFF_TURNAROUND_BUSINESS_DAYS
-    request.status = SignoffRequest.Status.PENDING
-    request.comment = ""
-    request.decided_at = None
-    request.due_date = add_business_days(today, turnaround or 0)
-    return save_validated(request)
+    return add_business_days(today, turnaround or 0)
+
+
+@transaction.atomic
+def approvals_reopen_on_change(*, deliverable: Deliverable, today: datetime.date | None = None) -> list[SignoffRequest]:
+    """Approvals of content the deliverable no longer has are asked again; safe to call after any save.
+
+    Each reads "changed since approval" (what it approved stays on it), is pending again with a fresh due date,
+    and its reviewer is told once. An Approved deliverable goes back into review: nothing approves it any more.
+    A Published one stays published (it is out on the channel; taking it down is its company's call) and shows
+    its reviews as changed since approval until they are decided again.
+    """
+    outdated = list(
+        deliverable.signoff_requests.filter(status=SignoffRequest.Status.APPROVED)
+        .exclude(approved_fingerprint=deliverable.content_fingerprint())
+        .select_related("reviewer")
+        .order_by("reviewer__full_name", "kind")
+    )
+    if not outdated:
+        return []
+    today, now = today or timezone.localdate(), timezone.now()
+    for request in outdated:
+        request.deliverable = deliverable
+        request.status = SignoffRequest.Status.PENDING
+        request.comment = ""
+        request.decided_at = None
+        request.content_changed_at = now
+        request.due_date = _due_again(request, today)
+        request._change_reason = "The approved content changed"
+        save_validated(request)
+    if deliverable.status == Deliverable.Status.APPROVED:
+        deliverable.status = Deliverable.Status.IN_REVIEW
+        deliverable._change_reason = "Back in review: its approved content changed"
+        deliverable.save(update_fields=["status"])
+    by_reviewer: dict[int, list[SignoffRequest]] = {}
+    for request in outdated:
+        by_reviewer.setdefault(request.reviewer_id, []).append(request)
+    for requests in by_reviewer.values():
+        _tell_reviewer_content_changed(requests, at=now)
+    return outdated
+
+
+def _tell_reviewer_content_changed(requests: list[SignoffRequest], *, at: datetime.datetime) -> None:
+    """One message per reviewer, whether they approved the deliverable once or twice (sign-off and legal)."""
+    reviewer, deliverable = requests[0].reviewer, requests[0].deliverable
+    what_changed = "; ".join(requests[0].changes_since_approval())
+    if deliverable.status == Deliverable.Status.PUBLISHED:
+        consequence = "It is published as it is now, and shows as changed since approval until you decide again."
+    else:
+        consequence = "It cannot be marked Approved or Published until it is approved again."
+    notice_send(
+        kind=APPROVED_CONTENT_CHANGED,
+        subject=f"deliverable:{deliverable.pk}",
+        people=[reviewer],
+        campaign=deliverable.campaign,
+        subject_line=f"“{deliverable}” changed after your approval: please review it again",
+        paragraphs=[
+            f"“{deliverable}” of the campaign “{deliverable.campaign}” changed after you approved it: {what_changed}.",
+            *(
+                f"Your {request.get_kind_display().lower()} now reads “changed since approval”: please approve the "
+                f"new content or request changes by the end of {request.due_date:%A %-d %B %Y}, your time "
+                f"({reviewer.time_zone})."
+                for request in requests
+            ),
+            consequence,
+        ],
+        link_path=reverse("admin:campaigns_deliverable_change", args=[deliverable.pk]),
+        at=at,
+    )

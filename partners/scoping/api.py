@@ -148,11 +148,19 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             # Server errors are not remembered (a retry may succeed); every other answer is, refusals included.
             return None if response.status_code >= 500 else (response.status_code, response.data, "")
 
+        def respond():
+            # A refusal (400, 403…) is an answer like any other, remembered for the key; only a failure of the
+            # server's own (an exception the API does not handle) is forgotten, so that a retry is tried again.
+            try:
+                return handler(request, *args, **kwargs)
+            except Exception as exc:  # handle_exception re-raises what it does not answer
+                return self.handle_exception(exc)
+
         return idempotency.answer_once(
             request.user,
             key,
             print_,
-            lambda: handler(request, *args, **kwargs),
+            respond,
             replay=replay,
             store=store,
             refuse=lambda code, text: Response({"detail": text}, status=code),
@@ -168,6 +176,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             raise ImproperlyConfigured(f"{type(self).__name__}.{self.action} declares no rule") from None
 
     def get_object(self):
+        # An update checks the version of the row it read, then updates that same row (`update`).
+        if getattr(self, "_row_being_updated", None) is not None:
+            return self._row_being_updated
         obj = super().get_object()
         action = self.required_action()
         if action != VIEW and not may(self.request.user, obj, action):
@@ -202,7 +213,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
                     {"detail": "Say which version you read: send `If-Match` with the row's ETag, or `version`."},
                     status=status.HTTP_428_PRECONDITION_REQUIRED,
                 )
-        self.get_object = lambda: instance  # the row checked above is the one updated
+        self._row_being_updated = instance
         try:
             return self._with_etag(super().update(request, *args, **kwargs))
         except VersionConflict as conflict:

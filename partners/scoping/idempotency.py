@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,8 +32,25 @@ def _model():
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
-    canonical = json.dumps(body, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    canonical = json.dumps(_canonical(body), sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """The body as plain data: every value of a form field, and an uploaded file by its name and content."""
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"file": value.name, "sha256": digest.hexdigest()}
+    if hasattr(value, "getlist"):
+        return {key: [_canonical(item) for item in value.getlist(key)] for key in value}
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def claim(user, key: str, print_: str):
@@ -40,11 +58,15 @@ def claim(user, key: str, print_: str):
     model = _model()
     window = datetime.timedelta(hours=settings.IDEMPOTENCY_WINDOW_HOURS)
     model.objects.filter(user=user, created_at__lt=timezone.now() - window).delete()
-    try:
-        with transaction.atomic():
-            return model.objects.create(user=user, key=key, fingerprint=print_), True
-    except IntegrityError:
-        return model.objects.get(user=user, key=key), False
+    while True:
+        try:
+            with transaction.atomic():
+                return model.objects.create(user=user, key=key, fingerprint=print_), True
+        except IntegrityError:
+            earlier = model.objects.filter(user=user, key=key).first()
+            if earlier is not None:
+                return earlier, False
+            # The earlier request failed on the server's side and was forgotten in between: claim it again.
 
 
 def settled(record, wait_seconds: float = WAIT_SECONDS):

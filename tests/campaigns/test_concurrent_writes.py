@@ -162,7 +162,7 @@ def test_two_facilitators_logging_the_same_meeting_and_two_reporters_of_one_figu
         outcomes[f"meeting log: {statuses}"] += 1
         assert statuses == [200, 409]
         kept = Meeting.objects.get(pk=meeting.pk).notes
-        assert kept == ("Alice's" if results[0][0] == 200 else "Carol's")
+        assert kept == ("Alice's minutes" if results[0][0] == 200 else "Carol's minutes")
         conflict = next(body for status, body, _ in results if status == 409)
         assert conflict["current"]["notes"] == kept
 
@@ -185,11 +185,13 @@ def test_two_facilitators_logging_the_same_meeting_and_two_reporters_of_one_figu
     print(dict(outcomes))
 
 
-def test_parallel_identical_creates_with_one_key_make_one_row(server, tokens, shared_campaign):
+def test_parallel_identical_creates_with_one_key_make_one_row(server, tokens, shared_campaign, alice):
+    alice_user = alice
     alice, _ = tokens
     series_for(shared_campaign, first_date=datetime.date.today(), time_zone="UTC")
     meeting = Meeting.objects.filter(series__campaign=shared_campaign).first()
-    body = {"meeting": meeting.pk, "title": "Send the speaker brief", "due_date": "2027-01-15"}
+    owner = shared_campaign.members.get(person__user=alice_user).pk
+    body = {"meeting": meeting.pk, "title": "Send the speaker brief", "owner": owner, "due_date": "2027-01-15"}
     results = at_once(
         *[
             lambda: call(server, alice, "POST", "/api/action-items/", body, **{"Idempotency-Key": "brief-1"})

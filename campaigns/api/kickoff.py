@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.models import (
@@ -243,6 +244,7 @@ class BrandAssetViewSet(ScopedModelViewSet):
 
     queryset = BrandAsset.objects.all()
     serializer_class = BrandAssetSerializer
+    parser_classes = [MultiPartParser]  # the file goes up with the other fields (a link asset is sent the same way)
     filterset_fields = ["campaign", "organization", "kind"]
 
 

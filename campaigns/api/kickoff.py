@@ -131,7 +131,7 @@ class KickoffQuestionnaireViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(responses=ChecklistLineSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="tool-access-checklist")
+    @action(detail=True, methods=["get"], url_path="tool-access-checklist", pagination_class=None)
     def tool_access_checklist(self, request, pk=None):
         """Each team member (and nobody else) × each tool the questionnaire names: true, false or null (unconfirmed)."""
         return Response([line.as_dict() for line in tool_access_checklist(self.get_object().campaign)])

@@ -267,6 +267,33 @@ class MoveEventSerializer(serializers.Serializer):
     apply = serializers.BooleanField(default=False, help_text="false: only preview the new dates; true: move.")
 
 
+class RaciMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The member (a column of the matrix).")
+    person = serializers.CharField()
+    organization = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField(), help_text="Stakeholder roles, as labels.")
+
+
+class RaciRowSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=Deliverable.Status.choices)
+    due_date = serializers.DateField(allow_null=True)
+    cells = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), help_text='One per member, in `members` order: e.g. "R/A".'
+    )
+    gaps = serializers.ListField(child=serializers.CharField(), help_text='e.g. "No Accountable".')
+
+
+class RaciMatrixSerializer(serializers.Serializer):
+    """What GET /api/campaigns/{id}/raci-matrix/ answers (documentation: the selector builds the data)."""
+
+    campaign = serializers.IntegerField()
+    members = RaciMemberSerializer(many=True)
+    rows = RaciRowSerializer(many=True)
+    unassigned_members = serializers.ListField(child=serializers.IntegerField())
+
+
 class CampaignFilterSet(ScopedFilterSet):
     class Meta:
         model = Campaign
@@ -380,6 +407,7 @@ class CampaignViewSet(ScopedModelViewSet):
         }
         return Response(CampaignPlanSerializer(plan, context={"today": timezone.localdate()}).data)
 
+    @extend_schema(responses=RaciMatrixSerializer)
     @action(detail=True, methods=["get"], url_path="raci-matrix")
     def raci_matrix(self, request, pk=None):
         """Deliverables × team members, the letters each holds, and the gaps (no Accountable / Responsible)."""
@@ -472,8 +500,8 @@ class InvitationSerializer(ScopedModelSerializer):
 
     campaign_name = serializers.CharField(source="campaign.name", read_only=True)
     campaign_kind = serializers.CharField(source="campaign.get_kind_display", read_only=True)
-    launch_date = serializers.DateField(source="campaign.launch_date", read_only=True)
-    end_date = serializers.DateField(source="campaign.end_date", read_only=True)
+    launch_date = serializers.DateField(source="campaign.launch_date", read_only=True, allow_null=True)
+    end_date = serializers.DateField(source="campaign.end_date", read_only=True, allow_null=True)
     host_name = serializers.CharField(read_only=True, allow_null=True, default=None)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     invited_by_name = serializers.CharField(

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.models import (
@@ -130,7 +131,7 @@ class KickoffQuestionnaireViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(responses=ChecklistLineSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="tool-access-checklist")
+    @action(detail=True, methods=["get"], url_path="tool-access-checklist", pagination_class=None)
     def tool_access_checklist(self, request, pk=None):
         """Each team member (and nobody else) × each tool the questionnaire names: true, false or null (unconfirmed)."""
         return Response([line.as_dict() for line in tool_access_checklist(self.get_object().campaign)])
@@ -243,6 +244,7 @@ class BrandAssetViewSet(ScopedModelViewSet):
 
     queryset = BrandAsset.objects.all()
     serializer_class = BrandAssetSerializer
+    parser_classes = [MultiPartParser]  # the file goes up with the other fields (a link asset is sent the same way)
     filterset_fields = ["campaign", "organization", "kind"]
 
 

@@ -139,7 +139,7 @@ def test_the_api_upload_sets_the_company_and_gives_a_scoped_download_url(api, sh
     # Company B reads it but cannot change Company A's asset.
     assert api.as_user(carol).get(f"/api/brand-assets/{body['id']}/").status_code == 200
     assert (
-        api.as_user(carol).patch(f"/api/brand-assets/{body['id']}/", {"title": "Ours"}, format="json").status_code
+        api.as_user(carol).patch(f"/api/brand-assets/{body['id']}/", {"title": "Ours"}, format="multipart").status_code
         == 403
     )
 

@@ -474,9 +474,9 @@ def test_the_host_invites_and_a_partner_cannot(alice_api, carol_api, shared_camp
 def test_a_brand_assets_company_cannot_be_rewritten(alice_api, carol_api, shared_campaign, company_a, company_b):
     asset = link_asset(shared_campaign, company_a)
 
-    by_owner = alice_api.patch(f"/api/brand-assets/{asset.pk}/", {"organization": company_b.pk}, format="json")
+    by_owner = alice_api.patch(f"/api/brand-assets/{asset.pk}/", {"organization": company_b.pk}, format="multipart")
     by_partner = carol_api.patch(
-        f"/api/brand-assets/{asset.pk}/", {"organization": company_b.pk, "title": "Our logo"}, format="json"
+        f"/api/brand-assets/{asset.pk}/", {"organization": company_b.pk, "title": "Our logo"}, format="multipart"
     )
 
     assert by_owner.status_code == 200

@@ -110,17 +110,23 @@ def test_the_api_lists_flags_of_your_campaigns_and_hides_the_others(api, alice, 
 def test_the_api_acknowledges_and_snoozes_with_a_reason(api, alice, charlie, flagged):
     flag, other = Flag.objects.filter(campaign=flagged, code="no_decision_maker")
     client = api.as_user(alice)
-    assert client.post(f"/api/flags/{flag.pk}/acknowledge/", {}).status_code == 400
-    done = client.post(f"/api/flags/{flag.pk}/acknowledge/", {"reason": "Known"})
+    assert client.post(f"/api/flags/{flag.pk}/acknowledge/", {}, format="json").status_code == 400
+    done = client.post(f"/api/flags/{flag.pk}/acknowledge/", {"reason": "Known"}, format="json")
     assert done.status_code == 200 and done.json()["state"] == "acknowledged"
-    past = client.post(f"/api/flags/{other.pk}/snooze/", {"until": "2020-01-01", "reason": "later"})
+    past = client.post(f"/api/flags/{other.pk}/snooze/", {"until": "2020-01-01", "reason": "later"}, format="json")
     assert past.status_code == 400 and "after today" in past.content.decode()
     later = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
     assert (
-        client.post(f"/api/flags/{other.pk}/snooze/", {"until": later, "reason": "reorg"}).json()["state"] == "snoozed"
+        client.post(f"/api/flags/{other.pk}/snooze/", {"until": later, "reason": "reorg"}, format="json").json()[
+            "state"
+        ]
+        == "snoozed"
     )
-    assert api.as_user(charlie).post(f"/api/flags/{flag.pk}/acknowledge/", {"reason": "x"}).status_code == 404
-    assert api.as_user(alice).post("/api/flags/", {"campaign": flagged.pk}).status_code in (403, 405)
+    assert (
+        api.as_user(charlie).post(f"/api/flags/{flag.pk}/acknowledge/", {"reason": "x"}, format="json").status_code
+        == 404
+    )
+    assert api.as_user(alice).post("/api/flags/", {"campaign": flagged.pk}, format="json").status_code in (403, 405)
 
 
 def test_the_api_shows_only_my_reminders(api, alice, bob, shared_campaign):
@@ -135,8 +141,8 @@ def test_the_api_shows_only_my_reminders(api, alice, bob, shared_campaign):
 
 def test_the_api_turns_a_kind_of_reminder_off_and_on(api, alice, bob):
     client = api.as_user(alice)
-    assert client.post("/api/my-reminder-opt-outs/", {"kind": "no_such_kind"}).status_code == 400
-    created = client.post("/api/my-reminder-opt-outs/", {"kind": "weekly_digest"})
+    assert client.post("/api/my-reminder-opt-outs/", {"kind": "no_such_kind"}, format="json").status_code == 400
+    created = client.post("/api/my-reminder-opt-outs/", {"kind": "weekly_digest"}, format="json")
     assert created.status_code == 201
     preferences = {row["kind"]: row["enabled"] for row in client.get("/api/my-reminder-opt-outs/preferences/").json()}
     assert preferences["weekly_digest"] is False and preferences["deliverable_overdue"] is True

@@ -1,0 +1,145 @@
+"""Honest KPI figures: how a KPI's figure combines the companies' figures, and one figure per company and period.
+
+- Each KPI says how the companies' figures make its figure (`combination`). Existing KPIs get what a new KPI of
+  their metric gets: the owning company's figure for percentages (attendance rate: rates do not add up), the sum
+  of the companies' figures for every count and money metric (registrations, attendees, leads, pipeline). The
+  terms of rounds already agreed record the KPI's combination as it is set here.
+- Each figure records its company (its reporter's) and when it was last reported (`updated_at`, the time it was
+  entered). Where a company had reported several figures of a KPI for the same period, the last one entered is
+  kept (the one the tracker showed as the latest) and the others are deleted, each with a deletion record in its
+  history. The next migration makes one figure per company, KPI and period a constraint.
+"""
+
+import django.db.models.deletion
+import django.utils.timezone
+from django.db import migrations, models
+from django.db.models import Exists, F, OuterRef, Subquery
+
+SUM, OWNER = "sum", "owner"
+
+
+def usual_combinations(apps, schema_editor):
+    kpi_model = apps.get_model("campaigns", "CampaignKpi")
+    kpi_model.objects.filter(metric__unit="percent").update(combination=OWNER)
+    kpi_model.objects.exclude(metric__unit="percent").update(combination=SUM)
+    agreed_model = apps.get_model("campaigns", "AgreedKpiTarget")
+    agreed_model.objects.filter(metric__unit="percent").update(combination=OWNER)
+
+
+def one_figure_per_company_and_period(apps, schema_editor):
+    person_model = apps.get_model("partners", "Person")
+    company_of_reporter = Subquery(person_model.objects.filter(pk=OuterRef("reported_by_id")).values("organization_id"))
+    for model_name in ("KpiMeasurement", "HistoricalKpiMeasurement"):
+        apps.get_model("campaigns", model_name).objects.update(
+            organization_id=company_of_reporter, updated_at=F("created_at")
+        )
+    measurement_model = apps.get_model("campaigns", "KpiMeasurement")
+    history_model = apps.get_model("campaigns", "HistoricalKpiMeasurement")
+    later = measurement_model.objects.filter(
+        kpi_id=OuterRef("kpi_id"),
+        organization_id=OuterRef("organization_id"),
+        period_start=OuterRef("period_start"),
+        period_end=OuterRef("period_end"),
+        pk__gt=OuterRef("pk"),
+    )
+    replaced = list(measurement_model.objects.filter(Exists(later)))
+    now = django.utils.timezone.now()
+    history_model.objects.bulk_create(
+        history_model(
+            **{field.attname: getattr(row, field.attname) for field in measurement_model._meta.concrete_fields},
+            history_date=now,
+            history_type="-",
+            history_change_reason="Replaced by a later figure of the same period",
+        )
+        for row in replaced
+    )
+    measurement_model.objects.filter(pk__in=[row.pk for row in replaced]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("campaigns", "0015_flag_indexes"),
+        ("partners", "0005_person_updated_at"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="campaignkpi",
+            name="combination",
+            field=models.CharField(
+                blank=True,
+                choices=[("sum", "The sum of the companies' figures"), ("owner", "The owning company's figure only")],
+                help_text=(
+                    "How the companies' figures make the KPI's figure. Left empty: as usual for the metric (counts "
+                    "and money summed, percentages the owning company's)."
+                ),
+                max_length=8,
+                verbose_name="the KPI's figure is",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalcampaignkpi",
+            name="combination",
+            field=models.CharField(
+                blank=True,
+                choices=[("sum", "The sum of the companies' figures"), ("owner", "The owning company's figure only")],
+                help_text=(
+                    "How the companies' figures make the KPI's figure. Left empty: as usual for the metric (counts "
+                    "and money summed, percentages the owning company's)."
+                ),
+                max_length=8,
+                verbose_name="the KPI's figure is",
+            ),
+        ),
+        migrations.AddField(
+            model_name="agreedkpitarget",
+            name="combination",
+            field=models.CharField(
+                choices=[("sum", "The sum of the companies' figures"), ("owner", "The owning company's figure only")],
+                default=SUM,
+                max_length=8,
+                verbose_name="the KPI's figure was",
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="kpimeasurement",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="partners.organization",
+                verbose_name="company",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalkpimeasurement",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="partners.organization",
+                verbose_name="company",
+            ),
+        ),
+        migrations.AddField(
+            model_name="kpimeasurement",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True),
+        ),
+        migrations.AddField(
+            model_name="historicalkpimeasurement",
+            name="updated_at",
+            field=models.DateTimeField(blank=True, default=django.utils.timezone.now, editable=False),
+            preserve_default=False,
+        ),
+        migrations.RunPython(usual_combinations, migrations.RunPython.noop),
+        migrations.RunPython(one_figure_per_company_and_period, migrations.RunPython.noop),
+    ]

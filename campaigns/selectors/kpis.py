@@ -133,10 +133,12 @@ class AgreedTerms:
         return self.agreed.target if self.agreed is not None else self.kpi.target
 
     @property
+    def currency(self) -> str:
+        return self.agreed.currency if self.agreed is not None else self.kpi.currency
+
+    @property
     def target_display(self) -> str:
-        if self.agreed is None:
-            return self.kpi.target_display
-        return target_text(self.agreed.target, self.kpi.metric.unit, self.agreed.currency)
+        return target_text(self.target, self.kpi.metric.unit, self.currency)
 
     @property
     def changed_since(self) -> str:

@@ -1,5 +1,5 @@
-"""One figure per company, KPI and period, and a KPI always says how its figure combines (after 0016 filled
-both in; a migration of its own, as PostgreSQL alters no table with the previous one's row updates pending)."""
+"""One figure per company, KPI and period, and a KPI always says how its figure combines (once 0017 filled them
+in; a migration of its own, as PostgreSQL alters no table in the transaction that updated its rows)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0016_kpi_figures_combine_per_company"),
+        ("campaigns", "0017_kpi_figures_filled_in"),
         ("partners", "0005_person_updated_at"),
     ]
 

@@ -334,7 +334,8 @@ class CampaignKpiAdmin(ScopedModelAdmin):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "combination":
-            kwargs["choices"] = [("", "As usual for the metric (counts and money summed)"), *db_field.choices]
+            usual = "As usual for the metric (counts and money summed, percentages the owner's)"
+            kwargs["choices"] = [("", usual), *db_field.choices]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="Target")

@@ -110,22 +110,18 @@ class ReplacedFigure:
 
 @transaction.atomic
 def kpi_figure_record(*, measurement: KpiMeasurement) -> ReplacedFigure | None:
-    """Record a company's figure of a KPI for a period (the company is the reporter's). A figure that company
+    """Record a new figure of a company for a KPI and period (the company is the reporter's). A figure that company
     already has for the same period is replaced: its row is updated, and its history keeps the earlier value,
     so reporting twice never counts twice. Returns the replaced figure, if there was one."""
     # One writer of a KPI's figures at a time, so two reports of the same period cannot both insert.
     CampaignKpi.objects.select_for_update().filter(pk=measurement.kpi_id).first()
     reporter = measurement.reported_by if measurement.reported_by_id else None
-    earlier = (
-        KpiMeasurement.objects.filter(
-            kpi_id=measurement.kpi_id,
-            organization_id=reporter.organization_id if reporter else None,
-            period_start=measurement.period_start,
-            period_end=measurement.period_end,
-        ).first()
-        if measurement.pk is None
-        else None
-    )
+    earlier = KpiMeasurement.objects.filter(
+        kpi_id=measurement.kpi_id,
+        organization_id=reporter.organization_id if reporter else None,
+        period_start=measurement.period_start,
+        period_end=measurement.period_end,
+    ).first()
     if earlier is not None:
         measurement.pk, measurement.created_at = earlier.pk, earlier.created_at
         measurement._state.adding = False

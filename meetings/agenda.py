@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignKpi, Deliverable, Flag, RaciAssignment, SignoffRequest
 from campaigns.pages.home import elapsed_percent
-from campaigns.selectors.kpis import progress_percent, with_latest_measurement
+from campaigns.selectors.kpis import progress_percent, with_current_figure
 from meetings.models import ActionItem, Decision, Meeting
 
 ROWS = 30
@@ -96,8 +96,8 @@ def meeting_agenda(meeting: Meeting, today: datetime.date | None = None) -> Agen
     )
     elapsed = elapsed_percent(campaign, today)
     if elapsed is not None:
-        for kpi in with_latest_measurement(CampaignKpi.objects.filter(campaign=campaign)).order_by("metric__name"):
-            progress = progress_percent(kpi.target, kpi.latest_value)
+        for kpi in with_current_figure(CampaignKpi.objects.filter(campaign=campaign)).order_by("metric__name"):
+            progress = progress_percent(kpi.target, kpi.figure)
             if kpi.target is not None and (progress or 0) < elapsed:
                 agenda.kpis_behind.append(KpiBehind(kpi, progress, elapsed))
     flags = Flag.objects.open().filter(campaign=campaign)

@@ -44,6 +44,23 @@ def needs_real_services(transactional_db):
 
 
 @pytest.fixture
+def migration_data(transactional_db):
+    """The rows migrations write (the metric catalog, the shipped templates), put back after another test's flush.
+
+    Not `serialized_rollback`: it reloads the company staff group with its old id, which clashes with the one
+    `post_migrate` writes again after each flush."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration, loader in (
+        ("0003_kickoff_kpis", "seed_built_in_metrics"),
+        ("0006_shipped_templates", "load_shipped_templates"),
+    ):
+        getattr(import_module(f"campaigns.migrations.{migration}"), loader)(apps, None)
+
+
+@pytest.fixture
 def company_a(db):
     return OrganizationFactory(name="Company A")
 

@@ -1,14 +1,14 @@
 """KPI charts, drawn on the server with matplotlib: actual against target over the campaign's time.
 
-One chart per KPI: a line per company that reported figures, the target as a horizontal line, and the pace
-line from zero at kickoff to the target at the end date. SVG scales on the page and embeds in the PDF
-report as it is; no script, no CDN. E-mail clients block SVG, so the digest gets one PNG per campaign with
-its KPIs' charts stacked.
+One chart per KPI: a line per company whose figures the KPI counts (and their sum, when it adds them up), the
+target as a horizontal line, and the pace line from zero at kickoff to the target at the end date. SVG scales
+on the page and embeds in the PDF report as it is; no script, no CDN. E-mail clients block SVG, so the digest
+gets one PNG per campaign with its KPIs' charts stacked.
 """
 
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import matplotlib
@@ -29,6 +29,8 @@ class KpiSeries:
     by_company: dict[str, list[tuple[datetime.date, Decimal]]]  # company name -> (period end, value), by date
     start: datetime.date | None  # kickoff
     end: datetime.date | None  # end (or launch) date
+    # The figure the target is met by, when it is the companies' figures added up: (period end, sum), by date.
+    combined: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
 
 
 def _plot(axes, series: KpiSeries) -> None:
@@ -36,6 +38,9 @@ def _plot(axes, series: KpiSeries) -> None:
         days, values = zip(*points, strict=True)
         colour = COLOURS[index % len(COLOURS)]
         axes.plot(days, [float(v) for v in values], marker="o", color=colour, label=company, linewidth=2)
+    if series.combined:
+        days, values = zip(*series.combined, strict=True)
+        axes.plot(days, [float(v) for v in values], marker="s", color="#222222", label="sum", linewidth=2.5)
     if series.target is not None:
         axes.axhline(float(series.target), color="#ba2121", linestyle="-", linewidth=1, label="target")
         if series.start and series.end and series.end > series.start:

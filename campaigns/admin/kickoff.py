@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -5,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from campaigns.admin.core import CampaignChoicesMixin
@@ -30,7 +32,7 @@ from campaigns.models import (
     ToolAccess,
 )
 from campaigns.selectors.kickoff import completeness_prefetch, kickoff_completeness, tool_access_checklist
-from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_latest_measurement
+from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_current_figure
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
@@ -353,24 +355,39 @@ class MetricAdmin(ScopedModelAdmin):
 
 @admin.register(CampaignKpi)
 class CampaignKpiAdmin(ScopedModelAdmin):
-    list_display = ["metric", "campaign", "target_column", "owner", "latest", "progress", "reporting_frequency"]
+    list_display = [
+        "metric",
+        "campaign",
+        "target_column",
+        "owner",
+        "combination",
+        "latest",
+        "progress",
+        "reporting_frequency",
+    ]
     list_filter = ["campaign", "metric__funnel_stage"]
-    fields = ["campaign", "metric", "target", "currency", "owner", "data_source", "reporting_frequency"]
+    fields = ["campaign", "metric", "target", "currency", "owner", "combination", "data_source", "reporting_frequency"]
 
     def get_queryset(self, request):
-        return with_latest_measurement(super().get_queryset(request))
+        return with_current_figure(super().get_queryset(request))
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "combination":
+            usual = "As usual for the metric (counts and money summed, percentages the owner's)"
+            kwargs["choices"] = [("", usual), *db_field.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="Target")
     def target_column(self, kpi: CampaignKpi) -> str:
         return kpi.target_display
 
-    @admin.display(description="Latest value", ordering="latest_value")
+    @admin.display(description="Figure", ordering="figure")
     def latest(self, kpi: CampaignKpi) -> str:
-        return "—" if kpi.latest_value is None else f"{kpi.latest_value.normalize():f} ({kpi.latest_period_end})"
+        return "—" if kpi.figure is None else f"{kpi.figure.normalize():f} ({kpi.figure_as_of})"
 
     @admin.display(description="Progress")
     def progress(self, kpi: CampaignKpi) -> str:
-        percent = progress_percent(kpi.target, kpi.latest_value)
+        percent = progress_percent(kpi.target, kpi.figure)
         return "—" if percent is None else f"{percent} %"
 
     def save_model(self, request, obj, form, change):
@@ -401,7 +418,7 @@ class KpiAgreementInline(ScopedTabularInline):
 
 class AgreedTargetInline(ScopedTabularInline):
     model = AgreedKpiTarget
-    fields = ["metric", "target", "currency"]
+    fields = ["metric", "target", "currency", "combination"]
     readonly_fields = fields
     verbose_name_plural = "Targets agreed by every company in this round"
 
@@ -475,7 +492,7 @@ class KpiRoundAdmin(ScopedModelAdmin):
             "title": f"KPIs of “{campaign}”: round {round_.number}",
             "campaign": campaign,
             "round": round_,
-            "kpis": with_latest_measurement(campaign.kpis.all()).select_related("owner").order_by("metric__name"),
+            "kpis": campaign.kpis.select_related("metric", "owner").order_by("metric__name"),
             "agreements": list(agreed.values()),
             "waiting": [
                 party.organization
@@ -512,16 +529,46 @@ class KpiRoundAdmin(ScopedModelAdmin):
         )
 
 
+class KpiMeasurementForm(forms.ModelForm):
+    def _get_validation_exclusions(self):
+        # The company (set from the reporter) is not typed, but a changed figure must not take the period of
+        # another of its figures. A new one may: it replaces that figure (kpi_services.kpi_figure_record).
+        exclusions = super()._get_validation_exclusions()
+        return exclusions if self.instance._state.adding else exclusions - {"organization"}
+
+
 @admin.register(KpiMeasurement)
 class KpiMeasurementAdmin(ScopedModelAdmin):
-    list_display = ["kpi", "campaign", "period_start", "period_end", "value", "reported_by"]
+    form = KpiMeasurementForm
+    list_display = ["kpi", "campaign", "period_start", "period_end", "value", "organization", "reported_by"]
     list_filter = ["campaign"]
-    list_select_related = ["kpi__metric", "campaign", "reported_by__organization"]
+    list_select_related = ["kpi__metric", "campaign", "organization", "reported_by__organization"]
     fields = ["campaign", "kpi", "period_start", "period_end", "value", "reported_by", "note"]
 
     def scoped_choices(self, db_field, request):
         queryset = super().scoped_choices(db_field, request)
         return queryset.select_related("metric") if db_field.name == "kpi" else queryset
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        obj._history_user = request.user
+        obj.replaced_figure = kpi_services.kpi_figure_record(measurement=obj)
+        ensure_may(request.user, obj, ADD)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        replaced = getattr(obj, "replaced_figure", None)
+        if replaced is None:
+            return super().response_add(request, obj, post_url_continue)
+        when = timezone.localtime(replaced.reported_at)
+        self.message_user(
+            request,
+            f"{obj.kpi.metric.name}, {obj.period_start:%d %b} – {obj.period_end:%d %b %Y}: replaced the figure of "
+            f"{when:%d %b %Y} (was {replaced.value.normalize():f}) with {obj.value.normalize():f}.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:campaigns_kpimeasurement_change", obj.pk)
 
 
 class ReporterInline(ScopedTabularInline):

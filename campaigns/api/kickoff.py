@@ -32,7 +32,7 @@ from campaigns.models import (
     ToolAccess,
 )
 from campaigns.selectors.kickoff import completeness_prefetch, kickoff_completeness, tool_access_checklist
-from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_latest_measurement
+from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_current_figure
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
@@ -362,10 +362,24 @@ class CampaignKpiSerializer(ScopedModelSerializer):
     target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, required=False)
     metric_name = serializers.CharField(source="metric.name", read_only=True)
     funnel_stage = serializers.CharField(source="metric.funnel_stage", read_only=True)
+    combination_label = serializers.CharField(source="get_combination_display", read_only=True)
     latest_value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, allow_null=True, default=None
+        source="figure",
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The KPI's figure: its companies' latest figures summed, or its owning company's, as `combination` "
+        "says.",
     )
-    latest_period_end = serializers.DateField(read_only=True, allow_null=True, default=None)
+    latest_period_end = serializers.DateField(
+        source="figure_as_of",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The latest period end the figure counts.",
+    )
     progress_percent = serializers.SerializerMethodField()
 
     class Meta:
@@ -379,6 +393,8 @@ class CampaignKpiSerializer(ScopedModelSerializer):
             "target",
             "currency",
             "owner",
+            "combination",
+            "combination_label",
             "data_source",
             "reporting_frequency",
             "latest_value",
@@ -387,7 +403,7 @@ class CampaignKpiSerializer(ScopedModelSerializer):
         ]
 
     def get_progress_percent(self, kpi: CampaignKpi) -> float | None:
-        percent = progress_percent(kpi.target, getattr(kpi, "latest_value", None))
+        percent = progress_percent(kpi.target, getattr(kpi, "figure", None))
         return None if percent is None else float(percent)
 
     def save_instance(self, instance):
@@ -403,7 +419,7 @@ class CampaignKpiViewSet(ScopedModelViewSet):
     filterset_fields = ["campaign", "owner", "metric"]
 
     def base_queryset(self):
-        return with_latest_measurement(CampaignKpi.objects.all())
+        return with_current_figure(CampaignKpi.objects.all())
 
     def perform_destroy(self, instance):
         kpi_services.kpi_delete(kpi=instance)
@@ -423,7 +439,7 @@ class AgreedTargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgreedKpiTarget
-        fields = ["metric", "metric_name", "target", "currency"]
+        fields = ["kpi", "metric", "metric_name", "target", "currency", "combination"]
 
 
 class KpiRoundSerializer(ScopedModelSerializer):
@@ -524,6 +540,7 @@ def _point_of_contact(campaign: Campaign, organization: Organization) -> Person 
 class KpiMeasurementSerializer(ScopedModelSerializer):
     metric_name = serializers.CharField(source="kpi.metric.name", read_only=True)
     reported_by_name = serializers.CharField(source="reported_by.full_name", read_only=True)
+    replaced = None  # the figure a new one replaced (kpi_services.ReplacedFigure), once saved
 
     class Meta:
         model = KpiMeasurement
@@ -532,6 +549,7 @@ class KpiMeasurementSerializer(ScopedModelSerializer):
             "campaign",
             "kpi",
             "metric_name",
+            "organization",
             "period_start",
             "period_end",
             "value",
@@ -539,17 +557,35 @@ class KpiMeasurementSerializer(ScopedModelSerializer):
             "reported_by_name",
             "note",
             "created_at",
+            "updated_at",
         ]
         extra_kwargs = {"reported_by": {"required": False}}
 
+    def save_instance(self, instance):
+        if instance.pk is not None:
+            return super().save_instance(instance)
+        instance._history_user = self.context["request"].user
+        self.replaced = kpi_services.kpi_figure_record(measurement=instance)
+        return instance
+
 
 class KpiMeasurementViewSet(ScopedModelViewSet):
-    """Reported values of KPIs; reported by the signed-in person (the operator names who reported)."""
+    """Each company's figures of KPIs, per period; reported by the signed-in person (the operator names who
+    reported). A figure for a period the company already reported replaces that one: the answer is the updated
+    figure, with 200 instead of 201."""
 
     queryset = KpiMeasurement.objects.select_related("kpi__metric", "reported_by")
     serializer_class = KpiMeasurementSerializer
     filterset_fields = ["campaign", "kpi"]
     ordering_fields = ["period_end", "created_at"]
+
+    @extend_schema(responses={201: KpiMeasurementSerializer, 200: KpiMeasurementSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        replaced = serializer.replaced is not None
+        return Response(serializer.data, status=status.HTTP_200_OK if replaced else status.HTTP_201_CREATED)
 
 
 # --- Reporting plan --------------------------------------------------------------------------------------

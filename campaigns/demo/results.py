@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.demo.core import _add_party, _advance, _campaign, _team
 from campaigns.demo.kickoff import _kpi, _person
 from campaigns.models import Campaign, Deliverable, KpiMeasurement, Learning, RaciAssignment, ResultsReport
+from campaigns.services import kpis as kpi_services
 from campaigns.services.reports import results_report_build
 from partners import demo
 from utilities.validation import save_validated
@@ -107,8 +108,14 @@ def _ran(spec: Ran, today: datetime.date) -> Campaign:
         return campaign
     _add_party(campaign, spec.host, spec.partner)
     members = _team(campaign, spec.team)
-    for code, (target, reporter, values) in spec.figures.items():
-        kpi = _kpi(campaign, code, target, _person(reporter).organization)
+    kpis = {
+        code: _kpi(campaign, code, target, _person(reporter).organization)
+        for code, (target, reporter, _values) in spec.figures.items()
+    }
+    for email in (spec.host, spec.partner):  # each company's decision maker agrees to the KPIs at kickoff
+        kpi_services.kpi_agree(campaign=campaign, organization=_person(email).organization, person=_person(email))
+    for code, (_target, reporter, values) in spec.figures.items():
+        kpi = kpis[code]
         for week, value in enumerate(values):  # weekly, the last one in launch week
             period_end = launch - datetime.timedelta(weeks=len(values) - 1 - week)
             save_validated(

@@ -1,15 +1,19 @@
 """KPIs agreed on day one, their measurements, and the reporting plan (DOMAIN.md, failures 3 and 4).
 
 Agreement happens in rounds: each party agrees to the campaign's KPI set; when every party has agreed, the
-round locks and its targets are copied into `AgreedKpiTarget`. A locked set changes only after a new round
-is started (campaigns.services.kpis.kpi_round_start).
+round locks and its terms (target, currency, how figures combine) are copied into `AgreedKpiTarget`. A locked
+set changes only after a new round is started (campaigns.services.kpis.kpi_round_start).
+
+Figures: each company reports one figure per KPI and period (cumulative to the period's end; a second one for
+the same period replaces the first). A KPI's figure is its companies' latest figures summed, or its owning
+company's alone, as the KPI's `combination` says (campaigns.selectors.kpis.with_current_figure).
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
@@ -61,11 +65,31 @@ class MetricQuerySet(CampaignChildQuerySet):
         return super().relation_q(relation, actor)
 
 
+class Combination(models.TextChoices):
+    """How the companies' figures of a KPI make its figure."""
+
+    SUM = "sum", "The sum of the companies' figures"
+    OWNER = "owner", "The owning company's figure only"
+
+
 class KpiMeasurementQuerySet(CampaignChildQuerySet):
     # The figures a company's people report are that company's.
-    owner_path = "reported_by__organization"
+    owner_path = "organization"
     rules = OWN_PART
     server_owned = {"kpi": None, "reported_by": own_person}
+
+    def counted(self) -> "KpiMeasurementQuerySet":
+        """The figures their KPI counts: every company's for a sum, the owning company's alone otherwise."""
+        return self.filter(Q(kpi__combination=Combination.SUM) | Q(organization_id=F("kpi__owner_id")))
+
+    def latest_of_each_company(self) -> "KpiMeasurementQuerySet":
+        """Each company's latest figure of each KPI: figures are cumulative, so it is the company's count so far."""
+        newer = self.model.objects.filter(
+            Q(period_end__gt=OuterRef("period_end")) | Q(period_end=OuterRef("period_end"), pk__gt=OuterRef("pk")),
+            kpi_id=OuterRef("kpi_id"),
+            organization_id=OuterRef("organization_id"),
+        )
+        return self.exclude(Exists(newer))
 
 
 class Metric(Versioned):
@@ -118,6 +142,11 @@ class Metric(Versioned):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_unit_display().lower()}, {self.get_funnel_stage_display().lower()})"
 
+    @property
+    def usual_combination(self) -> str:
+        """Counts (registrations, attendees, leads) and money add up across companies; percentages do not."""
+        return Combination.OWNER if self.unit == self.Unit.PERCENT else Combination.SUM
+
     def clean(self) -> None:
         if not self.code and not self.campaign_id:
             raise ValidationError({"campaign": "A custom metric belongs to one campaign: choose the campaign."})
@@ -169,6 +198,14 @@ class KpiRound(Versioned):
         return self.locked_at is not None
 
 
+def target_text(target, unit: str, currency: str) -> str:
+    """A target as people read it: "300", "40 %", "400000 EUR" or "no target"."""
+    if target is None:
+        return "no target"
+    suffix = {Metric.Unit.PERCENT: " %", Metric.Unit.MONEY: f" {currency}"}.get(unit, "")
+    return f"{target.normalize():f}{suffix}"
+
+
 LOCKED_MESSAGE = (
     "Every company agreed to this KPI set, so it is locked. Start a new agreement round to change a target "
     "or add a KPI; the agreed targets stay in the history of the round."
@@ -186,6 +223,16 @@ class CampaignKpi(Versioned):
     )
     owner = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", help_text="The company that owns this KPI."
+    )
+    combination = models.CharField(
+        "the KPI's figure is",
+        max_length=8,
+        choices=Combination.choices,
+        blank=True,
+        help_text=(
+            "How the companies' figures make the KPI's figure. Left empty: as usual for the metric (counts and "
+            "money summed, percentages the owning company's)."
+        ),
     )
     data_source = models.CharField(max_length=200, blank=True, help_text="Where the numbers come from, e.g. HubSpot.")
     reporting_frequency = models.CharField(
@@ -209,6 +256,11 @@ class CampaignKpi(Versioned):
                 name="kpi_target_not_negative",
                 violation_error_message="A target cannot be negative.",
             ),
+            models.CheckConstraint(
+                condition=Q(combination__in=Combination.values),
+                name="kpi_combination_known",
+                violation_error_message="Say how the companies' figures make the KPI's figure.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,14 +268,20 @@ class CampaignKpi(Versioned):
 
     @property
     def target_display(self) -> str:
-        if self.target is None:
-            return "no target"
-        suffix = {"percent": " %", "money": f" {self.currency}"}.get(self.metric.unit, "")
-        return f"{self.target.normalize():f}{suffix}"
+        return target_text(self.target, self.metric.unit, self.currency)
+
+    @property
+    def figure_source(self) -> str:
+        """Whose figures the KPI's figure is, in words: "sum of the companies' figures" or "Company A's figure"."""
+        if self.combination == Combination.OWNER:
+            return f"{self.owner.name}'s figure"
+        return "sum of the companies' figures"
 
     def clean(self) -> None:
         errors = {}
         if self.metric_id:
+            if not self.combination:
+                self.combination = self.metric.usual_combination
             if self.metric.campaign_id and self.metric.campaign_id != self.campaign_id:
                 errors["metric"] = "This custom metric belongs to another campaign."
             if self.metric.unit == Metric.Unit.MONEY and not self.currency:
@@ -242,12 +300,14 @@ class CampaignKpi(Versioned):
         ):
             raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
 
+    AGREED_TERMS = ("metric_id", "target", "currency", "combination")
+
     def changes_agreed_terms(self) -> bool:
-        """A new KPI, or a changed metric, target or currency: what the parties agreed to."""
+        """A new KPI, or a changed metric, target, currency or combination: what the parties agreed to."""
         if self.pk is None:
             return True
-        stored = CampaignKpi.objects.filter(pk=self.pk).values("metric_id", "target", "currency").first()
-        return stored != {"metric_id": self.metric_id, "target": self.target, "currency": self.currency}
+        stored = CampaignKpi.objects.filter(pk=self.pk).values(*self.AGREED_TERMS).first()
+        return stored != {name: getattr(self, name) for name in self.AGREED_TERMS}
 
 
 class KpiAgreementQuerySet(CampaignChildQuerySet):
@@ -308,13 +368,14 @@ class AgreedKpiTargetQuerySet(CampaignChildQuerySet):
 
 
 class AgreedKpiTarget(models.Model):
-    """A target as it stood when every company agreed (copied when a round locks; never changed)."""
+    """A KPI's terms as they stood when every company agreed (copied when a round locks; never changed)."""
 
     round = models.ForeignKey(KpiRound, on_delete=models.PROTECT, related_name="agreed_targets")
     kpi = models.ForeignKey(CampaignKpi, on_delete=models.SET_NULL, null=True, related_name="agreed_targets")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
     target = models.DecimalField(**MONEY_DIGITS, null=True)
     currency = models.CharField(max_length=3, blank=True)
+    combination = models.CharField("the KPI's figure was", max_length=8, choices=Combination.choices)
 
     objects = AgreedKpiTargetQuerySet.as_manager()
 
@@ -326,10 +387,15 @@ class AgreedKpiTarget(models.Model):
 
 
 class KpiMeasurement(Versioned):
-    """A reported value of a KPI for a period; the value is cumulative to the end of the period."""
+    """A company's figure of a KPI for a period, cumulative to the end of the period; one per company and period
+    (a second report replaces it: campaigns.services.kpis.kpi_figure_record)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpi_measurements")
     kpi = models.ForeignKey(CampaignKpi, on_delete=models.PROTECT, related_name="measurements")
+    # The reporter's company (set in `clean`): blank only in that no one types it.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", editable=False, blank=True, verbose_name="company"
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     value = models.DecimalField(
@@ -347,6 +413,7 @@ class KpiMeasurement(Versioned):
         help_text="The CRM export these figures were counted from (a re-upload replaces them).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
     objects = KpiMeasurementQuerySet.as_manager()
@@ -355,6 +422,11 @@ class KpiMeasurement(Versioned):
         verbose_name = "KPI measurement"
         ordering = ["campaign_id", "-period_end", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "organization", "period_start", "period_end"],
+                name="kpi_figure_once_per_company_and_period",
+                violation_error_message="This company already reported a figure of this KPI for this period.",
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="kpi_measurement_period_ordered",
@@ -371,6 +443,8 @@ class KpiMeasurement(Versioned):
         return f"{self.kpi.metric.name}: {self.value} ({self.period_start} – {self.period_end})"
 
     def clean(self) -> None:
+        if self.reported_by_id:
+            self.organization_id = self.reported_by.organization_id  # the figure is its reporter's company's
         if self.kpi_id and self.campaign_id and self.kpi.campaign_id != self.campaign_id:
             raise ValidationError({"kpi": f"This KPI belongs to “{self.kpi.campaign}”, not to this campaign."})
         if (

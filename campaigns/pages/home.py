@@ -34,7 +34,7 @@ from campaigns.selectors.kickoff import (
     questionnaire_of,
     tool_access_checklist,
 )
-from campaigns.selectors.kpis import progress_percent, with_latest_measurement
+from campaigns.selectors.kpis import agreed_terms_of, progress_percent, with_current_figure
 from campaigns.selectors.results import kpi_results
 from partners.dashboard import Page
 from partners.scoping import organization_id_of
@@ -133,6 +133,8 @@ class KpiLine:
     latest: Decimal | None
     progress: Decimal | None
     owner: str
+    figure_source: str  # whose figures make it: "sum of the companies' figures" or "Company A's figure"
+    changed_since: str  # "agreed 300, now 900, not re-agreed", or "" when it stands as agreed
     y: int
 
     @property
@@ -148,15 +150,18 @@ class KpiLine:
 @campaign_home.panel("KPIs", "campaigns/home/kpis.html", order=40)
 def kpis(request, campaign):
     today = timezone.localdate()
-    kpis = with_latest_measurement(campaign.kpis.all()).select_related("owner").order_by("metric__name")
+    kpis = list(with_current_figure(campaign.kpis.all()).order_by("metric__name"))
+    terms = agreed_terms_of(kpis)
     lines = [
         KpiLine(
             name=kpi.metric.name,
             unit=kpi.metric.get_unit_display(),
             target=kpi.target,
-            latest=kpi.latest_value,
-            progress=progress_percent(kpi.target, kpi.latest_value),
+            latest=kpi.figure,
+            progress=progress_percent(kpi.target, kpi.figure),
             owner=kpi.owner.name,
+            figure_source=kpi.figure_source,
+            changed_since=terms[kpi.pk].changed_since,
             y=index * ROW_HEIGHT,
         )
         for index, kpi in enumerate(kpis)

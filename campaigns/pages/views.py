@@ -21,6 +21,7 @@ EXPORT_COLUMNS = [
     "reporting_frequency",
     "target",
     "currency",
+    "figure_is",
     "latest_value",
     "latest_period_end",
     "progress_percent",

@@ -1,4 +1,7 @@
-"""Reads of KPIs, measurements and the reporting plan.
+"""Reads of KPIs, their figures, the terms agreed to, and the reporting plan.
+
+`with_current_figure()` is THE figure of a KPI (its companies' latest figures summed, or its owning company's,
+as the KPI's combination says): progress, the home page, the digest and the results report all read it.
 
 `has_reporting_plan()` is THE definition of "a campaign has a reporting plan", as a filter expression on
 campaigns so that checks and flags apply it set-wise: a reporting frequency, a reporter for every party,
@@ -12,7 +15,21 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 
 from campaigns.models import (
@@ -20,13 +37,14 @@ from campaigns.models import (
     Campaign,
     CampaignKpi,
     KpiMeasurement,
+    KpiRound,
     Metric,
     Party,
     Reminder,
     ReportingPlan,
     ReportingPlanReporter,
 )
-from campaigns.models.kpis import ReportingFrequency
+from campaigns.models.kpis import MONEY_DIGITS, Combination, ReportingFrequency, target_text
 from campaigns.registries.reminder_sources import subject_of
 from utilities.bulk_rows import ROWS_PER_STATEMENT
 
@@ -63,22 +81,96 @@ def kind_kpi_mismatch() -> Q:
 
 
 def progress_percent(target: Decimal | None, value: Decimal | None) -> Decimal | None:
-    """How far the latest value is towards the target, in percent (one decimal), or None without both."""
+    """How far a figure is towards the target, in percent (one decimal), or None without both."""
     if target is None or value is None or target == 0:
         return None
     return (value * 100 / target).quantize(Decimal("0.1"))
 
 
-def with_latest_measurement(kpis: QuerySet[CampaignKpi]) -> QuerySet[CampaignKpi]:
-    latest = KpiMeasurement.objects.filter(kpi=OuterRef("pk")).order_by("-period_end", "-pk")
+class _FigureField(DecimalField):
+    """A sum of figures, read as a stored figure is (SQLite gives sums unscaled: 312 where PostgreSQL says 312.00)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else value.quantize(Decimal(1).scaleb(-self.decimal_places))
+
+
+def with_current_figure(kpis: QuerySet[CampaignKpi]) -> QuerySet[CampaignKpi]:
+    """Each KPI with its figure, `figure` (None before any report), and the latest period end it counts,
+    `figure_as_of`: the sum of each company's latest figure, or the owning company's latest alone."""
+    counted = (
+        KpiMeasurement.objects.filter(kpi_id=OuterRef("pk"))
+        .counted()
+        .latest_of_each_company()
+        .order_by()
+        .values("kpi_id")
+    )
     return kpis.select_related("metric", "owner", "campaign").annotate(
-        latest_value=Subquery(latest.values("value")[:1]),
-        latest_period_end=Subquery(latest.values("period_end")[:1]),
+        figure=Subquery(
+            counted.annotate(total=Sum("value")).values("total"), output_field=_FigureField(**MONEY_DIGITS)
+        ),
+        figure_as_of=Subquery(counted.annotate(last=Max("period_end")).values("last")),
     )
 
 
 def kpi_list(*, user: Any) -> QuerySet[CampaignKpi]:
-    return with_latest_measurement(CampaignKpi.objects.for_user(user))
+    return with_current_figure(CampaignKpi.objects.for_user(user))
+
+
+def _lowered(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+@dataclass(frozen=True)
+class AgreedTerms:
+    """A KPI next to its terms in the last round every company agreed to (`agreed`: None if none covers it)."""
+
+    kpi: CampaignKpi
+    agreed: AgreedKpiTarget | None
+
+    @property
+    def target(self) -> Decimal | None:
+        """The agreed target; the current one for a KPI never agreed to."""
+        return self.agreed.target if self.agreed is not None else self.kpi.target
+
+    @property
+    def currency(self) -> str:
+        return self.agreed.currency if self.agreed is not None else self.kpi.currency
+
+    @property
+    def target_display(self) -> str:
+        return target_text(self.target, self.kpi.metric.unit, self.currency)
+
+    @property
+    def changed_since(self) -> str:
+        """What changed since the companies agreed ("agreed 300, now 900, not re-agreed"), or "" if nothing
+        (or if they never agreed to it)."""
+        if self.agreed is None:
+            return ""
+        changes = []
+        if self.target_display != self.kpi.target_display:
+            changes.append(f"agreed {self.target_display}, now {self.kpi.target_display}")
+        if self.agreed.combination != self.kpi.combination:
+            was, now = Combination(self.agreed.combination).label, Combination(self.kpi.combination).label
+            changes.append(f"agreed as {_lowered(was)}, now {_lowered(now)}")
+        return ", ".join([*changes, "not re-agreed"]) if changes else ""
+
+    @property
+    def note(self) -> str:
+        """What a reader of agreed targets must know: a change since, or that it was never agreed to."""
+        return "not agreed yet" if self.agreed is None else self.changed_since
+
+
+def agreed_terms_of(kpis: list[CampaignKpi]) -> dict[int, AgreedTerms]:
+    """Each KPI (by id) next to its terms in the last round of its campaign that every company agreed to (one
+    query)."""
+    last_agreed_round = (
+        KpiRound.objects.filter(campaign_id=OuterRef("round__campaign_id"), locked_at__isnull=False)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    agreed = AgreedKpiTarget.objects.filter(kpi_id__in=[kpi.pk for kpi in kpis], round_id=Subquery(last_agreed_round))
+    by_kpi = {terms.kpi_id: terms for terms in agreed}
+    return {kpi.pk: AgreedTerms(kpi, by_kpi.get(kpi.pk)) for kpi in kpis}
 
 
 def _plain(number: Decimal | None) -> str | None:
@@ -86,7 +178,7 @@ def _plain(number: Decimal | None) -> str | None:
 
 
 def kpi_export_rows(*, campaign: Campaign) -> list[dict[str, Any]]:
-    """The KPI CSV export of one campaign: targets, latest measurement and progress."""
+    """The KPI CSV export of one campaign: targets, the KPI's figure and progress."""
     return [
         {
             "metric": kpi.metric.name,
@@ -97,11 +189,12 @@ def kpi_export_rows(*, campaign: Campaign) -> list[dict[str, Any]]:
             "reporting_frequency": kpi.get_reporting_frequency_display(),
             "target": _plain(kpi.target),
             "currency": kpi.currency,
-            "latest_value": _plain(kpi.latest_value),
-            "latest_period_end": kpi.latest_period_end,
-            "progress_percent": _plain(progress_percent(kpi.target, kpi.latest_value)),
+            "figure_is": kpi.figure_source,
+            "latest_value": _plain(kpi.figure),
+            "latest_period_end": kpi.figure_as_of,
+            "progress_percent": _plain(progress_percent(kpi.target, kpi.figure)),
         }
-        for kpi in with_latest_measurement(CampaignKpi.objects.filter(campaign=campaign))
+        for kpi in with_current_figure(CampaignKpi.objects.filter(campaign=campaign))
     ]
 
 
@@ -222,8 +315,8 @@ def reporter_schedules(
         )
         .annotate(
             last=Max(
-                f"{measurements}__created_at",
-                filter=Q(**{f"{measurements}__reported_by__organization_id": F("organization_id")}),
+                f"{measurements}__updated_at",  # a figure reported again for its period is a report too
+                filter=Q(**{f"{measurements}__organization_id": F("organization_id")}),
             )
         )
         .order_by("plan__campaign_id", "organization__name")
@@ -235,7 +328,7 @@ def reporter_schedules(
 def unreported_report_date(schedule: ReporterSchedule, on_or_before: datetime.date) -> datetime.date | None:
     """The latest report date up to `on_or_before` for which this company has not reported yet, or None.
 
-    A measurement recorded after the previous report date (any time, for the first report) counts.
+    A figure recorded (or reported again) after the previous report date (any time, for the first report) counts.
     """
     report_date = latest_report_date(schedule.first_report_date, schedule.frequency, on_or_before)
     if report_date is None:

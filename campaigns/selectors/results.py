@@ -9,56 +9,86 @@ from django.db.models import Min
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignKpi, Deliverable, Flag, KpiMeasurement, Learning
-from campaigns.selectors.kpis import progress_percent
+from campaigns.models.kpis import Combination
+from campaigns.selectors.kpis import AgreedTerms, agreed_terms_of, progress_percent, with_current_figure
 from utilities.charts import KpiSeries
 
 
 @dataclass(frozen=True)
 class KpiResult:
     kpi: CampaignKpi
-    actual: Decimal | None
+    actual: Decimal | None  # the KPI's figure (campaigns.selectors.kpis.with_current_figure)
     reported_by: str
-    progress: Decimal | None
     series: KpiSeries
+    terms: AgreedTerms
+
+    @property
+    def progress(self) -> Decimal | None:
+        """Against the current target."""
+        return progress_percent(self.kpi.target, self.actual)
+
+    @property
+    def agreed_progress(self) -> Decimal | None:
+        """Against the agreed target (the current one for a KPI never agreed to)."""
+        return progress_percent(self.terms.target, self.actual)
 
     @property
     def met(self) -> bool:
-        return self.progress is not None and self.progress >= 100
+        return self.agreed_progress is not None and self.agreed_progress >= 100
 
 
 def kpi_results(campaign: Campaign) -> list[KpiResult]:
     return kpi_results_of([campaign])[campaign.pk]
 
 
+def _summed_over_time(
+    points: list[tuple[str, datetime.date, Decimal]],
+) -> list[tuple[datetime.date, Decimal]]:
+    """The companies' latest figures added up at each period end any of them reported (figures are cumulative);
+    `points` are (company, period end, figure) in the order they count."""
+    latest: dict[str, Decimal] = {}
+    summed: dict[datetime.date, Decimal] = {}
+    for company, day, value in points:
+        latest[company] = value
+        summed[day] = sum(latest.values())
+    return list(summed.items())
+
+
 def kpi_results_of(campaigns: list[Campaign]) -> dict[int, list[KpiResult]]:
-    """Each campaign's KPIs with their figures, by campaign id (two queries whatever the number of campaigns)."""
-    kpis = CampaignKpi.objects.filter(campaign__in=campaigns).select_related("metric", "owner")
-    points = defaultdict(lambda: defaultdict(list))
-    latest: dict[int, KpiMeasurement] = {}
-    measurements = KpiMeasurement.objects.filter(kpi__campaign__in=campaigns).select_related(
-        "reported_by__organization"
-    )
-    for measurement in measurements.order_by("period_end", "pk"):
-        points[measurement.kpi_id][measurement.reported_by.organization.name].append(
-            (measurement.period_end, measurement.value)
-        )
-        latest[measurement.kpi_id] = measurement
+    """Each campaign's KPIs with their figures, by campaign id (four queries whatever the number of campaigns).
+
+    Only the figures a KPI counts are charted: every company's for a sum (with the sum over time), the owning
+    company's alone otherwise."""
+    kpis = list(with_current_figure(CampaignKpi.objects.filter(campaign__in=campaigns)).order_by("metric__name", "pk"))
+    counted = KpiMeasurement.objects.filter(kpi__campaign__in=campaigns).counted()
+    points = defaultdict(list)
+    for kpi_id, company, day, value in counted.order_by("period_end", "pk").values_list(
+        "kpi_id", "organization__name", "period_end", "value"
+    ):
+        points[kpi_id].append((company, day, value))
+    reporters = defaultdict(list)
+    for latest in counted.latest_of_each_company().select_related("reported_by", "organization"):
+        reporters[latest.kpi_id].append(f"{latest.reported_by.full_name} ({latest.organization.name})")
+    terms = agreed_terms_of(kpis)
     by_id = {campaign.pk: campaign for campaign in campaigns}
     results = {campaign.pk: [] for campaign in campaigns}
-    for kpi in kpis.order_by("metric__name", "pk"):
+    for kpi in kpis:
         campaign = by_id[kpi.campaign_id]
-        last = latest.get(kpi.pk)
-        actual = last.value if last else None
+        by_company = defaultdict(list)
+        for company, day, value in points[kpi.pk]:
+            by_company[company].append((day, value))
+        summed = kpi.combination == Combination.SUM and len(by_company) > 1
         series = KpiSeries(
             kpi.metric.name,
             kpi.metric.get_unit_display(),
             kpi.target,
-            dict(points[kpi.pk]),
+            dict(by_company),
             campaign.kickoff_date,
             campaign.end_date or campaign.launch_date,
+            combined=_summed_over_time(points[kpi.pk]) if summed else [],
         )
-        reporter = f"{last.reported_by.full_name} ({last.reported_by.organization.name})" if last else "—"
-        results[campaign.pk].append(KpiResult(kpi, actual, reporter, progress_percent(kpi.target, actual), series))
+        reported_by = ", ".join(sorted(reporters[kpi.pk])) or "—"
+        results[campaign.pk].append(KpiResult(kpi, kpi.figure, reported_by, series, terms[kpi.pk]))
     return results
 
 

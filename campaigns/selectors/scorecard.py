@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignKpi, Flag, Party, RaciAssignment, SignoffRequest
 from campaigns.registries.checks import CRITICAL
-from campaigns.selectors.kpis import progress_percent, with_latest_measurement
+from campaigns.selectors.kpis import progress_percent, with_current_figure
 from campaigns.selectors.results import first_done_dates
 from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of
@@ -82,11 +82,11 @@ def _all(shared):
 
 def kpis_met(shared):
     met, total = Counter(), Counter()
-    for kpi in with_latest_measurement(CampaignKpi.objects.filter(campaign_id__in=_all(shared), target__isnull=False)):
+    for kpi in with_current_figure(CampaignKpi.objects.filter(campaign_id__in=_all(shared), target__isnull=False)):
         for pair, campaigns in shared.items():
             if kpi.campaign_id in campaigns:
                 total[pair] += 1
-                progress = progress_percent(kpi.target, kpi.latest_value)
+                progress = progress_percent(kpi.target, kpi.figure)
                 met[pair] += progress is not None and progress >= 100
     return {pair: {"kpis_met": met[pair], "kpis": total[pair]} for pair in shared}
 

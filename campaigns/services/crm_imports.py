@@ -5,7 +5,8 @@ the period, like every measurement. The company's own statuses become the shared
 reporting plan's lead-status mapping. The funnel is cumulative: a lead at "SQL" has been an MQL and a new lead
 too. Each shared KPI the campaign tracks among net-new leads, MQLs and SQLs gets the period's figure, reported
 by the person importing. A malformed file is refused with the row and column named and nothing saved;
-importing the same period again replaces the figures of the earlier import.
+importing the same period again updates that import and replaces its figures (as any second report of a
+company's figure for a period does: campaigns.services.kpis.kpi_figure_record).
 """
 
 import csv
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaigns.models import Campaign, CampaignKpi, CrmImport, KpiMeasurement, LeadStatusMapping
+from campaigns.services.kpis import kpi_figure_record
 from partners.models import Person
 from utilities.validation import save_validated
 
@@ -115,28 +117,24 @@ def crm_import_apply(
     preview = crm_import_preview(campaign=campaign, organization_id=person.organization_id, content=content)
     if not preview.figures:
         raise ValidationError("The campaign tracks none of net-new leads, MQLs or SQLs: add those KPIs first.")
-    earlier = CrmImport.objects.filter(
-        campaign=campaign, organization_id=person.organization_id, period_start=period_start, period_end=period_end
-    ).first()
-    if earlier is not None:
-        earlier.delete()  # and its figures with it; their history stays
-    crm_import = save_validated(
-        CrmImport(
-            campaign=campaign,
-            organization_id=person.organization_id,
-            period_start=period_start,
-            period_end=period_end,
-            file_name=file_name[:200],
-            file_sha256=preview.sha256,
-            rows=preview.rows,
-            leads_by_stage=preview.leads_by_stage,
-            imported_by=person,
-        )
-    )
+    # A second upload of the period is the same import, updated; its figures replace the first upload's.
+    period = {
+        "campaign": campaign,
+        "organization_id": person.organization_id,
+        "period_start": period_start,
+        "period_end": period_end,
+    }
+    crm_import = CrmImport.objects.filter(**period).first() or CrmImport(**period)
+    crm_import.file_name = file_name[:200]
+    crm_import.file_sha256 = preview.sha256
+    crm_import.rows = preview.rows
+    crm_import.leads_by_stage = preview.leads_by_stage
+    crm_import.imported_by = person
+    save_validated(crm_import)
     kpis = {kpi.metric.code: kpi for kpi in CampaignKpi.objects.filter(campaign=campaign).select_related("metric")}
     for code, count in preview.figures.items():
-        save_validated(
-            KpiMeasurement(
+        kpi_figure_record(
+            measurement=KpiMeasurement(
                 campaign=campaign,
                 kpi=kpis[code],
                 period_start=period_start,

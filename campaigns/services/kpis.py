@@ -1,10 +1,13 @@
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiRound
+from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiMeasurement, KpiRound
 from campaigns.models.kpis import LOCKED_MESSAGE
 from partners.models import Organization, Person
 from utilities.validation import save_validated
@@ -71,7 +74,14 @@ def _lock(current: KpiRound) -> None:
     current.locked_at = timezone.now()
     current.save(update_fields=["locked_at"])
     AgreedKpiTarget.objects.bulk_create(
-        AgreedKpiTarget(round=current, kpi=kpi, metric_id=kpi.metric_id, target=kpi.target, currency=kpi.currency)
+        AgreedKpiTarget(
+            round=current,
+            kpi=kpi,
+            metric_id=kpi.metric_id,
+            target=kpi.target,
+            currency=kpi.currency,
+            combination=kpi.combination,
+        )
         for kpi in current.campaign.kpis.all()
     )
 
@@ -88,3 +98,32 @@ def kpi_round_start(*, campaign: Campaign, user: Any, reason: str = "") -> KpiRo
     current.save(update_fields=["superseded_at"])
     started_by = user if user is not None and user.is_authenticated else None
     return save_validated(KpiRound(campaign=campaign, number=current.number + 1, reason=reason, started_by=started_by))
+
+
+@dataclass(frozen=True)
+class ReplacedFigure:
+    """The figure a new report of the same company, KPI and period replaced."""
+
+    value: Decimal
+    reported_at: datetime.datetime
+
+
+@transaction.atomic
+def kpi_figure_record(*, measurement: KpiMeasurement) -> ReplacedFigure | None:
+    """Record a new figure of a company for a KPI and period (the company is the reporter's). A figure that company
+    already has for the same period is replaced: its row is updated, and its history keeps the earlier value,
+    so reporting twice never counts twice. Returns the replaced figure, if there was one."""
+    # One writer of a KPI's figures at a time, so two reports of the same period cannot both insert.
+    CampaignKpi.objects.select_for_update().filter(pk=measurement.kpi_id).first()
+    reporter = measurement.reported_by if measurement.reported_by_id else None
+    earlier = KpiMeasurement.objects.filter(
+        kpi_id=measurement.kpi_id,
+        organization_id=reporter.organization_id if reporter else None,
+        period_start=measurement.period_start,
+        period_end=measurement.period_end,
+    ).first()
+    if earlier is not None:
+        measurement.pk, measurement.created_at = earlier.pk, earlier.created_at
+        measurement._state.adding = False
+    save_validated(measurement)
+    return ReplacedFigure(earlier.value, earlier.updated_at) if earlier is not None else None

@@ -7,6 +7,7 @@ per company and decisions), so campaigns knows nothing of them.
 """
 
 import csv
+import dataclasses
 import io
 import logging
 from typing import Any
@@ -45,7 +46,10 @@ def results_context(campaign: Campaign, now) -> dict[str, Any]:
     return {
         "campaign": campaign,
         "parties": list(campaign.parties.select_related("organization").order_by("role", "organization__name")),
-        "kpis": [(result, kpi_chart_svg(result.series)) for result in kpis],
+        # Charted against the target the companies agreed to, as the table reads.
+        "kpis": [
+            (result, kpi_chart_svg(dataclasses.replace(result.series, target=result.terms.target))) for result in kpis
+        ],
         "deliverables": deliverables,
         "on_time": sum(1 for d in deliverables if d.on_time),
         "late": sum(1 for d in deliverables if d.on_time is False),
@@ -60,19 +64,33 @@ def results_csv(context: dict[str, Any]) -> str:
     """The report's figures as rows: KPIs against target, deliverables on time, flags and how long they stayed."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    rows = [["section", "item", "target", "actual", "progress_percent", "reported_by", "due", "done", "on_time"]]
+    rows = [
+        ["section", "item", "target", "actual", "progress_percent", "reported_by", "due", "done", "on_time", "note"]
+    ]
     for result, _chart in context["kpis"]:
-        kpi = result.kpi
         rows.append(
-            ["kpi", kpi.metric.name, kpi.target, result.actual, result.progress, result.reported_by, "", "", ""]
+            [
+                "kpi",
+                result.kpi.metric.name,
+                result.terms.target,
+                result.actual,
+                result.agreed_progress,
+                result.reported_by,
+                "",
+                "",
+                "",
+                "; ".join(filter(None, [result.kpi.figure_source, result.terms.note])),
+            ]
         )
     for row in context["deliverables"]:
         on_time = "" if row.on_time is None else ("yes" if row.on_time else "no")
         rows.append(
-            ["deliverable", row.deliverable.title, "", "", "", "", row.deliverable.due_date, row.done_on, on_time]
+            ["deliverable", row.deliverable.title, "", "", "", "", row.deliverable.due_date, row.done_on, on_time, ""]
         )
     for row in context["flags"]:
-        rows.append(["flag", row.flag.title, "", "", "", "", "", row.flag.resolved_at, f"open {row.open_days} days"])
+        rows.append(
+            ["flag", row.flag.title, "", "", "", "", "", row.flag.resolved_at, f"open {row.open_days} days", ""]
+        )
     writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return out.getvalue()
 
@@ -107,7 +125,7 @@ def results_report_build(*, report_id: int, now=None) -> ResultsReport:
             campaign=campaign,
             subject_line=f"The results report of “{campaign}” is ready",
             paragraphs=[
-                f"The shared results report of “{campaign}” is ready: goals, each KPI against its target, "
+                f"The shared results report of “{campaign}” is ready: goals, each KPI against its agreed target, "
                 "deliverables on time, meetings and decisions, and what each company learned.",
             ],
             link_path=reverse("admin:campaigns_campaign_home", args=[campaign.pk]),

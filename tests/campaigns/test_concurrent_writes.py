@@ -24,9 +24,8 @@ from tests.campaigns.kickoff_factories import kpi
 from tests.live_processes import database_url, free_port
 from tests.meetings.factories import series_for
 
-# Committed rows, visible to the server's processes; the catalog of metrics (migration data) is put back after
-# each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows, visible to the server's processes (the catalog of metrics put back after another test's flush).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 ROUNDS = 5
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import CrmImport, KpiMeasurement, LeadStatusMapping
 from tests.campaigns.factories import joint_campaign
-from tests.campaigns.kickoff_factories import kpi, reporting_plan
+from tests.campaigns.kickoff_factories import kpi, measurement, reporting_plan
 from tests.clients import admin_of, api_of
 
 START, END = datetime.date(2026, 11, 16), datetime.date(2026, 11, 22)
@@ -136,3 +136,22 @@ def test_the_admin_previews_then_saves(campaign, carol, company_b):
     )
     assert saved.status_code == 302
     assert figures(campaign, company_b) == {"net_new_leads": 2, "mqls": 1, "sqls": 1}
+
+
+def test_an_import_replaces_the_figure_typed_for_the_period_and_a_second_upload_updates_the_same_rows(
+    campaign, alice, company_a
+):
+    leads = campaign.kpis.get(metric__code="net_new_leads")
+    typed = measurement(leads, "10", by=alice.person, end=END)
+    rows = ["a1@x.com,New", "a2@x.com,Marketing Qualified"]
+
+    upload(api_of(alice), campaign, rows)
+    first = dict(KpiMeasurement.objects.values_list("kpi__metric__code", "pk"))
+    upload(api_of(alice), campaign, [*rows, "a3@x.com,New"])
+
+    assert figures(campaign, company_a) == {"net_new_leads": 3, "mqls": 1, "sqls": 0}
+    assert dict(KpiMeasurement.objects.values_list("kpi__metric__code", "pk")) == first
+    assert first["net_new_leads"] == typed.pk  # one figure per company and period, whoever or whatever made it
+    history = KpiMeasurement.objects.get(pk=typed.pk).history.order_by("history_date")
+    assert [str(version.value) for version in history] == ["10.00", "2.00", "3.00"]
+    assert CrmImport.objects.get().rows == 3

@@ -1,17 +1,20 @@
 """The shared results report: built in the background as a PDF and a CSV, downloadable by the parties only,
 announced to every company's leads once, and asked for by the move to Reporting."""
 
+import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
 from campaigns.models import Campaign, Reminder, ResultsReport
 from campaigns.services.core import campaign_transition
+from campaigns.services.kpis import kpi_round_start, kpi_save
 from campaigns.services.reports import results_report_build, results_report_request
 from tests.campaigns.factories import DeliverableFactory, joint_campaign
-from tests.campaigns.kickoff_factories import kpi, measurement
+from tests.campaigns.kickoff_factories import agree_all, kpi, measurement
 from tests.clients import admin_of, api_of
 from tests.conftest import member_of_user
 
@@ -43,6 +46,13 @@ def webinar(alice, carol, company_a, company_b):
 def pdf_text(report: ResultsReport) -> str:
     with report.pdf.open("rb") as handle:
         return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def kpi_rows(report: ResultsReport) -> dict[str, list[str]]:
+    """The CSV's KPI rows by KPI name: target, actual, progress, reported by, and the note."""
+    with report.csv.open("rb") as handle:
+        rows = csv.reader(io.StringIO(handle.read().decode()))
+        return {row[1]: [*row[2:6], row[9]] for row in rows if row[0] == "kpi"}
 
 
 def test_the_report_states_each_kpis_target_and_actual_in_the_pdf_and_the_csv(webinar, alice):
@@ -102,3 +112,36 @@ def test_a_party_asks_for_one_from_the_home_page_or_the_api_and_an_outsider_cann
     assert api_of(alice).post("/api/results-reports/", {"campaign": webinar.pk}, format="json").status_code == 201
     assert api_of(charlie).post("/api/results-reports/", {"campaign": webinar.pk}, format="json").status_code == 400
     assert ResultsReport.objects.filter(campaign=webinar).count() == 2
+
+
+def test_the_report_prints_the_agreed_targets_and_marks_a_target_changed_since(webinar, alice, carol):
+    """Round 1 agreed 300 registrations; round 2 raised it to 900, and not every company has agreed since."""
+    agree_all(webinar)
+    kpi_round_start(campaign=webinar, user=alice, reason="Twice the ad budget")
+    registrations = webinar.kpis.get(metric__code="registrations")
+    registrations.target = Decimal("900")
+    kpi_save(kpi=registrations)
+
+    report = results_report_build(report_id=results_report_request(campaign=webinar, user=alice).pk)
+
+    text = " ".join(pdf_text(report).split())
+    assert "agreed 300, now 900, not re-agreed" in text
+    assert "104.0 %" in text and "34.7 %" not in text  # 312 against the agreed 300, not against 900
+    assert kpi_rows(report) == {
+        "Registrations": [
+            "300.00",
+            "312.00",
+            "104.0",
+            "Carol (Company B)",
+            "sum of the companies' figures; agreed 300, now 900, not re-agreed",
+        ],
+        "Net-new leads": ["40.00", "27.00", "67.5", "Alice (Company A)", "sum of the companies' figures"],
+    }
+    home = admin_of(carol).get(f"/admin/campaigns/campaign/{webinar.pk}/home/").content.decode()
+    assert "agreed 300, now 900, not re-agreed" in home
+
+
+def test_a_kpi_never_agreed_to_is_marked_so_in_the_report(webinar, alice):
+    report = results_report_build(report_id=results_report_request(campaign=webinar, user=alice).pk)
+
+    assert kpi_rows(report)["Registrations"][-1] == "sum of the companies' figures; not agreed yet"

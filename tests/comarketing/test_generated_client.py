@@ -18,7 +18,7 @@ from django.core.management import call_command
 PACKAGE = "comarketing_client"
 
 # A live server. The shipped templates are rows a migration wrote: put back if another test flushed them.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
 
 @pytest.fixture

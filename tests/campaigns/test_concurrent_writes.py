@@ -17,10 +17,10 @@ import pytest
 from django.conf import settings
 from knox.models import AuthToken
 
-from campaigns.models import Deliverable, KpiMeasurement
+from campaigns.models import Deliverable
 from meetings.models import ActionItem, Meeting
 from tests.campaigns.factories import DeliverableFactory
-from tests.campaigns.kickoff_factories import kpi
+from tests.campaigns.kickoff_factories import kpi, measurement
 from tests.live_processes import database_url, free_port
 from tests.meetings.factories import series_for
 
@@ -165,13 +165,8 @@ def test_two_facilitators_logging_the_same_meeting_and_two_reporters_of_one_figu
         conflict = next(body for status, body, _ in results if status == 409)
         assert conflict["current"]["notes"] == kept
 
-        figure = KpiMeasurement.objects.create(
-            campaign=shared_campaign,
-            kpi=registrations,
-            period_start=datetime.date(2026, 11, 2) + datetime.timedelta(weeks=round_),
-            period_end=datetime.date(2026, 11, 8) + datetime.timedelta(weeks=round_),
-            value=3,
-            reported_by=alice.person,
+        figure = measurement(
+            registrations, "3", by=alice.person, end=datetime.date(2026, 11, 8) + datetime.timedelta(weeks=round_)
         )
         path = f"/api/kpi-measurements/{figure.pk}/"
         results = at_once(

@@ -10,7 +10,7 @@ import pytest
 
 from campaigns.models import Deliverable, KpiMeasurement
 from tests.campaigns.factories import DeliverableFactory
-from tests.campaigns.kickoff_factories import kpi
+from tests.campaigns.kickoff_factories import kpi, measurement
 from tests.clients import admin_of, api_of
 from tests.forms import form_data
 
@@ -82,14 +82,7 @@ def test_a_current_if_match_is_accepted_and_the_answer_carries_the_new_etag(deli
 
 def test_a_stale_kpi_figure_is_refused(shared_campaign, alice, carol):
     registrations = kpi(shared_campaign)
-    figure = KpiMeasurement.objects.create(
-        campaign=shared_campaign,
-        kpi=registrations,
-        period_start=datetime.date(2026, 11, 30),
-        period_end=datetime.date(2026, 12, 6),
-        value=3,
-        reported_by=alice.person,
-    )
+    figure = measurement(registrations, "3", by=alice.person, end=datetime.date(2026, 12, 6))
     url = f"/api/kpi-measurements/{figure.pk}/"
     assert api_of(alice).patch(url, {"value": "4", "version": 1}, format="json").status_code == 200
     assert api_of(alice).patch(url, {"value": "5", "version": 1}, format="json").status_code == 409

@@ -8,7 +8,7 @@ another company's id gets exactly the answer a nonexistent id gets.
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed
@@ -17,8 +17,6 @@ from partners.scoping.querysets import (
     choices_for,
     ensure_may,
     ensure_may_change_fields,
-    may,
-    refusal,
     rules_of,
     server_values,
 )
@@ -127,8 +125,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def get_object(self):
         obj = super().get_object()
         action = self.required_action()
-        if action != VIEW and not may(self.request.user, obj, action):
-            raise PermissionDenied(refusal(obj, action))
+        if action != VIEW:
+            ensure_may(self.request.user, obj, action)
         return obj
 
     def perform_create(self, serializer):

@@ -70,16 +70,19 @@ class Rule:
             return {self.relation}
         return set().union(*(part.relations for part in self.parts)) if self.parts else set()
 
-    def describe(self) -> str:
-        """Who may act, in words: "the host company or the company it belongs to"."""
+    def describe(self, words: dict[str, str] | None = None) -> str:
+        """Who may act, in words: "the host company or the company it belongs to". `words` are a model's own
+        wording of a relation ("the company the decision binds" for its owner)."""
         if self.op == "nobody":
             return "only the operator"
         if self.op == "is":
-            return _WHO.get(self.relation, self.relation)
-        # "party and owner": the owner is the one that matters to a reader.
+            return {**_WHO, **(words or {})}.get(self.relation, self.relation)
+        # "party and owner": the owner is the one that matters to a reader; a condition on the row follows it
+        # ("the company the decision binds, while it is pending").
         if self.op == "and":
-            return next((p.describe() for p in self.parts if p.relation != "party"), self.parts[0].describe())
-        return " or ".join(part.describe() for part in self.parts)
+            named = [part.describe(words) for part in self.parts if part.relation != "party"]
+            return ", ".join(named) if named else self.parts[0].describe(words)
+        return " or ".join(part.describe(words) for part in self.parts)
 
 
 def related(relation: str) -> Rule:

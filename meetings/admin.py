@@ -618,6 +618,7 @@ class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModel
     """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider. Each
     binds its decider's company, whose people alone make, amend (while pending), supersede or withdraw it."""
 
+    form = DecisionForm
     list_display = ["text_start", "campaign", "state", "binding_company", "decided_by", "needed_by", "pending_days"]
     list_filter = [DecisionStateFilter, "status", "campaign"]
     search_fields = ["text", "decided_by__person__full_name"]

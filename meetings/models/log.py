@@ -104,7 +104,8 @@ class DecisionQuerySet(CampaignChildQuerySet):
     }
     # Made, superseded and withdrawn by the actions; pending or made is chosen once, when it is recorded.
     server_owned = {"status": None}
-    relation_words = {"owner": "the company the decision binds", "pending": "while it is pending"}
+    relation_words = {"owner": "the company the decision binds"}
+    row_conditions = {"pending": "while it is pending"}
 
     def relation_q(self, relation: str, actor) -> Q:
         if relation == "pending":

@@ -121,6 +121,9 @@ class ScopedQuerySet(models.QuerySet):
     # How this model's refusals word a relation, where the general wording reads oddly ("the company the
     # decision binds" rather than "the company it belongs to").
     relation_words: ClassVar[dict[str, str]] = {}
+    # Relations that are a state of the row rather than a company ("pending"), with their wording in a refusal
+    # ("while it is pending").
+    row_conditions: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -208,12 +211,17 @@ def may_add(user: Any, model: type[models.Model]) -> bool:
 def refusal(obj_or_model: Any, action: str) -> str:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     queryset_class = rules_of(model)
+    when = ""
     if queryset_class is None:
         who = "only the operator"
     else:
-        who = queryset_class.rule_for(action).describe(queryset_class.relation_words)
+        rule = queryset_class.rule_for(action)
+        conditions = queryset_class.row_conditions
+        who = rule.describe(queryset_class.relation_words, frozenset(conditions))
+        states = [conditions[relation] for relation in sorted(rule.relations) if relation in conditions]
+        when = f", and only {' and '.join(states)}" if states else ""
     verb = {VIEW: "see", ADD: "add", CHANGE: "change", DELETE: "delete"}.get(action, action)
-    return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}."
+    return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}{when}."
 
 
 def ensure_may(user: Any, obj: models.Model, action: str) -> None:

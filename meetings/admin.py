@@ -592,7 +592,7 @@ class SupersedeForm(forms.Form):
         self.fields["decided_by"].initial = decision.decided_by_id
 
 
-# What each action page says and does: (title, what happens, button, service call).
+# What each action page says: (title, what happens, its button).
 DECISION_ACTIONS = {
     "make": (
         "Record the decision as made",

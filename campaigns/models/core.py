@@ -394,7 +394,7 @@ class CompanyWord:
 
     @property
     def who(self) -> str:
-        """ "its decision maker Maria Keller", or "any of its people (it has named no decision maker…)"."""
+        """Who may give the word, in words: "its decision maker Maria Keller", or "any of its people (…)"."""
         if not self.decision_makers:
             return "any of its people (it has named no decision maker on this campaign)"
         plural = "s" if len(self.decision_makers) > 1 else ""

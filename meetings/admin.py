@@ -1,7 +1,10 @@
 import datetime
+from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -20,7 +23,8 @@ from meetings import recurrence as rules
 from meetings import selectors, services, views
 from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
-from partners.scoping import CHANGE, ensure_may, time_zone_of
+from meetings.models.log import made_elsewhere
+from partners.scoping import CHANGE, ensure_may, may, organization_id_of, refusal_to, time_zone_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 from utilities.validation import save_validated
 
@@ -226,31 +230,76 @@ class AttendanceInline(CampaignOfObjectMixin, ScopedTabularInline):
 
 
 class DecisionForm(forms.ModelForm):
-    """A decision typed in a meeting is made there, unless the facilitator raises it as pending."""
+    """A decision typed in a meeting is made there, unless the facilitator raises it as pending. Recording one as
+    made is its company's word: a decider of another company is refused here, in words, before the rules refuse
+    the save (`services.decision_record`)."""
+
+    user = None  # the logged-in user, set by the admin that makes the form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "status" in self.fields:
             self.fields["status"].required = False
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] in ("", *Decision.RECORDED_AS)
+            ]
 
     def clean_status(self):
         return self.cleaned_data.get("status") or Decision.Status.MADE
+
+    def clean(self):
+        cleaned = super().clean()
+        decider = cleaned.get("decided_by")
+        if (
+            self.instance.pk is None
+            and cleaned.get("status") == Decision.Status.MADE
+            and decider is not None
+            and self.user is not None
+            and not self.user.is_superuser
+        ):
+            refused = made_elsewhere(decider, organization_id_of(self.user))
+            if refused:
+                self.add_error("status", refused)
+        return cleaned
+
+
+class DecisionFormSet(forms.BaseInlineFormSet):
+    """New decisions of a meeting are recorded through the service, which refuses a made one of another company."""
+
+    user = None  # set by the scoped inline (`RowAuthorityFormSet`)
+
+    def save_new(self, form, commit=True):
+        decision = form.save(commit=False)
+        return services.decision_record(decision=decision, user=self.user) if commit else decision
 
 
 class DecisionInline(CampaignOfObjectMixin, ScopedTabularInline):
     model = Decision
     form = DecisionForm
-    fields = ["text", "decided_by", "status", "needed_by"]
-    verbose_name_plural = "Decisions (made here, or raised as pending for a decision maker)"
+    formset = DecisionFormSet
+    fields = ["text", "decided_by", "status", "needed_by", "state"]
+    readonly_fields = ["state"]
+    verbose_name_plural = (
+        "Decisions (made here by your company, or raised as pending for a decision maker; a made decision is "
+        "superseded or withdrawn from its own page)"
+    )
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("superseded_by", "withdrawn_by")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
         if obj is not None:
             # A new decision is the logging person's unless they say whose (one dropdown less per row).
             you = Member.objects.filter(campaign_id=obj.series.campaign_id, person__user=request.user).first()
             formset.form.base_fields["decided_by"].initial = you.pk if you else None
         return formset
+
+    @admin.display(description="State")
+    def state(self, decision: Decision) -> str:
+        return decision.state if decision.pk else ""
 
 
 class ActionItemInline(CampaignOfObjectMixin, ScopedTabularInline):
@@ -514,9 +563,11 @@ class DecisionStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("pending", "Pending"), ("mine", "Pending, mine to decide")]
+        return [("in_force", "In force (made)"), ("pending", "Pending"), ("mine", "Pending, mine to decide")]
 
     def queryset(self, request, queryset):
+        if self.value() == "in_force":
+            return queryset.filter(status=Decision.Status.MADE)
         if self.value() == "pending":
             return queryset.pending()
         if self.value() == "mine":
@@ -524,22 +575,82 @@ class DecisionStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SupersedeForm(forms.Form):
+    text = forms.CharField(
+        label="What is decided now",
+        max_length=settings.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
+    decided_by = forms.ModelChoiceField(queryset=Member.objects.none(), label="Decider", empty_label=None)
+
+    def __init__(self, *args, decision: Decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The new decision is the same company's word: its deciders are that company's people on the team.
+        self.fields["decided_by"].queryset = Member.objects.filter(
+            campaign_id=decision.campaign_id, person__organization_id=decision.binding_company_id
+        ).select_related("person")
+        self.fields["decided_by"].initial = decision.decided_by_id
+
+
+# What each action page says: (title, what happens, its button).
+DECISION_ACTIONS = {
+    "make": (
+        "Record the decision as made",
+        "It is recorded as made now, by its decider. The other companies see it in the decision log.",
+        "Record as made",
+    ),
+    "supersede": (
+        "Supersede the decision",
+        "A made decision is not edited: write what is decided now. The new decision replaces this one, which "
+        "stays in the log as “superseded by” it; the campaign's leads are told.",
+        "Supersede with this decision",
+    ),
+    "withdraw": (
+        "Withdraw the decision",
+        "It stays in the log, marked withdrawn by you, now, and no longer binds anyone; the campaign's leads are told.",
+        "Withdraw it",
+    ),
+}
+
+
 @admin.register(Decision)
 class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
-    """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider."""
+    """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider. Each
+    binds its decider's company, whose people alone make, amend (while pending), supersede or withdraw it."""
 
-    list_display = ["text_start", "campaign", "status", "decided_by", "needed_by", "pending_days", "meeting"]
+    form = DecisionForm
+    list_display = ["text_start", "campaign", "state", "binding_company", "decided_by", "needed_by", "pending_days"]
     list_filter = [DecisionStateFilter, "status", "campaign"]
     search_fields = ["text", "decided_by__person__full_name"]
-    fields = ["campaign", "meeting", "text", "status", "decided_by", "needed_by", "decided_at"]
-    readonly_fields = ["meeting", "decided_at"]
+    fields = [
+        "campaign",
+        "meeting",
+        "text",
+        "status",
+        "decided_by",
+        "binding_company",
+        "needed_by",
+        "decided_at",
+        "supersedes",
+        "state",
+    ]
+    readonly_fields = ["meeting", "binding_company", "decided_at", "supersedes", "state"]
+    change_form_template = "admin/meetings/decision/change_form.html"
     actions = ["mark_made"]
+    row_actions = {"make": "make", "supersede": "supersede", "withdraw": "withdraw"}
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("campaign", "decided_by__person__organization", "meeting__series")
+            .select_related(
+                "campaign",
+                "decided_by__person__organization",
+                "binding_company",
+                "meeting__series",
+                "superseded_by",
+                "withdrawn_by",
+            )
         )
 
     choose_campaign_because = "The person who decides is a member of the campaign's team."
@@ -547,9 +658,23 @@ class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModel
     def get_changeform_initial_data(self, request):
         return {"status": Decision.Status.PENDING, **super().get_changeform_initial_data(request)}
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.decision_record(decision=obj, user=request.user)
+
     @admin.display(description="Decision")
     def text_start(self, decision: Decision) -> str:
         return str(decision)
+
+    @admin.display(description="State", ordering="status")
+    def state(self, decision: Decision) -> str:
+        return decision.state
 
     @admin.display(description="Pending for")
     def pending_days(self, decision: Decision) -> str:
@@ -557,11 +682,85 @@ class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModel
             return "—"
         return f"{(timezone.now() - decision.created_at).days} day(s)"
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        decision = self.get_object(request, unquote(object_id))
+        extra = {"decision_actions": self._actions_offered(request, decision)} if decision else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _actions_offered(self, request, decision: Decision) -> dict:
+        """The action buttons of a decision's page for this user, or why there are none."""
+        if decision.status in (Decision.Status.SUPERSEDED, Decision.Status.WITHDRAWN):
+            return {}
+        offered = ("make", "withdraw") if decision.status == Decision.Status.PENDING else ("supersede", "withdraw")
+        buttons = [
+            (reverse(f"admin:meetings_decision_{action}", args=[decision.pk]), DECISION_ACTIONS[action][2])
+            for action in offered
+            if may(request.user, decision, action)
+        ]
+        waits = "It waits for" if decision.status == Decision.Status.PENDING else "It is the word of"
+        note = f"{waits} {decision.binding_company}: only its people make, amend, supersede or withdraw it."
+        return {"buttons": buttons, "note": None if buttons else note}
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{name}/",
+                    view(partial(self.decision_action_view, action=action)),
+                    name=f"meetings_decision_{name}",
+                )
+                for name, action in self.row_actions.items()
+            ),
+            *super().get_urls(),
+        ]
+
+    def decision_action_view(self, request, object_id, action: str):
+        """Make, supersede or withdraw one decision: a page that says what will happen, then does it."""
+        decision = self.row_for_action(request, object_id, action)
+        title, explanation, button = DECISION_ACTIONS[action]
+        form = SupersedeForm(request.POST or None, decision=decision) if action == "supersede" else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                done = self._do(action, decision, request.user, form)
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            else:
+                said = {
+                    "make": f"“{done}” is recorded as made.",
+                    "supersede": f"“{decision}” is superseded by “{done}”.",
+                    "withdraw": f"“{done}” is withdrawn.",
+                }
+                messages.success(request, said[action])
+                return redirect("admin:meetings_decision_change", done.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": decision,
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "decision": decision,
+            "form": form,
+        }
+        return render(request, "admin/meetings/decision/action.html", context)
+
+    @staticmethod
+    def _do(action: str, decision: Decision, user, form) -> Decision:
+        if action == "make":
+            return services.decision_make(decision=decision, user=user)
+        if action == "withdraw":
+            return services.decision_withdraw(decision=decision, user=user)
+        return services.decision_supersede(decision=decision, user=user, **form.cleaned_data)
+
     @admin.action(description="Mark the selected decisions as made (by their decider, now)")
     def mark_made(self, request, queryset):
         made = 0
         for decision in queryset.pending():
-            ensure_may(request.user, decision, CHANGE)
+            refused = refusal_to(request.user, decision, "make")
+            if refused:
+                messages.error(request, f"“{decision}”: {refused}")
+                continue
             services.decision_make(decision=decision, user=request.user)
             made += 1
         self.message_user(request, f"{made} decision(s) recorded as made.", messages.SUCCESS)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
@@ -333,6 +333,12 @@ class MeetingViewSet(ScopedModelViewSet):
 
 class DecisionSerializer(ScopedModelSerializer):
     decided_by_name = serializers.CharField(source="decided_by.person.full_name", read_only=True)
+    binding_company_name = serializers.CharField(source="binding_company.name", read_only=True)
+    state = serializers.CharField(
+        read_only=True, help_text="The status in words: “Superseded by “…””, “Withdrawn by Maria Keller on 4 Dec 2026”."
+    )
+    superseded_by = serializers.SerializerMethodField(help_text="The decision that replaced this one, if any.")
+    withdrawn_by_name = serializers.CharField(source="withdrawn_by.full_name", read_only=True, default=None)
 
     class Meta:
         model = Decision
@@ -342,13 +348,31 @@ class DecisionSerializer(ScopedModelSerializer):
             "meeting",
             "text",
             "status",
+            "state",
             "decided_by",
             "decided_by_name",
+            "binding_company",
+            "binding_company_name",
             "needed_by",
             "decided_at",
+            "supersedes",
+            "superseded_by",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawn_by_name",
             "created_at",
         ]
-        extra_kwargs = {"campaign": {"required": False, "help_text": "Taken from the meeting when one is given."}}
+        extra_kwargs = {
+            "campaign": {"required": False, "help_text": "Taken from the meeting when one is given."},
+            "status": {
+                "help_text": "“made” (only the decider's company records its decision as made) or “pending” (raised "
+                "for a decision maker); later changed only by the make, supersede and withdraw actions."
+            },
+        }
+
+    def get_superseded_by(self, decision: Decision) -> int | None:
+        successor = getattr(decision, "superseded_by", None)
+        return successor.pk if successor else None
 
     def validate(self, data):
         meeting = data.get("meeting")
@@ -358,21 +382,67 @@ class DecisionSerializer(ScopedModelSerializer):
             data["campaign"] = meeting.series.campaign
         return data
 
+    def create(self, validated_data):
+        return services.decision_record(decision=Decision(**validated_data), user=self.context["request"].user)
+
+
+class SupersedeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=settings.TEXT_MAX_LENGTH, help_text="What is decided now.")
+    decided_by = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.none(),
+        required=False,
+        help_text="Who decides it now, of the same company; the earlier decider unless given.",
+    )
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.none(), required=False, allow_null=True, help_text="The meeting it was decided in."
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self.context["request"].user
+        # Another company's or campaign's row is answered as a nonexistent one or refused by the model's rules.
+        fields["decided_by"].queryset = scoped_queryset(Member, user).select_related("person")
+        fields["meeting"].queryset = scoped_queryset(Meeting, user)
+        return fields
+
 
 class DecisionViewSet(ScopedModelViewSet):
-    """The decision log: decisions made, and pending ones with the decision maker who must decide by a date."""
+    """The decision log. Each decision binds its decider's company: any party raises a pending one for a decision
+    maker, but only that company records it as made, amends it while pending, supersedes it with a new decision
+    or withdraws it. A made decision is never edited or deleted."""
 
-    queryset = Decision.objects.select_related("decided_by__person")
+    queryset = Decision.objects.select_related("decided_by__person", "binding_company", "withdrawn_by", "superseded_by")
     serializer_class = DecisionSerializer
-    filterset_fields = ["campaign", "meeting", "status", "decided_by"]
-    action_rules = {"make": CHANGE}
+    filterset_fields = ["campaign", "meeting", "status", "decided_by", "binding_company"]
+    action_rules = {"make": "make", "supersede": "supersede", "withdraw": "withdraw"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # withdrawn or superseded, never deleted
+
+    def _answer(self, decision: Decision, **kwargs) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data, **kwargs)
 
     @extend_schema(request=None, responses=DecisionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
     def make(self, request, pk=None):
-        """Record a pending decision as made (now, outside a meeting)."""
-        decision = services.decision_make(decision=self.get_object(), user=request.user)
-        return Response(self.get_serializer(decision).data)
+        """Record a pending decision as made (now, outside a meeting). Only the company it binds makes it."""
+        return self._answer(services.decision_make(decision=self.get_object(), user=request.user))
+
+    @extend_schema(request=SupersedeSerializer, responses={201: DecisionSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def supersede(self, request, pk=None):
+        """Replace a made decision with a new one of the same company; answers the new decision (201). The old
+        one stays in the log, superseded by it."""
+        decision = self.get_object()
+        payload = SupersedeSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        successor = services.decision_supersede(decision=decision, user=request.user, **payload.validated_data)
+        return self._answer(successor, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def withdraw(self, request, pk=None):
+        """Its company takes the decision back (made or pending): it stays in the log, withdrawn, with who and
+        when, and the campaign's leads are told."""
+        return self._answer(services.decision_withdraw(decision=self.get_object(), user=request.user))
 
 
 class ActionItemSerializer(ScopedModelSerializer):

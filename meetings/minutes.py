@@ -33,6 +33,10 @@ def _decision_line(decision: Decision) -> str:
     if decision.status == Decision.Status.PENDING:
         needed = f" by {decision.needed_by:%a %-d %b}" if decision.needed_by else ""
         return f"Decision pending: {decision.text} — {decider} decides{needed}."
+    if decision.status == Decision.Status.WITHDRAWN:
+        return f"Withdrawn: {decision.text} ({decision.state})."
+    if decision.status == Decision.Status.SUPERSEDED:
+        return f"Decided: {decision.text} ({decider}); since superseded by “{decision.superseded_by}”."
     return f"Decided: {decision.text} ({decider})."
 
 

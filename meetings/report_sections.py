@@ -17,7 +17,9 @@ def meetings_and_decisions(request, campaign):
     for company, status in attendance:
         invited[company] += 1
         present[company] += status == Attendance.Status.PRESENT
-    decisions = Decision.objects.filter(meeting__in=held).select_related("meeting", "decided_by__person")
+    decisions = Decision.objects.filter(meeting__in=held).select_related(
+        "meeting", "decided_by__person", "superseded_by", "withdrawn_by"
+    )
     return {
         "held": held.count(),
         "attendance": [(company, present[company], invited[company]) for company in sorted(invited)],

@@ -18,7 +18,7 @@ def meeting_log_prefetches() -> list[Prefetch]:
     """Attendance, decisions and action items of meetings, with the people behind them."""
     return [
         Prefetch("attendance", Attendance.objects.select_related("member__person__organization")),
-        Prefetch("decisions", Decision.objects.select_related("decided_by__person")),
+        Prefetch("decisions", Decision.objects.select_related("decided_by__person", "superseded_by", "withdrawn_by")),
         Prefetch("action_items", ActionItem.objects.select_related("owner__person", "deliverable")),
     ]
 

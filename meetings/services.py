@@ -17,9 +17,12 @@ from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, Member
 from meetings import recurrence
+from meetings.decision_notices import decision_superseded_send, decision_withdrawn_send
 from meetings.minutes import minutes_send
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret, new_secret
+from partners.scoping import ensure_may
+from partners.services import person_of
 from utilities.validation import save_validated, validate_in_date_window
 
 logger = logging.getLogger(__name__)
@@ -324,13 +327,86 @@ def action_item_mark_done(*, item: ActionItem, user: Any = None) -> ActionItem:
     return save_validated(item)
 
 
+def _refuse_unless_in_force(decision: Decision, what: str) -> None:
+    """A superseded or withdrawn decision is history: nothing more is done to it."""
+    if decision.status == Decision.Status.SUPERSEDED:
+        successor = Decision.objects.filter(supersedes=decision).first()
+        raise ValidationError(f"This decision was superseded by “{successor}”; it cannot be {what}.")
+    if decision.status == Decision.Status.WITHDRAWN:
+        raise ValidationError(f"This decision was withdrawn; it cannot be {what}.")
+
+
+@transaction.atomic
+def decision_record(*, decision: Decision, user: Any = None) -> Decision:
+    """A new decision: raised as pending for a decision maker (any party may ask), or recorded as made, which is
+    making it: only the company it binds (its decider's) does that (refused, naming it, for anyone else)."""
+    decision._history_user = _user_or_none(user)
+    save_validated(decision)
+    if decision.status == Decision.Status.MADE and _user_or_none(user) is not None:
+        ensure_may(user, decision, "make")
+    return decision
+
+
 @transaction.atomic
 def decision_make(*, decision: Decision, user: Any = None, meeting: Meeting | None = None) -> Decision:
     """A pending decision is made (in `meeting`, or outside meetings); made stays made."""
     if decision.status == Decision.Status.MADE:
         return decision
+    _refuse_unless_in_force(decision, "made")
     decision.status = Decision.Status.MADE
     decision.decided_at = timezone.now()
     decision.meeting = meeting or decision.meeting
     decision._history_user = _user_or_none(user)
     return save_validated(decision)
+
+
+@transaction.atomic
+def decision_supersede(
+    *,
+    decision: Decision,
+    text: str,
+    decided_by: Member | None = None,
+    meeting: Meeting | None = None,
+    user: Any = None,
+) -> Decision:
+    """A made decision is never edited: its company records a new one that supersedes it (the old one stays in the
+    log, "superseded by" the new one). The new one is made now, by `decided_by` (the same decider unless said),
+    who must be of the same company. Returns the new decision."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    _refuse_unless_in_force(decision, "superseded")
+    if decision.status == Decision.Status.PENDING:
+        raise ValidationError("This decision is still pending: amend it, or make it, rather than superseding it.")
+    successor = decision_record(
+        decision=Decision(
+            campaign=decision.campaign,
+            meeting=meeting,
+            text=text,
+            status=Decision.Status.MADE,
+            decided_by=decided_by or decision.decided_by,
+            supersedes=decision,
+        ),
+        user=user,
+    )
+    decision.status = Decision.Status.SUPERSEDED
+    decision._history_user = _user_or_none(user)
+    decision.save(update_fields=["status"])
+    decision_superseded_send(decision, successor, person_of(user))
+    return successor
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, user: Any = None) -> Decision:
+    """Its company takes a decision back (made or still pending): it stays in the log, withdrawn, with who and when;
+    the campaign's leads are told. Withdrawing twice keeps the first."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status == Decision.Status.WITHDRAWN:
+        return decision
+    _refuse_unless_in_force(decision, "withdrawn")
+    decision.status = Decision.Status.WITHDRAWN
+    decision.withdrawn_at = timezone.now()
+    decision.withdrawn_by = person_of(user)
+    decision._history_user = _user_or_none(user)
+    # Nothing else changes, so nothing to validate again (its decider may have stepped down since it was raised).
+    decision.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+    decision_withdrawn_send(decision)
+    return decision

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed
@@ -15,6 +15,7 @@ from campaigns.models import (
     BrandAsset,
     Campaign,
     CampaignKpi,
+    CompanyWord,
     Deliverable,
     KickoffCompanyPart,
     KickoffQuestionnaire,
@@ -36,7 +37,7 @@ from campaigns.selectors.kpis import has_reporting_plan, progress_percent, with_
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services import signoffs as signoff_services
-from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
+from partners.scoping import ADD, CHANGE, ensure_may, organization_id_of, refusal_to
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 from partners.services import person_of
 
@@ -48,6 +49,8 @@ def _report_errors(request, action, rows) -> None:
             action(row)
         except ValidationError as error:
             messages.error(request, f"{row}: {' '.join(error.messages)}")
+        except PermissionDenied as refused:
+            messages.error(request, f"{row}: {refused}")
         else:
             messages.success(request, f"{row}: done.")
 
@@ -409,8 +412,12 @@ class CampaignKpiAdmin(ScopedModelAdmin):
 
 class KpiAgreementInline(ScopedTabularInline):
     model = KpiAgreement
-    fields = ["organization", "agreed_by", "agreed_at"]
+    fields = ["organization", "agreed_by", "statement", "agreed_at"]
     readonly_fields = fields
+
+    @admin.display(description="Whose word")
+    def statement(self, agreement: KpiAgreement) -> str:
+        return agreement.statement
 
     def has_add_permission(self, request, obj=None):
         return False  # companies agree with the "agree" action
@@ -478,13 +485,17 @@ class KpiRoundAdmin(ScopedModelAdmin):
                 else:
                     ensure_may(request.user, round_, "agree")
                     organization = person.organization if person else None
-                    kpi_services.kpi_agree(campaign=campaign, organization=organization, person=person)
-                    messages.success(request, "Your company agreed to these KPIs.")
+                    agreement = kpi_services.kpi_agree(campaign=campaign, organization=organization, person=person)
+                    messages.success(request, f"{agreement.statement}.")
             except ValidationError as refused:
                 messages.error(request, " ".join(refused.messages))
+            except PermissionDenied as refused:
+                messages.error(request, str(refused))
             return redirect("admin:campaigns_campaign_home", campaign.pk)
         agreements = round_.agreements.select_related("organization", "agreed_by")
         agreed = {agreement.organization_id: agreement for agreement in agreements}
+        still_to_agree = person is not None and person.organization_id not in agreed and not round_.is_locked
+        refused = refusal_to(request.user, round_, "agree") if still_to_agree else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -495,16 +506,12 @@ class KpiRoundAdmin(ScopedModelAdmin):
             "kpis": campaign.kpis.select_related("metric", "owner").order_by("metric__name"),
             "agreements": list(agreed.values()),
             "waiting": [
-                party.organization
+                CompanyWord.of(campaign.pk, party.organization)
                 for party in campaign.parties.select_related("organization")
                 if party.organization_id not in agreed
             ],
-            "may_agree": (
-                person is not None
-                and person.organization_id not in agreed
-                and not round_.is_locked
-                and may(request.user, round_, "agree")
-            ),
+            "may_agree": still_to_agree and refused is None,
+            "refusal": refused,
         }
         return render(request, "admin/campaigns/kpiround/agree.html", context)
 
@@ -514,13 +521,12 @@ class KpiRoundAdmin(ScopedModelAdmin):
         if person is None:
             messages.error(request, "Only a person of a company can agree on its behalf.")
             return
-        _report_errors(
-            request,
-            lambda round_: kpi_services.kpi_agree(
-                campaign=round_.campaign, organization=person.organization, person=person
-            ),
-            queryset,
-        )
+
+        def agree_to(round_: KpiRound) -> None:
+            ensure_may(request.user, round_, "agree")
+            kpi_services.kpi_agree(campaign=round_.campaign, organization=person.organization, person=person)
+
+        _report_errors(request, agree_to, queryset)
 
     @admin.action(description="Start a new agreement round (to change locked KPIs)")
     def start_new_round(self, request, queryset):

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -15,6 +15,7 @@ from campaigns.models import (
     BrandAsset,
     Campaign,
     CampaignKpi,
+    CompanyWord,
     Deliverable,
     KickoffCompanyPart,
     KickoffQuestionnaire,
@@ -22,6 +23,7 @@ from campaigns.models import (
     KpiMeasurement,
     KpiRound,
     LeadStatusMapping,
+    Member,
     Metric,
     Party,
     ProductionMilestone,
@@ -428,10 +430,21 @@ class CampaignKpiViewSet(ScopedModelViewSet):
 class KpiAgreementSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     agreed_by_name = serializers.CharField(source="agreed_by.full_name", read_only=True)
+    statement = serializers.CharField(
+        read_only=True, help_text="Whose word it was: “Agreed for Northwind by its decision maker Maria Keller”."
+    )
 
     class Meta:
         model = KpiAgreement
-        fields = ["organization", "organization_name", "agreed_by", "agreed_by_name", "agreed_at"]
+        fields = [
+            "organization",
+            "organization_name",
+            "agreed_by",
+            "agreed_by_name",
+            "by_decision_maker",
+            "statement",
+            "agreed_at",
+        ]
 
 
 class AgreedTargetSerializer(serializers.ModelSerializer):
@@ -446,6 +459,7 @@ class KpiRoundSerializer(ScopedModelSerializer):
     agreements = KpiAgreementSerializer(many=True, read_only=True)
     agreed_targets = AgreedTargetSerializer(many=True, read_only=True)
     waiting_for = serializers.SerializerMethodField()
+    who_may_agree = serializers.SerializerMethodField()
 
     class Meta:
         model = KpiRound
@@ -459,14 +473,41 @@ class KpiRoundSerializer(ScopedModelSerializer):
             "superseded_at",
             "agreements",
             "waiting_for",
+            "who_may_agree",
             "agreed_targets",
         ]
         read_only_fields = fields
 
+    def _waiting(self, round_: KpiRound) -> list[Party]:
+        agreed = {agreement.organization_id for agreement in round_.agreements.all()}
+        return [party for party in round_.campaign.parties.all() if party.organization_id not in agreed]
+
     def get_waiting_for(self, round_: KpiRound) -> list[str]:
         """Companies that have not agreed to this round yet."""
-        agreed = {agreement.organization_id for agreement in round_.agreements.all()}
-        return [p.organization.name for p in round_.campaign.parties.all() if p.organization_id not in agreed]
+        return [party.organization.name for party in self._waiting(round_)]
+
+    @extend_schema_field(
+        inline_serializer(
+            "WhoMayAgree",
+            {
+                "organization": serializers.IntegerField(),
+                "organization_name": serializers.CharField(),
+                "who": serializers.CharField(help_text="“its decision maker Maria Keller”, or any of its people."),
+            },
+            many=True,
+        )
+    )
+    def get_who_may_agree(self, round_: KpiRound) -> list[dict]:
+        """For each company still to agree: who may agree for it."""
+        members = round_.campaign.decision_maker_members
+        return [
+            {
+                "organization": party.organization_id,
+                "organization_name": party.organization.name,
+                "who": CompanyWord.from_members(party.organization, members).who,
+            }
+            for party in self._waiting(round_)
+        ]
 
 
 class AgreeSerializer(serializers.Serializer):
@@ -494,6 +535,11 @@ class KpiRoundViewSet(ScopedModelViewSet):
             Prefetch("agreements", KpiAgreement.objects.select_related("organization", "agreed_by")),
             Prefetch("agreed_targets", AgreedKpiTarget.objects.select_related("metric")),
             Prefetch("campaign__parties", Party.objects.select_related("organization")),
+            Prefetch(
+                "campaign__members",
+                Member.objects.filter(is_decision_maker=True).select_related("person"),
+                to_attr="decision_maker_members",
+            ),
         )
 
     def create(self, request, *args, **kwargs):
@@ -502,7 +548,9 @@ class KpiRoundViewSet(ScopedModelViewSet):
     @extend_schema(request=AgreeSerializer, responses=KpiRoundSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
     def agree(self, request, pk=None):
-        """Your company agrees to the current KPI set; when every company has agreed, the set locks."""
+        """Your company agrees to the current KPI set: its decision maker on the campaign agrees for it, or any of
+        its people while it has named none (anyone else is refused, with who may). When every company has
+        agreed, the set locks."""
         round_ = self.get_object()
         payload = AgreeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -511,7 +559,7 @@ class KpiRoundViewSet(ScopedModelViewSet):
         if organization is None:
             organization = person.organization if person else None
         elif person is None or person.organization_id != organization.pk:
-            person = _point_of_contact(round_.campaign, organization)
+            person = _voice_of(round_.campaign, organization)
         if organization is None:
             raise serializers.ValidationError({"organization": "Say which company agrees."})
         if round_.superseded_at is not None:
@@ -531,8 +579,12 @@ class KpiRoundViewSet(ScopedModelViewSet):
         )
 
 
-def _point_of_contact(campaign: Campaign, organization: Organization) -> Person | None:
-    """Who the operator records as agreeing for a company: its point of contact on the campaign."""
+def _voice_of(campaign: Campaign, organization: Organization) -> Person | None:
+    """Who the operator records as agreeing for a company: its decision maker on the campaign, or, when it has
+    named none, its point of contact."""
+    makers = CompanyWord.of(campaign.pk, organization).decision_makers
+    if makers:
+        return makers[0]
     party = campaign.parties.filter(organization=organization).select_related("point_of_contact").first()
     return party.point_of_contact if party else None
 

@@ -101,7 +101,7 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
     _kpi(webinar, "registrations", "300", vendor, source="Northwind HubSpot")
     _kpi(webinar, "attendees", "120", vendor, source="Zoom webinar report")
     _kpi(webinar, "icp_leads", "40", partner, source="Bluefin Salesforce")
-    kpi_services.kpi_agree(campaign=webinar, organization=vendor, person=_person("priya@northwind.example"))
+    kpi_services.kpi_agree(campaign=webinar, organization=vendor, person=_person("maria@northwind.example"))
 
     # The landing page is in review: sign-offs and Northwind's legal review are requested, still pending.
     landing_page = Deliverable.objects.get(campaign=webinar, type=Deliverable.Type.LANDING_PAGE)
@@ -115,7 +115,7 @@ def _pilot(pilot: Campaign, partner, third) -> None:
     save_validated(KickoffQuestionnaire(campaign=pilot, video_meeting_tool="Teams", file_sharing_tool="Box"))
     _kpi(pilot, "sqls", "6", partner, source="Bluefin Salesforce")
     pipeline = _kpi(pilot, "pipeline_value", "400000", third, currency="EUR", source="Cobalt Salesforce")
-    kpi_services.kpi_agree(campaign=pilot, organization=partner, person=_person("erik@bluefin.example"))
+    kpi_services.kpi_agree(campaign=pilot, organization=partner, person=_person("jonas@bluefin.example"))
     kpi_services.kpi_agree(campaign=pilot, organization=third, person=_person("hana@cobalt.example"))
     plan = save_validated(
         ReportingPlan(

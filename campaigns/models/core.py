@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ OWN_PART = {VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PART
 # Records a campaign keeps once made (answered, ended or switched off, never deleted).
 SHARED_KEPT = {**SHARED, DELETE: NOBODY}
 OWN_PART_KEPT = {**OWN_PART, DELETE: NOBODY}
+# Actions that give a company's word on a campaign (agreeing to its KPIs…): the rule says which company; of its
+# people, only its decision makers on the campaign give its word, or any of them while it has named none.
+COMPANY_WORD_ACTIONS = frozenset({"agree"})
 
 
 def campaign_ids_of(organization_id: int) -> models.QuerySet:
@@ -67,6 +71,23 @@ class CampaignChildQuerySet(ScopedQuerySet):
         if relation == "owner" and self.owner_path:
             return Q(**{self.owner_path: actor.organization_id})
         return super().relation_q(relation, actor)
+
+    def person_refusal(self, actor, obj, action: str) -> str | None:
+        if action not in COMPANY_WORD_ACTIONS:
+            return None
+        organization = Organization.objects.get(pk=actor.organization_id)
+        word = CompanyWord.of(campaign_id_of(obj, self.campaign_path), organization)
+        return word.refusal_to(Person.objects.filter(user_id=actor.user.pk).first(), action)
+
+
+def campaign_id_of(row: models.Model, campaign_path: str) -> int:
+    """The id of the campaign a row belongs to, along its queryset's `campaign_path` ("round__campaign")."""
+    if campaign_path == "pk":
+        return row.pk
+    *through, last = campaign_path.split("__")
+    for name in through:
+        row = getattr(row, name)
+    return getattr(row, f"{last}_id")
 
 
 class KeptRecordQuerySet(CampaignChildQuerySet):
@@ -334,6 +355,68 @@ class Member(Versioned):
                     "of this campaign. Add the company as a party first."
                 }
             )
+
+
+def _names(people: Iterable[Person]) -> str:
+    names = [person.full_name for person in people]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True)
+class CompanyWord:
+    """Who gives a company's word on a campaign (agrees to its KPIs for it…): its decision makers on the campaign
+    team, or, while it has named none, any of its people. The one place this is decided: the rules' person-level
+    condition (`CampaignChildQuerySet.person_refusal`) and the services ask it."""
+
+    organization: Organization
+    decision_makers: tuple[Person, ...]
+
+    @classmethod
+    def of(cls, campaign_id: int, organization: Organization) -> "CompanyWord":
+        makers = Person.objects.filter(
+            organization=organization,
+            campaign_memberships__campaign_id=campaign_id,
+            campaign_memberships__is_decision_maker=True,
+        ).order_by("full_name", "pk")
+        return cls(organization, tuple(makers))
+
+    @classmethod
+    def from_members(cls, organization: Organization, members: Iterable["Member"]) -> "CompanyWord":
+        """From a campaign's members already loaded (with their people): no query."""
+        makers = sorted(
+            (m.person for m in members if m.is_decision_maker and m.person.organization_id == organization.pk),
+            key=lambda person: (person.full_name, person.pk),
+        )
+        return cls(organization, tuple(makers))
+
+    def given_by(self, person: Person | None) -> bool:
+        if person is None or person.organization_id != self.organization.pk:
+            return False
+        return not self.decision_makers or person.pk in {maker.pk for maker in self.decision_makers}
+
+    @property
+    def who(self) -> str:
+        """Who may give the word, in words: "its decision maker Maria Keller", or "any of its people (…)"."""
+        if not self.decision_makers:
+            return "any of its people (it has named no decision maker on this campaign)"
+        plural = "s" if len(self.decision_makers) > 1 else ""
+        return f"its decision maker{plural} {_names(self.decision_makers)}"
+
+    def refusal_to(self, person: Person | None, verb: str) -> str | None:
+        """Why `person` may not `verb` for the company, naming who may; None when they may."""
+        if self.given_by(person):
+            return None
+        if not self.decision_makers:
+            return f"Only a person of {self.organization} may {verb} for it."
+        if len(self.decision_makers) == 1:
+            return (
+                f"Only {self.decision_makers[0].full_name}, the decision maker of {self.organization} on this "
+                f"campaign, may {verb} for it."
+            )
+        return (
+            f"Only the decision makers of {self.organization} on this campaign ({_names(self.decision_makers)}) "
+            f"may {verb} for it."
+        )
 
 
 class DeliverableQuerySet(CampaignChildQuerySet):

@@ -325,6 +325,13 @@ class KpiAgreement(models.Model):
     round = models.ForeignKey(KpiRound, on_delete=models.PROTECT, related_name="agreements")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     agreed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    by_decision_maker = models.BooleanField(
+        "as its decision maker",
+        null=True,
+        editable=False,
+        help_text="Whether the company's decision maker agreed, or one of its people while it had named none "
+        "(unknown for agreements made before this was recorded).",
+    )
     agreed_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -343,6 +350,16 @@ class KpiAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} agreed ({self.agreed_by.full_name})"
+
+    @property
+    def statement(self) -> str:
+        """ "Agreed for Northwind by its decision maker Maria Keller": whose word it was."""
+        said = f"Agreed for {self.organization} by"
+        if self.by_decision_maker:
+            return f"{said} its decision maker {self.agreed_by.full_name}"
+        if self.by_decision_maker is False:
+            return f"{said} {self.agreed_by.full_name} (it had named no decision maker)"
+        return f"{said} {self.agreed_by.full_name}"
 
     def clean(self) -> None:
         if (

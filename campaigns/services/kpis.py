@@ -3,11 +3,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import AgreedKpiTarget, Campaign, CampaignKpi, KpiAgreement, KpiMeasurement, KpiRound
+from campaigns.models import (
+    AgreedKpiTarget,
+    Campaign,
+    CampaignKpi,
+    CompanyWord,
+    KpiAgreement,
+    KpiMeasurement,
+    KpiRound,
+)
 from campaigns.models.kpis import LOCKED_MESSAGE
 from partners.models import Organization, Person
 from utilities.validation import save_validated
@@ -52,11 +60,17 @@ def _party_ids(campaign: Campaign) -> set[int]:
 
 @transaction.atomic
 def kpi_agree(*, campaign: Campaign, organization: Organization, person: Person | None) -> KpiAgreement:
-    """`organization` agrees to the current KPI set; when every party has agreed, the set locks."""
+    """`organization` agrees to the current KPI set, through `person`: its decision maker on the campaign, or any
+    of its people while it has named none (refused with who may, otherwise). When every party has agreed, the
+    set locks."""
     if organization.pk not in _party_ids(campaign):
         raise ValidationError(f"{organization} is not a party of this campaign, so it cannot agree to its KPIs.")
     if person is None or person.organization_id != organization.pk:
         raise ValidationError(f"Only a person of {organization} can agree on its behalf.")
+    word = CompanyWord.of(campaign.pk, organization)
+    refused = word.refusal_to(person, "agree")
+    if refused:
+        raise PermissionDenied(refused)
     current = kpi_round_current(campaign=campaign, for_update=True)
     if current.is_locked:
         raise ValidationError("Every company has already agreed to these KPIs; the set is locked.")
@@ -64,7 +78,11 @@ def kpi_agree(*, campaign: Campaign, organization: Organization, person: Person 
         raise ValidationError("Add at least one KPI with a target before agreeing to the KPI set.")
     if current.agreements.filter(organization=organization).exists():
         raise ValidationError(f"{organization} has already agreed to the KPIs of round {current.number}.")
-    agreement = save_validated(KpiAgreement(round=current, organization=organization, agreed_by=person))
+    agreement = save_validated(
+        KpiAgreement(
+            round=current, organization=organization, agreed_by=person, by_decision_maker=bool(word.decision_makers)
+        )
+    )
     if _party_ids(campaign) <= set(current.agreements.values_list("organization_id", flat=True)):
         _lock(current)
     return agreement

@@ -4,11 +4,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Member
+from campaigns.models.core import PARTY
 from meetings.models.series import Meeting
+from partners.models import Organization, Person
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, related
 from partners.scoping.versions import Versioned
 from utilities.validation import validate_single_line
 
@@ -64,17 +68,66 @@ class Attendance(Versioned):
             _check_member(self.meeting, self.member, "member", "attend its meetings")
 
 
+PENDING = related("pending")  # the decision still waits to be made
+
+
+def made_elsewhere(decider: Member, organization_id: int | None) -> str | None:
+    """Why a company may not record `decider`'s decision as made (it binds another company: that company's word,
+    which only its people record); None when it may. The forms' wording of the "make" rule."""
+    company = decider.person.organization
+    if company.pk == organization_id:
+        return None
+    name = decider.person.full_name
+    instead = (
+        f"raise it as pending for {name}, who records it as made"
+        if decider.is_decision_maker
+        else f"choose a decider of your own company, or let {company} record it"
+    )
+    return (
+        f"{name} decides for {company}: only the people of {company} record its decisions as made. Instead, {instead}."
+    )
+
+
 class DecisionQuerySet(CampaignChildQuerySet):
+    # A decision is its company's word: any party raises one as pending for a company's decision maker, but only
+    # the company it binds records it as made, amends it (while pending), supersedes or withdraws it. Recording a
+    # new decision as made is making it (the services ask for "make"); a made decision is never edited or
+    # deleted, only superseded by a new one or withdrawn, so the log keeps what each company said.
+    owner_path = "binding_company"
+    rules = {
+        VIEW: PARTY,
+        ADD: PARTY,
+        CHANGE: PARTY & OWNER & PENDING,
+        DELETE: NOBODY,
+        "make": PARTY & OWNER,
+        "supersede": PARTY & OWNER,
+        "withdraw": PARTY & OWNER,
+    }
+    # Made, superseded and withdrawn by the actions; pending or made is chosen once, when it is recorded.
+    server_owned = {"status": None}
+    relation_words = {"owner": "the company the decision binds"}
+    row_conditions = {"pending": "while it is pending"}
+
+    def relation_q(self, relation: str, actor) -> Q:
+        if relation == "pending":
+            return Q(status=Decision.Status.PENDING)
+        return super().relation_q(relation, actor)
+
     def pending(self) -> "DecisionQuerySet":
         return self.filter(status=Decision.Status.PENDING)
 
 
 class Decision(Versioned):
-    """A decision of the campaign: made (in a meeting or outside one), or pending, waiting for its decider."""
+    """A decision of the campaign, binding one company (its decider's): made (in a meeting or outside one), or
+    pending, waiting for that company's decision maker; later superseded by a new decision, or withdrawn."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         MADE = "made", "Made"
+        SUPERSEDED = "superseded", "Superseded"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    RECORDED_AS = (Status.PENDING, Status.MADE)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
     meeting = models.ForeignKey(
@@ -86,7 +139,7 @@ class Decision(Versioned):
         help_text="The meeting where it was made or raised; empty for a decision outside meetings.",
     )
     text = models.TextField("decision")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MADE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.MADE)
     decided_by = models.ForeignKey(
         Member,
         on_delete=models.PROTECT,
@@ -94,8 +147,29 @@ class Decision(Versioned):
         verbose_name="decider",
         help_text="Who made the decision, or, while it is pending, the decision maker who must make it.",
     )
+    binding_company = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="binds",
+        help_text="The company whose word it is: the decider's. Only its people make, amend or withdraw it.",
+    )
     needed_by = models.DateField(null=True, blank=True, help_text="For a pending decision: the date it is needed by.")
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="superseded_by",
+        help_text="The earlier decision of the same company this one replaces.",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -108,21 +182,39 @@ class Decision(Versioned):
         return self.text[:80]
 
     def save(self, *args, **kwargs) -> None:
-        self._campaign_from_meeting()
+        self._derive()
         if self.status == self.Status.MADE and self.decided_at is None:
             self.decided_at = timezone.now()
         super().save(*args, **kwargs)
 
     def full_clean(self, *args, **kwargs) -> None:
-        self._campaign_from_meeting()  # a decision logged in a meeting belongs to its campaign
+        self._derive()
         super().full_clean(*args, **kwargs)
 
-    def _campaign_from_meeting(self) -> None:
+    def _derive(self) -> None:
+        """A decision logged in a meeting belongs to its campaign, and binds its decider's company."""
         if self.campaign_id is None and self.meeting_id:
             self.campaign_id = self.meeting.series.campaign_id
+        if self.decided_by_id:
+            self.binding_company_id = self.decided_by.person.organization_id
+
+    @property
+    def state(self) -> str:
+        """The status in words: "Superseded by “…”" names the decision that replaced it."""
+        if self.status == self.Status.SUPERSEDED:
+            successor = getattr(self, "superseded_by", None)
+            return f"Superseded by “{successor}”" if successor else "Superseded"
+        if self.status == self.Status.WITHDRAWN and self.withdrawn_at:
+            who = f" by {self.withdrawn_by.full_name}" if self.withdrawn_by_id else ""
+            return f"Withdrawn{who} on {timezone.localtime(self.withdrawn_at):%-d %b %Y}"
+        return self.get_status_display()
 
     def clean(self) -> None:
         errors = {}
+        if self.pk is None and self.status not in self.RECORDED_AS:
+            errors["status"] = (
+                "A decision is recorded as made or raised as pending; it is superseded or withdrawn later."
+            )
         if self.meeting_id and self.campaign_id and self.meeting.series.campaign_id != self.campaign_id:
             errors["meeting"] = "This meeting belongs to another campaign."
         if self.decided_by_id and self.campaign_id and self.decided_by.campaign_id != self.campaign_id:
@@ -131,6 +223,14 @@ class Decision(Versioned):
             errors["decided_by"] = (
                 f"{self.decided_by.person.full_name} is not a decision maker of {self.decided_by.person.organization} "
                 "on this campaign: a pending decision waits for a decision maker."
+            )
+        if self.supersedes_id and (
+            self.supersedes.campaign_id != self.campaign_id
+            or self.supersedes.binding_company_id != self.binding_company_id
+        ):
+            errors["decided_by"] = (
+                f"“{self.supersedes}” is the word of {self.supersedes.binding_company}: only a decision of "
+                f"{self.supersedes.binding_company} on this campaign supersedes it."
             )
         if errors:
             raise ValidationError(errors)

@@ -290,6 +290,16 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     # The rule a row's change form applies: "change", or the custom action the form performs (a sign-off
     # request's form is its decision).
     change_action = CHANGE
+    # Pages that act on one row, by the last part of their address ("<id>/withdraw/"), with the rule action each
+    # applies (through `row_for_action`); the permission matrix walks them as every kind of actor.
+    row_actions: dict[str, str] = {}
+
+    def row_for_action(self, request, object_id, action: str) -> models.Model:
+        """The row an action page acts on: "not found" when the user may not see it (the answer a missing row
+        gets), refused (403, naming who may) when they may see it but not do `action` to it."""
+        obj = self.model._default_manager.get_for_user(request.user, unquote(object_id))
+        ensure_may(request.user, obj, action)
+        return obj
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

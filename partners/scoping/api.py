@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import MethodNotAllowed
@@ -20,8 +20,6 @@ from partners.scoping.querysets import (
     choices_for,
     ensure_may,
     ensure_may_change_fields,
-    may,
-    refusal,
     rules_of,
     server_values,
 )
@@ -181,8 +179,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             return self._row_being_updated
         obj = super().get_object()
         action = self.required_action()
-        if action != VIEW and not may(self.request.user, obj, action):
-            raise PermissionDenied(refusal(obj, action))
+        if action != VIEW:
+            ensure_may(self.request.user, obj, action)
         return obj
 
     def perform_create(self, serializer):

@@ -119,6 +119,12 @@ class ScopedQuerySet(models.QuerySet):
     # Relations a row's label (`__str__`) reads: loaded with the rows wherever they are offered as choices, or
     # each label of a dropdown or autocomplete costs a query.
     label_related: ClassVar[tuple[str, ...]] = ()
+    # How this model's refusals word a relation, where the general wording reads oddly ("the company the
+    # decision binds" rather than "the company it belongs to").
+    relation_words: ClassVar[dict[str, str]] = {}
+    # Relations that are a state of the row rather than a company ("pending"), with their wording in a refusal
+    # ("while it is pending").
+    row_conditions: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -140,6 +146,11 @@ class ScopedQuerySet(models.QuerySet):
 
     def relation_q(self, relation: str, actor: Actor) -> Q:
         raise ImproperlyConfigured(f"{type(self).__name__} does not know the relation “{relation}”")
+
+    def person_refusal(self, actor: Actor, obj: models.Model, action: str) -> str | None:
+        """Why this person may not do `action` to `obj` although the rule lets their company (only some of a
+        company's people give its word); None when they may. Asked only once the company may."""
+        return None
 
     def visible_to(self, actor: Actor, action: str) -> Q:
         return self.rule_for(action).q(lambda relation: self.relation_q(relation, actor))
@@ -175,14 +186,23 @@ def rules_of(model: type[models.Model]) -> type[ScopedQuerySet] | None:
     return type(queryset) if isinstance(queryset, ScopedQuerySet) else None
 
 
-def may(user: Any, obj: models.Model, action: str) -> bool:
-    """Whether `user` may do `action` to the saved row `obj` (one query; superusers always)."""
+def refusal_to(user: Any, obj: models.Model, action: str) -> str | None:
+    """Why `user` may not do `action` to the saved row `obj`, naming who may; None when they may (superusers
+    always). The company's rule is one query; a person-level condition of the model is asked only after it."""
     if user is not None and user.is_authenticated and user.is_superuser:
-        return True
+        return None
     try:
-        return scoped_queryset(type(obj), user, action).filter(pk=obj.pk).exists()
+        allowed = scoped_queryset(type(obj), user, action).filter(pk=obj.pk).exists()
     except (ValueError, TypeError, ValidationError):
-        return False
+        allowed = False
+    if not allowed:
+        return refusal(obj, action)
+    return type(obj)._default_manager.all().person_refusal(Actor(user, organization_id_of(user)), obj, action)
+
+
+def may(user: Any, obj: models.Model, action: str) -> bool:
+    """Whether `user` may do `action` to the saved row `obj`."""
+    return refusal_to(user, obj, action) is None
 
 
 def may_add(user: Any, model: type[models.Model]) -> bool:
@@ -198,15 +218,25 @@ def may_add(user: Any, model: type[models.Model]) -> bool:
 def refusal(obj_or_model: Any, action: str) -> str:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     queryset_class = rules_of(model)
-    who = queryset_class.rule_for(action).describe() if queryset_class else "only the operator"
+    when = ""
+    if queryset_class is None:
+        who = "only the operator"
+    else:
+        rule = queryset_class.rule_for(action)
+        conditions = queryset_class.row_conditions
+        who = rule.describe(queryset_class.relation_words, frozenset(conditions))
+        states = [conditions[relation] for relation in sorted(rule.relations) if relation in conditions]
+        when = f", and only {' and '.join(states)}" if states else ""
     verb = {VIEW: "see", ADD: "add", CHANGE: "change", DELETE: "delete"}.get(action, action)
-    return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}."
+    return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}{when}."
 
 
 def ensure_may(user: Any, obj: models.Model, action: str) -> None:
-    """Refuse (403) unless `user` may do `action` to `obj`; used after a write, inside its transaction."""
-    if not may(user, obj, action):
-        raise PermissionDenied(refusal(obj, action))
+    """Refuse (403, naming who may) unless `user` may do `action` to `obj`; also used after a write, inside its
+    transaction."""
+    refused = refusal_to(user, obj, action)
+    if refused is not None:
+        raise PermissionDenied(refused)
 
 
 def choices_for(model: type[models.Model], field_name: str, related_model: type[models.Model], user: Any):

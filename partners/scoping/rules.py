@@ -70,16 +70,19 @@ class Rule:
             return {self.relation}
         return set().union(*(part.relations for part in self.parts)) if self.parts else set()
 
-    def describe(self) -> str:
-        """Who may act, in words: "the host company or the company it belongs to"."""
+    def describe(self, words: dict[str, str] | None = None, conditions: frozenset[str] = frozenset()) -> str:
+        """Who may act, in words: "the host company or the company it belongs to". `words` are a model's own
+        wording of a relation ("the company the decision binds" for its owner); `conditions` are relations that are
+        a state of the row ("pending"), not a company, and are left out (the refusal says them after)."""
         if self.op == "nobody":
             return "only the operator"
         if self.op == "is":
-            return _WHO.get(self.relation, self.relation)
+            return {**_WHO, **(words or {})}.get(self.relation, self.relation)
         # "party and owner": the owner is the one that matters to a reader.
         if self.op == "and":
-            return next((p.describe() for p in self.parts if p.relation != "party"), self.parts[0].describe())
-        return " or ".join(part.describe() for part in self.parts)
+            named = [p for p in self.parts if p.relation != "party" and p.relation not in conditions]
+            return (named or self.parts)[0].describe(words, conditions)
+        return " or ".join(part.describe(words, conditions) for part in self.parts)
 
 
 def related(relation: str) -> Rule:

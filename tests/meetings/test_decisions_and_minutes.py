@@ -22,7 +22,7 @@ def maker(team):
     return team[1]
 
 
-def test_a_pending_decision_waits_for_a_decision_maker_of_the_campaign(shared_campaign, team, maker, alice):
+def test_a_pending_decision_waits_for_a_decision_maker_of_the_campaign(shared_campaign, team, maker, alice, carol):
     response = api_of(alice).post(
         "/api/meeting-decisions/",
         {
@@ -47,7 +47,12 @@ def test_a_pending_decision_waits_for_a_decision_maker_of_the_campaign(shared_ca
         format="json",
     )
     assert raised.status_code == 201, raised.content
-    made = api_of(alice).post(f"/api/meeting-decisions/{raised.json()['id']}/make/")
+    assert raised.json()["binding_company_name"] == "Company B"
+    # Alice raised it, but it is Company B's word: only Company B's people make it.
+    refused = api_of(alice).post(f"/api/meeting-decisions/{raised.json()['id']}/make/")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Only the company the decision binds may make this decision."
+    made = api_of(carol).post(f"/api/meeting-decisions/{raised.json()['id']}/make/")
     assert made.json()["status"] == "made" and made.json()["decided_at"]
 
 

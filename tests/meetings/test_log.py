@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from campaigns.models import Member
 from meetings.models import ActionItem, Attendance, Decision, Meeting
 from tests.campaigns.factories import DeliverableFactory
 
@@ -43,11 +44,12 @@ def _page_data(meeting, statuses, *, decisions=(), action_items=(), extra_attend
             f"attendance-{offset}-member": member.pk,
             f"attendance-{offset}-status": status,
         }
-    for index, (text, member) in enumerate(decisions):
+    for index, (text, member, *status) in enumerate(decisions):
         data |= {
             f"decisions-{index}-text": text,
             f"decisions-{index}-decided_by": member.pk,
             f"decisions-{index}-meeting": meeting.pk,
+            f"decisions-{index}-status": status[0] if status else "",
         }
     for index, item in enumerate(action_items):
         data |= {f"action_items-{index}-{name}": value for name, value in item.items()}
@@ -78,7 +80,7 @@ def test_the_log_page_lists_the_series_attendees_and_saving_marks_the_meeting_he
         _page_data(
             first_meeting,
             statuses,
-            decisions=[("Go with the blue hero image", team[1])],
+            decisions=[("Go with the blue hero image", team[0])],
             action_items=[
                 {
                     "title": "Send bios",
@@ -96,9 +98,38 @@ def test_the_log_page_lists_the_series_attendees_and_saving_marks_the_meeting_he
     assert first_meeting.status == Meeting.Status.HELD
     assert first_meeting.logged_by == alice
     assert dict(first_meeting.attendance.values_list("member", "status")) == statuses
-    assert Decision.objects.get(meeting=first_meeting).decided_by == team[1]
+    assert Decision.objects.get(meeting=first_meeting).decided_by == team[0]
     assert ActionItem.objects.get(meeting=first_meeting).deliverable == deliverable
     assert first_meeting.history.filter(status=Meeting.Status.HELD).exists()
+
+
+@time_machine.travel(AFTER_FIRST_MEETING, tick=False)
+def test_the_log_page_records_only_your_own_companys_decisions_as_made(client, alice, team, first_meeting):
+    """Alice (Company A) logs the meeting; Carol decides for Company B. Alice cannot put Carol's word on record as
+    made, only raise it as pending for her (Carol is B's decision maker)."""
+    Member.objects.filter(pk=team[1].pk).update(is_decision_maker=True)
+    client.force_login(alice)
+    statuses = {team[0].pk: Attendance.Status.PRESENT, team[1].pk: Attendance.Status.PRESENT}
+
+    refused = client.post(
+        _change_url(first_meeting), _page_data(first_meeting, statuses, decisions=[("Blue hero image", team[1])])
+    )
+
+    assert refused.status_code == 200
+    assert (
+        "Carol decides for Company B: only the people of Company B record its decisions as made. Instead, raise it "
+        "as pending for Carol, who records it as made." in refused.content.decode()
+    )
+    assert not Decision.objects.exists()
+
+    raised = client.post(
+        _change_url(first_meeting),
+        _page_data(first_meeting, statuses, decisions=[("Blue hero image?", team[1], "pending")]),
+    )
+
+    assert raised.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.status, decision.binding_company.name) == ("pending", "Company B")
 
 
 @time_machine.travel(AFTER_FIRST_MEETING, tick=False)

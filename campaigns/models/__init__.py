@@ -9,6 +9,8 @@ from campaigns.models.core import (
     Party,
     RaciAssignment,
     campaign_ids_of,
+    company_takes_part,
+    person_takes_part,
 )
 from campaigns.models.crm_imports import CrmImport
 from campaigns.models.flags import Flag
@@ -74,4 +76,6 @@ __all__ = [
     "ReminderOptOut",
     "ResultsReport",
     "campaign_ids_of",
+    "company_takes_part",
+    "person_takes_part",
 ]

@@ -3,7 +3,7 @@ digest registry)."""
 
 import datetime
 
-from campaigns.models import Campaign, person_takes_part
+from campaigns.models import Campaign, company_takes_part
 from campaigns.registries import digest
 from meetings.models import ActionItem, Decision
 
@@ -14,7 +14,7 @@ def open_action_items(person_ids: list[int], now: datetime.datetime) -> list[dig
     rows = (
         ActionItem.objects.open()
         .filter(owner__person_id__in=person_ids, meeting__series__campaign__in=Campaign.objects.open())
-        .filter(person_takes_part("meeting__series__campaign_id", "owner__person_id"))
+        .filter(company_takes_part("meeting__series__campaign_id", "owner__person__organization_id"))
         .values_list(
             "owner__person_id", "meeting__series__campaign_id", "meeting__series__campaign__name", "title", "due_date"
         )
@@ -39,7 +39,7 @@ def pending_decisions(person_ids: list[int], now: datetime.datetime) -> list[dig
     rows = (
         Decision.objects.pending()
         .filter(decided_by__person_id__in=person_ids, campaign__in=Campaign.objects.open())
-        .filter(person_takes_part("campaign_id", "decided_by__person_id"))
+        .filter(company_takes_part("campaign_id", "decided_by__person__organization_id"))
         .values_list("decided_by__person_id", "campaign_id", "campaign__name", "text", "needed_by", "created_at")
         .order_by("needed_by", "pk")
     )

@@ -10,7 +10,6 @@ from campaigns.models.core import (
     RaciAssignment,
     campaign_ids_of,
     company_takes_part,
-    person_takes_part,
 )
 from campaigns.models.crm_imports import CrmImport
 from campaigns.models.flags import Flag
@@ -77,5 +76,4 @@ __all__ = [
     "ResultsReport",
     "campaign_ids_of",
     "company_takes_part",
-    "person_takes_part",
 ]

@@ -37,11 +37,6 @@ def company_takes_part(campaign: str, organization: str) -> Exists:
     return Exists(Party.objects.filter(campaign_id=OuterRef(campaign), organization_id=OuterRef(organization)))
 
 
-def person_takes_part(campaign: str, person: str) -> Exists:
-    """The person's company is a current party of the campaign (each a path to its id from the outer row)."""
-    return Exists(Party.objects.filter(campaign_id=OuterRef(campaign), organization__people=OuterRef(person)))
-
-
 class CampaignChildQuerySet(ScopedQuerySet):
     """Rows that belong to one campaign: what each party may do with them is declared in `rules`.
 

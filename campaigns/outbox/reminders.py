@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Party, Reminder, ReminderOptOut, person_takes_part
+from campaigns.models import Party, Reminder, ReminderOptOut, company_takes_part
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
 from partners.models import Person
@@ -89,7 +89,12 @@ def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result:
     """The database stores the due reminders of a queryset source itself, in one INSERT … SELECT without the
     recipients who turned the kind off (counted apart, and only for a kind someone turned off) and without those
     whose company no longer takes part in the campaign (it left, or was removed: its team rows stay as history)."""
-    due = due.filter(Q(due_campaign__isnull=True) | person_takes_part("due_campaign", "due_person"))
+    # On the company column, not through the person (PostgreSQL then matched every person of every party: 9.5 s
+    # instead of 0.1 s for one source at 2,000 campaigns). Joined to the outer rows as a plain EXISTS, it was
+    # probed through the company's parties, hundreds for a large company; beside "no campaign", it is checked
+    # against the current parties read once (or by the campaign's own index): no dearer than without it.
+    takes_part = company_takes_part("due_campaign", reminder_sources.DUE_COMPANY)
+    due = due.filter(Q(due_campaign__isnull=True) | takes_part)
     turned_off = Exists(ReminderOptOut.objects.filter(kind=kind, person_id=OuterRef("due_person")))
     if kind in opted_out_kinds:
         result.opted_out += due.filter(turned_off).count()

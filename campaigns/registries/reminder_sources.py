@@ -113,6 +113,8 @@ def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datet
 
 # The columns of `due_rows`, named so they cannot clash with a field of the model queried.
 DUE_COLUMNS = ("due_subject", "due_person", "due_at", "due_campaign")
+# One more column, not stored: the recipient's company, which the sweep checks against the campaign's parties.
+DUE_COMPANY = "due_company"
 
 
 def subject_of(kind: str, id_expression) -> Concat:
@@ -121,17 +123,20 @@ def subject_of(kind: str, id_expression) -> Concat:
     return Concat(Value(f"{kind}:"), Cast(id_expression, CharField()), output_field=CharField())
 
 
-def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, due_at, campaign) -> QuerySet:
+def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, company: str, due_at, campaign) -> QuerySet:
     """A source's due reminders as a queryset the sweep inserts into the outbox in one statement: `subject` is
-    the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id, the due moment (an
-    expression such as `LocalMoment`) and the campaign id, each a field name or an expression."""
+    the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id and their company's
+    id (a path through the rows the query joins already: the sweep keeps only companies taking part in the
+    campaign), the due moment (an expression such as `LocalMoment`) and the campaign id, each a field name or an
+    expression."""
     expressions = [
         subject_of(subject, subject_id),
         F(person) if isinstance(person, str) else person,
         due_at,
         F(campaign) if isinstance(campaign, str) else campaign,
     ]
-    return queryset.values(**dict(zip(DUE_COLUMNS, expressions, strict=True))).order_by().distinct()
+    columns = {**dict(zip(DUE_COLUMNS, expressions, strict=True)), DUE_COMPANY: F(company)}
+    return queryset.values(**columns).order_by().distinct()
 
 
 def due_since_lookback(now: datetime.datetime) -> tuple[Q, Q]:

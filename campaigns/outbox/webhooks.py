@@ -321,8 +321,8 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
     found = joined.values(
         found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
     )
-    if event.recheck is None:
-        found = found.filter(company_takes_part("found_campaign", "organization"))
+    if event.recheck is None:  # beside "no campaign", as in the reminder sweep: probed by the campaign's index
+        found = found.filter(Q(found_campaign__isnull=True) | company_takes_part("found_campaign", "organization"))
     columns = {
         "endpoint": "found_endpoint",
         "subject": "found_subject",

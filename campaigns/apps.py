@@ -4,9 +4,10 @@ from django.apps import AppConfig
 from django.conf import settings
 
 # Modules that register themselves when imported: with Celery (tasks, which services send by name), with a
-# registry (health checks, reminder sources, digest lines, event-message kinds, page panels, demo steps) or as
-# signal receivers. Checks and demo steps run in this order: the kickoff demo builds on the core demo's
-# campaigns, the results demo on the kickoff demo's helpers, and the plan checks on the kickoff's lead times.
+# registry (health checks, reminder sources, digest lines, event-message kinds, page panels, demo steps, why a
+# welcome link closed) or as signal receivers. Checks and demo steps run in this order: the kickoff demo builds on
+# the core demo's campaigns, the results demo on the kickoff demo's helpers, and the plan checks on the kickoff's
+# lead times.
 SELF_REGISTERING = (
     "tasks",
     "receivers",
@@ -16,6 +17,7 @@ SELF_REGISTERING = (
     "checks.core",
     "checks.invitations",
     "outbox.notices",
+    "services.invitations",
     "pages.my_work",
     "pages.timeline",
     "demo.core",

@@ -3,17 +3,18 @@ digest registry)."""
 
 import datetime
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, company_takes_part
 from campaigns.registries import digest
 from meetings.models import ActionItem, Decision
 
 
 @digest.digest_source
 def open_action_items(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
-    """Open action items each person owns, in open campaigns. One query."""
+    """Open action items each person owns, in open campaigns their company takes part in. One query."""
     rows = (
         ActionItem.objects.open()
         .filter(owner__person_id__in=person_ids, meeting__series__campaign__in=Campaign.objects.open())
+        .filter(company_takes_part("meeting__series__campaign_id", "owner__person__organization_id"))
         .values_list(
             "owner__person_id", "meeting__series__campaign_id", "meeting__series__campaign__name", "title", "due_date"
         )
@@ -34,10 +35,11 @@ def open_action_items(person_ids: list[int], now: datetime.datetime) -> list[dig
 
 @digest.digest_source
 def pending_decisions(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
-    """Pending decisions each person must make, in open campaigns. One query."""
+    """Pending decisions each person must make, in open campaigns their company takes part in. One query."""
     rows = (
         Decision.objects.pending()
         .filter(decided_by__person_id__in=person_ids, campaign__in=Campaign.objects.open())
+        .filter(company_takes_part("campaign_id", "decided_by__person__organization_id"))
         .values_list("decided_by__person_id", "campaign_id", "campaign__name", "text", "needed_by", "created_at")
         .order_by("needed_by", "pk")
     )

@@ -87,6 +87,7 @@ def meeting_tomorrow(now: datetime.datetime) -> QuerySet:
         subject="meeting",
         subject_id="meeting_id",
         person="member__person_id",
+        company="member__person__organization_id",
         due_at=F("due_at"),
         campaign="meeting__series__campaign_id",
     )
@@ -106,6 +107,7 @@ def _open_items_due(first: datetime.date, last: datetime.date, due_at: LocalMome
         subject="action_item",
         subject_id="pk",
         person="owner__person_id",
+        company="owner__person__organization_id",
         due_at=F("due_at"),
         campaign="meeting__series__campaign_id",
     )

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from campaigns.models import Campaign
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret
 
@@ -36,8 +37,12 @@ def with_action_item_columns(items: QuerySet[ActionItem]) -> QuerySet[ActionItem
 
 
 def calendar_token_by_secret(secret: str) -> CalendarToken | None:
-    """The usable subscription with this secret, with its owner; None when unknown, revoked or its owner left."""
-    return CalendarToken.objects.usable().select_related("owner").filter(secret_hash=hash_secret(secret)).first()
+    """The usable subscription with this secret, with its owner; None when unknown, revoked, its owner left, or
+    it is the feed of a campaign the owner's company no longer takes part in."""
+    token = CalendarToken.objects.usable().select_related("owner").filter(secret_hash=hash_secret(secret)).first()
+    if token is None or token.campaign_id is None:
+        return token
+    return token if Campaign.objects.for_user(token.owner).filter(pk=token.campaign_id).exists() else None
 
 
 def series_in_feed(*, token: CalendarToken) -> tuple[QuerySet[MeetingSeries], QuerySet[Meeting]]:

@@ -7,7 +7,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Companies and people"
 
     def ready(self) -> None:
-        from partners import demo_data  # noqa: F401  (registers the demo step)
+        from partners import demo_data, logins  # noqa: F401  (register the demo step and the login receivers)
         from partners.permissions import grant_to_company_staff
 
         # For every app (no sender): the company staff group follows each app's declared rules.

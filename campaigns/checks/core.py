@@ -16,7 +16,7 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder
+from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder, company_takes_part
 from campaigns.outbox.digest_kpis import kpi_chart_images, kpi_summaries
 from campaigns.registries import checks as health
 from campaigns.registries import digest, reminder_sources
@@ -147,11 +147,18 @@ def _open_assignments(which: Q) -> QuerySet:
     ).exclude(deliverable__status__in=Deliverable.DONE_STATUSES)
 
 
+def _own_open_assignments(which: Q) -> QuerySet:
+    """`_open_assignments` of people whose company still takes part in the campaign (a company that left keeps
+    its assignments as history). The reminder sweep checks that for every source; a digest asks here."""
+    takes_part = company_takes_part("deliverable__campaign_id", "member__person__organization_id")
+    return _open_assignments(which).filter(takes_part)
+
+
 def _deliverable_assignees(which: Q) -> dict[tuple[int, int], dict]:
     """(deliverable id, person id) -> the deliverable and the person's R/A roles, for unfinished deliverables of
-    open campaigns and assignments matching `which`. One query."""
+    open campaigns their company takes part in and assignments matching `which`. One query."""
     rows = (
-        _open_assignments(which)
+        _own_open_assignments(which)
         .values(
             "role",
             "deliverable_id",
@@ -183,6 +190,7 @@ def _assignees_due(window: Q, due_at: LocalMoment, *conditions):
         subject="deliverable",
         subject_id="deliverable_id",
         person="member__person_id",
+        company="member__person__organization_id",
         due_at=F("due_at"),
         campaign="deliverable__campaign_id",
     )
@@ -291,6 +299,7 @@ def critical_flag(now: datetime.datetime) -> QuerySet:
         subject="flag",
         subject_id="pk",
         person="campaign__members__person_id",
+        company="campaign__members__person__organization_id",
         due_at=F("opened_at"),
         campaign="campaign_id",
     )
@@ -404,7 +413,7 @@ def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueRemind
         # Whoever is Responsible or Accountable for something open has items; only the others are asked every
         # app's digest lines (writing them all just to learn that they exist was most of a Monday's sweep).
         with_items = set(
-            _open_assignments(Q(member__person_id__in=moments))
+            _own_open_assignments(Q(member__person_id__in=moments))
             .values_list("member__person_id", flat=True)
             .order_by()
             .distinct()

@@ -229,6 +229,7 @@ def signoff_overdue_reminders(now: datetime.datetime) -> QuerySet:
         subject="signoff_request",
         subject_id="pk",
         person="reviewer_id",
+        company="reviewer__organization_id",
         due_at=F("due_at"),
         campaign="deliverable__campaign_id",
     )

@@ -10,6 +10,7 @@ from campaigns.models.core import (
     Party,
     RaciAssignment,
     campaign_ids_of,
+    company_takes_part,
 )
 from campaigns.models.crm_imports import CrmImport
 from campaigns.models.flags import Flag
@@ -76,4 +77,5 @@ __all__ = [
     "ReminderOptOut",
     "ResultsReport",
     "campaign_ids_of",
+    "company_takes_part",
 ]

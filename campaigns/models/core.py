@@ -35,6 +35,14 @@ def campaign_ids_of(organization_id: int) -> models.QuerySet:
     return Party.objects.filter(organization_id=organization_id).values("campaign_id")
 
 
+# A company that left a campaign (or was removed) keeps its rows there as history, team members included: what
+# goes out about a campaign (reminders, notices, digest lines, webhook events) is for current parties only.
+def company_takes_part(campaign: str, organization: str) -> Exists:
+    """The company is a current party of the campaign (each a path to its id from the outer row): an EXISTS on
+    the campaign's current parties, for set-based queries."""
+    return Exists(Party.objects.filter(campaign_id=OuterRef(campaign), organization_id=OuterRef(organization)))
+
+
 class CampaignChildQuerySet(ScopedQuerySet):
     """Rows that belong to one campaign: what each party may do with them is declared in `rules`.
 

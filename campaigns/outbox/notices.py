@@ -3,6 +3,10 @@
 They go through the reminder outbox like every reminder: one row per recipient, keyed by (kind, subject,
 recipient, moment of the event), so a service retried after an error never sends twice, and a row whose
 message is lost on the way is enqueued again by the next reminder sweep.
+
+Like every reminder about a campaign, a notice goes to people of the companies taking part in it, checked again
+when it is sent. Two kinds are written for a company outside it: an invitation (sent while it waits for an
+answer) and the notice to a company that left or was removed (sent unless it has joined again since).
 """
 
 import datetime
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, Member, Party, Reminder, ReminderOptOut
+from campaigns.models import Campaign, Invitation, Member, Party, Reminder, ReminderOptOut
 from campaigns.outbox.reminders import SEND_TASK
 from campaigns.registries import reminder_sources
 from partners.models import Person
@@ -19,13 +23,24 @@ from utilities.tasks import enqueue_on_commit
 
 INVITATION = "invitation"
 CAMPAIGN_CHANGE = "campaign_change"
+PARTY_ENDED = "party_ended"
 RESULTS_REPORT = "results_report"
 SIGNOFF_REQUEST = "signoff_request"
 APPROVED_CONTENT_CHANGED = "approved_content_changed"
 
 
+def _invitation_still_waiting(reminder: Reminder) -> None:
+    invitation = Invitation.objects.get(pk=reminder_sources.subject_id(reminder))
+    if not invitation.is_pending:
+        raise reminder_sources.NoLongerDue(
+            f"The invitation was {invitation.get_status_display().lower()} before this message went out."
+        )
+
+
 # Composed when the event happens (render=None): the message tells what happened then.
-@reminder_sources.reminder_source(INVITATION, label="Invitation to a campaign", render=None)
+@reminder_sources.reminder_source(
+    INVITATION, label="Invitation to a campaign", render=None, recipient_check=_invitation_still_waiting
+)
 def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when the invitation is made, never found by the sweep
 
@@ -34,6 +49,22 @@ def _no_scheduled_invitations(now: datetime.datetime) -> Iterable[reminder_sourc
     CAMPAIGN_CHANGE, label="Campaign cancelled or closed, a company joining or leaving", render=None
 )
 def _no_scheduled_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()
+
+
+def _company_still_gone(reminder: Reminder) -> None:
+    organization_id = reminder.person.organization_id
+    if Party.objects.filter(campaign_id=reminder.campaign_id, organization_id=organization_id).exists():
+        raise reminder_sources.NoLongerDue(f"{reminder.person.organization} has joined “{reminder.campaign}” again.")
+
+
+@reminder_sources.reminder_source(
+    PARTY_ENDED,
+    label="Your company left or was removed from a campaign",
+    render=None,
+    recipient_check=_company_still_gone,
+)
+def _no_scheduled_departures(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()
 
 
@@ -55,10 +86,13 @@ def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_s
 
 
 def campaign_leads(campaign: Campaign) -> list[Person]:
-    """Decision makers and project leads of every party, and each party's point of contact."""
-    members = Member.objects.filter(campaign=campaign).filter(Q(is_decision_maker=True) | Q(is_project_lead=True))
-    contacts = Party.objects.filter(campaign=campaign, point_of_contact__isnull=False).values("point_of_contact_id")
-    return list(Person.objects.filter(Q(pk__in=members.values("person_id")) | Q(pk__in=contacts)).order_by("full_name"))
+    """Decision makers and project leads of every party, and each party's point of contact (of the companies
+    taking part now: one that left keeps its team rows as history)."""
+    parties = Party.objects.filter(campaign=campaign)
+    members = Member.objects.filter(campaign=campaign, person__organization__in=parties.values("organization_id"))
+    leads = members.filter(Q(is_decision_maker=True) | Q(is_project_lead=True)).values("person_id")
+    contacts = parties.filter(point_of_contact__isnull=False).values("point_of_contact_id")
+    return list(Person.objects.filter(Q(pk__in=leads) | Q(pk__in=contacts)).order_by("full_name"))
 
 
 def notice_send(
@@ -72,9 +106,13 @@ def notice_send(
     link_path: str,
     at: datetime.datetime | None = None,
 ) -> list[int]:
-    """Put one message per person in the outbox (once per event) and send it when the transaction commits."""
+    """Put one message per person in the outbox (once per event) and send it when the transaction commits;
+    about a campaign, only to people of the companies taking part in it (unless the kind has its own check)."""
     at = at or timezone.now()
     people = list(people)
+    if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
+        parties = set(Party.objects.filter(campaign=campaign).values_list("organization_id", flat=True))
+        people = [person for person in people if person.organization_id in parties]
     opted_out = set(ReminderOptOut.objects.filter(kind=kind, person__in=people).values_list("person_id", flat=True))
     link = reminder_sources.site_link(link_path)
     rows = []

@@ -26,10 +26,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Reminder, ReminderOptOut
+from campaigns.models import Party, Reminder, ReminderOptOut, company_takes_part
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
 from partners.models import Person
@@ -87,7 +87,14 @@ _DUE_ROW_FIELDS = dict(zip(("subject", "person", "due_at", "campaign"), reminder
 
 def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result: ReminderSweepResult, now) -> None:
     """The database stores the due reminders of a queryset source itself, in one INSERT … SELECT without the
-    recipients who turned the kind off (counted apart, and only for a kind someone turned off)."""
+    recipients who turned the kind off (counted apart, and only for a kind someone turned off) and without those
+    whose company no longer takes part in the campaign (it left, or was removed: its team rows stay as history)."""
+    # On the company column, not through the person (PostgreSQL then matched every person of every party: 9.5 s
+    # instead of 0.1 s for one source at 2,000 campaigns). Joined to the outer rows as a plain EXISTS, it was
+    # probed through the company's parties, hundreds for a large company; beside "no campaign", it is checked
+    # against the current parties read once (or by the campaign's own index): no dearer than without it.
+    takes_part = company_takes_part("due_campaign", reminder_sources.DUE_COMPANY)
+    due = due.filter(Q(due_campaign__isnull=True) | takes_part)
     turned_off = Exists(ReminderOptOut.objects.filter(kind=kind, person_id=OuterRef("due_person")))
     if kind in opted_out_kinds:
         result.opted_out += due.filter(turned_off).count()
@@ -203,9 +210,17 @@ def reminder_render(reminder: Reminder) -> Reminder:
 
 def _recheck(reminder: Reminder) -> None:
     """What holds for every kind at the moment of sending (each source re-checks its own condition as it
-    renders): the recipient has not turned this kind off since it was queued."""
+    renders): the recipient has not turned this kind off since it was queued, and their company still takes
+    part in the reminder's campaign (or, for a kind written for people outside it, its own check passes)."""
     if ReminderOptOut.objects.filter(person_id=reminder.person_id, kind=reminder.kind).exists():
         raise reminder_sources.NoLongerDue("The recipient turned this kind of reminder off.")
+    recipient_check = reminder_sources.sources[reminder.kind].recipient_check
+    if recipient_check is not None:
+        recipient_check(reminder)
+    elif reminder.campaign_id is not None:
+        organization = reminder.person.organization
+        if not Party.objects.filter(campaign_id=reminder.campaign_id, organization=organization).exists():
+            raise reminder_sources.NoLongerDue(f"{organization} no longer takes part in “{reminder.campaign}”.")
 
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> outbox.SendOutcome:
@@ -214,7 +229,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     now = now or timezone.now()
     if not outbox.claim(Reminder, reminder_id, now):
         return outbox.SendOutcome("skipped")
-    reminder = Reminder.objects.select_related("person").get(pk=reminder_id)
+    reminder = Reminder.objects.select_related("person__organization", "campaign").get(pk=reminder_id)
     try:
         _recheck(reminder)
         reminder_render(reminder)

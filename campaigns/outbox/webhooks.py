@@ -6,6 +6,11 @@ yet, so nothing about the number of events passes through Python, and the unique
 subject) means an event is never delivered twice however often the sweep offers it. Deliveries then go
 through the same outbox life cycle as e-mail (claim, back-off, retry window, failure kept and visible).
 
+A company hears only of the campaigns it takes part in: once it leaves or is removed, the sweep writes no
+delivery about that campaign for its endpoints (a condition in the same statement), and one still waiting is
+dropped when it would be sent. An invitation is the one event for a company outside the campaign: it goes out
+while the invitation waits for an answer.
+
 What is guaranteed: at least once, with the same X-Comarketing-Delivery id on every copy (a receiver that
 keeps the ids it saw ignores a copy sent again after a worker died mid-request).
 """
@@ -25,12 +30,21 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, F, QuerySet, Value
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Flag, Invitation, Reminder, ResultsReport, WebhookDelivery, WebhookEndpoint
+from campaigns.models import (
+    Flag,
+    Invitation,
+    Party,
+    Reminder,
+    ResultsReport,
+    WebhookDelivery,
+    WebhookEndpoint,
+    company_takes_part,
+)
 from campaigns.models.webhooks import new_secret
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
@@ -64,17 +78,32 @@ class WebhookEvent:
     # the endpoint's id, the subject, the moment it occurred, the campaign's id)
     find: Callable[[QuerySet, datetime.datetime], tuple[QuerySet, tuple]]
     describe: Callable[[WebhookDelivery], Described]
+    # None: it goes to the endpoints of companies taking part in its campaign (the sweep writes deliveries for
+    # those only, the send checks again). An event with an audience of its own selects it in `find` and tells
+    # here, at the moment of sending, why a delivery no longer applies (None: send it).
+    recheck: Callable[[WebhookDelivery], str | None] | None = None
 
 
 events: dict[str, WebhookEvent] = {}
 
 
-def webhook_event(code: str, *, label: str, toggle: str, find: Callable):
+def webhook_event(code: str, *, label: str, toggle: str, find: Callable, recheck: Callable | None = None):
     def register(describe: Callable[[WebhookDelivery], Described]):
-        events[code] = WebhookEvent(code, label, toggle, find, describe)
+        events[code] = WebhookEvent(code, label, toggle, find, describe, recheck)
         return describe
 
     return register
+
+
+def _no_longer_a_party(delivery: WebhookDelivery) -> str | None:
+    """Why a delivery about a campaign no longer applies to its endpoint's company (None: it still takes part)."""
+    organization_id = delivery.endpoint.organization_id
+    if (
+        delivery.campaign_id is None
+        or Party.objects.filter(campaign_id=delivery.campaign_id, organization_id=organization_id).exists()
+    ):
+        return None
+    return f"Your company no longer takes part in “{delivery.campaign.name}”."
 
 
 def _window_start(since: datetime.datetime) -> Greatest:
@@ -152,7 +181,9 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
 
 def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__campaign_invitations"
-    joined = endpoints.filter(**{f"{path}__created_at__gte": _window_start(since)})
+    joined = endpoints.filter(
+        **{f"{path}__status": Invitation.Status.PENDING, f"{path}__created_at__gte": _window_start(since)}
+    )
     return joined, (
         "pk",
         reminder_sources.subject_of("invitation", f"{path}__id"),
@@ -161,8 +192,19 @@ def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) ->
     )
 
 
+def _invitation_still_waiting(delivery: WebhookDelivery) -> str | None:
+    invitation = Invitation.objects.get(pk=reminder_sources.subject_id(delivery))
+    if invitation.is_pending:
+        return None
+    return f"The invitation was {invitation.get_status_display().lower()} before this event went out."
+
+
 @webhook_event(
-    "invitation.received", label="Invitation to a campaign", toggle="invitations", find=_invitations_to_my_company
+    "invitation.received",
+    label="Invitation to a campaign",
+    toggle="invitations",
+    find=_invitations_to_my_company,
+    recheck=_invitation_still_waiting,
 )
 def _invitation_received(delivery):
     invitation, data = _invitation(delivery)
@@ -212,10 +254,19 @@ def _report_ready(delivery):
     )
 
 
+def _kinds_for_outsiders() -> list[str]:
+    """Reminder kinds written for people outside their campaign (an invitation, the notice to a company that left):
+    checked for their recipient when they were sent."""
+    return [kind for kind, source in reminder_sources.sources.items() if source.recipient_check is not None]
+
+
 def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__people__reminders"
     joined = endpoints.filter(
-        **{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)}
+        Q(**{f"{path}__campaign__isnull": True})
+        | Q(**{f"{path}__kind__in": _kinds_for_outsiders()})
+        | company_takes_part(f"{path}__campaign_id", "organization"),
+        **{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)},
     )
     return joined, (
         "pk",
@@ -225,8 +276,17 @@ def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> Qu
     )
 
 
+def _reminder_still_ours(delivery: WebhookDelivery) -> str | None:
+    kind = Reminder.objects.filter(pk=reminder_sources.subject_id(delivery)).values_list("kind", flat=True).get()
+    return None if kind in _kinds_for_outsiders() else _no_longer_a_party(delivery)
+
+
 @webhook_event(
-    "reminder.sent", label="Reminder sent to one of our people", toggle="reminders", find=_reminders_to_my_people
+    "reminder.sent",
+    label="Reminder sent to one of our people",
+    toggle="reminders",
+    find=_reminders_to_my_people,
+    recheck=_reminder_still_ours,
 )
 def _reminder_sent(delivery):
     reminder = Reminder.objects.select_related("person").get(pk=reminder_sources.subject_id(delivery))
@@ -261,6 +321,8 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
     found = joined.values(
         found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
     )
+    if event.recheck is None:  # beside "no campaign", as in the reminder sweep: probed by the campaign's index
+        found = found.filter(Q(found_campaign__isnull=True) | company_takes_part("found_campaign", "organization"))
     columns = {
         "endpoint": "found_endpoint",
         "subject": "found_subject",
@@ -401,9 +463,12 @@ def _recheck(delivery: WebhookDelivery) -> str | None:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         return "The webhook was turned off."
-    if delivery.event != TEST_EVENT and not getattr(endpoint, events[delivery.event].toggle):
+    if delivery.event == TEST_EVENT:
+        return None
+    event = events[delivery.event]
+    if not getattr(endpoint, event.toggle):
         return "The webhook no longer subscribes to this kind of event."
-    return None
+    return (event.recheck or _no_longer_a_party)(delivery)
 
 
 def webhook_send(*, delivery_id: int, now: datetime.datetime | None = None) -> outbox.SendOutcome:

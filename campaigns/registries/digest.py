@@ -2,7 +2,9 @@
 
 A person's weekly digest lists their open items across campaigns. Each app
 contributes lines for the data it owns (meetings: action items), so campaigns
-never imports meetings. A source answers for many people in one query.
+never imports meetings. A source answers for many people in one query, and only
+with campaigns the person's company takes part in (`company_takes_part` on the
+person's company: a company that left keeps its rows as history).
 """
 
 import datetime

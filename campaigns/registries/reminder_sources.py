@@ -13,6 +13,11 @@ Each app that owns the data registers a source per reminder kind, in two parts:
   then rejects as already present was most of a steady-state sweep. Rendering at the moment of sending also
   re-checks the reminder (a render raises `NoLongerDue` when its condition cleared) and words "today" or
   "tomorrow" from that moment, in the recipient's zone.
+
+A reminder about a campaign goes only to people of the companies taking part in it: the outbox leaves the others
+out when it stores a source's reminders and drops them when it sends (a company that left keeps its team rows
+as history). A kind written for people outside the campaign (an invitation, the notice to a company that it left)
+gives its own `recipient_check` instead.
 """
 
 import datetime
@@ -52,6 +57,8 @@ SourceFunction = Callable[[datetime.datetime], "Iterable[DueReminder] | QuerySet
 RenderFunction = Callable[[Any], Message]
 # Gets the outbox row's HTML body; returns the images it shows inline, by Content-ID (cid -> PNG).
 ImagesFunction = Callable[[str], dict[str, bytes]]
+# Gets the outbox row (with its person loaded); raises `NoLongerDue` when its recipient is no longer to hear of it.
+RecipientCheck = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -61,18 +68,27 @@ class ReminderSource:
     find: SourceFunction
     render: RenderFunction | None  # None: the message is composed when the row is made (event notices)
     images: ImagesFunction | None = None
+    # None: the recipient's company must take part in the reminder's campaign (the outbox checks it).
+    recipient_check: RecipientCheck | None = None
 
 
 sources: dict[str, ReminderSource] = {}
 
 
 def reminder_source(
-    kind: str, *, label: str, render: RenderFunction | None, images: ImagesFunction | None = None
+    kind: str,
+    *,
+    label: str,
+    render: RenderFunction | None,
+    images: ImagesFunction | None = None,
+    recipient_check: RecipientCheck | None = None,
 ) -> Callable[[SourceFunction], SourceFunction]:
     def decorator(find: SourceFunction) -> SourceFunction:
         if kind in sources and sources[kind].find is not find:
             raise ValueError(f"Reminder kind {kind!r} is registered twice")
-        sources[kind] = ReminderSource(kind=kind, label=label, find=find, render=render, images=images)
+        sources[kind] = ReminderSource(
+            kind=kind, label=label, find=find, render=render, images=images, recipient_check=recipient_check
+        )
         return find
 
     return decorator
@@ -97,6 +113,8 @@ def local_moment(day: datetime.date, at: datetime.time, time_zone: str) -> datet
 
 # The columns of `due_rows`, named so they cannot clash with a field of the model queried.
 DUE_COLUMNS = ("due_subject", "due_person", "due_at", "due_campaign")
+# One more column, not stored: the recipient's company, which the sweep checks against the campaign's parties.
+DUE_COMPANY = "due_company"
 
 
 def subject_of(kind: str, id_expression) -> Concat:
@@ -105,17 +123,20 @@ def subject_of(kind: str, id_expression) -> Concat:
     return Concat(Value(f"{kind}:"), Cast(id_expression, CharField()), output_field=CharField())
 
 
-def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, due_at, campaign) -> QuerySet:
+def due_rows(queryset: QuerySet, *, subject: str, subject_id, person, company: str, due_at, campaign) -> QuerySet:
     """A source's due reminders as a queryset the sweep inserts into the outbox in one statement: `subject` is
-    the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id, the due moment (an
-    expression such as `LocalMoment`) and the campaign id, each a field name or an expression."""
+    the kind of thing ("deliverable"), `subject_id` its id, then the recipient's person id and their company's
+    id (a path through the rows the query joins already: the sweep keeps only companies taking part in the
+    campaign), the due moment (an expression such as `LocalMoment`) and the campaign id, each a field name or an
+    expression."""
     expressions = [
         subject_of(subject, subject_id),
         F(person) if isinstance(person, str) else person,
         due_at,
         F(campaign) if isinstance(campaign, str) else campaign,
     ]
-    return queryset.values(**dict(zip(DUE_COLUMNS, expressions, strict=True))).order_by().distinct()
+    columns = {**dict(zip(DUE_COLUMNS, expressions, strict=True)), DUE_COMPANY: F(company)}
+    return queryset.values(**columns).order_by().distinct()
 
 
 def due_since_lookback(now: datetime.datetime) -> tuple[Q, Q]:

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party
-from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, campaign_leads, notice_send
+from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, PARTY_ENDED, campaign_leads, notice_send
 from campaigns.services.plans import plan_fill_roles
 from partners.models import Organization, Person
 from partners.services import company_user_create, person_of
-from partners.welcome import welcome_path
+from partners.welcome import welcome_link_closer, welcome_path
 from utilities.validation import save_validated
 
 
@@ -116,6 +116,17 @@ def invitation_create_for_new_company(
     return invitation
 
 
+@welcome_link_closer
+def _welcome_invitation_over(user: Any) -> str | None:
+    """The welcome link of a new company's contact works while the invitation it came with waits for an answer
+    (or was accepted); withdrawn or declined, it no longer does."""
+    invitation = Invitation.objects.filter(contact__user=user).select_related("campaign").first()  # the latest
+    if invitation is None or invitation.status in (Invitation.Status.PENDING, Invitation.Status.ACCEPTED):
+        return None
+    status = invitation.get_status_display().lower()
+    return f"The invitation to “{invitation.campaign}” was {status}, so this link no longer works."
+
+
 def _locked_pending(invitation: Invitation) -> Invitation:
     locked = Invitation.objects.select_for_update().select_related("campaign", "organization").get(pk=invitation.pk)
     if not locked.is_pending:
@@ -132,11 +143,11 @@ def _close(invitation: Invitation, status: str, user: Any, reason: str = "") -> 
     return save_validated(invitation)
 
 
-def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: list[str], people=None) -> None:
+def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: list[str]) -> None:
     notice_send(
         kind=CAMPAIGN_CHANGE,
         subject=f"campaign:{campaign.pk}:{event}",
-        people=campaign_leads(campaign) if people is None else people,
+        people=campaign_leads(campaign),
         campaign=campaign,
         subject_line=subject_line,
         paragraphs=paragraphs,
@@ -201,8 +212,8 @@ def party_end(*, party: Party, user: Any) -> Party:
     campaign = party.campaign
     actor = person_of(user)
     leaving = actor is not None and actor.organization_id == party.organization_id
-    # Told before the row changes, so the departing company's leads are told too.
-    people = campaign_leads(campaign)
+    # Found before the row changes: once it has left, nothing about the campaign reaches its people but this.
+    departing = [person for person in campaign_leads(campaign) if person.organization_id == party.organization_id]
     party.left_at = timezone.now()
     party._history_user = user
     party.save(update_fields=["left_at"])
@@ -212,12 +223,21 @@ def party_end(*, party: Party, user: Any) -> Party:
         host = host_of(campaign)
         subject_line = f"{host} removed {party.organization} from “{campaign}”"
         sentence = f"{host} removed {party.organization} from “{campaign}”."
-    _tell_leads(
-        campaign,
-        f"left:{party.pk}:{party.left_at:%Y%m%d%H%M%S}",
-        subject_line,
-        [sentence, "Its records on the campaign are kept as history; it no longer sees the campaign."],
-        people=people,
+    paragraphs = [
+        sentence,
+        "Its records on the campaign are kept as history; it no longer sees the campaign, and its people get no "
+        "more reminders, notices or webhook events about it.",
+    ]
+    event = f"left:{party.pk}:{party.left_at:%Y%m%d%H%M%S}"
+    _tell_leads(campaign, event, subject_line, paragraphs)
+    notice_send(
+        kind=PARTY_ENDED,
+        subject=f"campaign:{campaign.pk}:{event}",
+        people=departing,
+        campaign=campaign,
+        subject_line=subject_line,
+        paragraphs=paragraphs,
+        link_path=reverse("admin:index"),  # the campaign's own pages are closed to them now
     )
     return party
 

@@ -66,7 +66,8 @@ def eager_celery():
 @pytest.fixture
 def core_checks_only(monkeypatch):
     """Only this app's checks, reminder kinds and digest lines: other apps' registrations (kickoff, meetings)
-    would add findings and reminders about data these tests do not build."""
+    would add findings and reminders about data these tests do not build. Event notices' kinds stay, whichever
+    app registers them: the sweep never finds them, and the services that write them ask for their kind."""
     from campaigns.checks import core as checks_core
     from campaigns.registries import checks as health
     from campaigns.registries import digest, reminder_sources
@@ -74,6 +75,7 @@ def core_checks_only(monkeypatch):
     def own(registry):
         return {key: entry for key, entry in registry.items() if entry.find.__module__ == checks_core.__name__}
 
+    notices = {kind: source for kind, source in reminder_sources.sources.items() if source.render is None}
     monkeypatch.setattr(health, "checks", own(health.checks))
-    monkeypatch.setattr(reminder_sources, "sources", own(reminder_sources.sources))
+    monkeypatch.setattr(reminder_sources, "sources", {**own(reminder_sources.sources), **notices})
     monkeypatch.setattr(digest, "sources", [checks_core.deliverable_digest_lines])

@@ -407,6 +407,110 @@ def test_an_expired_welcome_link_does_not_work(alice, shared_campaign, settings)
     assert not invitation.contact.user.has_usable_password()
 
 
+def _withdraw_through_the_api(alice, invitation):
+    return api_of(alice).post(f"/api/invitations/{invitation.pk}/withdraw/").status_code == 200
+
+
+def _withdraw_in_the_admin(alice, invitation):
+    return admin_of(alice).post(admin_url("campaigns_invitation_withdraw", invitation.pk)).status_code == 302
+
+
+@pytest.mark.parametrize("withdraw", [_withdraw_through_the_api, _withdraw_in_the_admin], ids=["api", "admin"])
+def test_a_withdrawn_invitation_closes_its_welcome_link_with_a_page_that_says_so(
+    alice, new_company_invitation, withdraw
+):
+    dana = new_company_invitation.contact
+    link = welcome_link(dana)
+    assert withdraw(alice, new_company_invitation)
+    client = Client()
+
+    opened = client.get(link, follow=True)
+    forged = set_password(client, link)
+
+    for response in (opened, forged):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "This link no longer works" in html
+        assert "The invitation to “A and B webinar” was withdrawn, so this link no longer works." in html
+    assert "_auth_user_id" not in client.session
+    dana.user.refresh_from_db()
+    assert not dana.user.has_usable_password()
+
+
+def test_a_link_opened_before_the_invitation_was_withdrawn_sets_no_password(alice, new_company_invitation):
+    dana = new_company_invitation.contact
+    link = welcome_link(dana)
+    client = Client()
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200 and form_page.context["validlink"]
+    assert _withdraw_through_the_api(alice, new_company_invitation)
+
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": DANAS_PASSWORD, "new_password2": DANAS_PASSWORD}
+    )
+
+    assert response.status_code == 410
+    assert "_auth_user_id" not in client.session
+    dana.user.refresh_from_db()
+    assert not dana.user.has_usable_password()
+
+
+def test_an_invitation_the_operator_declines_for_the_contact_closes_its_welcome_link(new_company_invitation, operator):
+    link = welcome_link(new_company_invitation.contact)
+    declined = admin_of(operator).post(
+        admin_url("campaigns_invitation_decline", new_company_invitation.pk), {"reason": "Told us by phone"}
+    )
+    assert declined.status_code == 302
+
+    response = set_password(Client(), link)
+
+    assert response.status_code == 410
+    assert (
+        "The invitation to “A and B webinar” was declined, so this link no longer works." in response.content.decode()
+    )
+
+
+def test_a_declined_invitation_leaves_its_welcome_link_dead(new_company_invitation):
+    dana = new_company_invitation.contact
+    link = welcome_link(dana)
+    declined = admin_of(dana.user).post(
+        admin_url("campaigns_invitation_decline", new_company_invitation.pk), {"reason": "Not now"}
+    )
+    assert declined.status_code == 302
+    client = Client()
+
+    response = set_password(client, link)
+
+    # Declining takes a login, which already ends the link (it is single-use): the decline closes it as well.
+    assert response.status_code == 200 and not response.context["validlink"]
+    assert "_auth_user_id" not in client.session
+    dana.user.refresh_from_db()
+    assert not dana.user.has_usable_password()
+
+
+def test_a_made_up_link_learns_nothing_about_the_invitation(alice, new_company_invitation):
+    dana = new_company_invitation.contact
+    link = welcome_link(dana)
+    assert _withdraw_through_the_api(alice, new_company_invitation)
+    made_up = link.rsplit("/", 2)[0] + "/abc123-0123456789abcdef0123456789abcdef/"
+
+    response = Client().get(made_up, follow=True)
+
+    assert response.status_code == 200 and not response.context["validlink"]
+    assert "A and B webinar" not in response.content.decode()
+
+
+def test_an_invitation_withdrawn_before_its_email_went_out_is_not_sent(alice, new_company_invitation):
+    assert _withdraw_through_the_api(alice, new_company_invitation)
+    (waiting,) = notices("invitation", new_company_invitation.contact)
+
+    assert reminder_send(reminder_id=waiting.pk).status == "dropped"
+
+    waiting.refresh_from_db()
+    assert waiting.dropped_reason == "The invitation was withdrawn before this message went out."
+    assert mail.outbox == []
+
+
 def test_a_new_company_whose_name_is_taken_is_refused_with_a_message(alice, shared_campaign, company_c):
     response = api_of(alice).post(
         "/api/invitations/",

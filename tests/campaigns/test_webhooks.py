@@ -5,8 +5,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,41 +19,6 @@ from tests.clients import admin_of, api_of
 from tests.partners.factories import OrganizationFactory, company_user
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A real HTTP server on this machine that answers with the statuses it is given, then 200."""
-
-    def __init__(self):
-        self.requests: list[tuple[dict, bytes]] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/comarketing"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def bodies(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.requests]
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_HTTP = True
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from dateutil.rrule import rrulestr
 from django.urls import reverse
 from icalendar import Calendar
 
+from campaigns.models import Party
 from meetings import services
 from meetings.models import Meeting
+from tests.clients import api_of
 from tests.meetings.factories import series_for
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -120,6 +122,23 @@ def test_a_personal_feed_shows_only_the_series_the_person_is_invited_to(
     calendar = _feed(client, services.calendar_token_create(user=carol)[1])
 
     assert [str(event["SUMMARY"]).split(" — ")[0] for event in _masters(calendar)] == ["Weekly joint meeting"]
+
+
+def test_a_company_that_left_the_campaign_finds_it_gone_from_its_feeds(client, weekly, shared_campaign, alice, carol):
+    personal = services.calendar_token_create(user=carol)[1]
+    campaign = services.calendar_token_create(user=carol, campaign=shared_campaign)[1]
+    alices = services.calendar_token_create(user=alice, campaign=shared_campaign)[1]
+    assert len(_masters(_feed(client, personal))) == len(_masters(_feed(client, campaign))) == 1
+    party = Party.objects.get(campaign=shared_campaign, organization=carol.person.organization)
+
+    assert api_of(alice).delete(f"/api/parties/{party.pk}/").status_code == 204
+
+    assert client.get(reverse("meetings:calendar-feed", args=[campaign])).status_code == 404
+    body = client.get(reverse("meetings:calendar-feed", args=[personal])).content.decode()
+    assert "BEGIN:VEVENT" not in body and "A and B webinar" not in body
+    assert [str(event["SUMMARY"]) for event in _masters(_feed(client, alices))] == [
+        "Weekly joint meeting — A and B webinar"
+    ]
 
 
 def test_a_revoked_or_unknown_address_answers_404(client, alice, weekly, campaign_feed):

@@ -112,6 +112,7 @@ class CampaignListSerializer(serializers.ListSerializer):
             "organization",
             "role",
             "point_of_contact",
+            "version",
             organization_name=F("organization__name"),
             point_of_contact_name=F("point_of_contact__full_name"),
         ):
@@ -120,6 +121,7 @@ class CampaignListSerializer(serializers.ListSerializer):
             "id",
             "campaign",
             "person",
+            "version",
             *Member.ROLE_FIELDS,
             person_name=F("person__full_name"),
             organization=F("person__organization_id"),
@@ -216,6 +218,7 @@ class CampaignSerializer(ScopedModelSerializer):
             "created_by": str(campaign.created_by) if campaign.created_by_id is not None else None,
             "created_at": _represented(_MOMENT, campaign.created_at),
             "updated_at": _represented(_MOMENT, campaign.updated_at),
+            "version": campaign.version,
         }
 
     def scoped_choices(self, field_name, model, user):

@@ -338,7 +338,9 @@ class DecisionSerializer(ScopedModelSerializer):
         read_only=True, help_text="The status in words: “Superseded by “…””, “Withdrawn by Maria Keller on 4 Dec 2026”."
     )
     superseded_by = serializers.SerializerMethodField(help_text="The decision that replaced this one, if any.")
-    withdrawn_by_name = serializers.CharField(source="withdrawn_by.full_name", read_only=True, default=None)
+    withdrawn_by_name = serializers.CharField(
+        source="withdrawn_by.full_name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Decision

@@ -3,7 +3,6 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
@@ -219,7 +218,8 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while it is being answered.")
-    answer = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    # JSON text, not jsonb: a refusal may echo what was sent, and jsonb refuses a NUL character (\u0000).
+    answer = models.TextField(blank=True, help_text="The answer's body, as JSON.")
     location = models.CharField(max_length=500, blank=True, help_text="Where an admin form's save led.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -38,7 +38,7 @@ def _answer(description: str, schema: dict = _ERROR) -> dict:
 
 
 def document_error_responses(result, generator, request, public):
-    """drf-spectacular post-processing hook: add 400, 401, 403, 404, 405, 409 and 415 (writes), 412 and 428
+    """drf-spectacular post-processing hook: add 400, 401, 403, 404, 405, 409 and 415 (writes), 406, 412 and 428
     (changes), 422 (creates and actions), and 429 to every operation, each with the body the API gives; and the
     `If-Match` and `Idempotency-Key` headers the scoped API base reads."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -69,5 +69,6 @@ def document_error_responses(result, generator, request, public):
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 responses.setdefault("422", _answer("This Idempotency-Key was already used for a different request."))
+            responses.setdefault("406", _answer("The Accept header asks for no type this API answers in (JSON)."))
             responses.setdefault("429", _answer("Too many requests, or too many failed logins: try again later."))
     return result

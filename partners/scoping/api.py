@@ -5,6 +5,7 @@ every id in a query parameter is checked against the same scoped rows, so
 another company's id gets exactly the answer a nonexistent id gets.
 """
 
+import json
 from functools import partial
 from typing import Any
 
@@ -138,7 +139,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         print_ = idempotency.fingerprint(request.method, request.path, request.data)
 
         def replay(record):
-            response = Response(record.answer, status=record.status_code)
+            response = Response(json.loads(record.answer or "null"), status=record.status_code)
             response[idempotency.REPLAYED_HEADER] = "true"
             return response
 

@@ -82,7 +82,8 @@ def settled(record, wait_seconds: float = WAIT_SECONDS):
 
 
 def remember(record, status_code: int, answer: Any = None, location: str = "") -> None:
-    record.status_code, record.answer, record.location = status_code, answer, location
+    record.status_code, record.location = status_code, location
+    record.answer = json.dumps(answer, cls=DjangoJSONEncoder)
     record.save(update_fields=["status_code", "answer", "location"])
 
 

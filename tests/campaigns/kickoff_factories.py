@@ -7,6 +7,7 @@ from campaigns.models import (
     BrandAsset,
     Campaign,
     CampaignKpi,
+    CompanyWord,
     KickoffCompanyPart,
     KickoffQuestionnaire,
     KpiMeasurement,
@@ -48,8 +49,11 @@ def person_of(organization: Organization, name: str | None = None) -> Person:
 
 
 def agree_all(campaign: Campaign) -> None:
+    """Every company agrees, each through its decision maker (or anyone of it while it names none)."""
     for party in campaign.parties.select_related("organization"):
-        kpi_services.kpi_agree(campaign=campaign, organization=party.organization, person=person_of(party.organization))
+        word = CompanyWord.of(campaign.pk, party.organization)
+        person = word.decision_makers[0] if word.decision_makers else person_of(party.organization)
+        kpi_services.kpi_agree(campaign=campaign, organization=party.organization, person=person)
 
 
 def complete_company_part(campaign: Campaign, organization: Organization, **fields) -> KickoffCompanyPart:

@@ -174,3 +174,12 @@ def test_a_double_submitted_admin_add_form_makes_one_row(shared_campaign, alice)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert Deliverable.objects.filter(title="Invitation e-mail").count() == 1
+
+
+def test_a_refusal_is_remembered_for_its_key_even_when_it_echoes_odd_characters(shared_campaign, alice):
+    client = api_of(alice)
+    body = {"campaign": shared_campaign.pk, "title": "Bad\u0000title", "due_date": "not a date"}
+    first = client.post("/api/deliverables/", body, format="json", HTTP_IDEMPOTENCY_KEY="odd")
+    again = client.post("/api/deliverables/", body, format="json", HTTP_IDEMPOTENCY_KEY="odd")
+    assert first.status_code == again.status_code == 400
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"

@@ -1,0 +1,165 @@
+"""The outbox life cycle every row shares (campaigns.outbox.lifecycle), case by case: what an earlier mutation run
+showed no test held (an outcome touching only its own row, the compare-and-set against a late worker, the attempt
+cap, back-off, the retry window's boundary, a sent row's old error)."""
+
+import datetime
+
+import pytest
+
+from campaigns.models import Reminder
+from campaigns.outbox import lifecycle
+
+NOW = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
+Status = Reminder.Status
+
+
+@pytest.fixture
+def row(alice):
+    def make(subject: str = "deliverable:1", **fields) -> Reminder:
+        values = {"status": Status.PENDING, "next_attempt_at": NOW, "due_at": NOW, **fields}
+        return Reminder.objects.create(kind="deliverable_due", subject=subject, person=alice.person, **values)
+
+    return make
+
+
+def _fresh(reminder: Reminder) -> Reminder:
+    return Reminder.objects.get(pk=reminder.pk)
+
+
+def test_claim_takes_a_due_row_once(row):
+    reminder = row()
+    assert lifecycle.claim(Reminder, reminder.pk, NOW) is True
+    assert lifecycle.claim(Reminder, reminder.pk, NOW) is False
+    claimed = _fresh(reminder)
+    assert (claimed.status, claimed.attempts, claimed.claimed_at) == (Status.SENDING, 1, NOW)
+
+
+def test_claim_leaves_a_row_in_back_off_until_its_moment(row):
+    reminder = row(next_attempt_at=NOW + datetime.timedelta(seconds=1))
+    assert lifecycle.claim(Reminder, reminder.pk, NOW) is False
+    assert lifecycle.claim(Reminder, reminder.pk, NOW + datetime.timedelta(seconds=1)) is True
+
+
+def test_claim_refuses_a_row_at_the_attempt_cap(row, settings):
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    assert lifecycle.claim(Reminder, row(attempts=3).pk, NOW) is False
+    assert lifecycle.claim(Reminder, row(subject="deliverable:2", attempts=2).pk, NOW) is True
+
+
+def test_claim_takes_over_a_row_whose_worker_went_silent_only_after_the_sending_timeout(row, settings):
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = 600
+    claimed_at = NOW - datetime.timedelta(seconds=600)
+    reminder = row(status=Status.SENDING, claimed_at=claimed_at, attempts=1)
+    assert lifecycle.claim(Reminder, reminder.pk, NOW) is False  # exactly at the timeout: still its worker's
+    assert lifecycle.claim(Reminder, reminder.pk, NOW + datetime.timedelta(seconds=1)) is True
+    assert _fresh(reminder).attempts == 2
+
+
+def test_an_outcome_touches_only_its_own_row(row):
+    first, second = row(), row(subject="deliverable:2")
+    for reminder in (first, second):
+        lifecycle.claim(Reminder, reminder.pk, NOW)
+    lifecycle.mark_sent(_fresh(first), NOW)
+    lifecycle.mark_dropped(_fresh(second), "The deliverable is done.")
+    assert (_fresh(first).status, _fresh(second).status) == (Status.SENT, Status.DROPPED)
+    assert _fresh(first).dropped_reason == "" and _fresh(second).sent_at is None
+
+
+def test_a_late_worker_does_not_overwrite_a_row_another_worker_took_over(row, settings):
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = 600
+    reminder = row()
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    late = _fresh(reminder)  # the first worker's copy
+    later = NOW + datetime.timedelta(seconds=601)
+    lifecycle.claim(Reminder, reminder.pk, later)  # a second worker takes the silent row over …
+    lifecycle.mark_sent(_fresh(reminder), later)  # … and sends it
+    lifecycle.after_failure(late, "timed out", now=later, transient=True)  # the first worker wakes up
+    lifecycle.mark_dropped(late, "too late")
+    stored = _fresh(reminder)
+    assert (stored.status, stored.last_error, stored.dropped_reason) == (Status.SENT, "", "")
+
+
+def test_a_sent_row_clears_the_error_of_an_earlier_attempt(row):
+    reminder = row(last_error="421 try again later")
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    lifecycle.mark_sent(_fresh(reminder), NOW)
+    assert _fresh(reminder).last_error == ""
+
+
+def test_a_transient_failure_backs_off_within_the_retry_window(row, settings):
+    settings.REMINDER_RETRY_WINDOW_SECONDS = 3600
+    settings.REMINDER_RETRY_BASE_SECONDS = 30
+    reminder = row()
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    outcome = lifecycle.after_failure(_fresh(reminder), "421 busy", now=NOW, transient=True)
+    stored = _fresh(reminder)
+    assert outcome.status == "retry" and 15 <= outcome.retry_in <= 30
+    assert stored.status == Status.PENDING and stored.last_error == "421 busy"
+    assert stored.retry_until == NOW + datetime.timedelta(seconds=3600)
+    assert stored.next_attempt_at == stored.enqueued_at == NOW + datetime.timedelta(seconds=outcome.retry_in)
+
+
+def test_the_retry_window_ends_exactly_at_its_boundary(row):
+    until = NOW + datetime.timedelta(hours=1)
+    before, at = row(retry_until=until), row(subject="deliverable:2", retry_until=until)
+    for reminder, moment in ((before, until - datetime.timedelta(seconds=1)), (at, until)):
+        lifecycle.claim(Reminder, reminder.pk, NOW)
+        lifecycle.after_failure(_fresh(reminder), "421 busy", now=moment, transient=True)
+    assert _fresh(before).status == Status.PENDING
+    assert _fresh(at).status == Status.FAILED
+    assert _fresh(at).last_error.startswith("Gave up after 1 attempt(s) over the retry window. 421 busy")
+
+
+def test_a_retry_never_waits_past_the_retry_window(row, settings):
+    settings.REMINDER_RETRY_BASE_SECONDS = 600
+    reminder = row(retry_until=NOW + datetime.timedelta(seconds=5))
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    outcome = lifecycle.after_failure(_fresh(reminder), "421 busy", now=NOW, transient=True)
+    assert outcome.retry_in == 5
+
+
+def test_a_permanent_failure_ends_at_once_and_says_so(row):
+    reminder = row()
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    outcome = lifecycle.after_failure(_fresh(reminder), "550 no such user", now=NOW, transient=False)
+    assert outcome.status == "failed"
+    assert _fresh(reminder).last_error == "Not retried (a permanent error). 550 no such user"
+
+
+def test_the_last_allowed_attempt_is_not_retried(row, settings):
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    reminder = row(attempts=1)
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    assert lifecycle.after_failure(_fresh(reminder), "421 busy", now=NOW, transient=True).status == "failed"
+
+
+def test_enqueueing_takes_due_rows_and_lost_messages_but_not_rows_in_back_off(row, settings):
+    settings.REMINDER_REQUEUE_AFTER_SECONDS = 600
+    due = row()
+    waiting = row(subject="deliverable:2", next_attempt_at=NOW + datetime.timedelta(seconds=1))
+    on_its_way = row(subject="deliverable:3", enqueued_at=NOW - datetime.timedelta(seconds=600))
+    lost = row(subject="deliverable:4", enqueued_at=NOW - datetime.timedelta(seconds=601))
+    failed, queued = lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW, enqueue=False)
+    assert (failed, sorted(queued)) == (0, sorted([due.pk, lost.pk]))
+    assert _fresh(due).enqueued_at == NOW and _fresh(waiting).enqueued_at is None
+    assert _fresh(on_its_way).enqueued_at == NOW - datetime.timedelta(seconds=600)
+
+
+def test_a_row_abandoned_on_its_last_attempt_ends_failed(row, settings):
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = 600
+    silent_since = NOW - datetime.timedelta(seconds=601)
+    last = row(status=Status.SENDING, attempts=2, claimed_at=silent_since)
+    not_last = row(subject="deliverable:2", status=Status.SENDING, attempts=1, claimed_at=silent_since)
+    recent = row(subject="deliverable:3", status=Status.SENDING, attempts=2, claimed_at=NOW)
+    assert lifecycle.fail_abandoned(Reminder, NOW) == 1
+    assert _fresh(last).status == Status.FAILED and "last attempt" in _fresh(last).last_error
+    assert (_fresh(not_last).status, _fresh(recent).status) == (Status.SENDING, Status.SENDING)
+
+
+def test_resend_gives_a_failed_row_a_fresh_set_of_attempts(row):
+    reminder = row(status=Status.FAILED, attempts=7, retry_until=NOW, enqueued_at=NOW)
+    sent = row(subject="deliverable:2", status=Status.SENT, attempts=1)
+    again = lifecycle.resend(reminder)
+    assert (again.status, again.attempts, again.enqueued_at, again.retry_until) == (Status.PENDING, 0, None, None)
+    assert lifecycle.resend(sent).status == Status.SENT  # only a failed row is sent again

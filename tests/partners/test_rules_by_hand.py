@@ -1,0 +1,73 @@
+"""Who may do what, written down by hand from the README's "Who may do what" (not read from the rules table): a
+one-word change of a model's `rules` (a partner that can no longer leave, a KPI round that becomes editable, a
+calendar subscription that becomes deletable, a delivery only the vendor may resend…) fails here, where the
+permission matrix, which reads the same table it checks, would follow it."""
+
+import pytest
+from django.apps import apps
+
+from partners.scoping import rules_of
+
+P = "the companies taking part in the campaign"
+O = "the company it belongs to"  # noqa: E741
+H = "the host company"
+N = "only the operator"
+S = "the person it is addressed to"
+
+# model: (view, add, change, delete, {custom action: who})
+WHO_MAY = {
+    "partners.Organization": (f"{O} or companies that share a campaign with it", N, O, N, {}),
+    "partners.Person": (f"{O} or companies that share a campaign with it", O, O, N, {}),
+    "partners.PartnerRelationship": ("the vendor or the partner company", "the vendor", "the vendor", "the vendor", {}),
+    "campaigns.Campaign": (P, H, H, N, {"leave": P}),
+    "campaigns.Party": (P, N, O, f"{H} or {O}", {}),
+    "campaigns.Member": (P, O, O, O, {}),
+    "campaigns.Deliverable": (P, P, P, P, {"publish": "the company whose channel it goes out on"}),
+    "campaigns.RaciAssignment": (P, P, P, P, {}),
+    "campaigns.KickoffQuestionnaire": (P, P, P, N, {}),
+    "campaigns.ProductionMilestone": (P, P, P, P, {}),
+    "campaigns.SignoffApprover": (P, P, P, P, {}),
+    "campaigns.KickoffCompanyPart": (P, O, O, N, {"complete": O}),
+    "campaigns.ToolAccess": (P, O, O, N, {}),
+    "campaigns.BrandAsset": (P, O, O, O, {}),
+    "campaigns.CrmImport": (P, O, O, O, {}),
+    "campaigns.Flag": (P, N, P, N, {}),
+    "campaigns.Invitation": (f"{P} or the invited company", H, H, N, {"answer": "the invited company"}),
+    "campaigns.Metric": (f"built-in or {P}", P, P, N, {}),
+    "campaigns.KpiRound": (P, P, N, N, {"agree": P}),
+    "campaigns.CampaignKpi": (P, P, P, P, {}),
+    "campaigns.KpiAgreement": (P, N, N, N, {}),
+    "campaigns.AgreedKpiTarget": (P, N, N, N, {}),
+    "campaigns.KpiMeasurement": (P, O, O, O, {}),
+    "campaigns.ReportingPlan": (P, P, P, N, {}),
+    "campaigns.ReportingPlanReporter": (P, O, O, O, {}),
+    "campaigns.LeadStatusMapping": (P, O, O, O, {}),
+    "campaigns.Reminder": (S, N, N, N, {"resend": N}),
+    "campaigns.ReminderOptOut": (S, S, N, S, {}),
+    "campaigns.ResultsReport": (P, P, N, N, {}),
+    "campaigns.Learning": (P, O, O, O, {}),
+    "campaigns.SignoffRequest": (P, P, N, N, {"decide": O, "ask again": P}),
+    "campaigns.CampaignTemplate": (f"shipped or {O}", O, O, O, {}),
+    "campaigns.TemplateDeliverable": (f"shipped or {O}", O, O, O, {}),
+    "campaigns.WebhookEndpoint": (O, O, O, N, {}),
+    "campaigns.WebhookDelivery": (O, N, N, N, {"resend": O}),
+    "meetings.CalendarToken": (S, S, S, N, {}),
+    "meetings.MeetingSeries": (P, P, P, N, {}),
+    "meetings.Meeting": (P, N, P, N, {}),
+    "meetings.Attendance": (P, P, P, P, {}),
+    "meetings.Decision": (P, P, O, N, {"make": O, "supersede": O, "withdraw": O}),
+    "meetings.ActionItem": (P, P, P, P, {}),
+}
+
+
+def test_every_scoped_model_is_written_down_here():
+    scoped = {model._meta.label for model in apps.get_models() if rules_of(model) is not None}
+    assert scoped == set(WHO_MAY)
+
+
+@pytest.mark.parametrize("label", sorted(WHO_MAY))
+def test_who_may_do_what(label):
+    view, add, change, delete, custom = WHO_MAY[label]
+    rules = rules_of(apps.get_model(label)).rules
+    said = {action: rule.describe() for action, rule in rules.items()}
+    assert said == {"view": view, "add": add, "change": change, "delete": delete, **custom}

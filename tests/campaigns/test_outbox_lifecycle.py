@@ -62,7 +62,17 @@ def test_an_outcome_touches_only_its_own_row(row):
     lifecycle.mark_sent(_fresh(first), NOW)
     lifecycle.mark_dropped(_fresh(second), "The deliverable is done.")
     assert (_fresh(first).status, _fresh(second).status) == (Status.SENT, Status.DROPPED)
-    assert _fresh(first).dropped_reason == "" and _fresh(second).sent_at is None
+    assert (_fresh(first).sent_at, _fresh(first).dropped_reason) == (NOW, "")
+    assert (_fresh(second).sent_at, _fresh(second).dropped_reason) == (None, "The deliverable is done.")
+
+
+def test_a_failure_touches_only_its_own_row(row):
+    first, second = row(), row(subject="deliverable:2")
+    for reminder in (first, second):
+        lifecycle.claim(Reminder, reminder.pk, NOW)
+    lifecycle.after_failure(_fresh(first), "550 no such user", now=NOW, transient=False)
+    assert (_fresh(first).status, _fresh(second).status) == (Status.FAILED, Status.SENDING)
+    assert _fresh(second).last_error == ""
 
 
 def test_a_late_worker_does_not_overwrite_a_row_another_worker_took_over(row, settings):
@@ -152,7 +162,9 @@ def test_a_row_abandoned_on_its_last_attempt_ends_failed(row, settings):
     last = row(status=Status.SENDING, attempts=2, claimed_at=silent_since)
     not_last = row(subject="deliverable:2", status=Status.SENDING, attempts=1, claimed_at=silent_since)
     recent = row(subject="deliverable:3", status=Status.SENDING, attempts=2, claimed_at=NOW)
+    waiting = row(subject="deliverable:4", status=Status.PENDING, attempts=2, claimed_at=silent_since)
     assert lifecycle.fail_abandoned(Reminder, NOW) == 1
+    assert _fresh(waiting).status == Status.PENDING  # only a row left "sending" is abandoned
     assert _fresh(last).status == Status.FAILED and "last attempt" in _fresh(last).last_error
     assert (_fresh(not_last).status, _fresh(recent).status) == (Status.SENDING, Status.SENDING)
 

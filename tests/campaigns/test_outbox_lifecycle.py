@@ -59,8 +59,8 @@ def test_an_outcome_touches_only_its_own_row(row):
     first, second = row(), row(subject="deliverable:2")
     for reminder in (first, second):
         lifecycle.claim(Reminder, reminder.pk, NOW)
-    lifecycle.mark_sent(_fresh(first), NOW)
-    lifecycle.mark_dropped(_fresh(second), "The deliverable is done.")
+    assert lifecycle.mark_sent(_fresh(first), NOW).status == "sent"
+    assert lifecycle.mark_dropped(_fresh(second), "The deliverable is done.").status == "dropped"
     assert (_fresh(first).status, _fresh(second).status) == (Status.SENT, Status.DROPPED)
     assert (_fresh(first).sent_at, _fresh(first).dropped_reason) == (NOW, "")
     assert (_fresh(second).sent_at, _fresh(second).dropped_reason) == (None, "The deliverable is done.")
@@ -175,3 +175,31 @@ def test_resend_gives_a_failed_row_a_fresh_set_of_attempts(row):
     again = lifecycle.resend(reminder)
     assert (again.status, again.attempts, again.enqueued_at, again.retry_until) == (Status.PENDING, 0, None, None)
     assert lifecycle.resend(sent).status == Status.SENT  # only a failed row is sent again
+
+
+def test_one_sweep_hands_over_at_most_a_thousand_rows_earliest_due_first(alice):
+    """A sweep's work stays bounded: the thousand rows due longest ago go now, the rest at the next sweep."""
+    Reminder.objects.bulk_create(
+        Reminder(
+            kind="deliverable_due",
+            subject=f"deliverable:{number}",
+            person=alice.person,
+            status=Status.PENDING,
+            due_at=NOW,
+            next_attempt_at=NOW - datetime.timedelta(minutes=number),
+        )
+        for number in range(1001)
+    )
+    _, first_sweep = lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW, enqueue=False)
+    assert len(first_sweep) == 1000
+    assert Reminder.objects.get(subject="deliverable:0").enqueued_at is None  # due most recently: waits
+    later = NOW + datetime.timedelta(seconds=1)
+    assert len(lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", later, enqueue=False)[1]) == 1
+
+
+def test_rows_handed_over_are_sent_to_the_worker_by_default(row, monkeypatch):
+    sent_to_worker = []
+    monkeypatch.setattr(lifecycle, "enqueue_on_commit", lambda task, row_id: sent_to_worker.append((task, row_id)))
+    due = row()
+    lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW)
+    assert sent_to_worker == [("campaigns.send_reminder", due.pk)]

@@ -5,8 +5,10 @@ permission matrix, which reads the same table it checks, would follow it."""
 
 import pytest
 from django.apps import apps
+from django.db.models import Q
 
 from partners.scoping import rules_of
+from partners.scoping.rules import NOBODY, related
 
 P = "the companies taking part in the campaign"
 O = "the company it belongs to"  # noqa: E741
@@ -71,3 +73,49 @@ def test_who_may_do_what(label):
     rules = rules_of(apps.get_model(label)).rules
     said = {action: rule.describe() for action, rule in rules.items()}
     assert said == {"view": view, "add": add, "change": change, "delete": delete, **custom}
+
+
+# The rule algebra itself, on relations named by hand: what the admin filters (`q`) and the matrix checks
+# (`allows`) must agree on.
+HOST, OWNER, PARTY = related("host"), related("owner"), related("party")
+
+
+def by_name(relation: str) -> Q:
+    return Q(**{relation: True})
+
+
+def test_a_rule_reads_as_sql_in_the_shape_it_was_written():
+    assert HOST.q(by_name) == Q(host=True)
+    assert (HOST | OWNER).q(by_name) == Q(host=True) | Q(owner=True)
+    assert (PARTY & OWNER).q(by_name) == Q(party=True) & Q(owner=True)
+    assert (HOST | OWNER | PARTY).q(by_name) == (Q(host=True) | Q(owner=True)) | Q(party=True)
+    assert NOBODY.q(by_name) == Q(pk__in=[])
+
+
+@pytest.mark.parametrize(
+    ("rule", "relations", "allowed"),
+    [
+        (HOST, {"host"}, True),
+        (HOST, {"party", "owner"}, False),
+        (HOST | OWNER, {"owner"}, True),
+        (HOST | OWNER, {"party"}, False),
+        (PARTY & OWNER, {"party", "owner"}, True),
+        (PARTY & OWNER, {"party"}, False),
+        (NOBODY, {"host", "owner", "party"}, False),
+    ],
+)
+def test_a_rule_allows_exactly_the_companies_it_names(rule, relations, allowed):
+    assert rule.allows(relations) is allowed
+
+
+def test_a_rule_knows_the_relations_it_reads():
+    assert (HOST | (PARTY & OWNER)).relations == {"host", "party", "owner"}
+    assert NOBODY.relations == set()
+
+
+def test_a_rule_names_who_may_act_in_the_models_own_words():
+    assert (HOST | OWNER).describe({"owner": "the company the decision binds"}) == (
+        "the host company or the company the decision binds"
+    )
+    assert (PARTY & related("pending")).describe(conditions=frozenset({"pending"})) == P
+    assert related("a new relation").describe() == "a new relation"

@@ -369,21 +369,28 @@ def event_label(event: str) -> str:
 
 
 def _slack_escape(text: str) -> str:
+    """Text as Slack shows it, never as markup: a name such as "<!channel> <https://evil.example|Sign in>" would
+    otherwise ping a whole channel or show a link of someone else's making (Slack's escaping of &, < and >)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_link(url: str, label: str) -> str:
+    """A link we make ourselves: <url|label>, with a | in the address encoded so it cannot end the address early."""
+    return f"<{_slack_escape(url).replace('|', '%7C')}|{_slack_escape(label)}>"
+
+
 def payload_of(delivery: WebhookDelivery) -> str:
-    """The body of a delivery in its endpoint's format (JSON for the company's systems, or a Slack message)."""
+    """The body of a delivery in its endpoint's format (JSON for the company's systems, or a Slack message whose
+    every rendered field, the notification text and the blocks alike, carries people's text escaped)."""
     described = _test_event(delivery) if delivery.event == TEST_EVENT else events[delivery.event].describe(delivery)
     link = reminder_sources.site_link(described.link_path)
     if delivery.endpoint.format == WebhookEndpoint.Format.SLACK:
-        line = f"*{_slack_escape(event_label(delivery.event))}*: {_slack_escape(described.summary)}"
+        summary, open_it = _slack_escape(described.summary), _slack_link(link, "Open it in the tracker")
+        line = f"*{_slack_escape(event_label(delivery.event))}*: {summary}"
         return json.dumps(
             {
-                "text": f"{described.summary} {link}",
-                "blocks": [
-                    {"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n<{link}|Open it in the tracker>"}}
-                ],
+                "text": f"{summary} {open_it}",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n{open_it}"}}],
             }
         )
     campaign = delivery.campaign

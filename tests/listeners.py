@@ -92,11 +92,12 @@ class Answer:
 
 
 class Receiver:
-    """An HTTP server on `host` answering every POST with `answer`; it keeps each request's headers and the TLS
-    name (SNI) it was asked for."""
+    """An HTTP server on `host` answering every POST with `answer`; it keeps each request's headers and path and
+    the TLS name (SNI) it was asked for."""
 
     def __init__(self, answer: Callable, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
         self.requests: list[dict] = []
+        self.paths: list[str] = []
         self.server_names: list[str | None] = []
         receiver = self
 
@@ -106,6 +107,7 @@ class Receiver:
             def do_POST(self):
                 self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append(dict(self.headers))
+                receiver.paths.append(self.path)
                 answer(self)
 
             def log_message(self, *args):

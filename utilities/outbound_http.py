@@ -21,11 +21,13 @@ answer cap nor a total deadline nor a resolver tests can replace.
 import http.client
 import ipaddress
 import socket
+import ssl
+import string
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -145,7 +147,8 @@ def parse_destination(url: str, policy: Policy) -> Destination:
         host = str(literal) if literal else parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
         raise OutboundRefused("The host name is not a valid domain name.") from None
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Non-ASCII in the path or query is sent percent-encoded (UTF-8), as browsers do; the rest is sent as written.
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe=string.punctuation)
     return Destination(parts.scheme, host, port, target, literal)
 
 
@@ -217,7 +220,7 @@ def _seconds(seconds: float) -> str:
 def _read_capped(response: urllib3.HTTPResponse, limit: int) -> tuple[bytes, bool]:
     received = bytearray()
     # Compressed answers stay compressed: a small gzip bomb must not inflate past the cap.
-    for chunk in response.stream(min(limit, 16 * 1024) or 1, decode_content=False):
+    for chunk in response.stream(min(limit, 16 * 1024), decode_content=False):
         received += chunk[: limit - len(received)]
         if len(received) >= limit:
             return bytes(received), True
@@ -273,6 +276,9 @@ def post(
     except (OSError, urllib3.exceptions.HTTPError, http.client.HTTPException) as error:
         if fired.is_set() or isinstance(error, TimeoutError | urllib3.exceptions.TimeoutError):
             raise timed_out from error
+        if isinstance(error, ssl.SSLCertVerificationError):
+            message = f"The certificate of {destination.host} could not be verified ({error.verify_message})."
+            raise OutboundUnreachable(message) from error
         raise OutboundUnreachable(f"Could not connect to {destination.host}.") from error
     finally:
         watchdog.cancel()

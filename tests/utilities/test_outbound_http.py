@@ -107,7 +107,7 @@ def test_the_name_is_resolved_once_and_the_checked_address_is_the_one_connected_
         return next(answers)
 
     try:
-        answer = send(f"http://receiver.example:{receiver.port}/in?x=1", RELAXED, rebinding)
+        answer = send(f"http://receiver.example:{receiver.port}/in/café?x=1#top", RELAXED, rebinding)
     finally:
         receiver.close()
         trap.close()
@@ -115,6 +115,7 @@ def test_the_name_is_resolved_once_and_the_checked_address_is_the_one_connected_
     assert calls == ["receiver.example"]
     assert trap.connections == []
     assert receiver.requests[0]["Host"] == f"receiver.example:{receiver.port}"  # the name, not the address
+    assert receiver.paths == ["/in/caf%C3%A9?x=1"]
 
 
 def test_tls_is_verified_for_the_name_while_connecting_to_the_checked_address(tmp_path):
@@ -124,7 +125,8 @@ def test_tls_is_verified_for_the_name_while_connecting_to_the_checked_address(tm
     resolver = resolving({"receiver.example": [RECEIVER_ADDRESS], "other.example": [RECEIVER_ADDRESS]})
     try:
         answer = send(f"https://receiver.example:{receiver.port}/in", policy, resolver)
-        with pytest.raises(OutboundUnreachable):  # the same server, but its certificate is not for this name
+        # The same server, but its certificate is not for this name.
+        with pytest.raises(OutboundUnreachable, match="^The certificate of other.example could not be verified"):
             send(f"https://other.example:{receiver.port}/in", policy, resolver)
     finally:
         receiver.close()

@@ -246,22 +246,25 @@ def post(
     started = time.monotonic()
     destination = parse_destination(url, policy)
     address = resolve_allowed(destination, policy, resolver)
+    timed_out = OutboundTimedOut(f"The receiver took longer than {_seconds(policy.deadline_seconds)}.")
+    remaining = started + policy.deadline_seconds - time.monotonic()
+    if remaining <= 0:  # the name took the whole deadline to resolve
+        raise timed_out
     if destination.scheme == "https":
         connection = HTTPSConnection(
             str(address),
             destination.port,
-            timeout=policy.deadline_seconds,
+            timeout=remaining,
             server_hostname=destination.host,
             cert_reqs="CERT_REQUIRED",
             ca_certs=policy.ca_certs,
         )
     else:
-        connection = HTTPConnection(str(address), destination.port, timeout=policy.deadline_seconds)
+        connection = HTTPConnection(str(address), destination.port, timeout=remaining)
     fired = threading.Event()
-    watchdog = threading.Timer(started + policy.deadline_seconds - time.monotonic(), _cut, (connection, fired))
+    watchdog = threading.Timer(remaining, _cut, (connection, fired))
     watchdog.daemon = True
     watchdog.start()
-    timed_out = OutboundTimedOut(f"The receiver took longer than {_seconds(policy.deadline_seconds)}.")
     try:
         connection.request(
             "POST",

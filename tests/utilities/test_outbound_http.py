@@ -3,6 +3,7 @@ before a connection is made (a real listener on loopback records none), the name
 checked address is the one connected to, redirects are answers, and TLS is verified for the name."""
 
 import ipaddress
+import time
 
 import pytest
 
@@ -155,3 +156,14 @@ def test_a_drip_is_cut_at_the_total_deadline(headers_too):
             send(f"http://{RECEIVER_ADDRESS}:{receiver.port}/", policy)
     finally:
         receiver.close()
+
+
+def test_a_name_that_takes_the_whole_deadline_to_resolve_is_not_connected_to(trap):
+    def slow(host, port):
+        time.sleep(1.2)
+        return ["127.0.0.1"]
+
+    policy = Policy(schemes=("http",), allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), deadline_seconds=1)
+    with pytest.raises(OutboundUnreachable, match="^The receiver took longer than 1 second.$"):
+        send(f"http://slow.example:{trap.port}/", policy, slow)
+    assert trap.connections == []

@@ -4,6 +4,7 @@ A bad value stops the process at start-up with a message naming the variable,
 instead of silently falling back to a default (healthchecks' habit).
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """IP networks in CIDR notation, comma-separated (e.g. "127.0.0.1/32,10.0.0.0/8"); empty when unset."""
+    networks = env_list(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP networks such as 127.0.0.1/32, got {network!r}") from None
+    return networks
 
 
 def env_url(name: str, schemes: tuple[str, ...]) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from comarketing.env import env_bool, env_int, env_list, env_str, env_url
+from comarketing.env import env_bool, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("COMARKETING_VAR_DIR", str(BASE_DIR / "var")))
@@ -333,10 +333,19 @@ if REMINDER_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
 WEBHOOK_SWEEP_EVERY_SECONDS = env_int("WEBHOOK_SWEEP_EVERY_SECONDS", 60)
 # Events older than this when the sweep first sees them (the sweep was down) are not delivered.
 WEBHOOK_LOOKBACK_HOURS = env_int("WEBHOOK_LOOKBACK_HOURS", 24)
-WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
-# Plain http and addresses inside private networks: for development only (a receiver on this machine).
+# Plain http: for development only (a receiver on this machine).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+
+# --- Outbound HTTP: webhooks, Slack, "Send a test event" (issue 23) ---------------
+# One request, from resolving the name to the last byte read, ends at this deadline (not per read).
+OUTBOUND_HTTP_DEADLINE_SECONDS = env_int("OUTBOUND_HTTP_DEADLINE_SECONDS", 10)
+# Only the status and a short excerpt of an answer matter: reading stops after this many bytes.
+OUTBOUND_HTTP_MAX_ANSWER_BYTES = env_int("OUTBOUND_HTTP_MAX_ANSWER_BYTES", 64 * 1024)
+# Networks reached although not public, e.g. 127.0.0.1/32 for a receiver on a developer's machine. Empty unless
+# named one by one (never implied by DEBUG), so no production setting can open the private network by accident.
+OUTBOUND_HTTP_ALLOWED_NETWORKS = env_networks("OUTBOUND_HTTP_ALLOWED_NETWORKS")
+if OUTBOUND_HTTP_DEADLINE_SECONDS < 1 or OUTBOUND_HTTP_MAX_ANSWER_BYTES < 1:
+    raise ImproperlyConfigured("OUTBOUND_HTTP_DEADLINE_SECONDS and OUTBOUND_HTTP_MAX_ANSWER_BYTES must be positive")
 
 # --- Kickoff, sign-offs, KPIs and brand assets (issue 3) ------------------------
 KICKOFF_INCOMPLETE_AFTER_DAYS = env_int("KICKOFF_INCOMPLETE_AFTER_DAYS", 7)

@@ -32,4 +32,4 @@ if XDIST_WORKER:
 
 # Deliveries in tests go to public addresses over https unless a test says otherwise.
 WEBHOOK_ALLOW_HTTP = False
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+OUTBOUND_HTTP_ALLOWED_NETWORKS: list[str] = []

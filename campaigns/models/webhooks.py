@@ -1,9 +1,7 @@
 """Outgoing webhooks: a company's own endpoints, told about its campaigns' events (flags, reminders,
 invitations, results reports), each event delivered once per endpoint through the outbox."""
 
-import ipaddress
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,26 +14,25 @@ from campaigns.models.outbox import OutboxRow
 from partners.models import Organization
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, own_company, own_login
 from partners.scoping.versions import Versioned
+from utilities import outbound_http
 
 
 def new_secret() -> str:
     return secrets.token_hex(32)
 
 
+def webhook_policy() -> outbound_http.Policy:
+    """What a delivery may do: https (http only where the operator allows it), public addresses, the settings'
+    deadline and answer cap. Saving an address and every send apply it alike."""
+    return outbound_http.Policy.from_settings(schemes=("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",))
+
+
 def validate_webhook_url(url: str) -> None:
-    """https (http only where the operator allows it), and not an address inside our own network."""
-    parts = urlsplit(url)
-    allowed = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
-    if parts.scheme not in allowed:
-        raise ValidationError("Use an https:// address: events carry your campaigns' details.")
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES or not parts.hostname:
-        return
+    """The rules of every send, checked when the address is saved (and again at each send: DNS can change)."""
     try:
-        address = ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        return  # a name: checked against what it resolves to at each delivery
-    if not address.is_global:
-        raise ValidationError("This address is inside a private network; use your service's public address.")
+        outbound_http.check_url(url, webhook_policy())
+    except outbound_http.OutboundRefused as refused:
+        raise ValidationError(str(refused), code="outbound_refused") from None
 
 
 class WebhookEndpointQuerySet(ScopedQuerySet):

@@ -18,16 +18,12 @@ keeps the ids it saw ignores a copy sent again after a worker died mid-request).
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
@@ -45,9 +41,10 @@ from campaigns.models import (
     WebhookEndpoint,
     company_takes_part,
 )
-from campaigns.models.webhooks import new_secret
+from campaigns.models.webhooks import new_secret, webhook_policy
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
+from utilities import outbound_http
 from utilities.bulk_rows import insert_selected_ignoring_conflicts
 from utilities.tasks import enqueue_on_commit
 
@@ -372,21 +369,28 @@ def event_label(event: str) -> str:
 
 
 def _slack_escape(text: str) -> str:
+    """Text as Slack shows it, never as markup: a name such as "<!channel> <https://evil.example|Sign in>" would
+    otherwise ping a whole channel or show a link of someone else's making (Slack's escaping of &, < and >)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_link(url: str, label: str) -> str:
+    """A link we make ourselves: <url|label>, with a | in the address encoded so it cannot end the address early."""
+    return f"<{_slack_escape(url).replace('|', '%7C')}|{_slack_escape(label)}>"
+
+
 def payload_of(delivery: WebhookDelivery) -> str:
-    """The body of a delivery in its endpoint's format (JSON for the company's systems, or a Slack message)."""
+    """The body of a delivery in its endpoint's format (JSON for the company's systems, or a Slack message whose
+    every rendered field, the notification text and the blocks alike, carries people's text escaped)."""
     described = _test_event(delivery) if delivery.event == TEST_EVENT else events[delivery.event].describe(delivery)
     link = reminder_sources.site_link(described.link_path)
     if delivery.endpoint.format == WebhookEndpoint.Format.SLACK:
-        line = f"*{_slack_escape(event_label(delivery.event))}*: {_slack_escape(described.summary)}"
+        summary, open_it = _slack_escape(described.summary), _slack_link(link, "Open it in the tracker")
+        line = f"*{_slack_escape(event_label(delivery.event))}*: {summary}"
         return json.dumps(
             {
-                "text": f"{described.summary} {link}",
-                "blocks": [
-                    {"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n<{link}|Open it in the tracker>"}}
-                ],
+                "text": f"{summary} {open_it}",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n{open_it}"}}],
             }
         )
     campaign = delivery.campaign
@@ -423,39 +427,15 @@ def signed_headers(delivery: WebhookDelivery, body: str, timestamp: int | None =
     }
 
 
-class DeliveryRefused(Exception):
-    """Not worth another attempt: the address or its answer will not change by itself."""
-
-
-def _check_address(url: str) -> None:
-    """Every address the host resolves to must be public (no requests into our own network)."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return
-    parts = urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
-        raise ConnectionError(f"The host name could not be resolved: {error}") from error
-    for info in infos:
-        if not ipaddress.ip_address(info[4][0]).is_global:
-            raise DeliveryRefused(
-                f"{parts.hostname} points inside a private network; deliveries go to public addresses."
-            )
-
-
 TRANSIENT_STATUSES = {408, 425, 429}
 
 
 def _post(delivery: WebhookDelivery, body: str) -> int:
-    _check_address(delivery.endpoint.url)
-    response = requests.post(
-        delivery.endpoint.url,
-        data=body.encode(),
-        headers=signed_headers(delivery, body),
-        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-        allow_redirects=False,
+    """Through the one outbound door: public addresses only, resolved once, no redirects, capped and timed."""
+    answer = outbound_http.post(
+        delivery.endpoint.url, body=body.encode(), headers=signed_headers(delivery, body), policy=webhook_policy()
     )
-    return response.status_code
+    return answer.status
 
 
 def _recheck(delivery: WebhookDelivery) -> str | None:
@@ -483,14 +463,10 @@ def webhook_send(*, delivery_id: int, now: datetime.datetime | None = None) -> o
             delivery.payload = payload_of(delivery)
             WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=delivery.payload)
         status = _post(delivery, delivery.payload)
-    except DeliveryRefused as refused:
+    except outbound_http.OutboundRefused as refused:
         return outbox.after_failure(delivery, str(refused), now=now, transient=False)
-    except requests.Timeout:
-        error = f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} seconds."
-        return outbox.after_failure(delivery, error, now=now, transient=True)
-    except (requests.ConnectionError, ConnectionError):
-        error = f"Could not connect to {urlsplit(delivery.endpoint.url).hostname}."
-        return outbox.after_failure(delivery, error, now=now, transient=True)
+    except outbound_http.OutboundUnreachable as unreachable:  # not found, not reached, or past the deadline
+        return outbox.after_failure(delivery, str(unreachable), now=now, transient=True)
     except Exception as error:
         logger.exception("Webhook delivery %s could not be written or sent", delivery_id)
         return outbox.after_failure(delivery, f"{type(error).__name__}: {error}", now=now, transient=False)

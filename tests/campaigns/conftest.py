@@ -36,7 +36,7 @@ class Receiver:
 @pytest.fixture
 def receiver(settings):
     settings.WEBHOOK_ALLOW_HTTP = True
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    settings.OUTBOUND_HTTP_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     receiver = Receiver()
     yield receiver
     receiver.server.shutdown()

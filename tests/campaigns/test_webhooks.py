@@ -195,7 +195,10 @@ def test_slack_gets_a_message_it_can_show(world, receiver):
     send_all()
 
     (message,) = receiver.bodies()
-    assert message["text"].startswith("Flag raised on “Spring webinar”: Budget <owner> & sign-off missing http")
+    assert message["text"].startswith(
+        "Flag raised on “Spring webinar”: Budget &lt;owner&gt; &amp; sign-off missing <http"
+    )
+    assert message["text"].endswith("|Open it in the tracker>")
     block = message["blocks"][0]["text"]
     assert block["type"] == "mrkdwn"
     assert "Budget &lt;owner&gt; &amp; sign-off missing" in block["text"]

@@ -41,6 +41,8 @@ def test_check_deploy_is_clean_under_production_settings():
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name the site's host names"),
         ("ALLOWED_HOSTS", "campaigns.example.com,*", "ALLOWED_HOSTS must name the site's host names"),
+        ("OUTBOUND_HTTP_ALLOWED_NETWORKS", "localhost", "OUTBOUND_HTTP_ALLOWED_NETWORKS must list IP networks"),
+        ("OUTBOUND_HTTP_DEADLINE_SECONDS", "0", "OUTBOUND_HTTP_DEADLINE_SECONDS and OUTBOUND_HTTP_MAX_ANSWER_BYTES"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_clear_message(name, value, message):
@@ -54,3 +56,15 @@ def test_the_forwarded_proto_header_is_trusted_only_behind_a_declared_proxy(behi
     env = {**PRODUCTION_ENV, **({"BEHIND_TLS_PROXY": behind_proxy} if behind_proxy else {})}
     result = manage("shell", "-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)", env=env)
     assert result.stdout.strip().splitlines()[-1] == header, result.stderr
+
+
+@pytest.mark.parametrize(("env", "networks"), [({"DEBUG": "true"}, "[]"), ({"DEBUG": "false"}, "[]")])
+def test_no_private_network_is_reachable_unless_named_one_by_one(env, networks):
+    """Outbound HTTP reaches private networks only through OUTBOUND_HTTP_ALLOWED_NETWORKS: DEBUG implies none."""
+    script = "from django.conf import settings; print(settings.OUTBOUND_HTTP_ALLOWED_NETWORKS)"
+    result = manage("shell", "-c", script, env={**PRODUCTION_ENV, **env})
+    assert result.stdout.strip().splitlines()[-1] == networks, result.stderr
+    named = manage(
+        "shell", "-c", script, env={**PRODUCTION_ENV, **env, "OUTBOUND_HTTP_ALLOWED_NETWORKS": "10.1.0.0/16"}
+    )
+    assert named.stdout.strip().splitlines()[-1] == "['10.1.0.0/16']", named.stderr

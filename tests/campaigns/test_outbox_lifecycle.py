@@ -5,6 +5,7 @@ cap, back-off, the retry window's boundary, a sent row's old error)."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from campaigns.models import Reminder
 from campaigns.outbox import lifecycle
@@ -203,3 +204,33 @@ def test_rows_handed_over_are_sent_to_the_worker_by_default(row, monkeypatch):
     due = row()
     lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW)
     assert sent_to_worker == [("campaigns.send_reminder", due.pk)]
+
+
+def test_enqueueing_never_hands_over_a_row_that_is_done(row):
+    for number, status in enumerate((Status.SENT, Status.FAILED, Status.DROPPED)):
+        row(subject=f"deliverable:{number}", status=status)
+    assert lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW, enqueue=False)[1] == []
+
+
+def test_a_row_whose_worker_went_silent_is_handed_over_again_unless_its_new_message_is_on_the_way(row, settings):
+    settings.REMINDER_SENDING_TIMEOUT_SECONDS = 600
+    settings.REMINDER_REQUEUE_AFTER_SECONDS = 3600  # longer than the sending timeout: a taken message is not lost
+    silent_since = NOW - datetime.timedelta(seconds=601)
+
+    def stale(subject: str, enqueued_at):
+        return row(subject=subject, status=Status.SENDING, attempts=1, claimed_at=silent_since, enqueued_at=enqueued_at)
+
+    never_enqueued = stale("deliverable:1", None)
+    message_lost = stale("deliverable:2", NOW - datetime.timedelta(seconds=3601))
+    message_taken_then_worker_died = stale("deliverable:3", silent_since - datetime.timedelta(seconds=1))
+    new_message_on_its_way = stale("deliverable:4", NOW - datetime.timedelta(seconds=10))
+    queued = lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW, enqueue=False)[1]
+    assert sorted(queued) == sorted([never_enqueued.pk, message_lost.pk, message_taken_then_worker_died.pk])
+    assert new_message_on_its_way.pk not in queued
+
+
+def test_a_resent_row_is_due_at_once_even_if_its_last_retry_was_planned_later(row):
+    later = timezone.now() + datetime.timedelta(days=1)
+    reminder = row(status=Status.FAILED, attempts=3, next_attempt_at=later)
+    lifecycle.resend(reminder)
+    assert lifecycle.claim(Reminder, reminder.pk, timezone.now()) is True

@@ -234,3 +234,13 @@ def test_a_resent_row_is_due_at_once_even_if_its_last_retry_was_planned_later(ro
     reminder = row(status=Status.FAILED, attempts=3, next_attempt_at=later)
     lifecycle.resend(reminder)
     assert lifecycle.claim(Reminder, reminder.pk, timezone.now()) is True
+
+
+@pytest.mark.parametrize(("attempt", "ceiling"), [(1, 60), (2, 120), (3, 240), (4, 300), (9, 300)])
+def test_back_off_doubles_from_the_base_up_to_the_cap_scaled_by_half_to_whole(attempt, ceiling, settings, monkeypatch):
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    settings.REMINDER_RETRY_MAX_SECONDS = 300
+    monkeypatch.setattr(lifecycle.random, "uniform", lambda low, high: low)
+    assert lifecycle.retry_delay(attempt) == ceiling / 2
+    monkeypatch.setattr(lifecycle.random, "uniform", lambda low, high: high)
+    assert lifecycle.retry_delay(attempt) == ceiling

@@ -100,7 +100,7 @@ def figures_table(series: list[KpiSeries]) -> SafeString:
         for company, points in sorted(one.by_company.items())
         for day, value in points
     ]
-    rows += [(one.name, "target", "", _number(one.target)) for one in series if one.target is not None]
+    rows += [(one.name, "Target", "", _number(one.target)) for one in series if one.target is not None]
     return format_html(
         '<div class="kpi-figures"><p>{}</p><table><thead><tr><th>KPI</th><th>Company</th><th>Period end</th>'
         "<th>Figure</th></tr></thead><tbody>{}</tbody></table></div>",

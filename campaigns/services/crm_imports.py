@@ -26,7 +26,6 @@ from partners.models import Person
 from utilities.validation import save_validated
 
 MAX_BYTES = 5 * 1024 * 1024
-NOT_UTF8 = "The file is not UTF-8 text: export it from the CRM as CSV (UTF-8)."
 MAX_ROWS = 100_000
 STATUS_COLUMNS = ("lead status", "status", "lifecycle stage")  # the first found is used, whatever its case
 Stage = LeadStatusMapping.SharedStage
@@ -51,21 +50,30 @@ class Preview:
         return [(self.names[code], count) for code, count in self.figures.items()]
 
 
+def _unreadable(row: int, error: csv.Error | UnicodeDecodeError) -> ValidationError:
+    if isinstance(error, UnicodeDecodeError):
+        return ValidationError(f"Row {row}: the file is not UTF-8 text: export it from the CRM as CSV (UTF-8).")
+    return ValidationError(f"Row {row}: this is not a CSV file a CRM exports ({error}).")
+
+
 def _reader(content: bytes) -> csv.DictReader:
     """A reader of the export's rows, one at a time (a 5 MB file of one-character rows would be 2.6 million
-    dicts held at once): bounded in bytes before anything is parsed; decoded as it is read."""
+    dicts held at once), its header read: bounded in bytes before anything is parsed; decoded as it is read."""
     if len(content) > MAX_BYTES:
         raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
     try:
         sample = text.read(4096)
         text.seek(0)
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    except UnicodeDecodeError:
-        raise ValidationError(NOT_UTF8) from None
-    return csv.DictReader(text, dialect=dialect)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(text, dialect=dialect)
+        reader.fieldnames  # noqa: B018 (reads the header row)
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _unreadable(1, error) from None
+    return reader
 
 
 def _counted_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
@@ -77,21 +85,14 @@ def _counted_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]
             if number - 1 > MAX_ROWS:
                 raise ValidationError(f"The file has more than {MAX_ROWS:,} leads; split it by period.")
             yield number, row
-    except csv.Error as error:
-        raise ValidationError(f"Row {number + 1}: this is not a CSV file a CRM exports ({error}).") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"Row {number + 1}: {NOT_UTF8}") from None
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _unreadable(number + 1, error) from None
 
 
 def crm_import_preview(*, campaign: Campaign, organization_id: int, content: bytes) -> Preview:
     """What importing `content` would record, or a ValidationError naming the first bad row and column."""
     reader = _reader(content)
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as error:
-        raise ValidationError(f"Row 1: this is not a CSV file a CRM exports ({error}).") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"Row 1: {NOT_UTF8}") from None
+    header = reader.fieldnames or []
     headers = {name.strip().lower(): name for name in header if name}
     column = next((headers[name] for name in STATUS_COLUMNS if name in headers), None)
     if header and column is None:

@@ -356,6 +356,14 @@ SIGNOFF_TURNAROUND_BUSINESS_DAYS = env_int("SIGNOFF_TURNAROUND_BUSINESS_DAYS", 2
 # A decision raised this many days ago and still pending is flagged, naming its decider (issue 12).
 DECISION_PENDING_DAYS = env_int("DECISION_PENDING_DAYS", 7)
 BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
+# Any upload's request body (the largest file a form takes, and a megabyte for the other fields) is refused from
+# its declared size before it is read; JSON and form bodies stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+UPLOAD_MAX_BYTES = (BRAND_ASSET_MAX_UPLOAD_MB + 1) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "utilities.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Authority and invitations (issue 8) ------------------------------------------------------------------
 # A new company's contact sets a password through a signed link valid this long (Django's reset token).

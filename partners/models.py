@@ -21,7 +21,7 @@ from partners.scoping import (
     sharing,
 )
 from partners.scoping.versions import Versioned
-from utilities.validation import validate_single_line
+from utilities.validation import past_date, validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
 # a placeholder, "posixrules" a template; posix/ and right/ are copies of the real names.
@@ -185,7 +185,7 @@ class PartnerRelationship(Versioned):
     vendor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="partner_relationships")
     partner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vendor_relationships")
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
-    since = models.DateField(null=True, blank=True)
+    since = models.DateField(null=True, blank=True, validators=[past_date], help_text="When the partnership began.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -4,10 +4,16 @@ One chart per KPI: a line per company whose figures the KPI counts (and their su
 target as a horizontal line, and the pace line from zero at kickoff to the target at the end date. SVG scales
 on the page and embeds in the PDF report as it is; no script, no CDN. E-mail clients block SVG, so the digest
 gets one PNG per campaign with its KPIs' charts stacked.
+
+Names are text, never markup: matplotlib reads `$…$` as mathtext (a metric named `Leads $\\foo$` raised), so
+every text artist of a figure has math parsing turned off before it is laid out. And a chart that still cannot
+be drawn (a figure's date beyond what matplotlib can place, say) becomes a table of its figures with a note,
+so the page, the report or the e-mail that shows it never fails for it.
 """
 
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,8 +22,11 @@ import matplotlib
 matplotlib.use("Agg")  # no display: render to files only
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from django.utils.html import format_html, format_html_join  # noqa: E402
 from django.utils.safestring import SafeString, mark_safe  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
+logger = logging.getLogger(__name__)
 COLOURS = ["#417690", "#b26b00", "#2e7d32", "#7b1fa2"]
 
 
@@ -67,15 +76,47 @@ def _render(series: list[KpiSeries], output, **savefig) -> None:
     try:
         for row, one in zip(axes, series, strict=True):
             _plot(row[0], one)
+        # Titles and legends carry names people typed. (Tick labels, drawn later, are our own dates and numbers.)
+        for text in figure.findobj(Text):
+            text.set_parse_math(False)
         figure.tight_layout()
         figure.savefig(output, **savefig)
     finally:
         plt.close(figure)
 
 
+CHART_FAILED_NOTE = "The chart could not be drawn, so here are its figures."
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def figures_table(series: list[KpiSeries]) -> SafeString:
+    """What charts show, as a table: each company's figure at the end of each period, and the target."""
+    rows = [
+        (one.name, company, day.isoformat(), _number(value))
+        for one in series
+        for company, points in sorted(one.by_company.items())
+        for day, value in points
+    ]
+    rows += [(one.name, "Target", "", _number(one.target)) for one in series if one.target is not None]
+    return format_html(
+        '<div class="kpi-figures"><p>{}</p><table><thead><tr><th>KPI</th><th>Company</th><th>Period end</th>'
+        "<th>Figure</th></tr></thead><tbody>{}</tbody></table></div>",
+        CHART_FAILED_NOTE,
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+    )
+
+
 def kpi_chart_svg(series: KpiSeries) -> SafeString:
+    """The chart as inline SVG, or its figures as a table when it cannot be drawn."""
     out = io.StringIO()
-    _render([series], out, format="svg")
+    try:
+        _render([series], out, format="svg")
+    except Exception:  # whatever matplotlib raises, the page that shows the chart still renders
+        logger.exception("The chart of KPI %r could not be drawn; its figures are shown as a table", series.name)
+        return figures_table([series])
     svg = out.getvalue()
     return mark_safe(svg[svg.index("<svg") :])  # drop the XML prologue so it can sit inside HTML
 
@@ -83,8 +124,13 @@ def kpi_chart_svg(series: KpiSeries) -> SafeString:
 PNG_WIDTH = 640  # CSS pixels: fits the usual 600-700px column of an e-mail
 
 
-def kpi_charts_png(series: list[KpiSeries]) -> bytes:
-    """The charts of several KPIs stacked in one PNG, drawn at 1.5 × PNG_WIDTH so it stays sharp on dense screens."""
+def kpi_charts_png(series: list[KpiSeries]) -> bytes | None:
+    """The charts of several KPIs stacked in one PNG, drawn at 1.5 × PNG_WIDTH so it stays sharp on dense screens;
+    None when they cannot be drawn (show `figures_table` instead)."""
     out = io.BytesIO()
-    _render(series, out, format="png", dpi=150)
+    try:
+        _render(series, out, format="png", dpi=150)
+    except Exception:  # the e-mail goes out with a table instead
+        logger.exception("The charts of KPIs %r could not be drawn", [one.name for one in series])
+        return None
     return out.getvalue()

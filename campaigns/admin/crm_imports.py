@@ -11,12 +11,13 @@ from campaigns.models import Campaign, CrmImport
 from campaigns.services import crm_imports as services
 from partners.scoping.admin import ScopedModelAdmin
 from partners.services import person_of
+from utilities.validation import validate_period_span, work_date
 
 
 class CrmUploadForm(forms.Form):
     campaign = forms.ModelChoiceField(Campaign.objects.none())
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[work_date])
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[work_date])
     file = forms.FileField(required=False, help_text="Your CRM's lead export as CSV, with a “Lead Status” column.")
     content = forms.CharField(required=False, widget=forms.HiddenInput)  # the previewed file, when saving it
     file_name = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -29,6 +30,7 @@ class CrmUploadForm(forms.Form):
         data = super().clean()
         if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
             raise ValidationError("The period cannot end before it starts.")
+        validate_period_span(data.get("period_start"), data.get("period_end"))
         upload = data.get("file")
         if upload is not None:
             if upload.size > services.MAX_BYTES:

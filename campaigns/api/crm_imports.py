@@ -9,6 +9,7 @@ from campaigns.services import crm_imports as services
 from partners.scoping import ADD, ensure_may
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.services import person_of
+from utilities.validation import validate_period_span, work_date
 
 
 class CrmImportSerializer(ScopedModelSerializer):
@@ -30,8 +31,8 @@ class CrmImportSerializer(ScopedModelSerializer):
 
 class CrmUploadSerializer(serializers.Serializer):
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none())
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = serializers.DateField(validators=[work_date])
+    period_end = serializers.DateField(validators=[work_date])
     file = serializers.FileField(max_length=200, help_text="The CRM's lead export as CSV, with a “Lead Status” column.")
     preview = serializers.BooleanField(default=False, help_text="Only say what the file would record.")
 
@@ -44,6 +45,7 @@ class CrmUploadSerializer(serializers.Serializer):
     def validate(self, data):
         if data["period_end"] < data["period_start"]:
             raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
+        validate_period_span(data["period_start"], data["period_end"])
         if data["file"].size > services.MAX_BYTES:
             raise serializers.ValidationError({"file": "The file is larger than 5 MB."})
         return data

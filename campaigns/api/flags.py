@@ -15,6 +15,7 @@ from partners.scoping import CHANGE, VIEW
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
 from utilities.api import ChangeActionPermissions
+from utilities.validation import work_date
 
 
 class FlagSerializer(ScopedModelSerializer):
@@ -49,7 +50,7 @@ class AcknowledgeSerializer(serializers.Serializer):
 
 
 class SnoozeSerializer(serializers.Serializer):
-    until = serializers.DateField(help_text="The flag warns again from this day.")
+    until = serializers.DateField(validators=[work_date], help_text="The flag warns again from this day.")
     reason = serializers.CharField()
 
 

@@ -46,12 +46,40 @@ SIGNATURES: dict[str, FileSignature] = {
     "xlsx": FileSignature(f"{_OOXML}.spreadsheetml.sheet", ZIP_MAGIC, zip_member_prefix="xl/"),
     "zip": FileSignature("application/zip", ZIP_MAGIC),
 }
+# The uploaded file's name is kept (as `original_name`) to show and to download it under: a longer one is refused
+# before anything is saved, not cut (a cut name could lose what tells two files apart).
+FILE_NAME_MAX_LENGTH = 200
 # Formats that can carry script when opened in a browser.
 REFUSED_EXTENSIONS = {"svg", "svgz", "html", "htm", "xhtml", "xml", "js"}
 
 
 def _extension(name: str) -> str:
     return PurePath(name).suffix.lower().lstrip(".")
+
+
+# A zip is read by its directory only (never extracted), but a partner may unpack it: both bounded. The number
+# of members is read from the end record before the directory is (listing 200,000 members took over 100 MB).
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+
+
+def _check_zip_size(upload) -> None:
+    """Refuse a zip of more than ZIP_MAX_MEMBERS files from its end-of-central-directory record alone (stdlib's own
+    reader of it, zip64 included), before its directory is listed."""
+    end_record = zipfile._EndRecData(upload)
+    if end_record is None:
+        raise zipfile.BadZipFile("no end of central directory")
+    if end_record[zipfile._ECD_ENTRIES_TOTAL] > ZIP_MAX_MEMBERS:
+        raise ValidationError(f"The archive holds more than {ZIP_MAX_MEMBERS:,} files, the most accepted.")
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > ZIP_MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            f"The archive unpacks to {unpacked / (1024 * 1024):,.0f} MB; "
+            f"the limit is {ZIP_MAX_UNPACKED_BYTES // (1024 * 1024)} MB."
+        )
 
 
 def _matches(signature: FileSignature, upload) -> bool:
@@ -62,8 +90,10 @@ def _matches(signature: FileSignature, upload) -> bool:
         return False
     if signature.magic == ZIP_MAGIC:
         try:
+            _check_zip_size(upload)
             with zipfile.ZipFile(upload) as archive:
                 names = archive.namelist()
+                _check_unpacked_size(archive)
         except zipfile.BadZipFile:
             return False
         finally:
@@ -75,6 +105,11 @@ def _matches(signature: FileSignature, upload) -> bool:
 
 def validate_brand_file(upload, name: str) -> str:
     """The content type of an accepted upload; a ValidationError a person understands otherwise."""
+    if len(name) > FILE_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"“{name[:40]}…”: the file's name is {len(name)} characters long; "
+            f"rename it to at most {FILE_NAME_MAX_LENGTH} characters and upload it again."
+        )
     extension = _extension(name)
     allowed = ", ".join(sorted(SIGNATURES))
     if extension in REFUSED_EXTENSIONS:
@@ -129,7 +164,7 @@ class BrandAsset(Versioned):
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to=_private_path, storage=private_storage, blank=True, max_length=200)
     link = models.URLField(blank=True, help_text="Or a link, e.g. to the company's brand portal.")
-    original_name = models.CharField(max_length=200, blank=True, editable=False)
+    original_name = models.CharField(max_length=FILE_NAME_MAX_LENGTH, blank=True, editable=False)
     content_type = models.CharField(max_length=120, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"

@@ -12,7 +12,7 @@ from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
 from partners.scoping.versions import Versioned
 from utilities.fingerprints import content_fingerprint
-from utilities.validation import validate_single_line
+from utilities.validation import validate_single_line, work_date
 
 PARTY = related("party")  # the company takes part in the row's campaign (an accepted party that has not left)
 HOST = related("host")  # the company hosts the row's campaign
@@ -153,9 +153,9 @@ class Campaign(Versioned):
         default=Status.DRAFT,
         help_text="Draft → Kickoff → Planning → Execution → Reporting → Closed; Cancelled from any open state.",
     )
-    kickoff_date = models.DateField(null=True, blank=True)
-    launch_date = models.DateField(null=True, blank=True, help_text="Launch or event date.")
-    end_date = models.DateField(null=True, blank=True)
+    kickoff_date = models.DateField(null=True, blank=True, validators=[work_date])
+    launch_date = models.DateField(null=True, blank=True, validators=[work_date], help_text="Launch or event date.")
+    end_date = models.DateField(null=True, blank=True, validators=[work_date])
     goals = models.TextField(blank=True)
     template = models.ForeignKey(
         "campaigns.CampaignTemplate",
@@ -485,7 +485,7 @@ class Deliverable(Versioned):
         related_name="channel_deliverables",
         help_text="The company whose channel (web, social, e-mail) it goes out on.",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[work_date])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     link = models.URLField(blank=True)
     needs_signoff = models.BooleanField(

@@ -7,6 +7,7 @@ from campaigns.models.core import OWN_PART, Campaign, CampaignChildQuerySet
 from partners.models import Organization, Person
 from partners.scoping import own_company, own_person
 from partners.scoping.versions import Versioned
+from utilities.validation import validate_period_span, work_date
 
 
 class CrmImportQuerySet(CampaignChildQuerySet):
@@ -22,8 +23,8 @@ class CrmImport(Versioned):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="crm_imports")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="company")
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[work_date])
+    period_end = models.DateField(validators=[work_date])
     file_name = models.CharField(max_length=200)
     file_sha256 = models.CharField(max_length=64, editable=False)
     rows = models.PositiveIntegerField(default=0)
@@ -52,3 +53,6 @@ class CrmImport(Versioned):
 
     def __str__(self) -> str:
         return f"{self.organization}'s CRM export for {self.period_start}–{self.period_end}"
+
+    def clean(self) -> None:
+        validate_period_span(self.period_start, self.period_end)

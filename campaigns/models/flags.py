@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.models.core import PARTY, Campaign, CampaignChildQuerySet
 from campaigns.registries.checks import CRITICAL, INFO, SEVERITY_ORDER, WARNING
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
+from utilities.validation import work_date
 
 
 class FlagQuerySet(CampaignChildQuerySet):
@@ -60,7 +61,9 @@ class Flag(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
-    snoozed_until = models.DateField(null=True, blank=True, help_text="Hidden from the campaign's warnings until then.")
+    snoozed_until = models.DateField(
+        null=True, blank=True, validators=[work_date], help_text="Hidden from the campaign's warnings until then."
+    )
     attention_reason = models.TextField(blank=True, help_text="Why it was acknowledged or snoozed.")
 
     history = HistoricalRecords()

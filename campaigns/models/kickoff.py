@@ -23,6 +23,7 @@ from campaigns.models.core import (
 from partners.models import Organization, Person
 from partners.scoping import OWNER, own_company, own_person
 from partners.scoping.versions import Versioned
+from utilities.validation import work_date
 
 MAX_BUSINESS_DAYS = 60
 
@@ -91,7 +92,7 @@ class MilestoneQuerySet(CampaignChildQuerySet):
 class ProductionMilestone(Versioned):
     questionnaire = models.ForeignKey(KickoffQuestionnaire, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=200)
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[work_date])
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()

@@ -22,6 +22,7 @@ from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
 from partners.scoping.versions import Versioned
+from utilities.validation import validate_period_span, work_date
 
 # Active ISO 4217 currency codes.
 ISO_4217_CURRENCIES = frozenset(
@@ -413,8 +414,8 @@ class KpiMeasurement(Versioned):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", editable=False, blank=True, verbose_name="company"
     )
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[work_date])
+    period_end = models.DateField(validators=[work_date])
     value = models.DecimalField(
         **MONEY_DIGITS, validators=[MinValueValidator(0, "A measured value cannot be negative.")]
     )
@@ -474,6 +475,7 @@ class KpiMeasurement(Versioned):
             raise ValidationError({"reported_by": "Measurements are reported by people of the campaign's companies."})
         if self.kpi_id and self.value is not None and self.kpi.metric.unit == Metric.Unit.PERCENT and self.value > 100:
             raise ValidationError({"value": "A percentage cannot be above 100."})
+        validate_period_span(self.period_start, self.period_end)
 
 
 class ReportingPlan(Versioned):
@@ -489,7 +491,7 @@ class ReportingPlan(Versioned):
     frequency = models.CharField(max_length=10, choices=ReportingFrequency.choices, blank=True)
     method = models.CharField(max_length=16, choices=Method.choices, blank=True)
     dashboard_link = models.URLField(blank=True)
-    first_report_date = models.DateField(null=True, blank=True)
+    first_report_date = models.DateField(null=True, blank=True, validators=[work_date])
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

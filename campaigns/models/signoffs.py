@@ -7,6 +7,7 @@ from campaigns.models.core import PARTY, CampaignChildQuerySet, Deliverable
 from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW
 from partners.scoping.versions import Versioned
+from utilities.validation import work_date
 
 _FINISHED_STATUSES = (Deliverable.Status.APPROVED, Deliverable.Status.PUBLISHED)
 
@@ -90,7 +91,7 @@ class SignoffRequest(Versioned):
     reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signoff_requests")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     comment = models.TextField(blank=True)
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[work_date])
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # What an approval approved: the deliverable's reviewed content then, and its fingerprint (see

@@ -15,10 +15,10 @@ from django.utils.html import format_html, format_html_join
 
 from campaigns.models import Campaign
 from campaigns.selectors.results import KpiResult, kpi_results_of
-from utilities.charts import PNG_WIDTH, kpi_charts_png
+from utilities.charts import PNG_WIDTH, figures_table, kpi_charts_png
 
 DIGEST_CHARTS = 5  # campaigns charted in one digest at most (the rest are a click away)
-CID = re.compile(r'src="cid:(kpi-charts-(\d+)@comarketing)"')
+CHART_IMAGE = re.compile(r'(<img src="cid:(kpi-charts-(\d+)@comarketing)"[^>]*>)')
 
 
 def chart_cid(campaign_id: int) -> str:
@@ -69,15 +69,22 @@ def kpi_summaries(campaign_ids: list[int]) -> tuple[str, str]:
     return text, str(html)
 
 
-def kpi_chart_images(body_html: str) -> dict[str, bytes]:
-    """The PNG for every chart `cid:` a digest's HTML body names: cid -> PNG."""
-    cids = {int(campaign_id): cid for cid, campaign_id in CID.findall(body_html)}
-    if not cids:
-        return {}
-    results = kpi_results_of(list(Campaign.objects.filter(pk__in=cids)))
+def kpi_chart_images(body_html: str) -> tuple[str, dict[str, bytes]]:
+    """The PNG for every chart `cid:` a digest's HTML body names (cid -> PNG), and the body to send: a campaign
+    whose charts cannot be drawn gets its figures as a table in place of the image."""
+    tags = {int(campaign_id): (tag, cid) for tag, cid, campaign_id in CHART_IMAGE.findall(body_html)}
+    if not tags:
+        return body_html, {}
+    results = kpi_results_of(list(Campaign.objects.filter(pk__in=tags)))
     images = {}
     for campaign_id, found in results.items():
         charted = [result.series for result in found if result.series.by_company]
-        if charted:
-            images[cids[campaign_id]] = kpi_charts_png(charted)
-    return images
+        if not charted:
+            continue
+        tag, cid = tags[campaign_id]
+        png = kpi_charts_png(charted)
+        if png is None:
+            body_html = body_html.replace(tag, figures_table(charted))
+        else:
+            images[cid] = png
+    return body_html, images

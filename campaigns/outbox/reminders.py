@@ -178,9 +178,10 @@ def _message(reminder: Reminder) -> EmailMultiAlternatives:
         },
     )
     if reminder.body_html:
-        message.attach_alternative(reminder.body_html, "text/html")
-        images = reminder_sources.sources[reminder.kind].images
-        for cid, png in (images(reminder.body_html) if images else {}).items():
+        draw_images = reminder_sources.sources[reminder.kind].images
+        body_html, images = draw_images(reminder.body_html) if draw_images else (reminder.body_html, {})
+        message.attach_alternative(body_html, "text/html")
+        for cid, png in images.items():
             # Parts of the HTML body (multipart/related), not attachments: shown where the body says.
             message.mixed_subtype = "related"
             image = MIMEImage(png, "png")

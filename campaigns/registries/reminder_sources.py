@@ -55,8 +55,9 @@ class Message:
 SourceFunction = Callable[[datetime.datetime], "Iterable[DueReminder] | QuerySet"]
 # Gets the outbox row (campaigns.models.Reminder, with its person loaded).
 RenderFunction = Callable[[Any], Message]
-# Gets the outbox row's HTML body; returns the images it shows inline, by Content-ID (cid -> PNG).
-ImagesFunction = Callable[[str], dict[str, bytes]]
+# Gets the outbox row's HTML body; returns the body as sent (an image that could not be drawn replaced by what
+# stands in for it) and the images it shows inline, by Content-ID (cid -> PNG).
+ImagesFunction = Callable[[str], tuple[str, dict[str, bytes]]]
 # Gets the outbox row (with its person loaded); raises `NoLongerDue` when its recipient is no longer to hear of it.
 RecipientCheck = Callable[[Any], None]
 

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,31 +50,52 @@ class Preview:
         return [(self.names[code], count) for code, count in self.figures.items()]
 
 
-def _read(content: bytes) -> list[dict[str, str]]:
+def _unreadable(row: int, error: csv.Error | UnicodeDecodeError) -> ValidationError:
+    if isinstance(error, UnicodeDecodeError):
+        return ValidationError(f"Row {row}: the file is not UTF-8 text: export it from the CRM as CSV (UTF-8).")
+    return ValidationError(f"Row {row}: this is not a CSV file a CRM exports ({error}).")
+
+
+def _reader(content: bytes) -> csv.DictReader:
+    """A reader of the export's rows, one at a time (a 5 MB file of one-character rows would be 2.6 million
+    dicts held at once), its header read: bounded in bytes before anything is parsed; decoded as it is read."""
     if len(content) > MAX_BYTES:
         raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text: export it from the CRM as CSV (UTF-8).") from None
-    sample = text[:4096]
+        sample = text.read(4096)
+        text.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(text, dialect=dialect)
+        reader.fieldnames  # noqa: B018 (reads the header row)
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _unreadable(1, error) from None
+    return reader
+
+
+def _counted_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, row) for each lead, refused at the first row past MAX_ROWS, at a field longer than the csv
+    module reads or at bytes that are not UTF-8, naming the row (the header is row 1)."""
+    number = 1
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        for number, row in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                raise ValidationError(f"The file has more than {MAX_ROWS:,} leads; split it by period.")
+            yield number, row
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _unreadable(number + 1, error) from None
 
 
 def crm_import_preview(*, campaign: Campaign, organization_id: int, content: bytes) -> Preview:
     """What importing `content` would record, or a ValidationError naming the first bad row and column."""
-    rows = _read(content)
-    if not rows:
-        raise ValidationError("The file has no leads: a header row and one row per lead are expected.")
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(f"The file has more than {MAX_ROWS:,} leads; split it by period.")
-    headers = {name.strip().lower(): name for name in rows[0] if name}
+    reader = _reader(content)
+    header = reader.fieldnames or []
+    headers = {name.strip().lower(): name for name in header if name}
     column = next((headers[name] for name in STATUS_COLUMNS if name in headers), None)
-    if column is None:
+    if header and column is None:
         raise ValidationError(f"No status column: name one of {', '.join(repr(c.title()) for c in STATUS_COLUMNS)}.")
     mapping = {
         crm_status.strip().lower(): stage
@@ -81,10 +103,10 @@ def crm_import_preview(*, campaign: Campaign, organization_id: int, content: byt
             plan__campaign=campaign, organization_id=organization_id
         ).values_list("crm_status", "shared_stage")
     }
-    if not mapping:
+    if header and not mapping:
         raise ValidationError("Your company has not mapped its CRM statuses yet: map them in the reporting plan.")
-    stages = Counter()
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
+    stages, rows = Counter(), 0
+    for number, row in _counted_rows(reader):
         status = (row.get(column) or "").strip()
         if not status:
             raise ValidationError(f"Row {number}, column “{column}”: the status is empty.")
@@ -95,13 +117,16 @@ def crm_import_preview(*, campaign: Campaign, organization_id: int, content: byt
                 "in the reporting plan."
             )
         stages[stage] += 1
+        rows += 1
+    if not rows:
+        raise ValidationError("The file has no leads: a header row and one row per lead are expected.")
     tracked = dict(
         CampaignKpi.objects.filter(campaign=campaign, metric__code__in=COUNTED).values_list(
             "metric__code", "metric__name"
         )
     )
     return Preview(
-        rows=len(rows),
+        rows=rows,
         leads_by_stage={str(stage.label): stages[stage] for stage in Stage if stages[stage]},
         figures={code: sum(stages[s] for s in COUNTED[code]) for code in sorted(tracked)},
         names=tracked,

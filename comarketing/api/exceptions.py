@@ -1,5 +1,7 @@
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -8,14 +10,19 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from utilities.uploads import body_limit_message
+
 logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
-    """Model rules and protected deletes answer 400 with their message; anything unforeseen is logged and
-    answered with a short JSON body (never a stack trace or an HTML page)."""
+    """Model rules and protected deletes answer 400 with their message, a body over its limit 413; anything
+    unforeseen is logged and answered with a short JSON body (never a stack trace or an HTML page)."""
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE (JSON), or UPLOAD_MAX_BYTES (uploads)
+        limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return Response({"detail": body_limit_message(limit)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(

@@ -38,9 +38,9 @@ def _answer(description: str, schema: dict = _ERROR) -> dict:
 
 
 def document_error_responses(result, generator, request, public):
-    """drf-spectacular post-processing hook: add 400, 401, 403, 404, 405, 409 and 415 (writes), 406, 412 and 428
-    (changes), 422 (creates and actions), and 429 to every operation, each with the body the API gives; and the
-    `If-Match` and `Idempotency-Key` headers the scoped API base reads."""
+    """drf-spectacular post-processing hook: add 400, 401, 403, 404, 405, 409 and 415 (writes), 413 (bodies), 406,
+    412 and 428 (changes), 422 (creates and actions), and 429 to every operation, each with the body the API
+    gives; and the `If-Match` and `Idempotency-Key` headers the scoped API base reads."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"], schemas["Conflict"] = ERROR_SCHEMA, CONFLICT_SCHEMA
     for operations in result.get("paths", {}).values():
@@ -61,6 +61,10 @@ def document_error_responses(result, generator, request, public):
                     ),
                 )
                 responses.setdefault("415", _answer("A body type this operation does not read."))
+            if method in ("post", "put", "patch"):
+                responses.setdefault(
+                    "413", _answer("The body is larger than the API reads: 2.5 MB of JSON, or the upload's limit.")
+                )
             if method in ("put", "patch"):
                 operation.setdefault("parameters", []).append(IF_MATCH)
                 responses.setdefault("412", _answer("The row changed since the ETag in If-Match.", _CONFLICT))

@@ -14,7 +14,7 @@ from meetings.models.series import Meeting
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, related
 from partners.scoping.versions import Versioned
-from utilities.validation import validate_single_line
+from utilities.validation import validate_single_line, work_date
 
 MEETING_CAMPAIGN_PATH = "meeting__series__campaign"
 
@@ -155,7 +155,9 @@ class Decision(Versioned):
         verbose_name="binds",
         help_text="The company whose word it is: the decider's. Only its people make, amend or withdraw it.",
     )
-    needed_by = models.DateField(null=True, blank=True, help_text="For a pending decision: the date it is needed by.")
+    needed_by = models.DateField(
+        null=True, blank=True, validators=[work_date], help_text="For a pending decision: the date it is needed by."
+    )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     supersedes = models.OneToOneField(
         "self",
@@ -257,7 +259,7 @@ class ActionItem(Versioned):
     )
     title = models.CharField(max_length=300, validators=[validate_single_line])
     owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="action_items")
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[work_date])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     deliverable = models.ForeignKey(
         Deliverable,

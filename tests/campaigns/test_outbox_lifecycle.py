@@ -60,8 +60,10 @@ def test_an_outcome_touches_only_its_own_row(row):
     first, second = row(), row(subject="deliverable:2")
     for reminder in (first, second):
         lifecycle.claim(Reminder, reminder.pk, NOW)
-    assert lifecycle.mark_sent(_fresh(first), NOW).status == "sent"
+    # Each outcome lands while the other row is still being sent, and must leave it so.
     assert lifecycle.mark_dropped(_fresh(second), "The deliverable is done.").status == "dropped"
+    assert _fresh(first).status == Status.SENDING
+    assert lifecycle.mark_sent(_fresh(first), NOW).status == "sent"
     assert (_fresh(first).status, _fresh(second).status) == (Status.SENT, Status.DROPPED)
     assert (_fresh(first).sent_at, _fresh(first).dropped_reason) == (NOW, "")
     assert (_fresh(second).sent_at, _fresh(second).dropped_reason) == (None, "The deliverable is done.")
@@ -244,3 +246,10 @@ def test_back_off_doubles_from_the_base_up_to_the_cap_scaled_by_half_to_whole(at
     assert lifecycle.retry_delay(attempt) == ceiling / 2
     monkeypatch.setattr(lifecycle.random, "uniform", lambda low, high: high)
     assert lifecycle.retry_delay(attempt) == ceiling
+
+
+def test_an_outcome_arriving_after_the_row_ended_changes_nothing(row):
+    failed = row(status=Status.FAILED, last_error="Gave up.")
+    lifecycle.mark_sent(failed, NOW)
+    lifecycle.mark_dropped(failed, "The deliverable is done.")
+    assert (_fresh(failed).status, _fresh(failed).sent_at, _fresh(failed).dropped_reason) == (Status.FAILED, None, "")

@@ -76,6 +76,14 @@ AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "comarketing.lockout.lockout_response"
+# Where a request comes from: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT names the proxies in front that append
+# to X-Forwarded-For; then the address the last of them saw (the header's n-th value from the right). Any
+# other value of the header is the client's own words and is ignored. DRF's throttles (NUM_PROXIES, below) and
+# the lockout (through DRF's resolution) both follow this one setting.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "comarketing.lockout.client_address"
 # API tokens expire and are stored hashed (django-rest-knox).
 REST_KNOX = {"TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)), "AUTO_REFRESH": False}
 
@@ -214,6 +222,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["utilities.api.CompanyModelPermissions"],
     # Request bodies are JSON; the views that take a file upload declare multipart instead. One body type per
     # operation is also what a client generated from the schema can call (openapi-python-client).

@@ -362,6 +362,13 @@ BRAND_ASSET_MAX_UPLOAD_MB = env_int("BRAND_ASSET_MAX_UPLOAD_MB", 20)
 PASSWORD_RESET_TIMEOUT = env_int("WELCOME_LINK_DAYS", 7) * 24 * 3600
 # An invitation nobody answered for this long is flagged on the host's campaign.
 INVITATION_UNANSWERED_DAYS = env_int("INVITATION_UNANSWERED_DAYS", 7)
+# Invitations a company sends in any 24 hours, and of them by e-mail (a company new to the tracker: a login made,
+# an address written to); the operator is not limited. Over a limit: 429 with Retry-After, or a form error.
+INVITATIONS_PER_COMPANY_PER_DAY = env_int("INVITATIONS_PER_COMPANY_PER_DAY", 20)
+NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY = env_int("NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY", 5)
+# A person e-mailed an invitation to a campaign is not e-mailed again for it within this many days (withdrawn and
+# made again, the invitation shows in the tracker).
+INVITATION_EMAIL_COOLDOWN_DAYS = env_int("INVITATION_EMAIL_COOLDOWN_DAYS", 7)
 
 LOGGING = {
     "version": 1,

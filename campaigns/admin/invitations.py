@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from campaigns.models import Campaign, Invitation
+from campaigns.models.invitations import CONTACT_EMAIL_MAX_CHARS, INVITED_NAME_MAX_CHARS
 from campaigns.selectors.core import invitations_with_host
 from campaigns.services import invitations as services
 from partners.models import Organization
 from partners.scoping import CHANGE, may, refusal_to
 from partners.scoping.admin import ScopedModelAdmin
 from utilities.limits import LimitReached
+from utilities.validation import validate_single_line
 
 
 def invitation_form(request) -> type[forms.ModelForm]:
@@ -27,10 +29,22 @@ def invitation_form(request) -> type[forms.ModelForm]:
             label="Company",
             help_text="A company already in the tracker…",
         )
-        company_name = forms.CharField(required=False, max_length=200, help_text="…or a company new to the tracker,")
-        contact_name = forms.CharField(required=False, max_length=200, help_text="its contact's name")
+        company_name = forms.CharField(
+            required=False,
+            max_length=INVITED_NAME_MAX_CHARS,
+            validators=[validate_single_line],
+            help_text="…or a company new to the tracker,",
+        )
+        contact_name = forms.CharField(
+            required=False,
+            max_length=INVITED_NAME_MAX_CHARS,
+            validators=[validate_single_line],
+            help_text="its contact's name",
+        )
         contact_email = forms.EmailField(
-            required=False, help_text="and e-mail: they get a link to set a password and answer."
+            required=False,
+            max_length=CONTACT_EMAIL_MAX_CHARS,
+            help_text="and e-mail: they get a link to set a password and answer.",
         )
 
         class Meta:

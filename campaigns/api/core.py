@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
-from campaigns.models.invitations import MESSAGE_MAX_CHARS
+from campaigns.models.invitations import CONTACT_EMAIL_MAX_CHARS, INVITED_NAME_MAX_CHARS, MESSAGE_MAX_CHARS
 from campaigns.pages.timeline import timeline_marks_of
 from campaigns.selectors import core as selectors
 from campaigns.selectors import plans as plan_selectors
@@ -25,6 +25,7 @@ from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
 from utilities.api import ChangeActionPermissions
+from utilities.validation import validate_single_line
 
 
 class PartySerializer(ScopedModelSerializer):
@@ -522,10 +523,26 @@ class InvitationSerializer(ScopedModelSerializer):
         help_text="A company in the tracker. Null, for the host, on an invitation by e-mail until it is accepted.",
     )
     company_name = serializers.CharField(
-        write_only=True, required=False, max_length=200, help_text="Or: a company new to the tracker…"
+        write_only=True,
+        required=False,
+        max_length=INVITED_NAME_MAX_CHARS,
+        validators=[validate_single_line],
+        help_text="Or: a company new to the tracker…",
     )
-    contact_name = serializers.CharField(write_only=True, required=False, max_length=200, help_text="…its contact…")
-    contact_email = serializers.EmailField(write_only=True, required=False, help_text="…and the contact's e-mail.")
+    contact_name = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=INVITED_NAME_MAX_CHARS,
+        validators=[validate_single_line],
+        help_text="…its contact…",
+    )
+    contact_email = serializers.EmailField(
+        write_only=True,
+        required=False,
+        max_length=CONTACT_EMAIL_MAX_CHARS,
+        help_text="…and the contact's e-mail. The answer is the same whether or not the address or the company is "
+        "in the tracker already.",
+    )
 
     class Meta:
         model = Invitation

@@ -13,6 +13,11 @@ from partners.scoping.versions import Versioned
 INVITEE = related("invitee")
 # The host's own words, e-mailed to the invited company as plain text: a few lines, not a newsletter.
 MESSAGE_MAX_CHARS = 1000
+# What an invitation by e-mail names is checked on its own, before anything is looked up, so a refusal never
+# depends on whether the address or the name is in the tracker: one line each, and an address no longer than a
+# login's name (150) and a name no longer than a company's or a person's (200).
+INVITED_NAME_MAX_CHARS = 200
+CONTACT_EMAIL_MAX_CHARS = 150
 
 
 class InvitationQuerySet(CampaignChildQuerySet):
@@ -61,7 +66,7 @@ class Invitation(Versioned):
     )
     invited_name = models.CharField(
         "invited as",
-        max_length=200,
+        max_length=INVITED_NAME_MAX_CHARS,
         blank=True,
         editable=False,
         help_text="The company's name as the host gave it when inviting.",

@@ -260,6 +260,36 @@ def test_a_known_address_a_known_name_and_a_new_company_get_the_same_answer(
     assert names == {"new": "Delta 1", "known address": "Delta 2", "known name": "Company C"}
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"company_name": "Delta\nCorp", "contact_name": "Dana"},
+        {"company_name": "Delta", "contact_name": "Dana\nDiaz"},
+        {"company_name": "D" * 201, "contact_name": "Dana"},
+    ],
+    ids=["two-line name", "two-line contact", "overlong name"],
+)
+def test_a_refused_name_is_refused_alike_for_a_known_and_a_new_address(alice_lead, shared_campaign, charlie, fields):
+    known = invite_by_email(alice_lead, shared_campaign, contact_email=charlie.email, **fields)
+    new = invite_by_email(alice_lead, shared_campaign, contact_email="nobody@new.example", **fields)
+
+    assert known.status_code == new.status_code == 400
+    assert known.json() == new.json()
+    assert set(known.json()) <= {"company_name", "contact_name"}
+    assert not Invitation.objects.exists()
+
+
+def test_an_address_longer_than_any_login_is_refused_naming_the_field(alice_lead, shared_campaign):
+    address = "d" * 140 + "@delta.example"
+
+    refused = invite_by_email(
+        alice_lead, shared_campaign, company_name="Delta", contact_name="D", contact_email=address
+    )
+
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["contact_email"]
+
+
 def test_a_known_address_invites_that_persons_company_which_answers_by_consent(
     alice_lead, shared_campaign, company_c, charlie
 ):

@@ -366,6 +366,9 @@ INVITATION_UNANSWERED_DAYS = env_int("INVITATION_UNANSWERED_DAYS", 7)
 # an address written to); the operator is not limited. Over a limit: 429 with Retry-After, or a form error.
 INVITATIONS_PER_COMPANY_PER_DAY = env_int("INVITATIONS_PER_COMPANY_PER_DAY", 20)
 NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY = env_int("NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY", 5)
+for _name in ("INVITATIONS_PER_COMPANY_PER_DAY", "NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, got {globals()[_name]}")
 # A person e-mailed an invitation to a campaign is not e-mailed again for it within this many days (withdrawn and
 # made again, the invitation shows in the tracker).
 INVITATION_EMAIL_COOLDOWN_DAYS = env_int("INVITATION_EMAIL_COOLDOWN_DAYS", 7)

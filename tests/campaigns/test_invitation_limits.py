@@ -365,3 +365,28 @@ def test_the_unanswered_flag_names_the_invitation_by_the_name_the_host_gave(
 
     assert finding.subject == f"invitation:{invitation.pk}"
     assert finding.detail.startswith("Delta has not answered the invitation") and "Company C" not in finding.detail
+
+
+def test_a_new_campaign_whose_partner_is_over_the_limit_is_a_form_error(
+    alice, shared_campaign, company_c, charlie, settings
+):
+    settings.INVITATIONS_PER_COMPANY_PER_DAY = 1
+    invitation_create(user=alice, campaign=shared_campaign, organization=company_c)
+    page = admin_of(alice).post(
+        reverse("admin:campaigns_campaign_add"),
+        {"name": "Spring webinar", "kind": "joint_webinar", "partner": company_c.pk},
+    )
+
+    assert page.status_code == 200
+    assert "as many as it may. You can invite again from" in page.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["INVITATIONS_PER_COMPANY_PER_DAY", "NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY"])
+def test_a_limit_below_one_stops_start_up(name):
+    from tests.comarketing.test_settings import PRODUCTION_ENV, manage
+
+    result = manage("check", env={**PRODUCTION_ENV, name: "0"})
+
+    assert result.returncode != 0
+    assert f"{name} must be 1 or more" in result.stderr

@@ -16,6 +16,7 @@ class ComarketingConfig(AppConfig):
     verbose_name = "Co-marketing tracker"
 
     def ready(self) -> None:
+        from comarketing import lockout  # noqa: F401 — the lockout notice's kind and its receiver
         from comarketing.schedules import install_schedules
 
         post_migrate.connect(

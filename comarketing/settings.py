@@ -76,6 +76,14 @@ AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "comarketing.lockout.lockout_response"
+# Where a request comes from: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT names the proxies in front that append
+# to X-Forwarded-For; then the address the last of them saw (the header's n-th value from the right). Any
+# other value of the header is the client's own words and is ignored. DRF's throttles (NUM_PROXIES, below) and
+# the lockout (through DRF's resolution) both follow this one setting.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "comarketing.lockout.client_address"
 # API tokens expire and are stored hashed (django-rest-knox).
 REST_KNOX = {"TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)), "AUTO_REFRESH": False}
 
@@ -214,6 +222,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["utilities.api.CompanyModelPermissions"],
     # Request bodies are JSON; the views that take a file upload declare multipart instead. One body type per
     # operation is also what a client generated from the schema can call (openapi-python-client).
@@ -370,6 +379,16 @@ FILE_UPLOAD_HANDLERS = [
 PASSWORD_RESET_TIMEOUT = env_int("WELCOME_LINK_DAYS", 7) * 24 * 3600
 # An invitation nobody answered for this long is flagged on the host's campaign.
 INVITATION_UNANSWERED_DAYS = env_int("INVITATION_UNANSWERED_DAYS", 7)
+# Invitations a company sends in any 24 hours, and of them by e-mail (a company new to the tracker: a login made,
+# an address written to); the operator is not limited. Over a limit: 429 with Retry-After, or a form error.
+INVITATIONS_PER_COMPANY_PER_DAY = env_int("INVITATIONS_PER_COMPANY_PER_DAY", 20)
+NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY = env_int("NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY", 5)
+for _name in ("INVITATIONS_PER_COMPANY_PER_DAY", "NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, got {globals()[_name]}")
+# A person e-mailed an invitation to a campaign is not e-mailed again for it within this many days (withdrawn and
+# made again, the invitation shows in the tracker).
+INVITATION_EMAIL_COOLDOWN_DAYS = env_int("INVITATION_EMAIL_COOLDOWN_DAYS", 7)
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from campaigns.models import (
     Party,
     RaciAssignment,
 )
+from campaigns.models.invitations import MESSAGE_MAX_CHARS
 from campaigns.pages.home import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
@@ -31,6 +32,7 @@ from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 from utilities.business_days import within_planning_horizon
+from utilities.limits import LimitReached
 
 
 def _campaign_being_edited(request) -> Campaign | None:
@@ -406,7 +408,10 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             partners, required=False, help_text="The company to run it with; it joins once it accepts."
         )
         invite_message = forms.CharField(
-            required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Message to the partner"
+            required=False,
+            max_length=MESSAGE_MAX_CHARS,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            label="Message to the partner",
         )
         team = forms.ModelMultipleChoiceField(
             Person.objects.for_user(user, CHANGE).select_related("organization").order_by("full_name"),
@@ -438,6 +443,11 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
                 raise ValidationError("Your login belongs to no company; ask the operator to link it.")
             if data.get("partner") and data["partner"].pk == host_id:
                 self.add_error("partner", "Invite another company: this one hosts the campaign.")
+            elif data.get("partner"):
+                try:
+                    invitation_services.ensure_within_invitation_limits(user=user, new_company=False)
+                except LimitReached as reached:
+                    self.add_error("partner", reached.message)
             if data.get("template") and not data.get("launch_date"):
                 self.add_error("launch_date", "Give the event date: the template's plan is counted back from it.")
             elif data.get("template") and not within_planning_horizon(data["launch_date"], timezone.localdate()):

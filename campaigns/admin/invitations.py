@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from campaigns.models import Campaign, Invitation
+from campaigns.models.invitations import CONTACT_EMAIL_MAX_CHARS, INVITED_NAME_MAX_CHARS
 from campaigns.selectors.core import invitations_with_host
 from campaigns.services import invitations as services
 from partners.models import Organization
-from partners.scoping import CHANGE, may
+from partners.scoping import CHANGE, may, refusal_to
 from partners.scoping.admin import ScopedModelAdmin
+from utilities.limits import LimitReached
+from utilities.validation import validate_single_line
 
 
 def invitation_form(request) -> type[forms.ModelForm]:
@@ -26,10 +29,22 @@ def invitation_form(request) -> type[forms.ModelForm]:
             label="Company",
             help_text="A company already in the tracker…",
         )
-        company_name = forms.CharField(required=False, max_length=200, help_text="…or a company new to the tracker,")
-        contact_name = forms.CharField(required=False, max_length=200, help_text="its contact's name")
+        company_name = forms.CharField(
+            required=False,
+            max_length=INVITED_NAME_MAX_CHARS,
+            validators=[validate_single_line],
+            help_text="…or a company new to the tracker,",
+        )
+        contact_name = forms.CharField(
+            required=False,
+            max_length=INVITED_NAME_MAX_CHARS,
+            validators=[validate_single_line],
+            help_text="its contact's name",
+        )
         contact_email = forms.EmailField(
-            required=False, help_text="and e-mail: they get a link to set a password and answer."
+            required=False,
+            max_length=CONTACT_EMAIL_MAX_CHARS,
+            help_text="and e-mail: they get a link to set a password and answer.",
         )
 
         class Meta:
@@ -44,10 +59,19 @@ def invitation_form(request) -> type[forms.ModelForm]:
             if any(new_company) and not all(new_company):
                 raise ValidationError("A new company needs its name, a contact's name and their e-mail.")
             # The service's own rules, as form errors that keep what was typed (the service checks them again).
-            if data.get("campaign") and data.get("organization"):
-                services.ensure_can_be_invited(data["campaign"], data["organization"])
-            elif all(new_company):
-                services.ensure_new_company_can_be_invited(data["company_name"], data["contact_email"])
+            campaign = data.get("campaign")
+            if campaign is None:
+                return data
+            if all(new_company):
+                refused = refusal_to(user, campaign, "invite_new_company")
+                if refused:
+                    raise ValidationError(refused)
+            try:
+                services.ensure_within_invitation_limits(user=user, new_company=all(new_company))
+            except LimitReached as reached:
+                raise ValidationError(reached.message) from None
+            if data.get("organization"):
+                services.ensure_can_be_invited(campaign, data["organization"])
             return data
 
         def _post_clean(self):
@@ -58,16 +82,17 @@ def invitation_form(request) -> type[forms.ModelForm]:
 
 @admin.register(Invitation)
 class InvitationAdmin(ScopedModelAdmin):
-    list_display = ["organization", "campaign", "status", "invited_by", "created_at", "answered_at"]
+    list_display = ["invitee", "campaign", "status", "invited_by", "created_at", "answered_at"]
     list_filter = ["status"]
-    search_fields = ["organization__name", "campaign__name"]
+    # By the name the host sees (an invitation by e-mail: the name it gave), never by the company it went to.
+    search_fields = ["invitee_name_sql", "campaign__name"]
     change_form_template = "admin/campaigns/invitation/change_form.html"
     readonly_fields = [
         "campaign_name",
         "host",
         "kind",
         "dates",
-        "organization",
+        "invitee",
         "status",
         "invited_by",
         "message",
@@ -80,7 +105,7 @@ class InvitationAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         # One select_related for every page (the changelist then skips `list_select_related`).
         related = ("campaign", "organization", "invited_by__organization", "answered_by")
-        return invitations_with_host(super().get_queryset(request).select_related(*related))
+        return invitations_with_host(super().get_queryset(request).select_related(*related).with_invitee_name())
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -136,6 +161,10 @@ class InvitationAdmin(ScopedModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+    @admin.display(description="Company", ordering="invitee_name_sql")
+    def invitee(self, invitation: Invitation) -> str:
+        return invitation.invitee_name
 
     @admin.display(description="Campaign")
     def campaign_name(self, invitation: Invitation) -> str:
@@ -227,7 +256,7 @@ class InvitationAdmin(ScopedModelAdmin):
             object_id,
             CHANGE,
             lambda inv: services.invitation_withdraw(invitation=inv, user=request.user),
-            "The invitation of {invitation.organization} was withdrawn.",
+            "The invitation of {invitation.invitee_name} was withdrawn.",
         )
         return response or redirect("admin:campaigns_invitation_change", object_id)
 

@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 
 from campaigns.api.plans import CampaignPlanSerializer, CampaignTemplateSerializer, EventMoveSerializer
 from campaigns.models import Campaign, CampaignTemplate, Deliverable, Invitation, Member, Party, RaciAssignment
+from campaigns.models.invitations import CONTACT_EMAIL_MAX_CHARS, INVITED_NAME_MAX_CHARS, MESSAGE_MAX_CHARS
 from campaigns.pages.timeline import timeline_marks_of
 from campaigns.selectors import core as selectors
 from campaigns.selectors import plans as plan_selectors
@@ -23,6 +25,7 @@ from partners.scoping import ADD, CHANGE, VIEW, may, organization_id_of, refusal
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
 from utilities.api import ChangeActionPermissions
+from utilities.validation import validate_single_line
 
 
 class PartySerializer(ScopedModelSerializer):
@@ -143,7 +146,9 @@ class CampaignSerializer(ScopedModelSerializer):
         allow_null=True,
         help_text="On create: the partner company to invite (it joins once it accepts).",
     )
-    invite_message = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
+    invite_message = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=MESSAGE_MAX_CHARS
+    )
     team_members = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.none(),
         many=True,
@@ -512,13 +517,32 @@ class InvitationSerializer(ScopedModelSerializer):
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.none(), required=False, allow_null=True, help_text="A company in the tracker."
+        queryset=Organization.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A company in the tracker. Null, for the host, on an invitation by e-mail until it is accepted.",
     )
     company_name = serializers.CharField(
-        write_only=True, required=False, max_length=200, help_text="Or: a company new to the tracker…"
+        write_only=True,
+        required=False,
+        max_length=INVITED_NAME_MAX_CHARS,
+        validators=[validate_single_line],
+        help_text="Or: a company new to the tracker…",
     )
-    contact_name = serializers.CharField(write_only=True, required=False, max_length=200, help_text="…its contact…")
-    contact_email = serializers.EmailField(write_only=True, required=False, help_text="…and the contact's e-mail.")
+    contact_name = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=INVITED_NAME_MAX_CHARS,
+        validators=[validate_single_line],
+        help_text="…its contact…",
+    )
+    contact_email = serializers.EmailField(
+        write_only=True,
+        required=False,
+        max_length=CONTACT_EMAIL_MAX_CHARS,
+        help_text="…and the contact's e-mail. The answer is the same whether or not the address or the company is "
+        "in the tracker already.",
+    )
 
     class Meta:
         model = Invitation
@@ -563,10 +587,27 @@ class InvitationSerializer(ScopedModelSerializer):
         user = self.context["request"].user
         if not may(user, data["campaign"], CHANGE):
             raise PermissionDenied(refusal(Invitation, ADD))  # the host invites
-        if data.get("organization"):
+        by_name = bool(data.get("organization"))
+        if not by_name:
+            invitation_services.ensure_may_invite_new_company(user, data["campaign"])
+        invitation_services.ensure_within_invitation_limits(user=user, new_company=not by_name)
+        if by_name:
             invitation_services.ensure_can_be_invited(data["campaign"], data["organization"])
-        else:
-            invitation_services.ensure_new_company_can_be_invited(data["company_name"], data["contact_email"])
+        return data
+
+    def to_representation(self, invitation):
+        """An invitation by e-mail shows the host the name it gave, and no company, until it is accepted: the
+        address may belong to a company in the tracker, which the host learns only once that company consents."""
+        data = super().to_representation(invitation)
+        viewer = organization_id_of(self.context["request"].user)
+        if (
+            invitation.is_by_email
+            and viewer != invitation.organization_id
+            and not self.context["request"].user.is_superuser
+        ):
+            data["organization_name"] = invitation.invitee_name
+            if invitation.status != Invitation.Status.ACCEPTED:
+                data["organization"] = None
         return data
 
     def create(self, validated_data):
@@ -595,6 +636,17 @@ class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+class InvitationFilterSet(ScopedFilterSet):
+    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), method="to_company")
+
+    class Meta:
+        model = Invitation
+        fields = ["campaign", "organization", "status"]
+
+    def to_company(self, queryset, name, organization):
+        return queryset.to_company_as_seen_by(organization, self.request.user)
+
+
 class InvitationViewSet(ScopedModelViewSet):
     """Invitations to join a campaign. The host invites and withdraws; the invited company accepts or declines.
     Until it accepts, the invited company sees only the invitation, and the host only its directory name."""
@@ -602,7 +654,7 @@ class InvitationViewSet(ScopedModelViewSet):
     queryset = Invitation.objects.all()
     serializer_class = InvitationSerializer
     action_rules = {"accept": "answer", "decline": "answer", "withdraw": CHANGE}
-    filterset_fields = ["campaign", "organization", "status"]
+    filterset_class = InvitationFilterSet
     http_method_names = ["get", "post", "head", "options"]
 
     def base_queryset(self):

@@ -19,18 +19,20 @@ def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[he
     sent_before = now - datetime.timedelta(days=settings.INVITATION_UNANSWERED_DAYS)
     rows = (
         Invitation.objects.pending()
+        .with_invitee_name()
         .filter(campaign__in=open_campaigns, created_at__lt=sent_before)
         .order_by("campaign_id", "pk")
-        .values_list("campaign_id", "organization_id", "organization__name", "created_at")
+        .values_list("campaign_id", "organization_id", "pk", "contact_id", "invitee_name_sql", "created_at")
     )
+    # An invitation by e-mail is named by itself and the name the host gave: never by the company it went to.
     return (
         health.Finding(
             campaign_id,
-            f"organization:{organization_id}",
+            f"invitation:{pk}" if contact_id else f"organization:{organization_id}",
             f"{name} has not answered the invitation sent on {day_label(sent.date())} "
             f"({(now - sent).days} days ago). Follow up, or withdraw it.",
         )
-        for campaign_id, organization_id, name, sent in streamed(rows)
+        for campaign_id, organization_id, pk, contact_id, name, sent in streamed(rows)
     )
 
 

@@ -28,6 +28,9 @@ OWN_PART_KEPT = {**OWN_PART, DELETE: NOBODY}
 # Actions that give a company's word on a campaign (agreeing to its KPIs…): the rule says which company; of its
 # people, only its decision makers on the campaign give its word, or any of them while it has named none.
 COMPANY_WORD_ACTIONS = frozenset({"agree"})
+# Actions the rule gives a company but, of its people, only its decision makers and project leads on the campaign
+# take: inviting a company new to the tracker creates a login and e-mails an address nobody else vouched for.
+CAMPAIGN_LEAD_ACTIONS = frozenset({"invite_new_company"})
 
 
 def campaign_ids_of(organization_id: int) -> models.QuerySet:
@@ -81,11 +84,28 @@ class CampaignChildQuerySet(ScopedQuerySet):
         return super().relation_q(relation, actor)
 
     def person_refusal(self, actor, obj, action: str) -> str | None:
+        if action in CAMPAIGN_LEAD_ACTIONS:
+            return campaign_lead_refusal(campaign_id_of(obj, self.campaign_path), actor.user, action)
         if action not in COMPANY_WORD_ACTIONS:
             return None
         organization = Organization.objects.get(pk=actor.organization_id)
         word = CompanyWord.of(campaign_id_of(obj, self.campaign_path), organization)
         return word.refusal_to(Person.objects.filter(user_id=actor.user.pk).first(), action)
+
+
+def campaign_lead_refusal(campaign_id: int, user, action: str) -> str | None:
+    """Why `user` may not take a lead's action on the campaign (not a decision maker or project lead of their
+    company on its team), in words; None when they may."""
+    leads = Member.objects.filter(campaign_id=campaign_id, person__user=user).filter(
+        Q(is_decision_maker=True) | Q(is_project_lead=True)
+    )
+    if leads.exists():
+        return None
+    verb = CampaignQuerySet.action_words.get(action, action)
+    return (
+        f"Only a decision maker or project lead of your company on this campaign's team may {verb} this campaign; "
+        "ask one of them, or have your company name you one on the team."
+    )
 
 
 def campaign_id_of(row: models.Model, campaign_path: str) -> int:
@@ -108,7 +128,10 @@ class CampaignQuerySet(CampaignChildQuerySet):
     # The host decides the campaign's identity and who takes part; any party may leave. Campaigns are closed
     # or cancelled, never deleted (their records are kept).
     campaign_path = "pk"
-    rules = {VIEW: PARTY, ADD: HOST, CHANGE: HOST, DELETE: NOBODY, "leave": PARTY}
+    # Inviting a company new to the tracker is the host's, and of its people its campaign leads' (see
+    # CAMPAIGN_LEAD_ACTIONS).
+    rules = {VIEW: PARTY, ADD: HOST, CHANGE: HOST, DELETE: NOBODY, "leave": PARTY, "invite_new_company": HOST}
+    action_words = {"invite_new_company": "invite a company new to the tracker to"}
     server_owned = {}
 
     def open(self) -> "CampaignQuerySet":

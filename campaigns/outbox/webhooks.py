@@ -169,7 +169,7 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
     return invitation, {
         "invitation": {
             "id": invitation.pk,
-            "company": invitation.organization.name,
+            "company": invitation.invitee_name,
             "status": invitation.get_status_display(),
             "message": invitation.message,
         }
@@ -222,7 +222,7 @@ def _invitation_received(delivery):
 )
 def _invitation_answered(delivery):
     invitation, data = _invitation(delivery)
-    answer = f"{invitation.organization.name} {invitation.get_status_display().lower()} the invitation"
+    answer = f"{invitation.invitee_name} {invitation.get_status_display().lower()} the invitation"
     link_path = reverse("admin:campaigns_campaign_home", args=[invitation.campaign_id])
     return Described(f"{answer} to “{invitation.campaign.name}”", link_path, data)
 

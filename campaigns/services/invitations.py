@@ -4,19 +4,24 @@ Who may call each service is the caller's check (the scoping mechanism's rules f
 "answer", "delete"); the rules that hold whoever calls are here.
 """
 
+import datetime
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Invitation, Member, Party
+from campaigns.models import Campaign, Invitation, Member, Party, Reminder
 from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, PARTY_ENDED, campaign_leads, notice_send
 from campaigns.services.plans import plan_fill_roles
 from partners.models import Organization, Person
+from partners.scoping import ensure_may
 from partners.services import company_user_create, person_of
 from partners.welcome import welcome_link_closer, welcome_path
+from utilities.limits import LimitReached, free_again_at
 from utilities.validation import save_validated
 
 
@@ -35,39 +40,87 @@ def _ensure_can_take_part(campaign: Campaign, organization: Organization) -> Non
 def ensure_can_be_invited(campaign: Campaign, organization: Organization) -> None:
     """The rules an invitation to a company in the tracker must meet (forms check them before saving too)."""
     _ensure_can_take_part(campaign, organization)
-    if Invitation.objects.pending().filter(campaign=campaign, organization=organization).exists():
+    if Invitation.objects.pending().filter(campaign=campaign, organization=organization, contact=None).exists():
         raise ValidationError({"organization": "This company already has an invitation to this campaign waiting."})
 
 
-def ensure_new_company_can_be_invited(company_name: str, contact_email: str) -> None:
-    """A new company's name and its contact's e-mail must be new to the tracker (told without naming anyone)."""
-    if Organization.objects.filter(name__iexact=company_name.strip()).exists():
-        raise ValidationError({"company_name": "A company of this name is in the tracker already: invite it by name."})
-    if Person.objects.filter(email__iexact=contact_email.strip()).exists():
-        raise ValidationError(
-            {
-                "contact_email": "This address cannot be invited as a new company. If the company already uses the "
-                "tracker, invite it by name."
-            }
+def ensure_may_invite_new_company(user: Any, campaign: Campaign) -> None:
+    """Inviting a company new to the tracker is for the host's decision makers and project leads on the campaign
+    (the rules' "invite_new_company"); refused (403) with who may."""
+    ensure_may(user, campaign, "invite_new_company")
+
+
+def _when(moment: datetime.datetime, person: Person) -> str:
+    local = timezone.localtime(moment, person.zone)
+    return f"{local:%d %b %Y, %H:%M} ({person.time_zone})"
+
+
+def ensure_within_invitation_limits(*, user: Any, new_company: bool) -> None:
+    """A company sends at most INVITATIONS_PER_COMPANY_PER_DAY invitations in any 24 hours, and of them at most
+    NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY by e-mail (those create a login and write to an address nobody
+    vouched for); withdrawn ones count. The operator is not limited. Refused with when it may invite again."""
+    person = person_of(user)
+    if person is None:
+        return
+    window = datetime.timedelta(days=1)
+    sent = Invitation.objects.filter(
+        invited_by__organization_id=person.organization_id, created_at__gt=timezone.now() - window
+    ).order_by("-created_at")
+    limits = [(sent, settings.INVITATIONS_PER_COMPANY_PER_DAY, "invitations")]
+    if new_company:
+        limits.append(
+            (
+                sent.filter(contact__isnull=False),
+                settings.NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY,
+                "invitations of companies new to the tracker",
+            )
         )
+    for rows, limit, what in limits:
+        retry_at = free_again_at(list(rows.values_list("created_at", flat=True)[:limit]), limit, window)
+        if retry_at is not None:
+            raise LimitReached(
+                f"Your company has sent {limit} {what} in the last 24 hours, as many as it may. You can invite "
+                f"again from {_when(retry_at, person)}.",
+                retry_at,
+            )
 
 
 def _invitation_link(invitation: Invitation) -> str:
     return reverse("admin:campaigns_invitation_change", args=[invitation.pk])
 
 
+def _mailed_lately(campaign: Campaign, people: list[Person]) -> set[int]:
+    """People already e-mailed an invitation to this campaign within INVITATION_EMAIL_COOLDOWN_DAYS (sent, or being
+    sent): withdrawn and made again, it shows in the tracker but is not e-mailed again. One still waiting in the
+    outbox does not count: its invitation was withdrawn, so it is dropped unsent."""
+    since = timezone.now() - datetime.timedelta(days=settings.INVITATION_EMAIL_COOLDOWN_DAYS)
+    mailed = Reminder.objects.filter(
+        kind=INVITATION,
+        campaign=campaign,
+        person__in=people,
+        due_at__gte=since,
+        status__in=(Reminder.Status.SENDING, Reminder.Status.SENT),
+    )
+    return set(mailed.values_list("person_id", flat=True))
+
+
 def _tell_invited(invitation: Invitation, people: list[Person], link_path: str) -> None:
     campaign = invitation.campaign
+    mailed = _mailed_lately(campaign, people)
+    people = [person for person in people if person.pk not in mailed]
     host = host_of(campaign)
     inviter = invitation.invited_by.full_name if invitation.invited_by else host
     dates = " to ".join(str(day) for day in (campaign.launch_date, campaign.end_date) if day)
+    named_otherwise = invitation.invited_name and invitation.invited_name != invitation.organization.name
+    invited_as = f" (as “{invitation.invited_name}”)" if named_otherwise else ""
     paragraphs = [
-        f"{inviter} of {host} invites {invitation.organization} to take part in “{campaign}”, "
+        f"{inviter} of {host} invites {invitation.organization}{invited_as} to take part in “{campaign}”, "
         f"a {campaign.get_kind_display().lower()}" + (f" ({dates})." if dates else "."),
         "Nothing of your company is shared with them until you accept; you can also decline.",
     ]
     if invitation.message:
-        paragraphs.append(f"Their message: {invitation.message}")
+        # Their words, quoted as text: the HTML body escapes them, and neither body makes links of them.
+        paragraphs.append(f"Their message, as they wrote it: “{invitation.message}”")
     notice_send(
         kind=INVITATION,
         subject=f"invitation:{invitation.pk}",
@@ -84,35 +137,82 @@ def _company_logins(organization: Organization) -> list[Person]:
     return list(Person.objects.filter(organization=organization, user__is_active=True).order_by("full_name"))
 
 
+def _lock_inviting_company(user: Any) -> None:
+    """Invitations of one company are counted against its limits one at a time."""
+    person = person_of(user)
+    if person is not None:
+        Organization.objects.select_for_update().filter(pk=person.organization_id).first()
+
+
 @transaction.atomic
 def invitation_create(*, user: Any, campaign: Campaign, organization: Organization, message: str = "") -> Invitation:
     """Invite a company to a campaign; its people with a login are e-mailed (once, through the outbox)."""
+    _lock_inviting_company(user)
+    ensure_within_invitation_limits(user=user, new_company=False)
     ensure_can_be_invited(campaign, organization)
     invitation = save_validated(
-        Invitation(campaign=campaign, organization=organization, message=message, invited_by=person_of(user))
+        Invitation(
+            campaign=campaign,
+            organization=organization,
+            invited_name=organization.name,
+            message=message,
+            invited_by=person_of(user),
+        )
     )
     _tell_invited(invitation, _company_logins(organization), _invitation_link(invitation))
     return invitation
+
+
+def _free_company_name(name: str) -> str:
+    """`name`, or, when a company of that name exists, the first of "name (2)", "name (3)"… that does not."""
+    candidate, number = name, 1
+    while Organization.objects.filter(name__iexact=candidate).exists():
+        number += 1
+        candidate = f"{name[: 200 - len(str(number)) - 3]} ({number})"
+    return candidate
 
 
 @transaction.atomic
 def invitation_create_for_new_company(
     *, user: Any, campaign: Campaign, company_name: str, contact_name: str, contact_email: str, message: str = ""
 ) -> Invitation:
-    """Invite a company that is not in the tracker yet: it and its contact are created (the contact with no
-    password), and the contact gets a signed link to set one, log in and answer."""
-    ensure_new_company_can_be_invited(company_name, contact_email)
-    organization = save_validated(Organization(name=company_name.strip(), listed_in_directory=False))
-    contact = company_user_create(
-        organization=organization, email=contact_email.strip(), full_name=contact_name.strip(), password=None
-    )
-    ensure_can_be_invited(campaign, organization)
+    """Invite a company by its contact's e-mail. The host learns nothing of who is in the tracker: whatever the
+    address and name, the invitation is made, and shows the name the host gave until it is accepted.
+
+    - An address with a login already: the invitation goes to that person's company, which answers it like any
+      invitation (its people join only once it accepts); only that person is e-mailed.
+    - Otherwise the company and its contact are created (the contact with no password; a company name taken
+      already gets a number), and the contact gets a signed link to set one, log in and answer."""
+    ensure_may_invite_new_company(user, campaign)
+    _lock_inviting_company(user)
+    ensure_within_invitation_limits(user=user, new_company=True)
+    if not campaign.is_open:
+        raise ValidationError("A closed or cancelled campaign takes no new companies.")
+    name, email = company_name.strip(), contact_email.strip()
+    login = get_user_model().objects.filter(username__iexact=email).select_related("person__organization").first()
+    contact = getattr(login, "person", None) if login is not None else None
+    if contact is None:
+        organization = save_validated(Organization(name=_free_company_name(name), listed_in_directory=False))
+        if login is None:
+            contact = company_user_create(
+                organization=organization, email=email, full_name=contact_name.strip(), password=None
+            )
+        else:  # a login of no company (the operator's own): the company gets its contact, who gets no e-mail
+            contact = save_validated(Person(organization=organization, email=email, full_name=contact_name.strip()))
     invitation = save_validated(
         Invitation(
-            campaign=campaign, organization=organization, contact=contact, message=message, invited_by=person_of(user)
+            campaign=campaign,
+            organization=contact.organization,
+            contact=contact,
+            invited_name=name,
+            message=message,
+            invited_by=person_of(user),
         )
     )
-    _tell_invited(invitation, [contact], welcome_path(contact.user))
+    if contact.user is not None and contact.user.is_active:
+        has_password = contact.user.has_usable_password()
+        link = _invitation_link(invitation) if has_password else welcome_path(contact.user)
+        _tell_invited(invitation, [contact], link)
     return invitation
 
 
@@ -158,10 +258,18 @@ def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: l
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
     """The invited company joins: it becomes a partner (again, if it had left) and the accepting person joins
-    the team as its point of contact."""
+    the team as its point of contact. Its other invitations to the campaign waiting (one by name, one to one of
+    its people's addresses) are answered with it; one to a company that takes part already just closes."""
     invitation = _locked_pending(invitation)
     campaign, organization = invitation.campaign, invitation.organization
-    _ensure_can_take_part(campaign, organization)
+    if not campaign.is_open:
+        raise ValidationError("A closed or cancelled campaign takes no new companies.")
+    waiting = Invitation.objects.pending().filter(campaign=campaign, organization=organization)
+    party = Party.objects.filter(campaign=campaign, organization=organization).first()
+    if party is not None:
+        for other in waiting:
+            _close(other, Invitation.Status.ACCEPTED, user)
+        return party
     person = person_of(user)
     contact = person if person and person.organization_id == organization.pk else None
     party = Party.all_objects.filter(campaign=campaign, organization=organization).first()
@@ -173,7 +281,8 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
     save_validated(party)
     if contact is not None and not Member.objects.filter(campaign=campaign, person=contact).exists():
         save_validated(Member(campaign=campaign, person=contact))
-    _close(invitation, Invitation.Status.ACCEPTED, user)
+    for other in waiting:
+        _close(other, Invitation.Status.ACCEPTED, user)
     plan_fill_roles(campaign=campaign)
     _tell_leads(
         campaign,
@@ -188,11 +297,12 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
 def invitation_decline(*, invitation: Invitation, user: Any, reason: str = "") -> Invitation:
     invitation = _close(_locked_pending(invitation), Invitation.Status.DECLINED, user, reason)
     because = f" Their reason: {reason}" if reason else ""
+    invitee = invitation.invitee_name  # the name the host gave, for an invitation by e-mail
     _tell_leads(
         invitation.campaign,
         f"declined:{invitation.pk}",
-        f"{invitation.organization} declined “{invitation.campaign}”",
-        [f"{invitation.organization} declined the invitation to “{invitation.campaign}”.{because}"],
+        f"{invitee} declined “{invitation.campaign}”",
+        [f"{invitee} declined the invitation to “{invitation.campaign}”.{because}"],
     )
     return invitation
 

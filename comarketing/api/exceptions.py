@@ -10,19 +10,27 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from utilities.limits import LimitReached
 from utilities.uploads import body_limit_message
 
 logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
-    """Model rules and protected deletes answer 400 with their message, a body over its limit 413; anything
-    unforeseen is logged and answered with a short JSON body (never a stack trace or an HTML page)."""
+    """Model rules and protected deletes answer 400 with their message, a body over its limit 413, a limit per
+    period 429; anything unforeseen is logged and answered with a short JSON body (never a stack trace or an HTML
+    page)."""
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE (JSON), or UPLOAD_MAX_BYTES (uploads)
         limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return Response({"detail": body_limit_message(limit)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, LimitReached):  # a limit per period (invitations a day): when to try again, in words too
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after_seconds())},
+        )
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(

@@ -33,6 +33,16 @@ IDEMPOTENCY_KEY = {
 }
 
 
+TOO_MANY = (
+    "Too many requests, too many failed logins, or the company's invitations for the day are used up: `detail` "
+    "says when to try again."
+)
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again (throttles and the invitation limits).",
+    "schema": {"type": "integer"},
+}
+
+
 def _answer(description: str, schema: dict = _ERROR) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -74,5 +84,5 @@ def document_error_responses(result, generator, request, public):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 responses.setdefault("422", _answer("This Idempotency-Key was already used for a different request."))
             responses.setdefault("406", _answer("The Accept header asks for no type this API answers in (JSON)."))
-            responses.setdefault("429", _answer("Too many requests, or too many failed logins: try again later."))
+            responses.setdefault("429", {**_answer(TOO_MANY), "headers": {"Retry-After": RETRY_AFTER}})
     return result

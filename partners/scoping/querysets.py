@@ -125,6 +125,8 @@ class ScopedQuerySet(models.QuerySet):
     # Relations that are a state of the row rather than a company ("pending"), with their wording in a refusal
     # ("while it is pending").
     row_conditions: ClassVar[dict[str, str]] = {}
+    # How a refusal words a custom action, where its name does not read as a verb before "this <model>".
+    action_words: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -219,6 +221,7 @@ def refusal(obj_or_model: Any, action: str) -> str:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     queryset_class = rules_of(model)
     when = ""
+    verb = {VIEW: "see", ADD: "add", CHANGE: "change", DELETE: "delete"}.get(action, action)
     if queryset_class is None:
         who = "only the operator"
     else:
@@ -227,7 +230,7 @@ def refusal(obj_or_model: Any, action: str) -> str:
         who = rule.describe(queryset_class.relation_words, frozenset(conditions))
         states = [conditions[relation] for relation in sorted(rule.relations) if relation in conditions]
         when = f", and only {' and '.join(states)}" if states else ""
-    verb = {VIEW: "see", ADD: "add", CHANGE: "change", DELETE: "delete"}.get(action, action)
+        verb = queryset_class.action_words.get(action, verb)
     return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}{when}."
 
 

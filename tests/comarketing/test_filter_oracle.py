@@ -80,3 +80,28 @@ def test_the_examples_from_the_issue(api, alice, other_campaign, url, parameter,
     )
     client = api.as_user(alice)
     assert client.get(url, {parameter: foreign.pk}).status_code == client.get(url, {parameter: MISSING}).status_code
+
+
+def test_filtering_invitations_by_company_does_not_tell_whose_address_the_host_invited(
+    api, alice, shared_campaign, company_a, company_c, charlie
+):
+    """An invitation by e-mail to Charlie's address went to Company C, which the host knows from another campaign:
+    filtered by Company C, the host's answer is the one a company with no invitation gets."""
+    from campaigns.models import Member
+    from campaigns.services.invitations import invitation_create_for_new_company
+    from tests.campaigns.factories import joint_campaign
+    from tests.partners.factories import OrganizationFactory
+
+    quiet = OrganizationFactory(name="Company Q")
+    joint_campaign(company_a, company_c, quiet, name="A, C and Q roundtable")
+    Member.objects.filter(campaign=shared_campaign, person=alice.person).update(is_decision_maker=True)
+    invitation_create_for_new_company(
+        user=alice, campaign=shared_campaign, company_name="Delta", contact_name="C", contact_email=charlie.email
+    )
+    client = api.as_user(alice)
+
+    by_invited = client.get("/api/invitations/", {"organization": company_c.pk})
+    by_quiet = client.get("/api/invitations/", {"organization": quiet.pk})
+
+    assert (by_invited.status_code, by_invited.json()) == (by_quiet.status_code, by_quiet.json())
+    assert by_invited.json()["results"] == []

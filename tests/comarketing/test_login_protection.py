@@ -1,13 +1,21 @@
 """Login abuse stopped: lockout per username and address on every login door, throttles, expiring hashed tokens."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from knox.models import AuthToken
 from rest_framework.throttling import ScopedRateThrottle
+
+from campaigns.models import Reminder
+from campaigns.outbox.reminders import reminder_send
+from comarketing.lockout import LOGIN_LOCKED_OUT
+from tests.comarketing.test_settings import PRODUCTION_ENV, manage
 
 PASSWORD = "a-long-password-2026"
 
@@ -115,3 +123,124 @@ def test_a_username_longer_than_any_login_is_refused_plainly(client, known):
     answer = client.post("/api/token/", {"username": "x" * 300, "password": PASSWORD}, content_type="application/json")
     assert answer.status_code == 400
     assert "150 characters" in str(answer.json())
+
+
+# --- Addresses behind a proxy (issue 23): the header counts only as far as the declared proxies wrote it ----------
+
+PROXY = "10.0.0.1"  # every request behind the proxy reaches the app from this address
+
+
+@pytest.fixture
+def throttled_logins(monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "10/minute"})
+
+
+@pytest.fixture
+def one_trusted_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": settings.TRUSTED_PROXY_COUNT}
+
+
+def _token_via(client, username, password, **meta):
+    return client.post(
+        "/api/token/", {"username": username, "password": password}, content_type="application/json", **meta
+    )
+
+
+@pytest.mark.usefixtures("throttled_logins")
+def test_a_fresh_forwarded_for_on_every_try_is_still_throttled_when_no_proxy_is_trusted(client, known):
+    answers = [
+        _token_via(client, f"guess-{n}@example.com", "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(40)
+    ]
+
+    assert answers[:10] == [400] * 10
+    assert answers[10:] == [429] * 30
+
+
+@pytest.mark.usefixtures("throttled_logins", "one_trusted_proxy")
+def test_behind_one_trusted_proxy_the_right_most_address_counts_and_a_spoofed_left_most_one_is_ignored(client, known):
+    spoofed = [
+        _token_via(
+            client,
+            f"guess-{n}@example.com",
+            "wrong",
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.4",
+        ).status_code
+        for n in range(12)
+    ]
+    someone_else = _token_via(client, known.username, PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.9")
+
+    assert spoofed == [400] * 10 + [429] * 2  # one client, however its header starts
+    assert someone_else.status_code == 200  # another client behind the same proxy is not throttled with it
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.4"}
+
+
+@pytest.mark.usefixtures("one_trusted_proxy")
+def test_five_wrong_passwords_from_one_address_do_not_lock_out_the_user_at_another(client, alice, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    alice.set_password(PASSWORD)
+    alice.save()
+    stranger = [
+        _token_via(client, alice.username, "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.66").status_code
+        for _ in range(6)
+    ]
+
+    at_home = _token_via(client, alice.username, PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.9")
+
+    assert stranger == [400] * 4 + [429] * 2
+    assert at_home.status_code == 200
+
+
+@pytest.mark.usefixtures("one_trusted_proxy")
+def test_the_owner_of_a_locked_login_is_told_once_with_the_address(client, known):
+    for _ in range(5):  # the limit is 3: two more tries while locked
+        _token_via(client, known.username, "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.66")
+
+    (notice,) = Reminder.objects.filter(kind=LOGIN_LOCKED_OUT, person=known.person)
+    assert reminder_send(reminder_id=notice.pk).status == "sent"
+    message = mail.outbox[-1]
+    assert message.to == [f"{known.person.full_name} <{known.email}>"]
+    assert message.subject == "Your login was locked after failed attempts"
+    assert "3 wrong passwords were tried for your login" in message.body
+    assert "from the address 203.0.113.66" in message.body
+    assert "Logging in from your usual address still works." in message.body
+
+
+def test_an_unknown_username_locked_out_tells_nobody(client, known):
+    for _ in range(3):
+        _token_via(client, "nobody@example.com", "wrong")
+
+    assert not Reminder.objects.filter(kind=LOGIN_LOCKED_OUT).exists()
+
+
+@pytest.mark.usefixtures("one_trusted_proxy")
+def test_the_operator_unlocks_with_axes_reset(client, known):
+    for _ in range(3):
+        _token_via(client, known.username, "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    locked = _token_via(client, known.username, PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert locked.status_code == 429
+
+    call_command("axes_reset_username", known.username, stdout=io.StringIO())
+
+    again = _token_via(client, known.username, PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize(("count", "num_proxies"), [(None, "0"), ("2", "2")])
+def test_the_throttles_and_the_lockout_follow_the_one_trusted_proxy_setting(count, num_proxies):
+    env = {**PRODUCTION_ENV, **({"TRUSTED_PROXY_COUNT": count} if count else {})}
+    printed = (
+        "from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['NUM_PROXIES'], settings.AXES_CLIENT_IP_CALLABLE)"
+    )
+    result = manage("shell", "-c", printed, env=env)
+    assert result.stdout.strip().splitlines()[-1] == f"{num_proxies} comarketing.lockout.client_address", result.stderr
+
+
+def test_a_negative_proxy_count_stops_start_up():
+    result = manage("check", env={**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr

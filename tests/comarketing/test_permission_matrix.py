@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -81,6 +82,9 @@ ADMIN_NARROWER = {
 # decision makers on the campaign give (any of its people while it has named none). Worked out below from the
 # team, in plain Python, like the company rules.
 COMPANY_WORD_ACTIONS = {"agree"}
+# Actions whose rule names a company but, of its people, lets only its decision makers and project leads on the
+# campaign act: inviting a company new to the tracker (it makes a login and e-mails an address).
+CAMPAIGN_LEAD_ACTIONS = {"invite_new_company"}
 
 
 # Every page outside the admin and the API router, with the rule it applies. A new one must be added here.
@@ -164,6 +168,11 @@ class Facts:
             for organization_id in roles:
                 self.shared_with[organization_id] |= set(roles)
                 self.people_seen_by[organization_id] |= members[campaign_id]
+        self.leads = set(  # (campaign id, person id) of every decision maker and project lead
+            Member.objects.filter(Q(is_decision_maker=True) | Q(is_project_lead=True)).values_list(
+                "campaign_id", "person_id"
+            )
+        )
         self.decision_makers = defaultdict(set)  # (campaign id, organization id) -> its decision makers' people
         for campaign_id, organization_id, person_id in Member.objects.filter(is_decision_maker=True).values_list(
             "campaign_id", "person__organization_id", "person_id"
@@ -245,6 +254,8 @@ class Actor:
         company_may = rules_of(type(row)).rule_for(action).allows(facts.relations(row, self))
         if action in COMPANY_WORD_ACTIONS:
             return company_may and facts.gives_company_word(row, self)
+        if action in CAMPAIGN_LEAD_ACTIONS:
+            return company_may and (row.pk, self.person_id) in facts.leads
         return company_may
 
     def kind_towards(self, facts: Facts, row) -> str:
@@ -525,3 +536,44 @@ def test_every_api_operation_and_admin_model_follows_the_declared_rules(world, c
 
     print(f"\npermission matrix: {cases} (route, actor, row) cases")
     assert not failures, f"{len(failures)} of {cases} cases break the declared rules:\n" + "\n".join(failures[:60])
+
+
+def test_inviting_a_company_new_to_the_tracker_follows_its_rule_in_the_api_and_the_admin(world, client, settings):
+    """The campaign rule "invite_new_company" (the host, and of its people its decision makers and project leads on
+    the campaign), tried by every actor on every campaign through both doors, each try rolled back. A campaign the
+    actor does not see is no choice of the body's `campaign` (400, like a missing one); a closed one takes no new
+    company (400); a visible one the actor may not invite to is refused (403)."""
+    settings.INVITATIONS_PER_COMPANY_PER_DAY = settings.NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY = 10_000
+    facts, api = Facts(), APIClient()
+    failures, cases, kinds = [], 0, set()
+    body = {"company_name": "Brand New Ltd", "contact_name": "Nia New", "contact_email": "nia@brand-new.example"}
+    for campaign in Campaign.objects.order_by("pk"):
+        for actor in world:
+            allowed = actor.allowed(facts, campaign, "invite_new_company")
+            if actor.organization_id is None and not actor.user.is_superuser:
+                want = 403
+            elif not actor.allowed(facts, campaign, VIEW):
+                want = 400
+            elif not allowed:
+                want = 403
+            else:
+                want = 201 if campaign.is_open else 400
+            api.force_authenticate(actor.user)
+            answer = rolled_back(
+                partial(api.post, "/api/invitations/", {"campaign": campaign.pk, **body}, format="json")
+            ).status_code
+            client.force_login(actor.user)
+            page = rolled_back(
+                partial(client.post, "/admin/campaigns/invitation/add/", {"campaign": campaign.pk, **body})
+            ).status_code
+            cases += 2
+            kinds.add((actor.kind_towards(facts, campaign), want))
+            who = f"{actor.kind} ({actor.kind_towards(facts, campaign)}) on {campaign.name}"
+            if answer != want:
+                failures.append(f"API as {who}: {answer}, expected {want}")
+            if actor.user.has_perm("campaigns.add_invitation") and page != (302 if want == 201 else 200):
+                failures.append(f"admin as {who}: {page}, expected {302 if want == 201 else 200}")
+    print(f"\nnew-company invitations: {cases} cases")
+    assert not failures, "\n".join(failures)
+    # The world holds every case: a host lead who may, a host person who is no lead, a partner, an outsider.
+    assert {("host staff", 201), ("host staff", 403), ("partner staff", 403), ("outsider", 400)} <= kinds, kinds

@@ -21,7 +21,7 @@ WHO_MAY = {
     "partners.Organization": (f"{O} or companies that share a campaign with it", N, O, N, {}),
     "partners.Person": (f"{O} or companies that share a campaign with it", O, O, N, {}),
     "partners.PartnerRelationship": ("the vendor or the partner company", "the vendor", "the vendor", "the vendor", {}),
-    "campaigns.Campaign": (P, H, H, N, {"leave": P}),
+    "campaigns.Campaign": (P, H, H, N, {"leave": P, "invite_new_company": H}),
     "campaigns.Party": (P, N, O, f"{H} or {O}", {}),
     "campaigns.Member": (P, O, O, O, {}),
     "campaigns.Deliverable": (P, P, P, P, {"publish": "the company whose channel it goes out on"}),

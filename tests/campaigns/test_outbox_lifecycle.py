@@ -253,3 +253,9 @@ def test_an_outcome_arriving_after_the_row_ended_changes_nothing(row):
     lifecycle.mark_sent(failed, NOW)
     lifecycle.mark_dropped(failed, "The deliverable is done.")
     assert (_fresh(failed).status, _fresh(failed).sent_at, _fresh(failed).dropped_reason) == (Status.FAILED, None, "")
+
+
+def test_claiming_one_row_leaves_the_other_due_rows_to_their_own_senders(row):
+    first, second = row(), row(subject="deliverable:2")
+    assert lifecycle.claim(Reminder, first.pk, NOW) is True
+    assert (_fresh(second).status, _fresh(second).attempts) == (Status.PENDING, 0)

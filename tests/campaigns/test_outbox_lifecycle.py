@@ -259,3 +259,10 @@ def test_claiming_one_row_leaves_the_other_due_rows_to_their_own_senders(row):
     first, second = row(), row(subject="deliverable:2")
     assert lifecycle.claim(Reminder, first.pk, NOW) is True
     assert (_fresh(second).status, _fresh(second).attempts) == (Status.PENDING, 0)
+
+
+def test_a_long_reason_for_dropping_is_kept_to_its_first_300_characters(row):
+    reminder = row()
+    lifecycle.claim(Reminder, reminder.pk, NOW)
+    lifecycle.mark_dropped(_fresh(reminder), "x" * 299 + "yz")
+    assert _fresh(reminder).dropped_reason == "x" * 299 + "y"

@@ -329,6 +329,12 @@ if REMINDER_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
         "could be claimed a second time"
     )
 
+# --- Partner scorecards, kept worked out (issue 24) --------------------------------
+# How often the refresh runs: stale scorecards (a campaign of both companies changed), new ones, and those
+# older than SCORECARD_MAX_AGE_SECONDS (the 90-day window moves on; bulk updates send no signal).
+SCORECARD_REFRESH_EVERY_SECONDS = env_int("SCORECARD_REFRESH_EVERY_SECONDS", 5 * 60)
+SCORECARD_MAX_AGE_SECONDS = env_int("SCORECARD_MAX_AGE_SECONDS", 60 * 60)
+
 # --- Outgoing webhooks (issue 13) ------------------------------------------------
 WEBHOOK_SWEEP_EVERY_SECONDS = env_int("WEBHOOK_SWEEP_EVERY_SECONDS", 60)
 # Events older than this when the sweep first sees them (the sweep was down) are not delivered.

@@ -108,4 +108,6 @@ def partner_scorecards(request):
     found = bounded(PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner"))
     if not found["rows"]:
         return None
-    return {"cards": scorecards(found["rows"], request.user), "more": found["more"]}
+    cards = scorecards(found["rows"], request.user)
+    # The oldest figures shown: the page is at least as fresh as that.
+    return {"cards": cards, "more": found["more"], "computed_at": min(card.computed_at for card in cards)}

@@ -4,6 +4,7 @@ and run a number of queries that does not grow with the campaigns a user can see
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from campaigns.models import Flag, RaciAssignment, SignoffRequest
@@ -16,6 +17,7 @@ from tests.clients import admin_of
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
 from tests.querycount import queries_of
+from utilities import charts
 
 TODAY = timezone.localdate()
 
@@ -237,3 +239,30 @@ def test_my_company_confirms_its_peoples_tool_access_from_the_home_page(alice, c
     assert mine.status_code == 302
     access = ToolAccess.objects.get()
     assert access.has_access and access.confirmed_by == carol.person
+
+
+def test_a_kpi_chart_is_drawn_once_per_change_of_its_figures(alice, carol, company_a, company_b, monkeypatch):
+    cache.clear()
+    campaign = joint_campaign(company_a, company_b, name="Joint webinar")
+    registrations = kpi(campaign, "registrations", target="300")
+    measurement(registrations, "120", by=carol.person, end=TODAY - datetime.timedelta(days=7))
+    drawn = []
+    draw = charts._render
+    monkeypatch.setattr(
+        charts, "_render", lambda series, out, **kwargs: (drawn.append(series), draw(series, out, **kwargs))
+    )
+    home = f"/admin/campaigns/campaign/{campaign.pk}/home/"
+
+    first = admin_of(carol).get(home).content.decode()
+    again = admin_of(alice).get(home).content.decode()
+
+    assert len(drawn) == 1
+    start = first.index('<div class="cockpit-kpi-chart">')
+    chart = first[start : first.index("</svg>", start)]
+    assert chart in again
+    assert "40.0 %" in again  # the figures in words, beside the chart
+
+    measurement(registrations, "150", by=carol.person, end=TODAY)
+    changed = admin_of(carol).get(home).content.decode()
+
+    assert len(drawn) == 2 and chart not in changed and "50.0 %" in changed

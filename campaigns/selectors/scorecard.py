@@ -63,19 +63,25 @@ class Scorecard:
 
 def _shared_campaigns(relationships: list[PartnerRelationship], since: datetime.datetime | None):
     """(vendor, partner) -> ids of the campaigns both take part in (active since `since`, when given)."""
-    companies = {r.vendor_id for r in relationships} | {r.partner_id for r in relationships}
-    parties = Party.objects.filter(organization_id__in=companies)
-    if since is not None:
-        # Campaigns that ran in the window: begun in it, ended in it, or still open.
-        recent = (
-            Q(campaign__created_at__gte=since)
-            | Q(campaign__end_date__gte=since.date())
-            | ~Q(campaign__status__in=Campaign.CLOSED_STATUSES)
-        )
-        parties = parties.filter(recent)
+    partners = {r.partner_id for r in relationships}
+    partners_parties = Party.objects.filter(organization_id__in=partners).order_by()
+    # A vendor's campaigns only where one of the partners takes part too: a hub's refresh of one partner reads
+    # that partner's campaigns, not the hub's hundred thousand.
+    vendors_parties = Party.objects.filter(
+        organization_id__in={r.vendor_id for r in relationships},
+        campaign_id__in=partners_parties.values("campaign_id"),
+    ).order_by()
     by_company = defaultdict(set)
-    for campaign_id, organization_id in parties.values_list("campaign_id", "organization_id"):
-        by_company[organization_id].add(campaign_id)
+    for parties in (partners_parties, vendors_parties):
+        if since is not None:
+            # Campaigns that ran in the window: begun in it, ended in it, or still open.
+            parties = parties.filter(
+                Q(campaign__created_at__gte=since)
+                | Q(campaign__end_date__gte=since.date())
+                | ~Q(campaign__status__in=Campaign.CLOSED_STATUSES)
+            )
+        for campaign_id, organization_id in parties.values_list("campaign_id", "organization_id"):
+            by_company[organization_id].add(campaign_id)
     return {(r.vendor_id, r.partner_id): by_company[r.vendor_id] & by_company[r.partner_id] for r in relationships}
 
 
@@ -226,7 +232,8 @@ def scorecards(relationships: list[PartnerRelationship], user: Any) -> list[Scor
         for row in PartnerScorecard.objects.filter(relationship__in=[r.pk for r in relationships])
     }
     now = timezone.now()
-    missing = scorecard_figures([r for r in relationships if r.pk not in stored], now)
+    not_worked_out = [r for r in relationships if r.pk not in stored]
+    missing = scorecard_figures(not_worked_out, now) if not_worked_out else {}
     viewer = organization_id_of(user)
     cards = []
     for relationship in relationships:

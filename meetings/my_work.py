@@ -39,7 +39,7 @@ def next_meetings(request):
         Q(ends_at__gte=now) | Q(starts_at__lte=now, starts_at__gte=now - LOG_WITHIN)
     )
     attending = Attendance.objects.filter(member__person__user=user, meeting__ends_at__gte=now)
-    mine = facilitated.values("pk").union(attending.values("meeting_id"), all=True)
+    mine = facilitated.order_by().values("pk").union(attending.order_by().values("meeting_id"), all=True)
     meetings = (
         Meeting.objects.for_user(user)
         .filter(pk__in=mine, status=Meeting.Status.SCHEDULED)

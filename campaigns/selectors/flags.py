@@ -37,7 +37,8 @@ def worst_first_candidates(campaigns: QuerySet[Campaign], today: datetime.date, 
         if worse:
             enough_worse = by_launch.filter(Exists(attention.filter(severity__in=worse)))[rows - 1 : rows]
             branch = branch.filter(~Exists(enough_worse))
-        branches.append(branch[:rows])
+        # Sliced inside IN, unordered: SQLite takes no LIMIT or ORDER BY on the members of a UNION.
+        branches.append(Campaign.objects.filter(pk__in=branch[:rows]).order_by().values("pk"))
         worse.append(severity)
     return campaigns.filter(pk__in=branches[0].union(*branches[1:], all=True))
 

@@ -71,9 +71,14 @@ def scorecards_mark_stale(*, campaign_ids: Iterable[int], now: datetime.datetime
         organization_id=OuterRef("relationship__vendor_id"),
         campaign__parties__organization_id=OuterRef("relationship__partner_id"),
     )
-    marked = PartnerScorecard.objects.filter(Exists(both_take_part), stale_since__isnull=True).update(
-        stale_since=now or timezone.now()
-    )
+    # Narrowed first to the companies of those campaigns, so a save reads a few relationships, not all of them.
+    companies = Party.objects.filter(campaign_id__in=campaign_ids).values("organization_id")
+    marked = PartnerScorecard.objects.filter(
+        Exists(both_take_part),
+        relationship__vendor_id__in=companies,
+        relationship__partner_id__in=companies,
+        stale_since__isnull=True,
+    ).update(stale_since=now or timezone.now())
     if marked:
         enqueue_on_commit(REFRESH_TASK)
     return marked

@@ -50,3 +50,8 @@ class CampaignsConfig(AppConfig):
         periodic(
             "campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS
         )
+        periodic(
+            "campaigns: partner scorecards",
+            "campaigns.refresh_scorecards",
+            every_seconds=settings.SCORECARD_REFRESH_EVERY_SECONDS,
+        )

@@ -4,6 +4,8 @@
   same checks as the sweep, restricted to the campaigns just changed (one definition of every check), so "No
   decision maker" disappears in the request that names one, not a quarter of an hour later. Flags are left
   out: acknowledging one is not a change the checks read.
+- Fresh scorecards: the same change marks the partner scorecards of the companies taking part stale and asks
+  for a refresh; a new partner relationship asks for its first one.
 - Sign-off requests go out when a deliverable that needs them enters review.
 - Approvals are pinned to content: a change to what the reviewers approved (Deliverable.REVIEWED_FIELDS), by
   whichever door, re-opens their approvals and tells them.
@@ -17,8 +19,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from campaigns.models import CampaignChildQuerySet, Deliverable, Flag
+from campaigns.services.scorecards import REFRESH_TASK as SCORECARD_REFRESH_TASK
+from campaigns.services.scorecards import scorecards_mark_stale
 from campaigns.services.signoffs import approvals_reopen_on_change, signoff_requests_create
+from partners.models import PartnerRelationship
 from partners.scoping import rules_of
+from utilities.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 _changed = threading.local()
@@ -46,6 +52,8 @@ def _recheck_changed_campaigns() -> None:
     _changed.campaign_ids = set()
     if campaign_ids:
         health_sweep(campaign_ids=campaign_ids)
+        # After the checks: the scorecards count the critical flags they open.
+        scorecards_mark_stale(campaign_ids=campaign_ids)
 
 
 @receiver(post_save, dispatch_uid="campaigns-fresh-health-on-save")
@@ -61,6 +69,12 @@ def recheck_on_commit(sender, instance, **kwargs) -> None:
     _changed.campaign_ids.add(campaign_id)
     # Every change registers the callback; the first to run re-checks them all, the others find nothing left.
     transaction.on_commit(_recheck_changed_campaigns, robust=True)
+
+
+@receiver(post_save, sender=PartnerRelationship, dispatch_uid="campaigns-scorecard-of-a-new-partner")
+def work_out_a_new_partners_scorecard(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        enqueue_on_commit(SCORECARD_REFRESH_TASK)
 
 
 @receiver(post_save, sender=Deliverable, dispatch_uid="campaigns-approvals-pinned-to-content")

@@ -8,7 +8,7 @@ periodic reminder sweep finds once it is due.
 from celery import shared_task
 
 from campaigns.outbox import reminders, webhooks
-from campaigns.services import health
+from campaigns.services import health, scorecards
 from campaigns.services import reports as results
 
 
@@ -54,3 +54,8 @@ def run_webhook_sweep() -> dict:
 @shared_task(name="campaigns.send_webhook")
 def send_webhook(delivery_id: int) -> str:
     return _send_with_retry(send_webhook, lambda row_id: webhooks.webhook_send(delivery_id=row_id), delivery_id)
+
+
+@shared_task(name="campaigns.refresh_scorecards")
+def refresh_scorecards() -> dict:
+    return {"stored": scorecards.scorecards_refresh()}

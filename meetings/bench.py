@@ -1,10 +1,12 @@
 """The weekly meetings of `manage.py bench`'s synthetic campaigns: a series per campaign with two past meetings
-(every other one held, with attendance) and one ahead."""
+(every other one held, with attendance) and one ahead; for the pages, action items of the held meetings."""
 
 import datetime
 
-from campaigns.demo import bench
-from meetings.models import Attendance, Meeting, MeetingSeries
+from django.db import connection
+
+from campaigns.demo import bench, bench_pages
+from meetings.models import ActionItem, Attendance, Meeting, MeetingSeries
 
 
 def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date) -> None:
@@ -50,3 +52,23 @@ def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date
 
 
 bench.per_batch.append(add_meetings)
+
+
+def add_action_items(world, today: datetime.date) -> None:
+    """For the pages: an action item per held meeting, owned by its facilitator and due that day, half of them
+    done; written by the database (INSERT … SELECT), not row by row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ActionItem._meta.db_table}
+                (version, meeting_id, title, owner_id, due_date, status, created_at, updated_at)
+            SELECT 1, m.id, 'Follow up on meeting ' || m.id, s.facilitator_id, m.occurrence_date,
+                   CASE WHEN m.id %% 2 = 0 THEN %s ELSE %s END, m.starts_at, m.starts_at
+            FROM {Meeting._meta.db_table} m JOIN {MeetingSeries._meta.db_table} s ON s.id = m.series_id
+            WHERE m.status = %s AND s.facilitator_id IS NOT NULL
+            """,
+            [ActionItem.Status.DONE, ActionItem.Status.OPEN, Meeting.Status.HELD],
+        )
+
+
+bench_pages.page_data.append(add_action_items)

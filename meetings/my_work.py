@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.pages.home import campaign_home
-from meetings.models import ActionItem, Decision, Meeting
+from meetings.models import ActionItem, Attendance, Decision, Meeting
 from partners.dashboard import PANEL_ROWS, bounded, my_work
 from partners.scoping import time_zone_of
 
@@ -34,14 +34,16 @@ def next_meetings(request):
     """The next meetings I attend or facilitate, and, for the facilitator, the recent ones still to log."""
     user = request.user
     now = timezone.now()
-    facilitating = Q(series__facilitator__person__user=user)
-    to_log = facilitating & Q(starts_at__lte=now, starts_at__gte=now - LOG_WITHIN)
-    upcoming = (Q(attendance__member__person__user=user) | facilitating) & Q(ends_at__gte=now)
+    # Found from the person's own rows (attendance, series facilitated) rather than by testing every meeting.
+    facilitated = Meeting.objects.filter(series__facilitator__person__user=user).filter(
+        Q(ends_at__gte=now) | Q(starts_at__lte=now, starts_at__gte=now - LOG_WITHIN)
+    )
+    attending = Attendance.objects.filter(member__person__user=user, meeting__ends_at__gte=now)
+    mine = facilitated.order_by().values("pk").union(attending.order_by().values("meeting_id"), all=True)
     meetings = (
         Meeting.objects.for_user(user)
-        .filter(to_log | upcoming, status=Meeting.Status.SCHEDULED)
+        .filter(pk__in=mine, status=Meeting.Status.SCHEDULED)
         .select_related("series__campaign", "series__facilitator__person")
-        .distinct()
         .order_by("starts_at", "pk")[:NEXT_MEETINGS]
     )
     rows = list(meetings)

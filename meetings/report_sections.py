@@ -3,7 +3,7 @@ the partner scorecard's attendance."""
 
 from collections import Counter, defaultdict
 
-from campaigns.models import Party
+from campaigns.selectors.scorecard import campaigns_of, pairs_by_campaign
 from campaigns.selectors.scorecard import measures as scorecard_measures
 from campaigns.services.reports import report_sections
 from meetings.models import Attendance, Decision, Meeting
@@ -31,13 +31,13 @@ def partner_attendance(shared):
     """Scorecard measure: the held meetings the partner was invited to, and at how many of them at least one of
     its people was present (a company attends a review when someone of it is there, not everyone)."""
     present, invited = defaultdict(set), defaultdict(set)
-    vendors_campaigns = Party.objects.filter(organization_id__in={vendor for vendor, _ in shared}).values("campaign_id")
+    pairs = pairs_by_campaign(shared)
     rows = Attendance.objects.filter(
-        meeting__status=Meeting.Status.HELD, meeting__series__campaign_id__in=vendors_campaigns
+        meeting__status=Meeting.Status.HELD, meeting__series__campaign_id__in=campaigns_of(shared)
     ).values_list("meeting_id", "meeting__series__campaign_id", "member__person__organization_id", "status")
     for meeting_id, campaign_id, organization_id, status in rows:
-        for (vendor, partner), campaigns in shared.items():
-            if organization_id == partner and campaign_id in campaigns:
+        for vendor, partner in pairs.get(campaign_id, ()):
+            if organization_id == partner:
                 invited[(vendor, partner)].add(meeting_id)
                 if status == Attendance.Status.PRESENT:
                     present[(vendor, partner)].add(meeting_id)

@@ -22,12 +22,17 @@ import matplotlib
 matplotlib.use("Agg")  # no display: render to files only
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.utils.html import format_html, format_html_join  # noqa: E402
 from django.utils.safestring import SafeString, mark_safe  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+from utilities.fingerprints import content_fingerprint  # noqa: E402
+
 logger = logging.getLogger(__name__)
 COLOURS = ["#417690", "#b26b00", "#2e7d32", "#7b1fa2"]
+CHART_STYLE = 1  # moves on with any change to how charts are drawn, so charts kept in the cache are redrawn
+CHART_CACHE_SECONDS = 7 * 24 * 3600  # a chart nobody opened for a week is dropped (its figures rarely change)
 
 
 @dataclass(frozen=True)
@@ -110,15 +115,41 @@ def figures_table(series: list[KpiSeries]) -> SafeString:
 
 
 def kpi_chart_svg(series: KpiSeries) -> SafeString:
-    """The chart as inline SVG, or its figures as a table when it cannot be drawn."""
-    out = io.StringIO()
-    try:
-        _render([series], out, format="svg")
-    except Exception:  # whatever matplotlib raises, the page that shows the chart still renders
-        logger.exception("The chart of KPI %r could not be drawn; its figures are shown as a table", series.name)
-        return figures_table([series])
-    svg = out.getvalue()
-    return mark_safe(svg[svg.index("<svg") :])  # drop the XML prologue so it can sit inside HTML
+    """The chart of one KPI, drawn once per change of what it shows: kept in the cache under a fingerprint of its
+    figures (drawing ten charts took most of a campaign home's 950 ms at 100,000 campaigns). When it cannot be
+    drawn, its figures as a table (not kept: the next request tries again)."""
+    key = f"kpi-chart-svg:{CHART_STYLE}:{chart_fingerprint(series)}"
+    svg = cache.get(key)
+    if svg is None:
+        out = io.StringIO()
+        try:
+            _render([series], out, format="svg")
+        except Exception:  # whatever matplotlib raises, the page that shows the chart still renders
+            logger.exception("The chart of KPI %r could not be drawn; its figures are shown as a table", series.name)
+            return figures_table([series])
+        svg = out.getvalue()
+        svg = svg[svg.index("<svg") :]  # drop the XML prologue so it can sit inside HTML
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return mark_safe(svg)
+
+
+def chart_fingerprint(series: KpiSeries) -> str:
+    """A fingerprint of everything a chart shows: equal figures, equal chart."""
+
+    def points(rows: list[tuple[datetime.date, Decimal]]) -> list[list[str]]:
+        return [[day.isoformat(), str(value)] for day, value in rows]
+
+    return content_fingerprint(
+        {
+            "name": series.name,
+            "unit": series.unit,
+            "target": None if series.target is None else str(series.target),
+            "by_company": {company: points(rows) for company, rows in series.by_company.items()},
+            "start": series.start and series.start.isoformat(),
+            "end": series.end and series.end.isoformat(),
+            "combined": points(series.combined),
+        }
+    )
 
 
 PNG_WIDTH = 640  # CSS pixels: fits the usual 600-700px column of an e-mail

@@ -33,6 +33,7 @@ class PartnerScorecardSerializer(serializers.Serializer):
     tier = serializers.CharField(source="relationship.get_tier_display", allow_null=True)
     windows = ScorecardFiguresSerializer(many=True)
     flags = PartnerFlagSerializer(many=True, help_text="The vendor's flags on this partner; empty for the partner.")
+    computed_at = serializers.DateTimeField(help_text="When these figures were worked out (they are kept, not live).")
 
 
 class ScorecardRow:
@@ -40,6 +41,7 @@ class ScorecardRow:
         self.relationship = card.relationship
         self.windows = [{"window": window.name, **window.figures} for window in card.windows]
         self.flags = card.flags
+        self.computed_at = card.computed_at
 
 
 class PartnerScorecardViewSet(ScopedModelViewSet):

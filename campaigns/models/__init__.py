@@ -35,11 +35,13 @@ from campaigns.models.kpis import (
 )
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
+from campaigns.models.scorecards import PartnerScorecard
 from campaigns.models.signoffs import SignoffRequest
 from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",
     "AgreedKpiTarget",

@@ -201,7 +201,11 @@ class Campaign(Versioned):
     class Meta:
         ordering = ["-created_at", "-pk"]
         # Lists page through visible campaigns in this order: read from the index, not sorted per page.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="campaign_newest_first_idx")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="campaign_newest_first_idx"),
+            # "My work" reads a hub's campaigns by launch date until a panel is full (worst_first_candidates).
+            models.Index(fields=["launch_date", "id"], name="campaign_launch_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(launch_date__isnull=True)
@@ -535,6 +539,8 @@ class Deliverable(Versioned):
 
     class Meta:
         ordering = ["due_date", "pk"]
+        # Lists in their order: a hub's page is read through it, not sorted out of every deliverable it sees.
+        indexes = [models.Index(fields=["due_date", "id"], name="deliverable_due_idx")]
 
     def __str__(self) -> str:
         return self.title

@@ -81,6 +81,8 @@ class Flag(models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "resolved_at"], name="flag_campaign_open_idx"),
+            # The flags list in its order: a hub's page is read through it, not sorted out of a million flags.
+            models.Index(fields=["resolved_at", "campaign", "severity", "code", "subject"], name="flag_list_order_idx"),
             models.Index(fields=["code"], name="flag_code_idx"),  # equality only: no pattern-matching twin
             # Few flags are acknowledged: the rows of a deleted user are found without indexing every empty one.
             models.Index(

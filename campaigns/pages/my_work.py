@@ -18,9 +18,9 @@ from campaigns.models import (
 from campaigns.models.flags import severity_rank
 from campaigns.outbox.webhooks import FAILURES_SHOWN_FOR
 from campaigns.selectors.core import invitations_with_host
-from campaigns.selectors.flags import with_flag_columns
+from campaigns.selectors.flags import with_flag_columns, worst_first_candidates
 from campaigns.selectors.scorecard import scorecards
-from partners.dashboard import bounded, my_work
+from partners.dashboard import PANEL_ROWS, bounded, my_work
 from partners.models import PartnerRelationship
 from partners.scoping import organization_id_of
 
@@ -66,7 +66,8 @@ def my_deliverables(request):
 @my_work.panel("Your campaigns", "campaigns/panels/campaign_health.html", order=60)
 def campaign_health(request):
     today = timezone.localdate()
-    campaigns = with_flag_columns(Campaign.objects.for_user(request.user).open(), today).prefetch_related(
+    candidates = worst_first_candidates(Campaign.objects.for_user(request.user).open(), today, PANEL_ROWS + 1)
+    campaigns = with_flag_columns(candidates, today).prefetch_related(
         Prefetch(
             "flags",
             Flag.objects.needing_attention(today).order_by(severity_rank(), "title"),
@@ -108,4 +109,6 @@ def partner_scorecards(request):
     found = bounded(PartnerRelationship.objects.for_user(request.user).select_related("vendor", "partner"))
     if not found["rows"]:
         return None
-    return {"cards": scorecards(found["rows"], request.user), "more": found["more"]}
+    cards = scorecards(found["rows"], request.user)
+    # The oldest figures shown: the page is at least as fresh as that.
+    return {"cards": cards, "more": found["more"], "computed_at": min(card.computed_at for card in cards)}

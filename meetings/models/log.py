@@ -277,7 +277,10 @@ class ActionItem(Versioned):
 
     class Meta:
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["status", "due_date"], name="action_item_open_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="action_item_open_due"),
+            models.Index(fields=["due_date", "id"], name="action_item_due_idx"),  # lists in their order
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -192,6 +192,7 @@ class Meeting(Versioned):
                 violation_error_message="A meeting must end after it starts.",
             ),
         ]
+        indexes = [models.Index(fields=["starts_at", "id"], name="meeting_starts_idx")]  # lists in their order
 
     def __str__(self) -> str:
         if not self.starts_at:

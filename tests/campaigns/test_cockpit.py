@@ -4,9 +4,12 @@ and run a number of queries that does not grow with the campaigns a user can see
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
 
-from campaigns.models import Flag, RaciAssignment, SignoffRequest
+from campaigns.models import Campaign, Flag, RaciAssignment, SignoffRequest
+from campaigns.selectors.flags import with_flag_columns, worst_first_candidates
 from campaigns.services.health import health_sweep
 from campaigns.services.invitations import invitation_create
 from meetings.models import ActionItem
@@ -16,6 +19,7 @@ from tests.clients import admin_of
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
 from tests.querycount import queries_of
+from utilities import charts
 
 TODAY = timezone.localdate()
 
@@ -237,3 +241,72 @@ def test_my_company_confirms_its_peoples_tool_access_from_the_home_page(alice, c
     assert mine.status_code == 302
     access = ToolAccess.objects.get()
     assert access.has_access and access.confirmed_by == carol.person
+
+
+def test_a_kpi_chart_is_drawn_once_per_change_of_its_figures(alice, carol, company_a, company_b, monkeypatch):
+    cache.clear()
+    campaign = joint_campaign(company_a, company_b, name="Joint webinar")
+    registrations = kpi(campaign, "registrations", target="300")
+    measurement(registrations, "120", by=carol.person, end=TODAY - datetime.timedelta(days=7))
+    drawn = []
+    draw = charts._render
+    monkeypatch.setattr(
+        charts, "_render", lambda series, out, **kwargs: (drawn.append(series), draw(series, out, **kwargs))
+    )
+    home = f"/admin/campaigns/campaign/{campaign.pk}/home/"
+
+    first = admin_of(carol).get(home).content.decode()
+    again = admin_of(alice).get(home).content.decode()
+
+    assert len(drawn) == 1
+    start = first.index('<div class="cockpit-kpi-chart">')
+    chart = first[start : first.index("</svg>", start)]
+    assert chart in again
+    assert "40.0 %" in again  # the figures in words, beside the chart
+
+    measurement(registrations, "150", by=carol.person, end=TODAY)
+    changed = admin_of(carol).get(home).content.decode()
+
+    assert len(drawn) == 2 and chart not in changed and "50.0 %" in changed
+
+
+def test_my_work_lists_campaigns_worst_first_exactly_as_ranking_them_all_would(company_a, company_b):
+    """The panel reads each severity's first campaigns by launch date instead of ranking every campaign; the
+    first rows must be the same whatever their mix (here every cut of eight campaigns)."""
+    now = timezone.now()
+    # (days to launch, severities of its flags needing attention, one more flag acknowledged, so not counted)
+    mix = [
+        (5, ["warning"], False),
+        (1, [], True),
+        (3, ["critical", "info"], False),
+        (2, ["info"], False),
+        (8, ["critical"], False),
+        (4, [], False),
+        (6, ["warning", "info"], True),
+        (7, ["info"], False),
+    ]
+    for days, severities, acknowledged in mix:
+        campaign = joint_campaign(company_a, company_b, launch_date=TODAY + datetime.timedelta(days=days))
+        for n, severity in enumerate(severities):
+            Flag.objects.create(
+                campaign=campaign, code=f"c{n}", severity=severity, title="t", opened_at=now, last_seen_at=now
+            )
+        if acknowledged:
+            Flag.objects.create(
+                campaign=campaign,
+                code="ack",
+                severity="critical",
+                title="t",
+                opened_at=now,
+                last_seen_at=now,
+                acknowledged_at=now,
+            )
+    worst_first = (F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk")
+    everything = Campaign.objects.open()
+    ranked_all = list(with_flag_columns(everything, TODAY).order_by(*worst_first).values_list("pk", flat=True))
+    assert len(ranked_all) == 8
+
+    for rows in range(1, 9):
+        candidates = worst_first_candidates(everything, TODAY, rows)
+        ranked = with_flag_columns(candidates, TODAY).order_by(*worst_first).values_list("pk", flat=True)
+        assert list(ranked[:rows]) == ranked_all[:rows]

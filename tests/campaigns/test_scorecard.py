@@ -5,11 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Deliverable, Flag, RaciAssignment, SignoffRequest
+from campaigns.models import Deliverable, Flag, PartnerScorecard, Party, RaciAssignment, SignoffRequest
+from campaigns.selectors.scorecard import scorecard_figures
+from campaigns.services.scorecards import scorecards_mark_stale, scorecards_refresh
 from meetings.models import Attendance, Meeting
 from partners.models import PartnerRelationship
 from tests.campaigns.factories import DeliverableFactory, joint_campaign, member_of
 from tests.campaigns.kickoff_factories import kpi, measurement
+from tests.campaigns.sweep_helpers import eager_celery  # noqa: F401 (a fixture)
 from tests.clients import admin_of, api_of
 from tests.conftest import member_of_user
 from tests.meetings.factories import series_for
@@ -177,3 +180,106 @@ def test_a_company_attends_a_review_when_one_of_its_people_is_there(scored, caro
     cards = {card["partner"]: card for card in api_of(alice).get("/api/partner-scorecards/").json()["results"]}
     recent = next(w for w in cards["Company B"]["windows"] if w["window"] == "last 90 days")
     assert (recent["meetings_present"], recent["meetings_invited"]) == (2, 2)
+
+
+# --- Kept scorecards: pages read the figures as last worked out, refreshed when an input changes ----------------
+
+
+def _refresh_all(now=None):
+    scorecards_refresh(relationship_ids=PartnerRelationship.objects.values_list("pk", flat=True), now=now)
+
+
+def test_the_kept_figures_are_those_worked_out_from_scratch(scored, company_a, company_b, company_c, charlie):
+    # A second vendor and a campaign of three companies, so pairs share some campaigns and not others.
+    PartnerRelationship.objects.create(vendor=company_c, partner=company_a, tier=3)
+    PartnerRelationship.objects.create(vendor=company_b, partner=company_c)
+    three = joint_campaign(company_b, company_c, name="Three of us")
+    Party.objects.create(campaign=three, organization=company_a, role=Party.Role.PARTNER)
+    _done(DeliverableFactory(campaign=three, due_date=TODAY), member_of(three, company_c))
+    measurement(kpi(three, "registrations", target="10"), "10", by=charlie.person, end=TODAY)
+    now = timezone.now()
+
+    _refresh_all(now)
+
+    relationships = list(PartnerRelationship.objects.all())
+    from_scratch = scorecard_figures(relationships, now)
+    kept = {row.relationship_id: row for row in PartnerScorecard.objects.all()}
+    assert len(kept) == 4
+    for relationship in relationships:
+        row = kept[relationship.pk]
+        assert (row.recent, row.all_time) == from_scratch[(relationship.vendor_id, relationship.partner_id)]
+        assert row.computed_at == now and row.stale_since is None
+    # And by hand: C did one of its deliverables, on time, for B (and A, its partner on the campaign too).
+    c_for_b = kept[PartnerRelationship.objects.get(vendor=company_b, partner=company_c).pk].all_time
+    assert (c_for_b["campaigns"], c_for_b["deliverables_on_time"], c_for_b["kpis_met"]) == (1, 1, 1)
+
+
+def test_the_page_and_the_api_show_the_kept_figures_and_when_they_were_worked_out(scored, alice):
+    worked_out = timezone.now() - datetime.timedelta(minutes=20)
+    _refresh_all(worked_out)
+    # A change that sends no signal (a bulk update) is not seen until the next refresh: the page reads kept figures.
+    Attendance.objects.filter(meeting__series__campaign=scored).update(status=Attendance.Status.ABSENT)
+
+    cards = {card["partner"]: card for card in api_of(alice).get("/api/partner-scorecards/").json()["results"]}
+    assert cards["Company B"]["computed_at"] == worked_out.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    b_all_time = next(w for w in cards["Company B"]["windows"] if w["window"] == "all time")
+    assert (b_all_time["meetings_present"], b_all_time["meetings_invited"], b_all_time["kpis_met"]) == (1, 2, 1)
+    assert cards["Company B"]["flags"] == []
+    page = admin_of(alice).get("/admin/").content.decode()
+    assert "Figures as of" in page and "1 of 2" in page
+
+    _refresh_all()
+
+    assert _flags(alice, "Company B") == ["Missed most reviews: at 0 of 2 in the last 90 days"]
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_a_change_to_a_campaign_both_take_part_in_shows_once_the_refresh_task_ran(
+    scored, alice, carol, company_b, django_capture_on_commit_callbacks
+):
+    _refresh_all()
+    b_card = PartnerScorecard.objects.get(relationship__partner=company_b)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for attendance in Attendance.objects.filter(meeting__series__campaign=scored, member__person=carol.person):
+            attendance.status = Attendance.Status.ABSENT
+            attendance.save()
+
+    b_card.refresh_from_db()
+    assert b_card.stale_since is None and b_card.all_time["meetings_present"] == 0
+    assert _flags(alice, "Company B") == ["Missed most reviews: at 0 of 2 in the last 90 days"]
+
+
+def test_only_the_pairs_taking_part_in_a_changed_campaign_are_marked_stale(scored, company_a, company_c):
+    _refresh_all()
+    elsewhere = joint_campaign(company_a, OrganizationFactory(), name="Not with B or C")
+
+    assert scorecards_mark_stale(campaign_ids=[elsewhere.pk]) == 0
+
+    Party.objects.create(campaign=elsewhere, organization=company_c, role=Party.Role.PARTNER)
+    assert scorecards_mark_stale(campaign_ids=[elsewhere.pk]) == 1
+    stale = PartnerScorecard.objects.filter(stale_since__isnull=False)
+    assert [row.relationship.partner for row in stale] == [company_c]
+
+
+def test_the_periodic_refresh_works_out_new_stale_and_old_scorecards_only(scored, company_a, company_c):
+    now = timezone.now()
+    _refresh_all(now - datetime.timedelta(minutes=5))
+    old = PartnerScorecard.objects.get(relationship__partner=company_c)
+    PartnerScorecard.objects.filter(pk=old.pk).update(computed_at=now - datetime.timedelta(hours=2))
+    newcomer = PartnerRelationship.objects.create(vendor=company_c, partner=company_a)
+
+    assert scorecards_refresh(now=now) == 2
+
+    assert set(PartnerScorecard.objects.filter(computed_at=now).values_list("relationship", flat=True)) == {
+        old.relationship_id,
+        newcomer.pk,
+    }
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_a_new_partner_gets_its_scorecard_from_the_task(company_a, company_c, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship = PartnerRelationship.objects.create(vendor=company_a, partner=company_c, tier=2)
+
+    assert PartnerScorecard.objects.get(relationship=relationship).all_time["campaigns"] == 0

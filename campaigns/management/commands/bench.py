@@ -24,6 +24,7 @@ from django.test.utils import override_settings
 from django.urls import include, path
 
 from campaigns.demo import bench as bench_data
+from campaigns.demo import bench_pages
 from campaigns.models import Campaign, Member, Party
 from campaigns.outbox.reminders import reminder_sweep
 from campaigns.services.health import health_sweep
@@ -107,7 +108,11 @@ def api_floor(request):
     return JsonResponse({"count": min(counted, COUNT_CAP), "count_capped": counted > COUNT_CAP, "results": page})
 
 
-urlpatterns = [path("bench/floor/campaigns/", api_floor), path("", include("comarketing.urls"))]
+urlpatterns = [
+    path("bench/floor/campaigns/", api_floor),
+    *bench_pages.urlpatterns,
+    path("", include("comarketing.urls")),
+]
 
 
 class Command(BaseCommand):
@@ -119,8 +124,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaigns", type=int, default=1000)
         parser.add_argument("--requests", type=int, default=100, help="API list requests per measurement.")
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help="Instead of the sweeps: every page kind for a small company and a hub, next to floors (issue 24).",
+        )
 
-    def handle(self, *args, campaigns: int, requests: int, **options):
+    def handle(self, *args, campaigns: int, requests: int, pages: bool = False, **options):
         if campaigns < 1:
             raise CommandError("--campaigns must be at least 1")
         try:
@@ -131,8 +141,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
                 )
-                self._sweeps(now)
-                self._pages(world, requests)
+                if pages:
+                    bench_pages.run(world, now, self.stdout.write)
+                else:
+                    self._sweeps(now)
+                    self._pages(world, requests)
                 raise Rollback
         except Rollback:
             self.stdout.write("Synthetic data rolled back.")

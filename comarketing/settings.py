@@ -196,6 +196,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds one SMTP connection may wait for the server: a stalled server is a transient failure, retried, well
+# before Celery's soft time limit ends the task.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A 5xx about the server or our sender (greeting, MAIL FROM, login) pauses all e-mail this long, then one is tried.
+EMAIL_PAUSE_SECONDS = env_int("EMAIL_PAUSE_SECONDS", 5 * 60)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Co-marketing tracker <noreply@localhost>")
 
 # --- REST API -------------------------------------------------------------------

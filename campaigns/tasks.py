@@ -7,7 +7,7 @@ periodic reminder sweep finds once it is due.
 
 from celery import shared_task
 
-from campaigns.outbox import reminders, webhooks
+from campaigns.outbox import reminders, webhook_pacing, webhooks
 from campaigns.services import health
 from campaigns.services import reports as results
 
@@ -53,4 +53,6 @@ def run_webhook_sweep() -> dict:
 
 @shared_task(name="campaigns.send_webhook")
 def send_webhook(delivery_id: int) -> str:
-    return _send_with_retry(send_webhook, lambda row_id: webhooks.webhook_send(delivery_id=row_id), delivery_id)
+    return _send_with_retry(
+        send_webhook, lambda row_id: webhook_pacing.webhook_send_paced(delivery_id=row_id), delivery_id
+    )

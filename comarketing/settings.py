@@ -289,6 +289,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "comarketing.broker:Transport"  # kombu's, with each message written whole first
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -296,6 +297,8 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Appended to every queue name (comarketing/celery.py routes tasks by kind): separate test runs on one broker.
+TASK_QUEUE_SUFFIX = env_str("TASK_QUEUE_SUFFIX", "")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -339,6 +342,10 @@ WEBHOOK_SWEEP_EVERY_SECONDS = env_int("WEBHOOK_SWEEP_EVERY_SECONDS", 60)
 # Events older than this when the sweep first sees them (the sweep was down) are not delivered.
 WEBHOOK_LOOKBACK_HOURS = env_int("WEBHOOK_LOOKBACK_HOURS", 24)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# An address that failed this many times in a row (timeouts, 5xx) is left alone this long: its deliveries wait
+# without a request, so one company's broken receiver does not hold the webhook workers.
+WEBHOOK_PAUSE_AFTER_FAILURES = env_int("WEBHOOK_PAUSE_AFTER_FAILURES", 5)
+WEBHOOK_PAUSE_SECONDS = env_int("WEBHOOK_PAUSE_SECONDS", 10 * 60)
 # Plain http and addresses inside private networks: for development only (a receiver on this machine).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)

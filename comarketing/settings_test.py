@@ -28,7 +28,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "login": "100000/minute"},
 }
 if XDIST_WORKER:
-    CELERY_TASK_DEFAULT_QUEUE = f"celery-{XDIST_WORKER}"
+    TASK_QUEUE_SUFFIX = f"-{XDIST_WORKER}"
 
 # Deliveries in tests go to public addresses over https unless a test says otherwise.
 WEBHOOK_ALLOW_HTTP = False

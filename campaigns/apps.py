@@ -50,3 +50,5 @@ class CampaignsConfig(AppConfig):
         periodic(
             "campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS
         )
+        # Results reports left "Being built" because their task never reached a worker are offered again.
+        periodic("campaigns: report sweep", "campaigns.report_sweep", every_seconds=5 * 60)

@@ -45,6 +45,11 @@ def build_results_report(report_id: int) -> str:
     return results.results_report_build(report_id=report_id).status
 
 
+@shared_task(name="campaigns.report_sweep")
+def run_report_sweep() -> dict:
+    return {"offered_again": len(results.results_report_requeue())}
+
+
 @shared_task(name="campaigns.webhook_sweep")
 def run_webhook_sweep() -> dict:
     result = webhooks.webhook_sweep()

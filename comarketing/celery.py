@@ -20,6 +20,7 @@ QUEUE_OF_TASK = {
     "campaigns.health_sweep": SWEEPS,
     "campaigns.reminder_sweep": SWEEPS,
     "campaigns.webhook_sweep": SWEEPS,
+    "campaigns.report_sweep": SWEEPS,
     "meetings.materialize_all_series": SWEEPS,
     "meetings.materialize_series": SWEEPS,
     "campaigns.build_results_report": REPORTS,

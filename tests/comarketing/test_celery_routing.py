@@ -9,6 +9,7 @@ EXPECTED = {
     "campaigns.health_sweep": "sweeps",
     "campaigns.reminder_sweep": "sweeps",
     "campaigns.webhook_sweep": "sweeps",
+    "campaigns.report_sweep": "sweeps",
     "meetings.materialize_all_series": "sweeps",
     "meetings.materialize_series": "sweeps",
     "campaigns.build_results_report": "reports",

@@ -153,8 +153,8 @@ STORAGES = {
 
 # --- Security (check --deploy clean when DEBUG is off) -------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# The container health check asks over plain HTTP from inside; everything else is sent to HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health checks ask over plain HTTP from inside; everything else is sent to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^livez$"]
 # X-Forwarded-Proto says "https" only when a proxy that sets it (and strips it from clients) is in front.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None

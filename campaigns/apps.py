@@ -55,3 +55,5 @@ class CampaignsConfig(AppConfig):
             "campaigns.refresh_scorecards",
             every_seconds=settings.SCORECARD_REFRESH_EVERY_SECONDS,
         )
+        # Results reports left "Being built" because their task never reached a worker are offered again.
+        periodic("campaigns: report sweep", "campaigns.report_sweep", every_seconds=5 * 60)

@@ -7,7 +7,7 @@ periodic reminder sweep finds once it is due.
 
 from celery import shared_task
 
-from campaigns.outbox import reminders, webhooks
+from campaigns.outbox import reminders, webhook_pacing, webhooks
 from campaigns.services import health, scorecards
 from campaigns.services import reports as results
 
@@ -45,6 +45,11 @@ def build_results_report(report_id: int) -> str:
     return results.results_report_build(report_id=report_id).status
 
 
+@shared_task(name="campaigns.report_sweep")
+def run_report_sweep() -> dict:
+    return {"offered_again": len(results.results_report_requeue())}
+
+
 @shared_task(name="campaigns.webhook_sweep")
 def run_webhook_sweep() -> dict:
     result = webhooks.webhook_sweep()
@@ -53,7 +58,9 @@ def run_webhook_sweep() -> dict:
 
 @shared_task(name="campaigns.send_webhook")
 def send_webhook(delivery_id: int) -> str:
-    return _send_with_retry(send_webhook, lambda row_id: webhooks.webhook_send(delivery_id=row_id), delivery_id)
+    return _send_with_retry(
+        send_webhook, lambda row_id: webhook_pacing.webhook_send_paced(delivery_id=row_id), delivery_id
+    )
 
 
 @shared_task(name="campaigns.refresh_scorecards")

@@ -155,8 +155,29 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Brand assets and results reports (campaigns.models.assets.PrivateStorage): on this machine's disk, or, with
+# S3_BUCKET set, as private objects of an S3-compatible bucket (django-storages) that every machine shares. They
+# are served only through the scoped download views, never by a bucket URL.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # empty: AWS itself
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,  # empty: the machine's own credentials (role)
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -166,8 +187,8 @@ STORAGES = {
 
 # --- Security (check --deploy clean when DEBUG is off) -------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# The container health check asks over plain HTTP from inside; everything else is sent to HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health checks ask over plain HTTP from inside; everything else is sent to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^livez$"]
 # X-Forwarded-Proto says "https" only when a proxy that sets it (and strips it from clients) is in front.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
@@ -209,6 +230,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds one SMTP connection may wait for the server: a stalled server is a transient failure, retried, well
+# before Celery's soft time limit ends the task.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A 5xx about the server or our sender (greeting, MAIL FROM, login) pauses all e-mail this long, then one is tried.
+EMAIL_PAUSE_SECONDS = env_int("EMAIL_PAUSE_SECONDS", 5 * 60)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Co-marketing tracker <noreply@localhost>")
 
 # --- REST API -------------------------------------------------------------------
@@ -298,6 +324,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "comarketing.broker:Transport"  # kombu's, with each message written whole first
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -305,6 +332,8 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Appended to every queue name (comarketing/celery.py routes tasks by kind): separate test runs on one broker.
+TASK_QUEUE_SUFFIX = env_str("TASK_QUEUE_SUFFIX", "")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -353,6 +382,10 @@ SCORECARD_MAX_AGE_SECONDS = env_int("SCORECARD_MAX_AGE_SECONDS", 60 * 60)
 WEBHOOK_SWEEP_EVERY_SECONDS = env_int("WEBHOOK_SWEEP_EVERY_SECONDS", 60)
 # Events older than this when the sweep first sees them (the sweep was down) are not delivered.
 WEBHOOK_LOOKBACK_HOURS = env_int("WEBHOOK_LOOKBACK_HOURS", 24)
+# An address that failed this many times in a row (timeouts, 5xx) is left alone this long: its deliveries wait
+# without a request, so one company's broken receiver does not hold the webhook workers.
+WEBHOOK_PAUSE_AFTER_FAILURES = env_int("WEBHOOK_PAUSE_AFTER_FAILURES", 5)
+WEBHOOK_PAUSE_SECONDS = env_int("WEBHOOK_PAUSE_SECONDS", 10 * 60)
 # Plain http: for development only (a receiver on this machine).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 

@@ -31,7 +31,7 @@ REST_FRAMEWORK = {
 # set theirs.
 INVITATIONS_PER_COMPANY_PER_DAY = NEW_COMPANY_INVITATIONS_PER_COMPANY_PER_DAY = 100_000
 if XDIST_WORKER:
-    CELERY_TASK_DEFAULT_QUEUE = f"celery-{XDIST_WORKER}"
+    TASK_QUEUE_SUFFIX = f"-{XDIST_WORKER}"
 
 # Deliveries in tests go to public addresses over https unless a test says otherwise.
 WEBHOOK_ALLOW_HTTP = False

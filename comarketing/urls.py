@@ -2,11 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from health_check.views import HealthCheckView
 
 from comarketing.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from comarketing.api.router import router
-from comarketing.health import HEALTH_CHECKS
+from comarketing.health import ReadinessView, liveness
 from partners.welcome import WelcomeView
 
 urlpatterns = [
@@ -21,7 +20,9 @@ urlpatterns = [
     # The split view serves its start-up script from this site too, so no inline script needs the CSP's leave.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("healthz", HealthCheckView.as_view(checks=HEALTH_CHECKS), name="healthz"),
+    path("healthz", ReadinessView.as_view(), name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("livez", liveness, name="livez"),
     path("api-auth/", include("rest_framework.urls")),
     path("files/", include("campaigns.urls")),
     path("calendar/", include("meetings.urls")),

@@ -4,8 +4,6 @@ By name, so a service never imports the task module that calls it (tasks stay th
 commit, so no task is sent for rows that were rolled back, or runs before it can read them.
 """
 
-from functools import partial
-
 from celery import current_app
 from django.db import transaction
 
@@ -13,7 +11,13 @@ from django.db import transaction
 def enqueue_on_commit(task_name: str, *args, robust: bool = True) -> None:
     """Send the task `task_name(*args)` when the transaction commits. Robust by default: a broker hiccup only
     logs, because the row the task works on is pending in the database and its sweep offers it again."""
-    transaction.on_commit(partial(_send, task_name, args), robust=robust)
+
+    # A function, not functools.partial: Django names a failing robust callback by its __qualname__, which a
+    # partial lacks, so the broker's error turned into an AttributeError that escaped (a 500 instead of a log line).
+    def send_after_commit() -> None:
+        _send(task_name, args)
+
+    transaction.on_commit(send_after_commit, robust=robust)
 
 
 def _send(task_name: str, args: tuple) -> None:

@@ -33,6 +33,7 @@ from campaigns.models.kpis import (
     ReportingPlan,
     ReportingPlanReporter,
 )
+from campaigns.models.outbox import SendingPause
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.scorecards import PartnerScorecard
@@ -78,6 +79,7 @@ __all__ = [
     "Reminder",
     "ReminderOptOut",
     "ResultsReport",
+    "SendingPause",
     "campaign_ids_of",
     "company_takes_part",
 ]

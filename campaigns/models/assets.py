@@ -1,7 +1,8 @@
 """Private brand assets (logos, guidelines, templates) of each company, for one campaign.
 
-Files live under MEDIA_ROOT with random names and have no public URL: they are served only by
-`campaigns.pages.views.brand_asset_download`, which checks that the user's company is a party of the campaign.
+Files live on the private storage (MEDIA_ROOT, or a bucket) with random names and have no public URL: they are
+served only by `campaigns.pages.views.brand_asset_download`, which checks that the user's company is a party of the
+campaign.
 """
 
 import uuid
@@ -11,9 +12,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import Campaign
@@ -130,8 +132,34 @@ def validate_brand_file(upload, name: str) -> str:
     return signature.content_type
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT without a public URL; a scoped view serves them."""
+@deconstructible(path="campaigns.models.assets.PrivateStorage")
+class PrivateStorage(Storage):
+    """Files without a public URL; a scoped view serves them. They live on the storage configured as
+    STORAGES["private"]: the local disk under MEDIA_ROOT by default, a bucket of private objects on S3-compatible
+    object storage when S3_BUCKET is set (shared by every web and worker machine). Looked up when used, not at
+    import, so settings decide it and the migrations name this class whatever is configured."""
+
+    @property
+    def backend(self) -> Storage:
+        return storages["private"]
+
+    def _open(self, name: str, mode: str = "rb"):
+        return self.backend.open(name, mode)
+
+    def save(self, name, content, max_length=None) -> str:
+        return self.backend.save(name, content, max_length=max_length)
+
+    def delete(self, name: str) -> None:
+        self.backend.delete(name)
+
+    def exists(self, name: str) -> bool:
+        return self.backend.exists(name)
+
+    def size(self, name: str) -> int:
+        return self.backend.size(name)
+
+    def listdir(self, path: str):
+        return self.backend.listdir(path)
 
     def url(self, name: str | None) -> str:
         return ""

@@ -32,3 +32,20 @@ class OutboxRow(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SendingPause(models.Model):
+    """A destination that refuses all our messages for now, not one of them (the mail server refusing our sender
+    or its greeting, a webhook address failing again and again): its rows wait until `paused_until` instead of
+    spending attempts, and the operator (or the company) is told. Cleared by the first message that goes out."""
+
+    MAIL = "mail"
+
+    channel = models.CharField(max_length=64, unique=True, help_text="“mail”, or “webhook:<endpoint id>”.")
+    reason = models.TextField(help_text="The answer that paused it, as the destination gave it.")
+    since = models.DateTimeField(help_text="When the destination first refused (kept while it goes on refusing).")
+    paused_until = models.DateTimeField(help_text="Nothing is sent to it before this moment.")
+    failures = models.PositiveIntegerField(default=0, help_text="Failures in a row since the last success.")
+
+    def __str__(self) -> str:
+        return f"{self.channel} paused until {self.paused_until:%Y-%m-%d %H:%M} UTC"

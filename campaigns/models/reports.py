@@ -40,6 +40,10 @@ class ResultsReport(models.Model):
     error = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A report waits for its build task: when it was last handed to the broker, and when a worker took it. One
+    # still "Being built" whose task never arrived (a broker outage) is offered again by the report sweep.
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    build_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = ResultsReportQuerySet.as_manager()

@@ -1,6 +1,7 @@
 """The life cycle every outbox row shares (e-mail reminders, webhook deliveries): claimed by exactly one sender,
 retried with capped exponential back-off for a retry window after the first transient failure, failed with the
-error kept, re-enqueued by the next sweep when its message to the worker was lost."""
+error kept, re-enqueued by the next sweep when its message to the worker was lost; a destination that refuses
+everything for now is paused (SendingPause) so its rows wait instead of spending their attempts."""
 
 import datetime
 import random
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from campaigns.models.outbox import OutboxRow
+from campaigns.models.outbox import OutboxRow, SendingPause
 from utilities.tasks import enqueue_on_commit
 
 Status = OutboxRow.Status
@@ -101,13 +102,25 @@ def retry_delay(attempt: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def after_failure(row: OutboxRow, error: str, *, now: datetime.datetime, transient: bool, **fields) -> SendOutcome:
-    """A transient failure goes back to pending with a back-off until the retry window is over; then, or at once
-    for a permanent one, the row ends failed with the error kept for the admin."""
+def after_failure(
+    row: OutboxRow,
+    error: str,
+    *,
+    now: datetime.datetime,
+    transient: bool,
+    not_before: datetime.datetime | None = None,
+    **fields,
+) -> SendOutcome:
+    """A transient failure goes back to pending with a back-off (and not before `not_before`, the end of a pause)
+    until the retry window is over; then, or at once for a permanent one, the row ends failed with the error kept
+    for the admin."""
     mine = type(row).objects.filter(pk=row.pk, status=Status.SENDING)
     retry_until = row.retry_until or now + datetime.timedelta(seconds=settings.REMINDER_RETRY_WINDOW_SECONDS)
     if transient and now < retry_until and row.attempts < settings.REMINDER_MAX_ATTEMPTS:
-        delay = min(retry_delay(row.attempts), (retry_until - now).total_seconds())
+        backoff = retry_delay(row.attempts)
+        if not_before is not None:
+            backoff = max(backoff, (not_before - now).total_seconds())
+        delay = min(backoff, (retry_until - now).total_seconds())
         retry_at = now + datetime.timedelta(seconds=delay)
         # enqueued_at = retry_at: the retry message is on its way; the sweep steps in only if it gets lost.
         mine.update(
@@ -135,3 +148,34 @@ def resend(row: OutboxRow) -> OutboxRow:
     )
     row.refresh_from_db()
     return row
+
+
+def pause_of(channel: str) -> SendingPause | None:
+    """The channel's pause, expired or not: it stays until a message goes out again."""
+    return SendingPause.objects.filter(channel=channel).first()
+
+
+def paused_until(pause: SendingPause | None, now: datetime.datetime) -> datetime.datetime | None:
+    return pause.paused_until if pause is not None and pause.paused_until > now else None
+
+
+def pause_after_failure(
+    channel: str, reason: str, *, now: datetime.datetime, seconds: float, after_failures: int = 1
+) -> datetime.datetime | None:
+    """Count one more failure in a row of the channel; from the `after_failures`-th on, nothing is sent to it for
+    `seconds`. Returns the end of the pause, or None while it is not paused."""
+    pause, _ = SendingPause.objects.get_or_create(
+        channel=channel, defaults={"reason": reason[:1000], "since": now, "paused_until": now}
+    )
+    SendingPause.objects.filter(pk=pause.pk).update(failures=F("failures") + 1, reason=reason[:1000])
+    pause.refresh_from_db()
+    if pause.failures < after_failures:
+        return None
+    until = now + datetime.timedelta(seconds=seconds)
+    SendingPause.objects.filter(pk=pause.pk, paused_until__lt=until).update(paused_until=until)
+    return max(until, pause.paused_until)
+
+
+def resume(channel: str) -> None:
+    """A message went out: the destination answers again."""
+    SendingPause.objects.filter(channel=channel).delete()

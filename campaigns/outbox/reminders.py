@@ -6,13 +6,16 @@ message by mail systems that de-duplicate. Exactly once cannot be promised: a wo
 server accepted the message and before the row is marked sent (one UPDATE, nothing else in between) leaves
 the row "sending"; after REMINDER_SENDING_TIMEOUT_SECONDS it is claimed and sent again.
 
-Transient failures (connection refused, timeouts, a dropped connection, SMTP 4xx, the server refusing our
-login) are retried with capped exponential back-off for REMINDER_RETRY_WINDOW_SECONDS after the first one
-(default 24 h), with no operator action. Only a permanent failure (SMTP 5xx for the message or all its
-recipients, or a bug) ends the row "failed" at once; a transient one ends it "failed" when the window is over.
+Transient failures (connection refused, a server that stalls past EMAIL_TIMEOUT, a dropped connection, SMTP
+4xx) are retried with capped exponential back-off for REMINDER_RETRY_WINDOW_SECONDS after the first one (default
+24 h), with no operator action. A 5xx about the server or our sender (a 554 greeting, MAIL FROM refused, our login
+refused) says nothing about the message: all e-mail is paused for EMAIL_PAUSE_SECONDS, the row retried after it,
+and the operator sees the pause on My work. Only a permanent failure (a 5xx for the recipient or the message's
+data, or a bug) ends the row "failed" at once; a transient one ends it "failed" when the window is over.
 """
 
 import datetime
+import enum
 import hashlib
 import logging
 import smtplib
@@ -22,6 +25,7 @@ from email.mime.image import MIMEImage
 from email.utils import formataddr
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -29,7 +33,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Party, Reminder, ReminderOptOut, company_takes_part
+from campaigns.models import Party, Reminder, ReminderOptOut, SendingPause, company_takes_part
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
 from partners.models import Person
@@ -141,16 +145,28 @@ def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True
     return result
 
 
-def is_transient(error: Exception) -> bool:
-    """Worth another attempt: the network, the mail server or its configuration may be fine again soon.
-    A 5xx answer about this message or every one of its recipients will not change; nor will a bug."""
+class SendFailure(enum.Enum):
+    RETRY = "retry"  # the network, a stalled server or a 4xx: this message again after a back-off
+    PAUSE = "pause"  # the server refuses us, not this message: all e-mail waits, then this message again
+    PERMANENT = "permanent"  # about this recipient or this message's data (or a bug): another try changes nothing
+
+
+def classify_failure(error: Exception) -> SendFailure:
+    """What an SMTP answer (or its absence) says about the message: the reply code and the stage it came at."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return any(code < 500 for code, _ in error.recipients.values())
+        temporary = any(code < 500 for code, _ in error.recipients.values())
+        return SendFailure.RETRY if temporary else SendFailure.PERMANENT
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPHeloError, smtplib.SMTPSenderRefused)):
+        # The greeting, HELO/EHLO or MAIL FROM: about this server and our sender, whoever the message is for.
+        return SendFailure.PAUSE if error.smtp_code >= 500 else SendFailure.RETRY
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return True  # the operator's settings, not this message: it goes once they are mended
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code < 500
-    return isinstance(error, (smtplib.SMTPException, OSError))  # OSError: refused, unreachable, timed out
+        return SendFailure.PAUSE  # the operator's login settings: everything goes once they are mended
+    if isinstance(error, smtplib.SMTPResponseException):  # DATA refused: this message's content
+        return SendFailure.PERMANENT if error.smtp_code >= 500 else SendFailure.RETRY
+    # OSError: refused, unreachable, timed out (EMAIL_TIMEOUT); the soft time limit: a server slower still.
+    if isinstance(error, (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)):
+        return SendFailure.RETRY
+    return SendFailure.PERMANENT
 
 
 def single_line(text: str) -> str:
@@ -231,6 +247,10 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     if not outbox.claim(Reminder, reminder_id, now):
         return outbox.SendOutcome("skipped")
     reminder = Reminder.objects.select_related("person__organization", "campaign").get(pk=reminder_id)
+    pause = outbox.pause_of(SendingPause.MAIL)
+    if until := outbox.paused_until(pause, now):
+        waiting = f"Waiting: e-mail is paused until {until:%Y-%m-%d %H:%M} UTC ({pause.reason})"
+        return outbox.after_failure(reminder, waiting, now=now, transient=True, not_before=until)
     try:
         _recheck(reminder)
         reminder_render(reminder)
@@ -242,10 +262,17 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     try:
         _message(reminder).send()
     except Exception as error:
-        transient = is_transient(error)
-        if not transient:
+        failure, text = classify_failure(error), f"{type(error).__name__}: {error}"
+        if failure is SendFailure.PERMANENT:
             logger.exception("Reminder %s could not be sent", reminder_id)
-        return outbox.after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=transient)
+            return outbox.after_failure(reminder, text, now=now, transient=False)
+        until = None
+        if failure is SendFailure.PAUSE:
+            logger.error("E-mail paused for %s s: %s", settings.EMAIL_PAUSE_SECONDS, text)
+            until = outbox.pause_after_failure(SendingPause.MAIL, text, now=now, seconds=settings.EMAIL_PAUSE_SECONDS)
+        return outbox.after_failure(reminder, text, now=now, transient=True, not_before=until)
+    if pause is not None:
+        outbox.resume(SendingPause.MAIL)
     return outbox.mark_sent(reminder, timezone.now())
 
 

@@ -11,11 +11,14 @@ from campaigns.models import (
     Flag,
     Invitation,
     RaciAssignment,
+    Reminder,
+    SendingPause,
     SignoffRequest,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from campaigns.models.flags import severity_rank
+from campaigns.outbox.lifecycle import pause_of
 from campaigns.outbox.webhooks import FAILURES_SHOWN_FOR
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns, worst_first_candidates
@@ -112,3 +115,16 @@ def partner_scorecards(request):
     cards = scorecards(found["rows"], request.user)
     # The oldest figures shown: the page is at least as fresh as that.
     return {"cards": cards, "more": found["more"], "computed_at": min(card.computed_at for card in cards)}
+
+
+@my_work.panel("E-mail is paused", "campaigns/panels/mail_paused.html", order=5)
+def mail_paused(request):
+    """The operator's: the mail server refuses our sender (or greets us with a refusal, or our login); reminders
+    wait and are retried instead of failing, until the first one goes out again."""
+    if not request.user.is_superuser:
+        return None
+    pause = pause_of(SendingPause.MAIL)
+    if pause is None:
+        return None
+    waiting = Reminder.objects.filter(status=Reminder.Status.PENDING).count()
+    return {"pause": pause, "waiting": waiting, "paused_now": pause.paused_until > timezone.now()}

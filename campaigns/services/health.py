@@ -93,8 +93,11 @@ def _sweep_check(
     mine = flags.filter(code=check.code)
     resolved = list(mine.exclude(_found(table)).values_list("pk", flat=True))  # ids only; usually few
     for pks in chunked(resolved):
-        closing = Flag.objects.filter(pk__in=pks)
-        closing.update(resolved_at=now)
+        # Only flags still open once locked: a sweep running at the same moment waits for this one and then finds
+        # them resolved, so each flag is resolved once, with one history row, and each sweep counts its own.
+        still_open = Flag.objects.filter(pk__in=pks, resolved_at__isnull=True).select_for_update().order_by("pk")
+        closing = Flag.objects.filter(pk__in=list(still_open.values_list("pk", flat=True)))
+        result.resolved += closing.update(resolved_at=now)
         # Set-wise writes skip save(), so their history is written set-wise too.
         insert_history(closing, history_type="~", moment=now, reason="Resolved by the health sweep")
     # "Last seen" is kept to within FLAG_LAST_SEEN_PRECISION_SECONDS: rewriting every open flag on every sweep
@@ -128,7 +131,6 @@ def _sweep_check(
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
     result.opened += opened
     result.opened_critical |= bool(opened) and check.severity == health.CRITICAL
-    result.resolved += len(resolved)
     result.still_open += found - opened
 
 
@@ -174,17 +176,22 @@ def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int
     return result
 
 
-def _require_team_member(flag: Flag, user: Any) -> None:
+def _open_flag_to_decide(flag: Flag, user: Any) -> Flag:
+    """The flag as it is now, locked until the transaction ends, if it is still open and the user is on its team.
+    A sweep resolving it at the same moment waits for the decision, or has resolved it first and the decision is
+    refused: a save of the copy read earlier never reopens a resolved flag."""
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.resolved_at is not None:
         raise ValidationError("This flag is already resolved; there is nothing left to acknowledge or snooze.")
     if not user.is_superuser and not Member.objects.filter(campaign_id=flag.campaign_id, person__user=user).exists():
         raise ValidationError("Only a member of the campaign team can acknowledge or snooze its flags.")
+    return flag
 
 
 @transaction.atomic
 def flag_acknowledge(*, flag: Flag, user: Any, reason: str) -> Flag:
     """The team knows and accepts the risk: the flag stays open (and resolves itself later) but stops warning."""
-    _require_team_member(flag, user)
+    flag = _open_flag_to_decide(flag, user)
     flag.acknowledged_at = timezone.now()
     flag.acknowledged_by = user
     flag.attention_reason = reason.strip()
@@ -195,7 +202,7 @@ def flag_acknowledge(*, flag: Flag, user: Any, reason: str) -> Flag:
 @transaction.atomic
 def flag_snooze(*, flag: Flag, user: Any, until: datetime.date, reason: str) -> Flag:
     """Hide the flag's warning until `until` (a day after today in the user's time zone)."""
-    _require_team_member(flag, user)
+    flag = _open_flag_to_decide(flag, user)
     if until <= timezone.localdate():
         raise ValidationError({"snoozed_until": "Pick a day after today to snooze until."})
     flag.snoozed_until = until

@@ -8,12 +8,15 @@ per company and decisions), so campaigns knows nothing of them.
 
 import csv
 import dataclasses
+import datetime
 import io
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,16 +31,55 @@ from utilities.tasks import enqueue_on_commit
 from utilities.validation import save_validated
 
 logger = logging.getLogger(__name__)
+REQUEUE_LIMIT = 1000  # reports one sweep offers again; the next sweep takes the rest
 report_sections = Page()
+
+
+BUILD_TASK = "campaigns.build_results_report"
 
 
 @transaction.atomic
 def results_report_request(*, campaign: Campaign, user: Any = None) -> ResultsReport:
-    """A new report, built in the background once this transaction commits."""
+    """A new report, built in the background once this transaction commits. With the broker down the request
+    still succeeds ("Being built"): the report sweep offers the build again (results_report_requeue)."""
     requested_by = user if user is not None and user.is_authenticated else None
-    report = save_validated(ResultsReport(campaign=campaign, requested_by=requested_by))
-    enqueue_on_commit("campaigns.build_results_report", report.pk, robust=False)
+    report = save_validated(ResultsReport(campaign=campaign, requested_by=requested_by, enqueued_at=timezone.now()))
+    enqueue_on_commit(BUILD_TASK, report.pk)
     return report
+
+
+def _stale_before(now: datetime.datetime, seconds: int) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=seconds)
+
+
+def results_report_requeue(*, now: datetime.datetime | None = None) -> list[int]:
+    """Offer again the builds of reports still "Being built" whose task never reached a worker (handed to the
+    broker REMINDER_REQUEUE_AFTER_SECONDS ago and not taken) or whose worker died while building (taken longer
+    ago than REMINDER_SENDING_TIMEOUT_SECONDS). A build claims its report, so an offer too many builds nothing."""
+    now = now or timezone.now()
+    not_taken = Q(build_started_at__isnull=True) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=_stale_before(now, settings.REMINDER_REQUEUE_AFTER_SECONDS))
+    )
+    abandoned = Q(build_started_at__lt=_stale_before(now, settings.REMINDER_SENDING_TIMEOUT_SECONDS))
+    with transaction.atomic():
+        stranded = ResultsReport.objects.filter(not_taken | abandoned, status=ResultsReport.Status.PENDING)
+        ids = list(stranded.order_by("pk").values_list("pk", flat=True)[:REQUEUE_LIMIT])
+        ResultsReport.objects.filter(pk__in=ids).update(enqueued_at=now)
+        for report_id in ids:
+            enqueue_on_commit(BUILD_TASK, report_id)
+    return ids
+
+
+def _claim_build(report_id: int, now: datetime.datetime) -> bool:
+    """Pending and not being built by a live worker -> taken by this one, in one conditional UPDATE."""
+    free = Q(build_started_at__isnull=True) | Q(
+        build_started_at__lt=_stale_before(now, settings.REMINDER_SENDING_TIMEOUT_SECONDS)
+    )
+    return bool(
+        ResultsReport.objects.filter(free, pk=report_id, status=ResultsReport.Status.PENDING).update(
+            build_started_at=now
+        )
+    )
 
 
 def results_context(campaign: Campaign, now) -> dict[str, Any]:
@@ -96,13 +138,14 @@ def results_csv(context: dict[str, Any]) -> str:
 
 
 def results_report_build(*, report_id: int, now=None) -> ResultsReport:
-    """Build the PDF and CSV of a report (a second run of a built report does nothing)."""
+    """Build the PDF and CSV of a report, once: a second run (a task offered again, or delivered twice) of a
+    report built, failed or being built by another worker does nothing."""
     from weasyprint import HTML
 
-    report = ResultsReport.objects.select_related("campaign").get(pk=report_id)
-    if report.status == ResultsReport.Status.READY:
-        return report
     now = now or timezone.now()
+    if not _claim_build(report_id, now):
+        return ResultsReport.objects.get(pk=report_id)
+    report = ResultsReport.objects.select_related("campaign").get(pk=report_id)
     campaign = report.campaign
     try:
         context = results_context(campaign, now)

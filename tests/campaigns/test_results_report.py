@@ -7,12 +7,15 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
+import utilities.tasks
 from campaigns.models import Campaign, Reminder, ResultsReport
 from campaigns.services.core import campaign_transition
 from campaigns.services.kpis import kpi_round_start, kpi_save
-from campaigns.services.reports import results_report_build, results_report_request
+from campaigns.services.reports import results_report_build, results_report_request, results_report_requeue
 from tests.campaigns.factories import DeliverableFactory, joint_campaign
 from tests.campaigns.kickoff_factories import agree_all, kpi, measurement
 from tests.clients import admin_of, api_of
@@ -145,3 +148,47 @@ def test_a_kpi_never_agreed_to_is_marked_so_in_the_report(webinar, alice):
     report = results_report_build(report_id=results_report_request(campaign=webinar, user=alice).pk)
 
     assert kpi_rows(report)["Registrations"][-1] == "sum of the companies' figures; not agreed yet"
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_built_once_by_the_sweep(
+    webinar, alice, carol, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    def broker_down(task_name, args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(utilities.tasks, "_send", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = admin_of(carol).post(f"/admin/campaigns/campaign/{webinar.pk}/results-report/")
+        answer = api_of(alice).post("/api/results-reports/", {"campaign": webinar.pk}, format="json")
+    assert asked.status_code == 302 and answer.status_code == 201 and answer.json()["status"] == "pending"
+    assert "Being built" in admin_of(carol).get(f"/admin/campaigns/campaign/{webinar.pk}/home/").content.decode()
+    first, second = ResultsReport.objects.order_by("pk")
+
+    offered = []
+    monkeypatch.setattr(utilities.tasks, "_send", lambda task_name, args: offered.append((task_name, *args)))
+    now = timezone.now()
+    assert results_report_requeue(now=now) == []  # its message may still be on its way
+    later = now + datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert results_report_requeue(now=later) == [first.pk, second.pk]
+    assert offered == [("campaigns.build_results_report", first.pk), ("campaigns.build_results_report", second.pk)]
+
+    # Offered twice (a second sweep, or the first message arriving after all): built once, the leads told once.
+    for _, report_id in offered * 2:
+        results_report_build(report_id=report_id)
+    first.refresh_from_db()
+    assert first.status == ResultsReport.Status.READY and first.pdf
+    assert Reminder.objects.filter(subject=f"results-report:{first.pk}").count() == 2  # alice and carol, once
+    assert results_report_requeue(now=later + datetime.timedelta(hours=1)) == []
+
+
+def test_a_build_taken_by_a_worker_that_died_is_offered_again_and_a_live_one_is_not(webinar, alice, settings):
+    report = results_report_request(campaign=webinar, user=alice)
+    taken = timezone.now()
+    ResultsReport.objects.filter(pk=report.pk).update(build_started_at=taken)
+    assert results_report_build(report_id=report.pk).status == ResultsReport.Status.PENDING  # another worker has it
+    assert results_report_requeue(now=taken + datetime.timedelta(seconds=60)) == []
+
+    dead = taken + datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS + 1)
+    assert results_report_requeue(now=dead) == [report.pk]
+    assert results_report_build(report_id=report.pk, now=dead).status == ResultsReport.Status.READY

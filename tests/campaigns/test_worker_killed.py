@@ -30,8 +30,9 @@ SENDING_TIMEOUT = 8
 
 
 def start_worker(
-    name: str, mail_folder: Path, slow_seconds: float, backend: str = "SlowFileBackend"
+    name: str, mail_folder: Path, slow_seconds: float, backend: str = "SlowFileBackend", queue: str = QUEUE, **env
 ) -> subprocess.Popen:
+    """A `celery worker` process consuming `queue`, with `env` added to its environment."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "comarketing.settings",
@@ -46,6 +47,7 @@ def start_worker(
         "CELERY_TASK_TIME_LIMIT": str(SENDING_TIMEOUT - 2),
         "CELERY_TASK_SOFT_TIME_LIMIT": str(SENDING_TIMEOUT - 3),
         "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
+        **env,
     }
     # `python -m celery`: the interpreter running the tests, whatever the `celery` script's first line says.
     command = [
@@ -57,7 +59,7 @@ def start_worker(
         "worker",
         "--pool=solo",
         "-Q",
-        QUEUE,
+        queue,
         "-n",
         f"{name}@%h",
         "-l",

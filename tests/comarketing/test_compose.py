@@ -1,19 +1,32 @@
 """No Docker engine runs here, so the production topology is checked by reading it."""
 
 import re
+import shlex
 from pathlib import Path
 
 import yaml
 
+from comarketing.celery import QUEUE_OF_TASK
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
+WORKERS = {name: service for name, service in SERVICES.items() if " worker " in service.get("command", "")}
+
+
+def option(command: str, flag: str) -> str:
+    """The value of `flag` in a command line, written `flag value` or `flag=value`."""
+    for word, following in zip(words := shlex.split(command), [*words[1:], ""], strict=True):
+        if word == flag:
+            return following
+        if word.startswith(f"{flag}="):
+            return word.split("=", 1)[1]
+    raise AssertionError(f"{flag} is not in {command}")
 
 
 def test_it_describes_the_production_topology():
-    assert {"web", "worker", "beat", "postgres", "redis", "migrate"} <= set(SERVICES)
+    assert {"web", "beat", "postgres", "redis", "migrate"} <= set(SERVICES)
     assert "gunicorn" in SERVICES["web"]["command"]
-    assert "worker" in SERVICES["worker"]["command"]
     assert "django_celery_beat.schedulers:DatabaseScheduler" in SERVICES["beat"]["command"]
     assert set(COMPOSE["volumes"]) >= {"pgdata", "redisdata", "media"}
 
@@ -29,7 +42,7 @@ def test_redis_never_evicts_queued_tasks():
 
 
 def test_services_have_health_checks_and_wait_for_them():
-    for name in ("web", "worker", "postgres", "redis"):
+    for name in ("web", "postgres", "redis", *WORKERS):
         assert "healthcheck" in SERVICES[name], name
     assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -38,3 +51,19 @@ def test_the_environment_names_match_the_settings():
     settings_source = (ROOT / "comarketing" / "settings.py").read_text()
     for name in SERVICES["web"]["environment"]:
         assert re.search(rf'env_\w+\("{name}"', settings_source), f"{name} is not read by the settings"
+
+
+def test_a_worker_per_kind_of_work_consumes_each_queue_once_with_its_own_concurrency():
+    consumed = {name: option(service["command"], "-Q").split(",") for name, service in WORKERS.items()}
+    assert consumed == {
+        "worker-email": ["email"],
+        "worker-webhooks": ["webhooks"],
+        "worker-sweeps": ["sweeps"],
+        "worker-reports": ["reports"],
+    }
+    assert set(QUEUE_OF_TASK.values()) == {queue for queues in consumed.values() for queue in queues}
+    for service in WORKERS.values():
+        assert int(option(service["command"], "--concurrency")) >= 1
+        # Each worker's health check asks that worker, not whichever worker answers first.
+        assert option(service["command"], "-n") == "worker@%h"
+        assert "-d worker@$$HOSTNAME" in service["healthcheck"]["test"][1]

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from health_check.exceptions import ServiceUnavailable
 
 from comarketing.celery import app
 from partners.models import validate_time_zone
@@ -30,14 +31,34 @@ def test_the_health_check_fails_when_the_broker_is_unreachable(client, db, produ
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(app, "connection_for_write", refused)
-    response = client.get("/healthz", HTTP_HOST=HOST, HTTP_ACCEPT="application/json")
-    assert response.status_code == 500
-    assert response.json()["Broker()"] == "Unavailable: broker unreachable (ConnectionRefusedError)"
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path, HTTP_HOST=HOST, HTTP_ACCEPT="application/json")
+        assert response.status_code == 503  # not ready: a dependency is down, not this code
+        assert response.json()["Broker()"] == "Unavailable: broker unreachable (ConnectionRefusedError)"
+        assert {name for name, state in response.json().items() if state != "OK"} == {"Broker()"}
+    # Alive all the same: restarting the web process would not bring the broker back.
+    alive = client.get("/livez", HTTP_HOST=HOST)
+    assert alive.status_code == 200 and alive.content == b"alive\n"
 
 
-def test_compose_checks_the_web_container_through_healthz():
+def test_the_health_check_names_a_database_that_is_down(client, db, production, monkeypatch):
+    from health_check.checks import Database
+
+    def down(self):
+        raise ServiceUnavailable("Database unavailable: connection refused")
+
+    monkeypatch.setattr(Database, "run", down)
+    response = client.get("/readyz", HTTP_HOST=HOST, HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    failing = [name for name, state in response.json().items() if state != "OK"]
+    assert (
+        len(failing) == 1 and failing[0].startswith("Database") and "connection refused" in response.json()[failing[0]]
+    )
+
+
+def test_compose_checks_the_web_container_through_readiness():
     command = " ".join(SERVICES["web"]["healthcheck"]["test"])
-    assert "/healthz" in command and "ALLOWED_HOSTS" in command
+    assert "/readyz" in command and "ALLOWED_HOSTS" in command
 
 
 def test_x_forwarded_proto_is_ignored_without_the_proxy_setting(client, db, production):

@@ -98,6 +98,8 @@ OTHER_ROUTES = {
     "api/docs/": "the API's description, no rows",
     "api/redoc/": "the API's description, no rows",
     "healthz": "database, broker and cache reachable or not, no rows (django-health-check)",
+    "readyz": "database, broker and cache reachable or not, no rows (django-health-check)",
+    "livez": "the process answers, nothing else",
     "api-auth/login/": "logging in",
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",

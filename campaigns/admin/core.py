@@ -496,9 +496,12 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             fields = ["name", "kind", "kickoff_date", "launch_date", "end_date", "goals"]
 
         def __init__(self, *args, **kwargs):
+            kind_asked = "kind" in (kwargs.get("initial") or {})
             super().__init__(*args, **kwargs)
             if not user.is_superuser:
                 del self.fields["host"]
+            if not kind_asked:
+                self.initial["kind"] = ""  # not the model's default: a template brings its own
             kind = self.fields["kind"]
             kind.required = False
             kind.choices = [("", "— the template's kind —"), *Campaign.Kind.choices]

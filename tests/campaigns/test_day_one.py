@@ -161,9 +161,8 @@ def test_a_campaign_without_a_template_has_its_questionnaire_and_needs_a_kind(al
 
 
 def test_a_target_needs_a_template_that_measures_it(alice):
-    response = admin_of(alice).post(
-        "/admin/campaigns/campaign/add/", {"name": "Target, no template", "kind": "joint_event", "target_attendees": "5"}
-    )
+    form = {"name": "Target, no template", "kind": "joint_event", "target_attendees": "5"}
+    response = admin_of(alice).post("/admin/campaigns/campaign/add/", form)
     assert response.status_code == 200 and "Targets are for the KPIs of a template" in response.content.decode()
     assert not Campaign.objects.filter(name="Target, no template").exists()
 
@@ -197,3 +196,15 @@ def test_goals_give_targets_only_when_they_state_them_plainly(db):
     }
     assert targets_named_in("200 registrations, or maybe 250 registrations", metrics) == {}  # two figures: ask
     assert targets_named_in("Lots of registrations, 12.5 attendees", metrics) == {}
+
+
+def test_the_create_form_offers_roles_and_a_target_per_template_kpi(alice):
+    page = admin_of(alice).get("/admin/campaigns/campaign/add/").content.decode()
+
+    assert "KPI targets" in page and "Registrations target" in page and "ICP-matching leads target" in page
+    kinds = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(r'<option value="" selected>— the template&#x?39;s kind —</option>', kinds)
+    # The creator is offered as the decision maker and project lead, and may choose others.
+    for role in ("decision_maker", "project_lead"):
+        chosen = re.search(rf'<select name="{role}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        assert re.search(rf'<option value="{alice.person.pk}" selected>', chosen), role

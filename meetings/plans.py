@@ -1,15 +1,17 @@
 """Meetings in a campaign's plan (registered with campaigns): a campaign planned from a template starts with
-its weekly joint meeting, and its meetings show on the campaign's timeline."""
+its weekly joint meeting, a company that joins the campaign joins its meetings, and its meetings show on the
+campaign's timeline."""
 
 import datetime
 
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignTemplate, Member
+from campaigns.models import Campaign, CampaignTemplate, Member, Party
 from campaigns.pages.timeline import TimelineMark, timeline_marks
+from campaigns.registries.joins import company_joined
 from campaigns.services.plans import plan_extra
 from meetings.models import Meeting, MeetingSeries
-from meetings.services import series_create
+from meetings.services import series_attendees_add, series_create
 from partners.scoping import time_zone_of
 
 
@@ -36,6 +38,16 @@ def weekly_series(campaign: Campaign, template: CampaignTemplate, user) -> None:
         ),
         user=user,
     )
+
+
+@company_joined
+def joining_company_attends(party: Party, user) -> None:
+    """The joining company's team on the campaign is invited to every meeting series of it still running."""
+    team = list(Member.objects.filter(campaign=party.campaign_id, person__organization=party.organization_id))
+    now = timezone.now()
+    for series in MeetingSeries.objects.filter(campaign=party.campaign_id):
+        if series.last_start is None or series.last_start > now:
+            series_attendees_add(series=series, members=team)
 
 
 @timeline_marks

@@ -83,6 +83,16 @@ def series_update(
 
 
 @transaction.atomic
+def series_attendees_add(*, series: MeetingSeries, members: Iterable[Member]) -> None:
+    """Invite more of the campaign's team (a company that joined it) to the series and to each of its meetings
+    still to come, so they get its reminders and minutes and their attendance is recorded."""
+    members = _validate_attendees(series, members)
+    if members:
+        series.default_attendees.add(*members)
+        _invite_default_attendees(series, timezone.localdate(timezone.now(), series.zone))
+
+
+@transaction.atomic
 def series_end(*, series: MeetingSeries, last_date: datetime.date, user: Any = None) -> MeetingSeries:
     """End the series after `last_date` (local): later meetings stop; earlier ones, and every logged one, stay."""
     if last_date < series.first_date:

@@ -17,6 +17,7 @@ from campaigns.models import (
     Invitation,
     Learning,
     Member,
+    Metric,
     Party,
     RaciAssignment,
 )
@@ -31,6 +32,7 @@ from campaigns.services import reports as report_services
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, ensure_may, may, organization_id_of
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+from partners.services import person_of
 from utilities.business_days import within_planning_horizon
 from utilities.limits import LimitReached
 
@@ -155,8 +157,30 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [*CAMPAIGN_CREATE_FIELDS, *(["host"] if request.user.is_superuser else [])]
+            targets = [target_field(metric) for metric in target_metrics(request)]
+            return [*CAMPAIGN_CREATE_FIELDS, *(["host"] if request.user.is_superuser else []), *targets]
         return super().get_fields(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        targets = [field for field in options["fields"] if field.startswith(TARGET_PREFIX)]
+        main = {**options, "fields": [field for field in options["fields"] if field not in targets]}
+        described = {
+            "fields": targets,
+            "description": "The targets of the template's KPIs, agreed by every company at kickoff. Left empty, a "
+            "figure your goals state plainly (“200 registrations”) is taken.",
+        }
+        return [(name, main), ("KPI targets", described), *rest] if targets else [(name, main), *rest]
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new campaign opens on its home page (the list is one click away)."""
+        response = super().response_add(request, obj, post_url_continue)
+        if any(key in request.POST for key in ("_continue", "_addanother", "_popup")):
+            return response
+        return redirect("admin:campaigns_campaign_home", obj.pk)
 
     @admin.display(description="Taking part")
     def your_company(self, campaign: Campaign) -> str:
@@ -392,16 +416,45 @@ CAMPAIGN_CREATE_FIELDS = [
     "goals",
     "partner",
     "invite_message",
+    "decision_maker",
+    "project_lead",
     "team",
 ]
+TARGET_PREFIX = "target_"
+
+
+def target_field(metric: Metric) -> str:
+    return f"{TARGET_PREFIX}{metric.code}"
+
+
+def target_metrics(request) -> list[Metric]:
+    """The KPIs of the templates the user may plan from, each with `template_names` (read once per request)."""
+    if not hasattr(request, "campaign_target_metrics"):
+        links = (
+            CampaignTemplate.kpi_metrics.through.objects.filter(
+                campaigntemplate__in=CampaignTemplate.objects.for_user(request.user), metric__code__gt=""
+            )
+            .select_related("metric", "campaigntemplate")
+            .order_by("metric__funnel_stage", "metric__name", "campaigntemplate__name")
+        )
+        metrics: dict[int, Metric] = {}
+        for link in links:
+            metric = metrics.setdefault(link.metric_id, link.metric)
+            metric.template_names = [*getattr(metric, "template_names", []), link.campaigntemplate.name]
+        request.campaign_target_metrics = list(metrics.values())
+    return request.campaign_target_metrics
 
 
 def campaign_create_form(request) -> type[forms.ModelForm]:
-    """Name, kind, dates, the partner to invite and your own team; your company hosts. Choices offer only what may
-    be chosen, and a refusal is a form error (everything typed stays)."""
+    """Name, kind (or a template), dates, the partner to invite, your own team with its decision maker and project
+    lead, and the targets of the template's KPIs; your company hosts. Choices offer only what may be chosen, and a
+    refusal is a form error (everything typed stays)."""
     user = request.user
     own_company = organization_id_of(user)
     partners = Organization.objects.selectable_as_partner(user).exclude(pk=own_company).order_by("name")
+    people = Person.objects.for_user(user, CHANGE).select_related("organization").order_by("full_name")
+    creator = person_of(user)
+    metrics = target_metrics(request)
 
     class CampaignCreateForm(forms.ModelForm):
         partner = forms.ModelChoiceField(
@@ -414,9 +467,21 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             label="Message to the partner",
         )
         team = forms.ModelMultipleChoiceField(
-            Person.objects.for_user(user, CHANGE).select_related("organization").order_by("full_name"),
+            people,
             required=False,
             help_text="People of your company on the team (you join it anyway).",
+        )
+        decision_maker = forms.ModelChoiceField(
+            people,
+            required=False,
+            initial=creator,
+            help_text="Your company's decision maker on this campaign (they join the team).",
+        )
+        project_lead = forms.ModelChoiceField(
+            people,
+            required=False,
+            initial=creator,
+            help_text="Your company's project lead, who drives the mutual goals (they join the team).",
         )
         host = forms.ModelChoiceField(Organization.objects.all(), required=user.is_superuser)
         template = forms.ModelChoiceField(
@@ -431,9 +496,25 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             fields = ["name", "kind", "kickoff_date", "launch_date", "end_date", "goals"]
 
         def __init__(self, *args, **kwargs):
+            kind_asked = "kind" in (kwargs.get("initial") or {})
             super().__init__(*args, **kwargs)
             if not user.is_superuser:
                 del self.fields["host"]
+            if not kind_asked:
+                self.initial["kind"] = ""  # not the model's default: a template brings its own
+            kind = self.fields["kind"]
+            kind.required = False
+            kind.choices = [("", "— the template's kind —"), *Campaign.Kind.choices]
+            kind.help_text = "Comes from the template when you choose one; without a template, choose it."
+            for metric in metrics:
+                self.fields[target_field(metric)] = forms.DecimalField(
+                    required=False,
+                    min_value=0,
+                    max_digits=16,
+                    decimal_places=2,
+                    label=f"{metric.name} target",
+                    help_text=f"A KPI of: {', '.join(metric.template_names)}.",
+                )
 
         def clean(self):
             data = super().clean()
@@ -448,6 +529,20 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
                     invitation_services.ensure_within_invitation_limits(user=user, new_company=False)
                 except LimitReached as reached:
                     self.add_error("partner", reached.message)
+            template = data.get("template")
+            if template is not None:
+                data["kind"] = template.kind
+            elif not data.get("kind"):
+                self.add_error("kind", "Choose the kind of campaign, or a template (its kind comes with it).")
+            measured = set(template.kpi_metrics.values_list("code", flat=True)) if template else set()
+            for metric in metrics:
+                if data.get(target_field(metric)) is not None and metric.code not in measured:
+                    self.add_error(
+                        target_field(metric),
+                        f"{template} does not measure {metric.name}: leave it empty or choose a template that does."
+                        if template
+                        else "Targets are for the KPIs of a template: choose a template, or leave it empty.",
+                    )
             if data.get("template") and not data.get("launch_date"):
                 self.add_error("launch_date", "Give the event date: the template's plan is counted back from it.")
             elif data.get("template") and not within_planning_horizon(data["launch_date"], timezone.localdate()):
@@ -455,13 +550,28 @@ def campaign_create_form(request) -> type[forms.ModelForm]:
             strangers = [person.full_name for person in data.get("team", []) if person.organization_id != host_id]
             if strangers:
                 self.add_error("team", f"Only people of the host company: {', '.join(strangers)}.")
+            for role in ("decision_maker", "project_lead"):
+                if data.get(role) and data[role].organization_id != host_id:
+                    self.add_error(role, f"{data[role].full_name} is not a person of the host company.")
             return data
 
         def create_options(self) -> dict:
             data = self.cleaned_data
+            roles = {"decision_maker": data.get("decision_maker"), "project_lead": data.get("project_lead")}
             if data.get("template"):
-                return {"template": data["template"], "event_date": data["launch_date"], **self.invite_options()}
-            return self.invite_options()
+                targets = {
+                    metric.code: data[target_field(metric)]
+                    for metric in metrics
+                    if data.get(target_field(metric)) is not None
+                }
+                return {
+                    "template": data["template"],
+                    "event_date": data["launch_date"],
+                    "kpi_targets": targets,
+                    **roles,
+                    **self.invite_options(),
+                }
+            return {**roles, **self.invite_options()}
 
         def invite_options(self) -> dict:
             data = self.cleaned_data

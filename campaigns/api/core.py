@@ -135,6 +135,10 @@ class CampaignListSerializer(serializers.ListSerializer):
         return [self.child.represent(campaign, parties[campaign.pk], team[campaign.pk]) for campaign in campaigns]
 
 
+# Write-only fields that say how a campaign starts; a change ignores them.
+CREATE_ONLY = ("invite", "team_members", "host", "invite_message", "decision_maker", "project_lead", "kpi_targets")
+
+
 class CampaignSerializer(ScopedModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     team = MemberSerializer(source="members", many=True, read_only=True)
@@ -169,6 +173,27 @@ class CampaignSerializer(ScopedModelSerializer):
         required=False,
         help_text="Operator only, on create: the host company (a company user's own company hosts).",
     )
+    decision_maker = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="On create: the host company's decision maker on the campaign (a person; they join the team).",
+    )
+    project_lead = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="On create: the host company's project lead on the campaign (a person; they join the team).",
+    )
+    kpi_targets = serializers.DictField(
+        child=serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0),
+        write_only=True,
+        required=False,
+        help_text='On create from a template: the target of each of its KPIs, by metric code, e.g. {"registrations": '
+        '200, "attendees": 80}. A KPI left out takes a figure the goals state plainly ("200 registrations").',
+    )
 
     class Meta:
         model = Campaign
@@ -191,6 +216,9 @@ class CampaignSerializer(ScopedModelSerializer):
             "team_members",
             "host",
             "template",
+            "decision_maker",
+            "project_lead",
+            "kpi_targets",
         ]
         read_only_fields = ["status"]
         list_serializer_class = CampaignListSerializer
@@ -229,7 +257,7 @@ class CampaignSerializer(ScopedModelSerializer):
     def scoped_choices(self, field_name, model, user):
         if field_name == "invite":
             return Organization.objects.selectable_as_partner(user)
-        if field_name == "team_members":
+        if field_name in ("team_members", "decision_maker", "project_lead"):
             return Person.objects.for_user(user, CHANGE)
         if field_name == "host":
             return Organization.objects.all() if user.is_superuser else Organization.objects.none()
@@ -241,6 +269,9 @@ class CampaignSerializer(ScopedModelSerializer):
             "team": validated_data.pop("team_members", []),
             "host": validated_data.pop("host", None),
             "message": validated_data.pop("invite_message", ""),
+            "decision_maker": validated_data.pop("decision_maker", None),
+            "project_lead": validated_data.pop("project_lead", None),
+            "kpi_targets": validated_data.pop("kpi_targets", None),
         }
         template = validated_data.pop("template", None)
         campaign = Campaign(**validated_data)
@@ -251,7 +282,7 @@ class CampaignSerializer(ScopedModelSerializer):
         )
 
     def update(self, instance, validated_data):
-        for option in ("invite", "team_members", "host", "invite_message", "template"):
+        for option in (*CREATE_ONLY, "template"):
             validated_data.pop(option, None)
         return super().update(instance, validated_data)
 

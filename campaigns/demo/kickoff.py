@@ -46,17 +46,31 @@ def _kpi(campaign: Campaign, code: str, target: str, owner, currency: str = "", 
     )
 
 
+def _answer(row, **answers):
+    for name, value in answers.items():
+        setattr(row, name, value)
+    return save_validated(row)
+
+
+def _questionnaire(campaign: Campaign, **answers) -> KickoffQuestionnaire:
+    """The campaign's questionnaire (made with the campaign) with the demo's answers."""
+    return _answer(kickoff_services.questionnaire_get_or_create(campaign=campaign), **answers)
+
+
+def _part(campaign: Campaign, organization, **answers) -> KickoffCompanyPart:
+    """A company's part of the kickoff (started when it joined) with the demo's answers."""
+    return _answer(kickoff_services.kickoff_part_get_or_create(campaign=campaign, organization=organization), **answers)
+
+
 def _webinar(webinar: Campaign, vendor, partner) -> None:
     today = timezone.localdate()
-    questionnaire = save_validated(
-        KickoffQuestionnaire(
-            campaign=webinar,
-            production_process="Northwind drafts, Bluefin reviews in Filestage, both legal teams approve the final.",
-            video_meeting_tool="Zoom",
-            video_meeting_link="https://zoom.example/j/424242",
-            file_sharing_tool="Google Drive",
-            file_sharing_link="https://drive.example/forecasting-webinar",
-        )
+    questionnaire = _questionnaire(
+        webinar,
+        production_process="Northwind drafts, Bluefin reviews in Filestage, both legal teams approve the final.",
+        video_meeting_tool="Zoom",
+        video_meeting_link="https://zoom.example/j/424242",
+        file_sharing_tool="Google Drive",
+        file_sharing_link="https://drive.example/forecasting-webinar",
     )
     for title, days in (("Abstract and speakers agreed", -7), ("Landing page live", 2), ("Dry run", 18)):
         save_validated(
@@ -67,19 +81,17 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
         save_validated(
             SignoffApprover(questionnaire=questionnaire, deliverable_type=Deliverable.Type.LANDING_PAGE, member=member)
         )
-    save_validated(
-        KickoffCompanyPart(
-            campaign=webinar,
-            organization=vendor,
-            has_legal_review=True,
-            legal_reviewer=_person("sam@northwind.example"),
-            legal_turnaround_business_days=3,
-            social_posts_process="Scheduled in Hootsuite by marketing ops.",
-            social_posts_lead_days=3,
-            web_content_lead_days=5,
-            nurtures_lead_days=10,
-            reports_lead_days=2,
-        )
+    _part(
+        webinar,
+        vendor,
+        has_legal_review=True,
+        legal_reviewer=_person("sam@northwind.example"),
+        legal_turnaround_business_days=3,
+        social_posts_process="Scheduled in Hootsuite by marketing ops.",
+        social_posts_lead_days=3,
+        web_content_lead_days=5,
+        nurtures_lead_days=10,
+        reports_lead_days=2,
     )
     save_validated(
         BrandAsset(
@@ -94,9 +106,7 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
         part=KickoffCompanyPart.objects.get(campaign=webinar, organization=vendor),
         person=_person("priya@northwind.example"),
     )
-    save_validated(
-        KickoffCompanyPart(campaign=webinar, organization=partner, has_legal_review=False, social_posts_lead_days=2)
-    )
+    _part(webinar, partner, has_legal_review=False, social_posts_lead_days=2)
 
     _kpi(webinar, "registrations", "300", vendor, source="Northwind HubSpot")
     _kpi(webinar, "attendees", "120", vendor, source="Zoom webinar report")
@@ -112,7 +122,7 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
 
 def _pilot(pilot: Campaign, partner, third) -> None:
     today = timezone.localdate()
-    save_validated(KickoffQuestionnaire(campaign=pilot, video_meeting_tool="Teams", file_sharing_tool="Box"))
+    _questionnaire(pilot, video_meeting_tool="Teams", file_sharing_tool="Box")
     _kpi(pilot, "sqls", "6", partner, source="Bluefin Salesforce")
     pipeline = _kpi(pilot, "pipeline_value", "400000", third, currency="EUR", source="Cobalt Salesforce")
     kpi_services.kpi_agree(campaign=pilot, organization=partner, person=_person("jonas@bluefin.example"))
@@ -144,7 +154,9 @@ def _pilot(pilot: Campaign, partner, third) -> None:
 @demo.register
 def seed_kickoff(context: dict[str, Any]) -> None:
     webinar, pilot = context["webinar"], context["pilot"]
-    if not KickoffQuestionnaire.objects.filter(campaign=webinar).exists():
+    # Every campaign has its questionnaire from the start: the demo's answers are in once a tool is named.
+    answered = KickoffQuestionnaire.objects.exclude(video_meeting_tool="")
+    if not answered.filter(campaign=webinar).exists():
         _webinar(webinar, context["vendor"], context["partner"])
-    if not KickoffQuestionnaire.objects.filter(campaign=pilot).exists():
+    if not answered.filter(campaign=pilot).exists():
         _pilot(pilot, context["partner"], context["third"])

@@ -19,6 +19,7 @@ from campaigns.models import (
     Campaign,
     Deliverable,
     Flag,
+    Invitation,
     KpiRound,
     Member,
     Party,
@@ -80,7 +81,16 @@ def team(request, campaign):
         people = by_company[party.organization_id]
         gaps = [f"no {label}" for field, label in LEAD_ROLES.items() if not any(getattr(m, field) for m in people)]
         teams.append(CompanyTeam(party, people, gaps))
-    return {"teams": teams}
+    # Companies invited and not answered yet, named as the host may know them (an invitation by e-mail shows the
+    # name the host gave); the scoping rules say who sees an invitation.
+    waiting = (
+        Invitation.objects.for_user(request.user)
+        .pending()
+        .filter(campaign=campaign)
+        .select_related("organization", "invited_by")
+        .order_by("created_at", "pk")
+    )
+    return {"teams": teams, "invitations": list(waiting)}
 
 
 @campaign_home.panel("Deliverables", "campaigns/home/deliverables.html", order=30)
@@ -208,6 +218,7 @@ def kickoff(request, campaign):
         "plan": plan,
         "questionnaire": questionnaire_of(full),
         "own_part": own_part,
+        "takes_part": any(party.organization_id == organization_id for party in full.parties.all()),
         "own_unanswered": completeness.unanswered_of(organization_id) if organization_id else [],
         "own_tool_access": [
             (line.member, [(tool, TOOL_LABELS.get(tool, tool), has) for tool, has in line.access.items()])

@@ -83,7 +83,8 @@ def _reporting_plan_of(campaign: Campaign):
 
 
 def _campaign_questions(campaign: Campaign, questionnaire: KickoffQuestionnaire | None) -> list[Question]:
-    answers = questionnaire or KickoffQuestionnaire(campaign=campaign, meeting_cadence="")
+    # Not tied to the campaign: an unsaved questionnaire set on it would pass for its own (a link to ".../None/").
+    answers = questionnaire or KickoffQuestionnaire(meeting_cadence="")
     milestones = list(questionnaire.milestones.all()) if questionnaire else []
     approvers = list(questionnaire.approvers.all()) if questionnaire else []
     tools = answers.named_tools()

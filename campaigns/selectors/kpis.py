@@ -9,7 +9,8 @@ and at least one KPI with a target that every party agreed to (in any round).
 """
 
 import datetime
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -92,6 +93,30 @@ class _FigureField(DecimalField):
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else value.quantize(Decimal(1).scaleb(-self.decimal_places))
+
+
+def _names_of(metric: Metric) -> set[str]:
+    """How goals may name a metric: its name and its code in words ("ICP-matching leads", "icp leads")."""
+    names = {metric.name.lower(), metric.name.lower().replace("-", " "), metric.code.replace("_", " ")}
+    return {name for name in names if name.strip()}
+
+
+def targets_named_in(goals: str, metrics: Iterable[Metric]) -> dict[str, Decimal]:
+    """Count targets the goals state plainly, by metric code: "200 registrations, 80 attendees, 25 ICP leads"
+    gives {"registrations": 200, "attendees": 80, "icp_leads": 25}. Only whole numbers right before a count
+    metric's name, and only when the goals give that metric one number (anything else is left to people)."""
+    found: dict[str, Decimal] = {}
+    for metric in metrics:
+        if metric.unit != Metric.Unit.COUNT or not metric.code:
+            continue
+        figures = set()
+        for name in _names_of(metric):
+            stem = re.escape(name[:-1] if name.endswith("s") else name)
+            pattern = rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+|\d+)\s+{stem}s?\b"
+            figures |= {match.replace(",", "") for match in re.findall(pattern, goals, flags=re.IGNORECASE)}
+        if len(figures) == 1:
+            found[metric.code] = Decimal(figures.pop())
+    return found
 
 
 def with_current_figure(kpis: QuerySet[CampaignKpi]) -> QuerySet[CampaignKpi]:

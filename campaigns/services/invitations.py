@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party, Reminder
 from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, PARTY_ENDED, campaign_leads, notice_send
+from campaigns.registries.joins import on_company_joined
+from campaigns.services.kickoff import kickoff_part_get_or_create
 from campaigns.services.plans import plan_fill_roles
 from partners.models import Organization, Person
 from partners.scoping import ensure_may
@@ -257,9 +259,11 @@ def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: l
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
-    """The invited company joins: it becomes a partner (again, if it had left) and the accepting person joins
-    the team as its point of contact. Its other invitations to the campaign waiting (one by name, one to one of
-    its people's addresses) are answered with it; one to a company that takes part already just closes."""
+    """The invited company joins: it becomes a partner (again, if it had left), the accepting person joins the
+    team as its point of contact, its part of the kickoff questionnaire is started, the plan's work on its channel
+    gets its R and A, and other apps react (meetings adds its team to the meeting series). Its other invitations
+    to the campaign waiting (one by name, one to one of its people's addresses) are answered with it; one to a
+    company that takes part already just closes."""
     invitation = _locked_pending(invitation)
     campaign, organization = invitation.campaign, invitation.organization
     if not campaign.is_open:
@@ -283,7 +287,10 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
         save_validated(Member(campaign=campaign, person=contact))
     for other in waiting:
         _close(other, Invitation.Status.ACCEPTED, user)
+    kickoff_part_get_or_create(campaign=campaign, organization=organization)
     plan_fill_roles(campaign=campaign)
+    for react in on_company_joined:
+        react(party, user)
     _tell_leads(
         campaign,
         f"joined:{party.pk}:{invitation.pk}",

@@ -149,10 +149,10 @@ def test_thirty_business_days_ahead_every_deliverable_can_still_start_in_time(al
         "nurtures_lead_days": 5,
         "reports_lead_days": 2,
     }
-    KickoffCompanyPart.objects.create(
-        campaign=campaign, organization=company_a, has_legal_review=True, legal_turnaround_business_days=3, **lead_times
-    )
-    KickoffCompanyPart.objects.create(campaign=campaign, organization=company_b, **lead_times)
+    # Each company's part was started when it joined: its answers fill it.
+    parts = KickoffCompanyPart.objects.filter(campaign=campaign)
+    parts.filter(organization=company_a).update(has_legal_review=True, legal_turnaround_business_days=3, **lead_times)
+    parts.filter(organization=company_b).update(**lead_times)
 
     plans = campaign_plan(campaign.pk)
 

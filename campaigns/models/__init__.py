@@ -36,6 +36,7 @@ from campaigns.models.kpis import (
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.signoffs import SignoffRequest
+from campaigns.models.sweeps import SweepDue, SweepWatermark
 from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -57,6 +58,8 @@ __all__ = [
     "ReportingPlanReporter",
     "SignoffApprover",
     "SignoffRequest",
+    "SweepDue",
+    "SweepWatermark",
     "ToolAccess",
     "Campaign",
     "CampaignTemplate",

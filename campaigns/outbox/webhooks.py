@@ -48,7 +48,8 @@ from campaigns.models import (
 from campaigns.models.webhooks import new_secret
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
-from utilities.bulk_rows import insert_selected_ignoring_conflicts
+from campaigns.services import sweep_marks
+from utilities.bulk_rows import chunked, insert_selected_ignoring_conflicts
 from utilities.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -315,12 +316,16 @@ class WebhookSweepResult:
     failed_events: list[str] = field(default_factory=list)
 
 
-def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.datetime) -> int:
+def _deliveries_of(
+    event: WebhookEvent, since: datetime.datetime, now: datetime.datetime, campaign_ids: list[int] | None = None
+) -> int:
     subscribed = WebhookEndpoint.objects.filter(is_active=True, **{event.toggle: True})
     joined, (endpoint, subject, occurred_at, campaign) = event.find(subscribed, since)
     found = joined.values(
         found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
     )
+    if campaign_ids is not None:
+        found = found.filter(found_campaign__in=campaign_ids)
     if event.recheck is None:  # beside "no campaign", as in the reminder sweep: probed by the campaign's index
         found = found.filter(Q(found_campaign__isnull=True) | company_takes_part("found_campaign", "organization"))
     columns = {
@@ -341,21 +346,39 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
     return insert_selected_ignoring_conflicts(WebhookDelivery, found, columns, starting)
 
 
-def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> WebhookSweepResult:
+def webhook_sweep(
+    *, now: datetime.datetime | None = None, enqueue: bool = True, incremental: bool = False
+) -> WebhookSweepResult:
     """Write a delivery for every event an active, subscribed endpoint has not got yet (events since the
-    endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send."""
+    endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send.
+
+    `incremental` (the scheduled sweep) reads the events since its last run (less SWEEP_LATE_COMMIT_MARGIN_SECONDS
+    for events committed after the moment they record) instead of the whole look-back, and the whole look-back
+    only for campaigns whose parties or endpoints changed since (a company that joined hears of the day's events,
+    as a full run would tell it)."""
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=settings.WEBHOOK_LOOKBACK_HOURS)
     result = WebhookSweepResult()
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.WEBHOOKS, full=not incremental)
     with transaction.atomic():
+        if full:
+            sweep_marks.sweep_marks_clear(sweep_marks.WEBHOOKS)
+            windows = [(since, None)]
+        else:
+            margin = datetime.timedelta(seconds=settings.SWEEP_LATE_COMMIT_MARGIN_SECONDS)
+            recent = max(since, sweep_marks.sweep_watermark(sweep_marks.WEBHOOKS) - margin)
+            changed = sweep_marks.sweep_marks_take(sweep_marks.WEBHOOKS, now)
+            windows = [(recent, None), *((since, chunk) for chunk in chunked(changed))]
         for event in events.values():
             try:
                 with transaction.atomic():
-                    result.created += _deliveries_of(event, since, now)
+                    for window_start, campaign_ids in windows:
+                        result.created += _deliveries_of(event, window_start, now, campaign_ids)
             except Exception:
                 logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
                 result.failed_events.append(event.code)
         _, result.queued = outbox.enqueue_due(WebhookDelivery, SEND_TASK, now, enqueue=enqueue)
+        sweep_marks.sweep_completed(sweep_marks.WEBHOOKS, now, full=full)
     return result
 
 

@@ -3,7 +3,7 @@
 
 import datetime
 
-from campaigns.demo import bench
+from campaigns.demo import bench, bench_floors
 from meetings.models import Attendance, Meeting, MeetingSeries
 
 
@@ -50,3 +50,27 @@ def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date
 
 
 bench.per_batch.append(add_meetings)
+
+
+# The meetings' part of the health sweep's independent floor: meetings to log, the last two held meetings of each
+# campaign with who was present, series still running, decisions waiting.
+bench_floors.floors[bench_floors.HEALTH] += [
+    (
+        "SELECT s.campaign_id, mt.id, mt.status, mt.ends_at, COUNT(a.id) FROM meetings_meeting mt "
+        "JOIN meetings_meetingseries s ON s.id = mt.series_id JOIN campaigns_campaign c ON c.id = s.campaign_id "
+        f"LEFT JOIN meetings_attendance a ON a.meeting_id = mt.id AND a.status = 'present' WHERE {bench_floors.OPEN} "
+        "AND (mt.status = 'held' OR (mt.status = 'scheduled' AND mt.ends_at <= %s)) GROUP BY s.campaign_id, mt.id, "
+        "mt.status, mt.ends_at",
+        lambda now: [now - datetime.timedelta(hours=24)],
+    ),
+    ("SELECT campaign_id FROM meetings_meetingseries WHERE last_start IS NULL OR last_start >= %s", lambda now: [now]),
+]
+bench_floors.floors[bench_floors.REMINDERS] += [
+    (
+        "SELECT a.id FROM meetings_attendance a JOIN meetings_meeting mt ON mt.id = a.meeting_id "
+        "WHERE mt.status = 'scheduled' AND mt.starts_at > %s AND mt.starts_at <= %s "
+        "AND a.status NOT IN ('absent', 'excused') AND NOT EXISTS (SELECT 1 FROM campaigns_reminder o "
+        "WHERE o.kind = 'meeting_tomorrow' AND o.subject = 'meeting:' || mt.id)",
+        lambda now: [now, now + datetime.timedelta(hours=48)],
+    ),
+]

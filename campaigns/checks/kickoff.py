@@ -11,7 +11,7 @@ from itertools import groupby
 from operator import itemgetter, or_
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from campaigns.models import (
@@ -29,6 +29,7 @@ from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
+    LocalDate,
     LocalMoment,
     Message,
     NoLongerDue,
@@ -304,10 +305,27 @@ def _render_kpi_report_due(reminder) -> Message:
 KPI_REPORT_DUE = "kpi_report_due"
 
 
-@reminder_source(KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due)
-def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+def _reporters_due(open_campaigns: QuerySet, now: datetime.datetime) -> list[QuerySet]:
+    """Report dates recur: each reporter's campaign is looked at again at the next 09:00 in their zone (today's or
+    tomorrow's; the sweep keeps the first still to come)."""
+    reporters = ReportingPlanReporter.objects.filter(
+        plan__campaign__in=open_campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
+    )
+    zone = "reporter__time_zone"
+    today = LocalDate(Value(now, output_field=DateTimeField()), zone)
+    return [
+        due_moments(reporters, campaign="plan__campaign_id", moment=LocalMoment(today, zone, days=days))
+        for days in (0, 1)
+    ]
+
+
+@reminder_source(
+    KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due, due=_reporters_due, takes_campaigns=True
+)
+def kpi_report_due_reminders(now: datetime.datetime, open_campaigns: QuerySet | None = None) -> Iterator[DueReminder]:
     """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
-    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind=KPI_REPORT_DUE, now=now):
+    campaigns = Campaign.objects.open() if open_campaigns is None else open_campaigns
+    for schedule in reporter_schedules(campaigns, reminder_kind=KPI_REPORT_DUE, now=now):
         zone = schedule.reporter_time_zone
         report_date = unreported_report_date(schedule, local_date(now, zone))
         if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, zone)) > now:

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class ReminderSweepResult:
     created: int = 0
+    looked_at: int | None = None  # campaigns an incremental run looked at (None: a full run)
     opted_out: int = 0  # due reminders not stored because their recipient turned their kind off
     queued: list[int] = field(default_factory=list)
     failed_stale: int = 0
@@ -119,8 +120,11 @@ def _store(
     that fails is logged and the others still run."""
     try:
         with transaction.atomic():
-            due = source.find(now)
-            if campaign_ids is not None:
+            if campaign_ids is not None and source.takes_campaigns:
+                due = source.find(now, open_campaigns=Campaign.objects.open().filter(pk__in=campaign_ids))
+            else:
+                due = source.find(now)
+            if campaign_ids is not None and isinstance(due, QuerySet):
                 due = due.filter(due_campaign__in=campaign_ids)
             if isinstance(due, QuerySet):
                 _store_selected(source.kind, due, {kind for _, kind in opted_out}, result, now)
@@ -157,6 +161,7 @@ def reminder_sweep(
             sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(Campaign.objects.open(), now), now)
         else:
             looked_at = sweep_marks.sweep_marks_take(sweep_marks.REMINDERS, now)
+            result.looked_at = len(looked_at)
             for source in sources:
                 if not source.incremental:
                     _store(source, opted_out, result, now)

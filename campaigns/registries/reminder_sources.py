@@ -55,8 +55,9 @@ class Message:
 SourceFunction = Callable[[datetime.datetime], "Iterable[DueReminder] | QuerySet"]
 # Gets the outbox row (campaigns.models.Reminder, with its person loaded).
 RenderFunction = Callable[[Any], Message]
-# (open campaigns, now) -> the moments after `now` at which reminders about a campaign fall due (registries.due).
-DueFunction = Callable[[QuerySet, datetime.datetime], QuerySet]
+# (open campaigns, now) -> the moments after `now` at which reminders about a campaign fall due (registries.due;
+# a queryset, or a list of them).
+DueFunction = Callable[[QuerySet, datetime.datetime], "QuerySet | list[QuerySet]"]
 # Gets the outbox row's HTML body; returns the images it shows inline, by Content-ID (cid -> PNG).
 ImagesFunction = Callable[[str], dict[str, bytes]]
 # Gets the outbox row (with its person loaded); raises `NoLongerDue` when its recipient is no longer to hear of it.
@@ -77,6 +78,9 @@ class ReminderSource:
     # source runs on every sweep.
     changes_only: bool = False
     due: DueFunction | None = None
+    # A source answering in Python declares `due` and `takes_campaigns`: an incremental sweep then calls
+    # `find(now, open_campaigns=…)` with the campaigns to look at (a queryset source is filtered by the sweep).
+    takes_campaigns: bool = False
 
     @property
     def incremental(self) -> bool:
@@ -95,6 +99,7 @@ def reminder_source(
     recipient_check: RecipientCheck | None = None,
     changes_only: bool = False,
     due: DueFunction | None = None,
+    takes_campaigns: bool = False,
 ) -> Callable[[SourceFunction], SourceFunction]:
     def decorator(find: SourceFunction) -> SourceFunction:
         if kind in sources and sources[kind].find is not find:
@@ -108,6 +113,7 @@ def reminder_source(
             recipient_check=recipient_check,
             changes_only=changes_only,
             due=due,
+            takes_campaigns=takes_campaigns,
         )
         return find
 

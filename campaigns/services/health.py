@@ -44,6 +44,7 @@ class HealthSweepResult:
     resolved: int = 0
     still_open: int = 0
     opened_critical: bool = False
+    looked_at: int | None = None  # campaigns an incremental run looked at (None: a full run)
     failed_checks: list[str] = field(default_factory=list)
 
 
@@ -211,6 +212,7 @@ def health_sweep(
             sweep_marks.sweep_due_store(sweep_marks.HEALTH, _due_moments(open_campaigns, now), now)
         else:
             looked_at = sweep_marks.sweep_marks_take(sweep_marks.HEALTH, now)
+            result.looked_at = len(looked_at)
             checks = list(health.checks.values())
             _run_checks([check for check in checks if not check.incremental], open_campaigns, flags, now, result)
             for chunk in chunked(looked_at):

@@ -70,10 +70,13 @@ def sweep_marks_clear(sweep: str) -> None:
 
 
 def sweep_due_store(
-    sweep: str, moments: Iterable[QuerySet], now: datetime.datetime, campaign_ids: list[int] | None = None
+    sweep: str,
+    moments: Iterable[QuerySet | list[QuerySet]],
+    now: datetime.datetime,
+    campaign_ids: list[int] | None = None,
 ) -> None:
     """Store, per campaign, the earliest moment after `now` among `moments` (querysets made by
-    registries.due.due_moments), for `campaign_ids` (None: every campaign, as a full run does)."""
+    registries.due.due_moments, or lists of them), for `campaign_ids` (None: every campaign, as a full run does)."""
     rows = SweepDue.objects.filter(sweep=sweep, due_at__isnull=False)
     if campaign_ids is not None:
         rows = rows.filter(campaign_id__in=campaign_ids)
@@ -83,7 +86,8 @@ def sweep_due_store(
         after = "%s::timestamptz"
     else:
         after, now = "%s", connection.ops.adapt_datetimefield_value(now)
-    for queryset in moments:
+    flattened = [queryset for found in moments for queryset in (found if isinstance(found, list) else [found])]
+    for queryset in flattened:
         if campaign_ids is not None:
             queryset = queryset.filter(due_campaign__in=campaign_ids)
         select_sql, select_params = queryset.query.sql_with_params()

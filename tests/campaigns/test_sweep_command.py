@@ -53,10 +53,16 @@ def test_sweep_can_send_right_away_without_a_worker():
 
 def test_bench_reports_each_measurement_next_to_its_floor_and_keeps_nothing():
     output = run("bench", "--campaigns", "6", "--requests", "2")
-    for measured in ("health sweep, first run", "reminder sweep, steady state", "campaign change page (3 visible)"):
+    for measured in (
+        "health sweep, first run",
+        "reminder sweep, steady state",
+        "webhook sweep, 1 % changed",
+        "campaign change page (3 visible)",
+    ):
         assert measured in output
-    assert output.count("floor: the same SQL replayed raw") == 4 and "floor: values() + JSON" in output
-    assert output.count("of which executing statements") == 4 and "INSERT INTO" in output  # where the time went
+    assert output.count("floor: the question in plain SQL") == 3 and "floor: values() + JSON" in output
+    assert output.count("of which executing statements") == 9 and "INSERT INTO" in output  # where the time went
+    assert "1 campaigns changed (one in a hundred)" in output
     assert "same query count whatever is visible: True" in output and "API page: 3 campaigns of 3" in output
     assert "Synthetic data rolled back." in output
     assert not Flag.objects.exists() and not Reminder.objects.exists()

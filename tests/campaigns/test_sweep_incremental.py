@@ -9,7 +9,17 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign, Deliverable, Flag, Member, Reminder, WebhookDelivery, WebhookEndpoint
+from campaigns.models import (
+    Campaign,
+    Deliverable,
+    Flag,
+    Member,
+    Reminder,
+    ReportingPlan,
+    ReportingPlanReporter,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from campaigns.outbox.reminders import reminder_sweep
 from campaigns.outbox.webhooks import webhook_sweep
 from campaigns.services.health import health_sweep
@@ -65,6 +75,13 @@ def world(rng: random.Random) -> list[Campaign]:
         members = [team_member(campaign, time_zone=rng.choice(ZONES)) for _ in range(2)]
         if n % 2:
             series_for(campaign, attendees=members, first_date=MONDAY.date(), time_zone=rng.choice(ZONES), now=MONDAY)
+        else:
+            plan = ReportingPlan.objects.create(
+                campaign=campaign, frequency="weekly", first_report_date=MONDAY.date() + datetime.timedelta(days=n)
+            )
+            for party in campaign.parties.all():
+                lead = Member.objects.filter(campaign=campaign, person__organization=party.organization).first()
+                ReportingPlanReporter.objects.create(plan=plan, organization=party.organization, reporter=lead.person)
         for _ in range(3):
             assigned_deliverable(
                 campaign,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -421,18 +421,46 @@ def _render_weekly_digest(reminder) -> reminder_sources.Message:
 DIGEST_BATCH = 1000
 
 
+def _next_digests(open_campaigns, now: datetime.datetime) -> QuerySet:
+    """Each campaign is looked at again at the next Monday 08:00 of each of its people (in their zones)."""
+    members = Member.objects.filter(campaign__in=open_campaigns)
+    zones = members.values_list("person__time_zone", flat=True).order_by().distinct()
+    next_monday = Case(
+        *(When(person__time_zone=zone, then=Value(_next_digest_moment(now, zone), DateTimeField())) for zone in zones),
+        output_field=DateTimeField(),
+    )
+    return due.due_moments(members, campaign="campaign_id", moment=next_monday)
+
+
+def _next_digest_moment(now: datetime.datetime, time_zone: str) -> datetime.datetime:
+    last = digest_moment(now, time_zone)
+    return local_moment(
+        last.astimezone(zoneinfo.ZoneInfo(time_zone)).date() + datetime.timedelta(days=7), DIGEST_TIME, time_zone
+    )
+
+
 @reminder_sources.reminder_source(
-    "weekly_digest", label="Weekly digest", render=_render_weekly_digest, images=kpi_chart_images
+    "weekly_digest",
+    label="Weekly digest",
+    render=_render_weekly_digest,
+    images=kpi_chart_images,
+    due=_next_digests,
+    takes_campaigns=True,
 )
-def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
-    """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app)."""
+def weekly_digest(
+    now: datetime.datetime, open_campaigns: QuerySet | None = None
+) -> Iterator[reminder_sources.DueReminder]:
+    """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app); the
+    people of `open_campaigns` only, when an incremental sweep names them."""
     # Weekly moments are 7 days apart and one is sent at most DIGEST_LATE_LIMIT late: a digest due in the last
     # six days is this week's, and the person is not looked at again.
     this_week = Reminder.objects.filter(
         kind="weekly_digest", person=OuterRef("pk"), due_at__gt=now - datetime.timedelta(days=6)
     )
     people = (
-        Person.objects.filter(campaign_memberships__campaign__in=Campaign.objects.open())
+        Person.objects.filter(
+            campaign_memberships__campaign__in=Campaign.objects.open() if open_campaigns is None else open_campaigns
+        )
         .exclude(Exists(this_week))
         .values_list("pk", "time_zone")
         .order_by()

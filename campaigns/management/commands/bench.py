@@ -18,6 +18,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.http import JsonResponse
@@ -125,8 +126,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaigns", type=int, default=1000)
         parser.add_argument("--requests", type=int, default=100, help="API list requests per measurement.")
+        parser.add_argument("--sweeps-only", action="store_true", help="Measure the sweeps, not the pages.")
 
-    def handle(self, *args, campaigns: int, requests: int, **options):
+    def handle(self, *args, campaigns: int, requests: int, sweeps_only: bool = False, **options):
         if campaigns < 1:
             raise CommandError("--campaigns must be at least 1")
         try:
@@ -138,7 +140,8 @@ class Command(BaseCommand):
                     f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
                 )
                 self._sweeps(now)
-                self._pages(world, requests)
+                if not sweeps_only:
+                    self._pages(world, requests)
                 raise Rollback
         except Rollback:
             self.stdout.write("Synthetic data rolled back.")
@@ -264,12 +267,14 @@ class Command(BaseCommand):
             ),
         )
         # Past the late-commit margin, so the webhook sweep's steady state is not the first run's window again.
-        steady = now + datetime.timedelta(minutes=20)
-        changed_at = now + datetime.timedelta(minutes=40)
+        steady = now + datetime.timedelta(seconds=settings.SWEEP_LATE_COMMIT_MARGIN_SECONDS, minutes=5)
+        changed_at = steady + datetime.timedelta(minutes=5)
         first: dict[str, Figures] = {}
         for label, sweep, run, summary in sweeps:
             floor = bench_floors.counted(sweep, now)
             first[sweep] = self._sweep(f"{label}, first run", lambda run=run: run(now, False), summary, floor)
+        for _, _, run, _ in sweeps:  # the run before: the steady state is a run with nothing new since it
+            run(steady - datetime.timedelta(minutes=1), True)
         for label, _, run, summary in sweeps:
             self._sweep(f"{label}, steady state", lambda run=run: run(steady, True), summary, None)
         self.stdout.write(f"{bench_data.change_one_percent()} campaigns changed (one in a hundred)")

@@ -107,9 +107,12 @@ def _no_longer_a_party(delivery: WebhookDelivery) -> str | None:
     return f"Your company no longer takes part in “{delivery.campaign.name}”."
 
 
-def _window_start(since: datetime.datetime) -> Greatest:
-    """Events within the look-back, and never from before the endpoint was made (no backlog for a new one)."""
-    return Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
+def _within_window(moment: str, since: datetime.datetime) -> Q:
+    """Events within the look-back, and never from before the endpoint was made (no backlog for a new one). The
+    plain bound as well: compared with the endpoint's column alone, PostgreSQL read every event through the join
+    instead of the window's through the moment's index (1.5 million rows for a quiet minute at 10,000 campaigns)."""
+    made = Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
+    return Q(**{f"{moment}__gte": since}) & Q(**{f"{moment}__gte": made})
 
 
 def _via_parties(path: str, moment: str, prefix: str, **conditions):
@@ -117,7 +120,7 @@ def _via_parties(path: str, moment: str, prefix: str, **conditions):
 
     def find(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
         where = {f"{path}__{name}": value for name, value in conditions.items()}
-        joined = endpoints.filter(**where, **{f"{path}__{moment}__gte": _window_start(since)})
+        joined = endpoints.filter(_within_window(f"{path}__{moment}", since), **where)
         return joined, (
             "pk",
             reminder_sources.subject_of(prefix, f"{path}__id"),
@@ -183,7 +186,7 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
 def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__campaign_invitations"
     joined = endpoints.filter(
-        **{f"{path}__status": Invitation.Status.PENDING, f"{path}__created_at__gte": _window_start(since)}
+        _within_window(f"{path}__created_at", since), **{f"{path}__status": Invitation.Status.PENDING}
     )
     return joined, (
         "pk",
@@ -267,7 +270,8 @@ def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> Qu
         Q(**{f"{path}__campaign__isnull": True})
         | Q(**{f"{path}__kind__in": _kinds_for_outsiders()})
         | company_takes_part(f"{path}__campaign_id", "organization"),
-        **{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)},
+        _within_window(f"{path}__sent_at", since),
+        **{f"{path}__status": Reminder.Status.SENT},
     )
     return joined, (
         "pk",

@@ -3,7 +3,7 @@
 
 import datetime
 
-from campaigns.demo import bench, bench_floors
+from campaigns.demo import bench, bench_floors, bench_sql
 from meetings.models import Attendance, Meeting, MeetingSeries
 
 
@@ -50,6 +50,58 @@ def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date
 
 
 bench.per_batch.append(add_meetings)
+
+
+def generate_meetings(layout: bench_sql.Layout) -> None:
+    """The same series, meetings and attendance as `add_meetings`, generated in the database."""
+    series0, meeting0 = bench_sql.next_id(MeetingSeries), bench_sql.next_id(Meeting)
+    today = f"DATE '{layout.today.isoformat()}'"
+    bench_sql.insert_generated(
+        MeetingSeries,
+        layout.campaigns,
+        {
+            "id": f"{series0} + i",
+            "campaign": f"{layout.first_campaign} + i",
+            "first_date": f"{today} - 14",
+            "start_time": "'10:00'",
+            "time_zone": "'Europe/Berlin'",
+            "recurrence": "'FREQ=WEEKLY'",
+            "facilitator": f"{layout.first_member} + 4 * i",
+        },
+    )
+    # Meeting 3s + j of series s: two past ones (every other series' held) and one ahead.
+    offset = "CASE WHEN (i / 3) % 7 = 0 THEN (ARRAY[-14, -7, 1])[1 + i % 3] ELSE (ARRAY[-13, -6, 2])[1 + i % 3] END"
+    day = f"({today} + {offset})"
+    start = f"(({day})::timestamp + time '09:00') AT TIME ZONE 'UTC'"
+    held = "(i % 3 < 2 AND (i / 3) % 2 = 1)"
+    bench_sql.insert_generated(
+        Meeting,
+        3 * layout.campaigns,
+        {
+            "id": f"{meeting0} + i",
+            "series": f"{series0} + i / 3",
+            "occurrence_date": day,
+            "original_start": start,
+            "starts_at": start,
+            "ends_at": f"{start} + interval '30 minutes'",
+            "status": f"CASE WHEN {held} THEN 'held' ELSE 'scheduled' END",
+            "logged_at": f"CASE WHEN {held} THEN {start} + interval '1 hour' END",
+        },
+    )
+    meeting_held = "((i / 4) % 3 < 2 AND (i / 12) % 2 = 1)"
+    bench_sql.insert_generated(
+        Attendance,
+        12 * layout.campaigns,
+        {
+            "meeting": f"{meeting0} + i / 4",
+            "member": f"{layout.first_member} + 4 * (i / 12) + i % 4",
+            "status": f"CASE WHEN {meeting_held} THEN CASE WHEN i % 4 = 3 THEN 'absent' ELSE 'present' END "
+            "ELSE 'expected' END",
+        },
+    )
+
+
+bench_sql.per_generation.append(generate_meetings)
 
 
 # The meetings' part of the health sweep's independent floor: meetings to log, the last two held meetings of each

@@ -27,7 +27,7 @@ from django.test.utils import override_settings
 from django.urls import include, path
 
 from campaigns.demo import bench as bench_data
-from campaigns.demo import bench_floors
+from campaigns.demo import bench_floors, bench_sql
 from campaigns.models import Campaign, Member, Party
 from campaigns.outbox.reminders import reminder_sweep
 from campaigns.outbox.webhooks import webhook_sweep
@@ -127,15 +127,25 @@ class Command(BaseCommand):
         parser.add_argument("--campaigns", type=int, default=1000)
         parser.add_argument("--requests", type=int, default=100, help="API list requests per measurement.")
         parser.add_argument("--sweeps-only", action="store_true", help="Measure the sweeps, not the pages.")
+        parser.add_argument(
+            "--in-database",
+            action="store_true",
+            help="Generate the campaigns inside PostgreSQL (generate_series), for a million of them.",
+        )
 
-    def handle(self, *args, campaigns: int, requests: int, sweeps_only: bool = False, **options):
+    def handle(
+        self, *args, campaigns: int, requests: int, sweeps_only: bool = False, in_database: bool = False, **options
+    ):
         if campaigns < 1:
             raise CommandError("--campaigns must be at least 1")
+        if in_database and connection.vendor != "postgresql":
+            raise CommandError("--in-database needs PostgreSQL (DATABASE_URL)")
         try:
             with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False):
                 now = bench_data.monday_morning(datetime.date.today())
                 started = time.perf_counter()
-                world = bench_data.build(campaigns, now)
+                build = bench_sql.generate if in_database else bench_data.build
+                world = build(campaigns, now)
                 self.stdout.write(
                     f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
                 )
@@ -273,11 +283,9 @@ class Command(BaseCommand):
         for label, sweep, run, summary in sweeps:
             floor = bench_floors.counted(sweep, now)
             first[sweep] = self._sweep(f"{label}, first run", lambda run=run: run(now, False), summary, floor)
-        if connection.vendor == "postgresql":
-            # What autovacuum does once the first runs commit (it cannot inside the benchmark's one transaction):
-            # with the statistics of empty flag and outbox tables, PostgreSQL scanned every flag for each check.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        # What autovacuum does once the first runs commit (it cannot inside the benchmark's one transaction): with
+        # the statistics of empty flag and outbox tables, PostgreSQL scanned every flag for each check.
+        bench_data.analyze()
         for _, _, run, _ in sweeps:  # the run before: the steady state is a run with nothing new since it
             run(steady - datetime.timedelta(minutes=1), True)
         for label, _, run, summary in sweeps:

@@ -4,7 +4,7 @@ import io
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from campaigns.models import Flag, Reminder
 from tests.campaigns.sweep_helpers import (
@@ -75,3 +75,10 @@ def test_the_demo_trips_several_flags_and_has_reminders_due(django_capture_on_co
     assert {"no_decision_maker", "deliverable_without_accountable", "deliverable_overdue", "no_budget_owner"} <= codes
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     assert {"critical_flag", "deliverable_overdue", "deliverable_due_soon"} <= kinds
+
+
+def test_bench_generates_in_the_database_only_on_postgresql(settings):
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        pytest.skip("generating the campaigns is exercised by the benchmark itself on PostgreSQL")
+    with pytest.raises(CommandError, match="--in-database needs PostgreSQL"):
+        run("bench", "--campaigns", "6", "--in-database")

@@ -47,6 +47,7 @@ class CampaignsConfig(AppConfig):
         periodic(
             "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS
         )
+        periodic("campaigns: full sweeps", "campaigns.full_sweeps", every_seconds=settings.FULL_SWEEP_EVERY_SECONDS)
         periodic(
             "campaigns: webhook sweep", "campaigns.webhook_sweep", every_seconds=settings.WEBHOOK_SWEEP_EVERY_SECONDS
         )

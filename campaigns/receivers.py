@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from campaigns.models import CampaignChildQuerySet, Deliverable, Flag
+from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Flag, ReminderOptOut, WebhookEndpoint
 from campaigns.services.scorecards import REFRESH_TASK as SCORECARD_REFRESH_TASK
 from campaigns.services.scorecards import scorecards_mark_stale
 from campaigns.services.signoffs import approvals_reopen_on_change, signoff_requests_create
-from partners.models import PartnerRelationship
+from campaigns.services.sweep_marks import REMINDERS, WEBHOOKS, sweep_marks_changed
+from partners.models import PartnerRelationship, Person
 from partners.scoping import rules_of
 from utilities.tasks import enqueue_on_commit
 
@@ -51,9 +52,34 @@ def _recheck_changed_campaigns() -> None:
     campaign_ids = sorted(getattr(_changed, "campaign_ids", set()))
     _changed.campaign_ids = set()
     if campaign_ids:
+        # Marked first: should the re-check fail, the scheduled sweeps still look at these campaigns.
+        sweep_marks_changed(campaign_ids)
         health_sweep(campaign_ids=campaign_ids)
         # After the checks: the scorecards count the critical flags they open.
         scorecards_mark_stale(campaign_ids=campaign_ids)
+
+
+def _mark_on_commit(campaigns, sweeps: tuple[str, ...]) -> None:
+    transaction.on_commit(lambda: sweep_marks_changed(campaigns.values_list("pk", flat=True), sweeps), robust=True)
+
+
+@receiver(post_save, sender=Person, dispatch_uid="campaigns-sweeps-on-person-change")
+@receiver(post_save, sender=ReminderOptOut, dispatch_uid="campaigns-sweeps-on-opt-out")
+@receiver(post_delete, sender=ReminderOptOut, dispatch_uid="campaigns-sweeps-on-opt-in")
+def mark_campaigns_of_person(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A person's time zone moves the moments their reminders fall due; opting in again makes reminders due."""
+    if raw:
+        return
+    person_id = instance.pk if sender is Person else instance.person_id
+    _mark_on_commit(Campaign.objects.filter(members__person_id=person_id).distinct(), (REMINDERS,))
+
+
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="campaigns-sweeps-on-webhook-change")
+def mark_campaigns_of_endpoint(sender, instance: WebhookEndpoint, raw: bool = False, **kwargs) -> None:
+    """An endpoint turned on, or subscribed to more events, hears of its company's recent events."""
+    if raw:
+        return
+    _mark_on_commit(Campaign.objects.filter(parties__organization_id=instance.organization_id), (WEBHOOKS,))
 
 
 @receiver(post_save, dispatch_uid="campaigns-fresh-health-on-save")

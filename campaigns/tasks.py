@@ -14,7 +14,7 @@ from campaigns.services import reports as results
 
 @shared_task(name="campaigns.health_sweep")
 def run_health_sweep() -> dict:
-    result = health.health_sweep()
+    result = health.health_sweep(incremental=True)
     if result.opened_critical:
         # Tell the decision makers now rather than at the next scheduled reminder sweep.
         run_reminder_sweep.delay_on_commit()
@@ -23,7 +23,7 @@ def run_health_sweep() -> dict:
 
 @shared_task(name="campaigns.reminder_sweep")
 def run_reminder_sweep() -> dict:
-    result = reminders.reminder_sweep()
+    result = reminders.reminder_sweep(incremental=True)
     return {"created": result.created, "queued": len(result.queued), "failed_sources": result.failed_sources}
 
 
@@ -33,6 +33,21 @@ def _send_with_retry(task, send, row_id: int) -> str:
         # A short back-off (minutes at most, far below the visibility timeout); the attempt count is in the row.
         task.apply_async((row_id,), countdown=outcome.retry_in)
     return outcome.status
+
+
+@shared_task(name="campaigns.full_sweeps")
+def run_full_sweeps() -> dict:
+    """Nightly: every sweep over everything, healing whatever a change marker missed (a bulk write, a lost commit
+    hook); the scheduled sweeps then go on from the due moments it stored."""
+    health_result = health.health_sweep()
+    reminder_result = reminders.reminder_sweep()
+    webhook_result = webhooks.webhook_sweep()
+    return {
+        "opened": health_result.opened,
+        "resolved": health_result.resolved,
+        "reminders": reminder_result.created,
+        "deliveries": webhook_result.created,
+    }
 
 
 @shared_task(name="campaigns.send_reminder")
@@ -52,7 +67,7 @@ def run_report_sweep() -> dict:
 
 @shared_task(name="campaigns.webhook_sweep")
 def run_webhook_sweep() -> dict:
-    result = webhooks.webhook_sweep()
+    result = webhooks.webhook_sweep(incremental=True)
     return {"created": result.created, "queued": len(result.queued), "failed_events": result.failed_events}
 
 

@@ -22,6 +22,7 @@ QUEUE_OF_TASK = {
     "campaigns.webhook_sweep": SWEEPS,
     "campaigns.report_sweep": SWEEPS,
     "campaigns.refresh_scorecards": SWEEPS,
+    "campaigns.full_sweeps": SWEEPS,
     "meetings.materialize_all_series": SWEEPS,
     "meetings.materialize_series": SWEEPS,
     "campaigns.build_results_report": REPORTS,

@@ -350,6 +350,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- Health flags and reminders (issue 5) ----------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in reminder e-mails
 HEALTH_SWEEP_EVERY_SECONDS = env_int("HEALTH_SWEEP_EVERY_SECONDS", 15 * 60)
+# Scheduled sweeps look only at campaigns changed or due since their last run; a full run (nightly, and
+# `manage.py sweep --full`) looks at everything and heals what a change marker missed.
+SWEEPS_INCREMENTAL = env_bool("SWEEPS_INCREMENTAL", True)
+FULL_SWEEP_EVERY_SECONDS = env_int("FULL_SWEEP_EVERY_SECONDS", 24 * 60 * 60)
+# How late an event may commit after the moment it records (a full health sweep writes its flags' moment at its
+# start and commits at its end): the webhook sweep reads events from its last run less this.
+SWEEP_LATE_COMMIT_MARGIN_SECONDS = env_int("SWEEP_LATE_COMMIT_MARGIN_SECONDS", 15 * 60)
 # An open flag's "last seen" is rewritten only once it is this much older than the sweep (not on every sweep).
 FLAG_LAST_SEEN_PRECISION_SECONDS = env_int("FLAG_LAST_SEEN_PRECISION_SECONDS", 60 * 60)
 REMINDER_SWEEP_EVERY_SECONDS = env_int("REMINDER_SWEEP_EVERY_SECONDS", 5 * 60)

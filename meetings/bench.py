@@ -5,7 +5,7 @@ import datetime
 
 from django.db import connection
 
-from campaigns.demo import bench, bench_pages
+from campaigns.demo import bench, bench_floors, bench_pages, bench_sql
 from meetings.models import ActionItem, Attendance, Meeting, MeetingSeries
 
 
@@ -72,3 +72,79 @@ def add_action_items(world, today: datetime.date) -> None:
 
 
 bench_pages.page_data.append(add_action_items)
+
+
+def generate_meetings(layout: bench_sql.Layout) -> None:
+    """The same series, meetings and attendance as `add_meetings`, generated in the database."""
+    series0, meeting0 = bench_sql.next_id(MeetingSeries), bench_sql.next_id(Meeting)
+    today = f"DATE '{layout.today.isoformat()}'"
+    bench_sql.insert_generated(
+        MeetingSeries,
+        layout.campaigns,
+        {
+            "id": f"{series0} + i",
+            "campaign": f"{layout.first_campaign} + i",
+            "first_date": f"{today} - 14",
+            "start_time": "'10:00'",
+            "time_zone": "'Europe/Berlin'",
+            "recurrence": "'FREQ=WEEKLY'",
+            "facilitator": f"{layout.first_member} + 4 * i",
+        },
+    )
+    # Meeting 3s + j of series s: two past ones (every other series' held) and one ahead.
+    offset = "CASE WHEN (i / 3) % 7 = 0 THEN (ARRAY[-14, -7, 1])[1 + i % 3] ELSE (ARRAY[-13, -6, 2])[1 + i % 3] END"
+    day = f"({today} + {offset})"
+    start = f"(({day})::timestamp + time '09:00') AT TIME ZONE 'UTC'"
+    held = "(i % 3 < 2 AND (i / 3) % 2 = 1)"
+    bench_sql.insert_generated(
+        Meeting,
+        3 * layout.campaigns,
+        {
+            "id": f"{meeting0} + i",
+            "series": f"{series0} + i / 3",
+            "occurrence_date": day,
+            "original_start": start,
+            "starts_at": start,
+            "ends_at": f"{start} + interval '30 minutes'",
+            "status": f"CASE WHEN {held} THEN 'held' ELSE 'scheduled' END",
+            "logged_at": f"CASE WHEN {held} THEN {start} + interval '1 hour' END",
+        },
+    )
+    meeting_held = "((i / 4) % 3 < 2 AND (i / 12) % 2 = 1)"
+    bench_sql.insert_generated(
+        Attendance,
+        12 * layout.campaigns,
+        {
+            "meeting": f"{meeting0} + i / 4",
+            "member": f"{layout.first_member} + 4 * (i / 12) + i % 4",
+            "status": f"CASE WHEN {meeting_held} THEN CASE WHEN i % 4 = 3 THEN 'absent' ELSE 'present' END "
+            "ELSE 'expected' END",
+        },
+    )
+
+
+bench_sql.per_generation.append(generate_meetings)
+
+
+# The meetings' part of the health sweep's independent floor: meetings to log, the last two held meetings of each
+# campaign with who was present, series still running, decisions waiting.
+bench_floors.floors[bench_floors.HEALTH] += [
+    (
+        "SELECT s.campaign_id, mt.id, mt.status, mt.ends_at, COUNT(a.id) FROM meetings_meeting mt "
+        "JOIN meetings_meetingseries s ON s.id = mt.series_id JOIN campaigns_campaign c ON c.id = s.campaign_id "
+        f"LEFT JOIN meetings_attendance a ON a.meeting_id = mt.id AND a.status = 'present' WHERE {bench_floors.OPEN} "
+        "AND (mt.status = 'held' OR (mt.status = 'scheduled' AND mt.ends_at <= %s)) GROUP BY s.campaign_id, mt.id, "
+        "mt.status, mt.ends_at",
+        lambda now: [now - datetime.timedelta(hours=24)],
+    ),
+    ("SELECT campaign_id FROM meetings_meetingseries WHERE last_start IS NULL OR last_start >= %s", lambda now: [now]),
+]
+bench_floors.floors[bench_floors.REMINDERS] += [
+    (
+        "SELECT a.id FROM meetings_attendance a JOIN meetings_meeting mt ON mt.id = a.meeting_id "
+        "WHERE mt.status = 'scheduled' AND mt.starts_at > %s AND mt.starts_at <= %s "
+        "AND a.status NOT IN ('absent', 'excused') AND NOT EXISTS (SELECT 1 FROM campaigns_reminder o "
+        "WHERE o.kind = 'meeting_tomorrow' AND o.subject = 'meeting:' || mt.id)",
+        lambda now: [now, now + datetime.timedelta(hours=48)],
+    ),
+]

@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 
 from campaigns.models import Campaign, Party
 from campaigns.registries import checks as health
+from campaigns.registries.due import after, due_moments
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 from utilities.bulk_rows import chunked, streamed
 
@@ -25,7 +26,13 @@ def _day(moment: datetime.datetime, time_zone: str) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %-d %b")
 
 
-@health.health_check("no_meeting_cadence", severity=health.WARNING, title="No regular meeting")
+def _cadence_ends(open_campaigns, now: datetime.datetime):
+    """A series stops counting once its last meeting has started."""
+    ending = MeetingSeries.objects.active(now).filter(campaign__in=open_campaigns, last_start__isnull=False)
+    return due_moments(ending, campaign="campaign_id", moment=after("last_start", datetime.timedelta(microseconds=1)))
+
+
+@health.health_check("no_meeting_cadence", severity=health.WARNING, title="No regular meeting", due=_cadence_ends)
 def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Campaigns in planning or execution without a meeting series that still has meetings to come."""
     rows = (
@@ -42,7 +49,12 @@ def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> Iterator[healt
     )
 
 
-@health.health_check("meeting_not_logged", severity=health.WARNING, title="Meeting not logged")
+def _log_due(open_campaigns, now: datetime.datetime):
+    scheduled = Meeting.objects.filter(series__campaign__in=open_campaigns, status=Meeting.Status.SCHEDULED)
+    return due_moments(scheduled, campaign="series__campaign_id", moment=after("ends_at", NOT_LOGGED_AFTER))
+
+
+@health.health_check("meeting_not_logged", severity=health.WARNING, title="Meeting not logged", due=_log_due)
 def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Meetings that ended over 24 hours ago with no log (attendance, notes, decisions)."""
     rows = (
@@ -65,7 +77,7 @@ def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[healt
     )
 
 
-@health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings")
+@health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings", changes_only=True)
 def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Companies with nobody present at either of the campaign's last two held meetings, ROWS_PER_STATEMENT
     campaigns at a time (what is held per campaign stays in memory until its companies are looked at)."""
@@ -130,7 +142,13 @@ def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
     return findings
 
 
-@health.health_check("decision_pending", severity=health.WARNING, title="Decision pending")
+def _decisions_due(open_campaigns, now: datetime.datetime):
+    pending = Decision.objects.pending().filter(campaign__in=open_campaigns)
+    moment = after("created_at", datetime.timedelta(days=settings.DECISION_PENDING_DAYS))
+    return due_moments(pending, campaign="campaign_id", moment=moment)
+
+
+@health.health_check("decision_pending", severity=health.WARNING, title="Decision pending", due=_decisions_due)
 def decision_pending(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Decisions raised DECISION_PENDING_DAYS ago or more and still waiting for their decider. One query."""
     rows = (

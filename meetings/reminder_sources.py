@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.registries import reminder_sources
+from campaigns.registries.due import due_moments
 from campaigns.registries.reminder_sources import (
     LocalDate,
     LocalMoment,
@@ -66,7 +67,25 @@ def _render_meeting_tomorrow(reminder) -> Message:
     return Message(f"{when.capitalize()} {local_start:%H:%M}: {series.title} — {campaign.name}", text, html)
 
 
-@reminder_sources.reminder_source("meeting_tomorrow", label="Meeting tomorrow", render=_render_meeting_tomorrow)
+def _day_before(zone: str) -> LocalMoment:
+    """09:00 in the person's zone on the day before the meeting's local date."""
+    return LocalMoment(LocalDate("meeting__starts_at", zone), zone, days=-1)
+
+
+def _invitations_due(open_campaigns, now: datetime.datetime) -> QuerySet:
+    invitations = Attendance.objects.filter(
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__starts_at__gt=now,
+        meeting__series__campaign__in=open_campaigns,
+    ).exclude(status__in=Attendance.MISSED)
+    return due_moments(
+        invitations, campaign="meeting__series__campaign_id", moment=_day_before("member__person__time_zone")
+    )
+
+
+@reminder_sources.reminder_source(
+    "meeting_tomorrow", label="Meeting tomorrow", render=_render_meeting_tomorrow, due=_invitations_due
+)
 def meeting_tomorrow(now: datetime.datetime) -> QuerySet:
     """To each invited person at 09:00 their time the day before: local time, agenda, open action items."""
     zone = "member__person__time_zone"
@@ -79,7 +98,7 @@ def meeting_tomorrow(now: datetime.datetime) -> QuerySet:
             meeting__series__campaign__in=Campaign.objects.open(),
         )
         .exclude(status__in=Attendance.MISSED)
-        .alias(due_at=LocalMoment(LocalDate("meeting__starts_at", zone), zone, days=-1))
+        .alias(due_at=_day_before(zone))
         .filter(*due_since_lookback(now))
     )
     return due_rows(
@@ -133,7 +152,25 @@ def _render_action_item_due(reminder) -> Message:
     return _action_item_message(reminder, "Due {due}: “{title}”", "The action item “{title}” is due on {due}.")
 
 
-@reminder_sources.reminder_source("action_item_due", label="Action item due soon", render=_render_action_item_due)
+def _owners_due_at(days: int):
+    """The due moments of reminders to open action items' owners: 09:00 their time, `days` after the due date."""
+
+    def moments(open_campaigns, now: datetime.datetime) -> QuerySet:
+        items = ActionItem.objects.open().filter(
+            meeting__series__campaign__in=open_campaigns, due_date__gte=now.date() - datetime.timedelta(days=days + 1)
+        )
+        moment = LocalMoment("due_date", "owner__person__time_zone", days=days)
+        return due_moments(items, campaign="meeting__series__campaign_id", moment=moment)
+
+    return moments
+
+
+@reminder_sources.reminder_source(
+    "action_item_due",
+    label="Action item due soon",
+    render=_render_action_item_due,
+    due=_owners_due_at(-ACTION_ITEM_DUE_SOON_DAYS),
+)
 def action_item_due(now: datetime.datetime) -> QuerySet:
     """To the owner at 09:00 their time, two days before the due date, until it is due."""
     today = now.date()
@@ -156,7 +193,7 @@ def _render_action_item_overdue(reminder) -> Message:
 
 
 @reminder_sources.reminder_source(
-    "action_item_overdue", label="Action item overdue", render=_render_action_item_overdue
+    "action_item_overdue", label="Action item overdue", render=_render_action_item_overdue, due=_owners_due_at(1)
 )
 def action_item_overdue(now: datetime.datetime) -> QuerySet:
     """To the owner at 09:00 their time on the day after the due date."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Deliverable, Flag, Member, Party, RaciAssignment, Reminder, company_takes_part
 from campaigns.outbox.digest_kpis import kpi_chart_images, kpi_summaries
 from campaigns.registries import checks as health
-from campaigns.registries import digest, reminder_sources
+from campaigns.registries import digest, due, reminder_sources
 from campaigns.registries.reminder_sources import (
     LocalMoment,
     compose,
@@ -64,17 +64,17 @@ def _party_findings(role_field: str, open_campaigns) -> Iterator[health.Finding]
     )
 
 
-@health.health_check("no_decision_maker", severity=health.CRITICAL, title="No decision maker")
+@health.health_check("no_decision_maker", severity=health.CRITICAL, title="No decision maker", changes_only=True)
 def no_decision_maker(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_decision_maker", open_campaigns)
 
 
-@health.health_check("no_project_lead", severity=health.WARNING, title="No project lead")
+@health.health_check("no_project_lead", severity=health.WARNING, title="No project lead", changes_only=True)
 def no_project_lead(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_project_lead", open_campaigns)
 
 
-@health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner")
+@health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner", changes_only=True)
 def no_budget_owner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_budget_owner", open_campaigns)
 
@@ -94,7 +94,10 @@ def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int,
 
 
 @health.health_check(
-    "deliverable_without_accountable", severity=health.WARNING, title="Deliverable without an Accountable"
+    "deliverable_without_accountable",
+    severity=health.WARNING,
+    title="Deliverable without an Accountable",
+    changes_only=True,
 )
 def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return (
@@ -104,7 +107,10 @@ def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> I
 
 
 @health.health_check(
-    "deliverable_without_responsible", severity=health.WARNING, title="Deliverable without a Responsible"
+    "deliverable_without_responsible",
+    severity=health.WARNING,
+    title="Deliverable without a Responsible",
+    changes_only=True,
 )
 def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return (
@@ -113,7 +119,13 @@ def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> I
     )
 
 
-@health.health_check("deliverable_overdue", severity=health.WARNING, title="Deliverable overdue")
+def _overdue_from(open_campaigns, now: datetime.datetime) -> QuerySet:
+    """An unfinished deliverable is overdue from midnight UTC after its due date."""
+    waiting = _unfinished_deliverables(open_campaigns).filter(due_date__gte=now.date())
+    return due.due_moments(waiting, campaign="campaign_id", moment=due.utc_midnight("due_date", days=1))
+
+
+@health.health_check("deliverable_overdue", severity=health.WARNING, title="Deliverable overdue", due=_overdue_from)
 def deliverable_overdue(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     rows = (
         _unfinished_deliverables(open_campaigns)
@@ -221,8 +233,30 @@ def _render_deliverable_due_soon(reminder) -> reminder_sources.Message:
     return _deliverable_message(reminder, "Due {due}: “{title}” ({campaign})", "“{title}” is due on {due}.")
 
 
+def _assignees_due_at(open_campaigns, now: datetime.datetime, days: int) -> QuerySet:
+    """When a reminder about each open assignment falls due: 09:00 in the person's zone, `days` after the due date
+    (a source's due moments; the sweep keeps those still to come, and the index skips the dates long past)."""
+    still_to_come = now.date() - datetime.timedelta(days=days + 1)
+    assignments = _open_assignments(
+        Q(deliverable__campaign__in=open_campaigns, deliverable__due_date__gte=still_to_come)
+    )
+    moment = LocalMoment("deliverable__due_date", "member__person__time_zone", days=days)
+    return due.due_moments(assignments, campaign="deliverable__campaign_id", moment=moment)
+
+
+def _due_soon_moments(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _assignees_due_at(open_campaigns, now, -settings.REMINDER_DELIVERABLE_DUE_SOON_DAYS)
+
+
+def _overdue_moments(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _assignees_due_at(open_campaigns, now, 1)
+
+
 @reminder_sources.reminder_source(
-    "deliverable_due_soon", label="Deliverable due soon", render=_render_deliverable_due_soon
+    "deliverable_due_soon",
+    label="Deliverable due soon",
+    render=_render_deliverable_due_soon,
+    due=_due_soon_moments,
 )
 def deliverable_due_soon(now: datetime.datetime) -> QuerySet:
     """To its Responsible and Accountable, at 09:00 their time, a few days before the due date, until it is due."""
@@ -254,7 +288,7 @@ def _render_deliverable_overdue(reminder) -> reminder_sources.Message:
 
 
 @reminder_sources.reminder_source(
-    "deliverable_overdue", label="Deliverable overdue", render=_render_deliverable_overdue
+    "deliverable_overdue", label="Deliverable overdue", render=_render_deliverable_overdue, due=_overdue_moments
 )
 def deliverable_overdue_reminders(now: datetime.datetime) -> QuerySet:
     """To its Responsible and Accountable, at 09:00 their time on the day after the due date."""
@@ -280,7 +314,10 @@ def _render_critical_flag(reminder) -> reminder_sources.Message:
     return reminder_sources.Message(f"Critical: {flag.title} — {flag.campaign.name}", text, html)
 
 
-@reminder_sources.reminder_source("critical_flag", label="New critical flag", render=_render_critical_flag)
+# The health sweep marks a campaign changed for the reminder sweep when it opens a critical flag on it.
+@reminder_sources.reminder_source(
+    "critical_flag", label="New critical flag", render=_render_critical_flag, changes_only=True
+)
 def critical_flag(now: datetime.datetime) -> QuerySet:
     """To the decision makers and project leads of every party, as soon as a critical flag opens."""
     flags = (
@@ -384,18 +421,46 @@ def _render_weekly_digest(reminder) -> reminder_sources.Message:
 DIGEST_BATCH = 1000
 
 
+def _next_digests(open_campaigns, now: datetime.datetime) -> QuerySet:
+    """Each campaign is looked at again at the next Monday 08:00 of each of its people (in their zones)."""
+    members = Member.objects.filter(campaign__in=open_campaigns)
+    zones = members.values_list("person__time_zone", flat=True).order_by().distinct()
+    next_monday = Case(
+        *(When(person__time_zone=zone, then=Value(_next_digest_moment(now, zone), DateTimeField())) for zone in zones),
+        output_field=DateTimeField(),
+    )
+    return due.due_moments(members, campaign="campaign_id", moment=next_monday)
+
+
+def _next_digest_moment(now: datetime.datetime, time_zone: str) -> datetime.datetime:
+    last = digest_moment(now, time_zone)
+    return local_moment(
+        last.astimezone(zoneinfo.ZoneInfo(time_zone)).date() + datetime.timedelta(days=7), DIGEST_TIME, time_zone
+    )
+
+
 @reminder_sources.reminder_source(
-    "weekly_digest", label="Weekly digest", render=_render_weekly_digest, images=kpi_chart_images
+    "weekly_digest",
+    label="Weekly digest",
+    render=_render_weekly_digest,
+    images=kpi_chart_images,
+    due=_next_digests,
+    takes_campaigns=True,
 )
-def weekly_digest(now: datetime.datetime) -> Iterator[reminder_sources.DueReminder]:
-    """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app)."""
+def weekly_digest(
+    now: datetime.datetime, open_campaigns: QuerySet | None = None
+) -> Iterator[reminder_sources.DueReminder]:
+    """Each person with open items across campaigns, every Monday 08:00 their time (lines from every app); the
+    people of `open_campaigns` only, when an incremental sweep names them."""
     # Weekly moments are 7 days apart and one is sent at most DIGEST_LATE_LIMIT late: a digest due in the last
     # six days is this week's, and the person is not looked at again.
     this_week = Reminder.objects.filter(
         kind="weekly_digest", person=OuterRef("pk"), due_at__gt=now - datetime.timedelta(days=6)
     )
     people = (
-        Person.objects.filter(campaign_memberships__campaign__in=Campaign.objects.open())
+        Person.objects.filter(
+            campaign_memberships__campaign__in=Campaign.objects.open() if open_campaigns is None else open_campaigns
+        )
         .exclude(Exists(this_week))
         .values_list("pk", "time_zone")
         .order_by()

@@ -8,13 +8,22 @@ from django.db.models import Exists, OuterRef
 
 from campaigns.models import Campaign, Invitation, Party
 from campaigns.registries import checks as health
+from campaigns.registries.due import after, due_moments
 from campaigns.registries.reminder_sources import day_label
 from utilities.bulk_rows import streamed
 
 UNDER_WAY = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
 
 
-@health.health_check("invitation_unanswered", severity=health.WARNING, title="Invitation not answered")
+def _unanswered_from(open_campaigns, now: datetime.datetime):
+    waiting = Invitation.objects.pending().filter(campaign__in=open_campaigns)
+    moment = after("created_at", datetime.timedelta(days=settings.INVITATION_UNANSWERED_DAYS))
+    return due_moments(waiting, campaign="campaign_id", moment=moment)
+
+
+@health.health_check(
+    "invitation_unanswered", severity=health.WARNING, title="Invitation not answered", due=_unanswered_from
+)
 def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     sent_before = now - datetime.timedelta(days=settings.INVITATION_UNANSWERED_DAYS)
     rows = (
@@ -36,7 +45,9 @@ def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[he
     )
 
 
-@health.health_check("no_accepted_partner", severity=health.CRITICAL, title="No partner company has joined")
+@health.health_check(
+    "no_accepted_partner", severity=health.CRITICAL, title="No partner company has joined", changes_only=True
+)
 def no_accepted_partner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     partner = Party.objects.filter(campaign=OuterRef("pk"), role=Party.Role.PARTNER)
     rows = open_campaigns.filter(status__in=UNDER_WAY).filter(~Exists(partner)).values_list("pk", flat=True)

@@ -11,7 +11,7 @@ from itertools import groupby
 from operator import itemgetter, or_
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from campaigns.models import (
@@ -25,9 +25,11 @@ from campaigns.models import (
     ToolAccess,
 )
 from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, health_check
+from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
     DueReminder,
+    LocalDate,
     LocalMoment,
     Message,
     NoLongerDue,
@@ -55,7 +57,16 @@ def _today(now: datetime.datetime) -> datetime.date:
     return timezone.localdate(now, timezone=datetime.UTC)
 
 
-@health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan")
+def _reporting_plan_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    """A campaign not yet under way needs its plan REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF after the kickoff."""
+    days = settings.REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF
+    waiting = open_campaigns.filter(kickoff_date__gte=_today(now) - datetime.timedelta(days=days)).exclude(
+        has_reporting_plan()
+    )
+    return due_moments(waiting, campaign="pk", moment=utc_midnight("kickoff_date", days=days))
+
+
+@health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan", due=_reporting_plan_due)
 def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     cutoff = _today(now) - datetime.timedelta(days=settings.REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF)
     under_way = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
@@ -82,7 +93,13 @@ def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> 
         yield Finding(campaign_id, "", f"No reporting plan from day one: missing {', '.join(missing)}.")
 
 
-@health_check("kickoff_incomplete", severity=WARNING, title="Kickoff questionnaire incomplete")
+def _kickoff_part_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    days = settings.KICKOFF_INCOMPLETE_AFTER_DAYS
+    waiting = open_campaigns.filter(kickoff_date__gte=_today(now) - datetime.timedelta(days=days))
+    return due_moments(waiting, campaign="pk", moment=utc_midnight("kickoff_date", days=days))
+
+
+@health_check("kickoff_incomplete", severity=WARNING, title="Kickoff questionnaire incomplete", due=_kickoff_part_due)
 def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     today = _today(now)
     completed = KickoffCompanyPart.objects.filter(
@@ -105,7 +122,13 @@ def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) ->
         )
 
 
-@health_check("kpis_not_agreed", severity=WARNING, title="KPIs not agreed before launch")
+def _kpis_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    days = settings.KPIS_AGREED_DAYS_BEFORE_LAUNCH
+    waiting = open_campaigns.filter(launch_date__gte=_today(now) + datetime.timedelta(days=days))
+    return due_moments(waiting, campaign="pk", moment=utc_midnight("launch_date", days=-days))
+
+
+@health_check("kpis_not_agreed", severity=WARNING, title="KPIs not agreed before launch", due=_kpis_due)
 def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     today = _today(now)
     agreed = KpiAgreement.objects.filter(
@@ -135,7 +158,7 @@ def _missing_access(tool: str) -> Q:
     return named & ~Exists(ToolAccess.objects.filter(member=OuterRef("pk"), tool=tool, has_access=True))
 
 
-@health_check("tool_access_unconfirmed", severity=INFO, title="Tool access not confirmed")
+@health_check("tool_access_unconfirmed", severity=INFO, title="Tool access not confirmed", changes_only=True)
 def find_tool_access_unconfirmed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     rows = (
         Member.objects.filter(campaign__in=open_campaigns)
@@ -165,17 +188,32 @@ def _overdue_requests(open_campaigns: QuerySet, now: datetime.datetime, kind: st
         )
 
 
-@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue")
+def _reviews_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    """A pending review is overdue from midnight UTC after its due date."""
+    pending = SignoffRequest.objects.filter(
+        deliverable__campaign__in=open_campaigns, status=SignoffRequest.Status.PENDING, due_date__gte=_today(now)
+    )
+    return due_moments(pending, campaign="deliverable__campaign_id", moment=utc_midnight("due_date", days=1))
+
+
+@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue", due=_reviews_due)
 def find_signoff_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.SIGNOFF)
 
 
-@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue")
+@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue", due=_reviews_due)
 def find_legal_review_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.LEGAL)
 
 
-@health_check("kpi_report_overdue", severity=WARNING, title="KPI report overdue")
+def _reports_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    """Report dates recur: a campaign with a reporting plan is looked at again each midnight (UTC's today is
+    all the check compares with)."""
+    planned = open_campaigns.filter(plan_has_frequency())
+    return due_moments(planned, campaign="pk", moment=next_midnight(now))
+
+
+@health_check("kpi_report_overdue", severity=WARNING, title="KPI report overdue", due=_reports_due)
 def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     grace_end = _today(now) - datetime.timedelta(days=settings.KPI_REPORT_GRACE_DAYS)
     for schedule in reporter_schedules(open_campaigns):
@@ -189,7 +227,7 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
             )
 
 
-@health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only")
+@health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only", changes_only=True)
 def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     for campaign_id, kind in streamed(open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind")):
         yield Finding(
@@ -212,7 +250,22 @@ def _render_signoff_overdue(reminder) -> Message:
     )
 
 
-@reminder_source("signoff_overdue", label="Sign-off or legal review overdue", render=_render_signoff_overdue)
+def _reviewers_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
+    pending = SignoffRequest.objects.filter(
+        deliverable__campaign__in=open_campaigns,
+        status=SignoffRequest.Status.PENDING,
+        due_date__gte=_today(now) - datetime.timedelta(days=2),
+    )
+    moment = LocalMoment("due_date", "reviewer__time_zone", days=1)
+    return due_moments(pending, campaign="deliverable__campaign_id", moment=moment)
+
+
+@reminder_source(
+    "signoff_overdue",
+    label="Sign-off or legal review overdue",
+    render=_render_signoff_overdue,
+    due=_reviewers_due,
+)
 def signoff_overdue_reminders(now: datetime.datetime) -> QuerySet:
     """To the reviewer, at 09:00 their time on the first day after the due date."""
     requests = (
@@ -252,10 +305,27 @@ def _render_kpi_report_due(reminder) -> Message:
 KPI_REPORT_DUE = "kpi_report_due"
 
 
-@reminder_source(KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due)
-def kpi_report_due_reminders(now: datetime.datetime) -> Iterator[DueReminder]:
+def _reporters_due(open_campaigns: QuerySet, now: datetime.datetime) -> list[QuerySet]:
+    """Report dates recur: each reporter's campaign is looked at again at the next 09:00 in their zone (today's or
+    tomorrow's; the sweep keeps the first still to come)."""
+    reporters = ReportingPlanReporter.objects.filter(
+        plan__campaign__in=open_campaigns, plan__first_report_date__isnull=False, plan__frequency__gt=""
+    )
+    zone = "reporter__time_zone"
+    today = LocalDate(Value(now, output_field=DateTimeField()), zone)
+    return [
+        due_moments(reporters, campaign="plan__campaign_id", moment=LocalMoment(today, zone, days=days))
+        for days in (0, 1)
+    ]
+
+
+@reminder_source(
+    KPI_REPORT_DUE, label="KPI report due", render=_render_kpi_report_due, due=_reporters_due, takes_campaigns=True
+)
+def kpi_report_due_reminders(now: datetime.datetime, open_campaigns: QuerySet | None = None) -> Iterator[DueReminder]:
     """To each company's reporter, at 09:00 their time on each report date they have not reported for yet."""
-    for schedule in reporter_schedules(Campaign.objects.open(), reminder_kind=KPI_REPORT_DUE, now=now):
+    campaigns = Campaign.objects.open() if open_campaigns is None else open_campaigns
+    for schedule in reporter_schedules(campaigns, reminder_kind=KPI_REPORT_DUE, now=now):
         zone = schedule.reporter_time_zone
         report_date = unreported_report_date(schedule, local_date(now, zone))
         if report_date is None or (due_at := local_moment(report_date, DAILY_REMINDER_TIME, zone)) > now:

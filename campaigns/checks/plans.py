@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Max
+from django.db.models.functions import Greatest
 
 from campaigns.models import Deliverable, KickoffCompanyPart
 from campaigns.registries import checks as health
+from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.selectors.plans import plans_of, with_owner_company
 from utilities.bulk_rows import chunked, streamed
 from utilities.business_days import add_business_days
@@ -27,7 +29,23 @@ def _most_days_needed(open_campaigns) -> int:
     return lead + (longest["legal_turnaround_business_days"] or 0) + settings.SIGNOFF_TURNAROUND_BUSINESS_DAYS
 
 
-@health.health_check("deliverable_infeasible", severity=health.CRITICAL, title="Deliverable cannot be done in time")
+def _infeasible_from(open_campaigns, now: datetime.datetime):
+    """Each midnight once a deliverable not started comes within twice the most days anything can need (in
+    calendar days, a generous bound of the business days), and the midnight after its due date."""
+    bound = 2 * _most_days_needed(open_campaigns) + 14
+    waiting = Deliverable.objects.filter(
+        campaign__in=open_campaigns, status=Deliverable.Status.NOT_STARTED, due_date__gte=now.date()
+    )
+    moment = Greatest(utc_midnight("due_date", days=-bound), next_midnight(now))
+    return due_moments(waiting, campaign="campaign_id", moment=moment)
+
+
+@health.health_check(
+    "deliverable_infeasible",
+    severity=health.CRITICAL,
+    title="Deliverable cannot be done in time",
+    due=_infeasible_from,
+)
 def deliverable_infeasible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Not started, due today or later, and fewer business days left than its lead time and reviews need."""
     today = now.date()

@@ -14,7 +14,10 @@ LONGEST_CYCLE_DAYS = 60  # multi-partner programs run in 30-60 day cycles
 
 
 @health.health_check(
-    "program_without_point_of_contact", severity=health.WARNING, title="Partner without a point of contact"
+    "program_without_point_of_contact",
+    severity=health.WARNING,
+    title="Partner without a point of contact",
+    changes_only=True,
 )
 def program_without_point_of_contact(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Each company of a multi-partner program names a single point of contact. One query."""
@@ -35,7 +38,9 @@ def program_without_point_of_contact(open_campaigns, now: datetime.datetime) -> 
     )
 
 
-@health.health_check("program_cycle_too_long", severity=health.WARNING, title="Program cycle longer than 60 days")
+@health.health_check(
+    "program_cycle_too_long", severity=health.WARNING, title="Program cycle longer than 60 days", changes_only=True
+)
 def program_cycle_too_long(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """A multi-partner program whose cycle (kickoff, else launch, to end) runs over 60 days. One query."""
     rows = (

@@ -13,12 +13,25 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import F, Min
 
-from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment, ReportingPlan, ReportingPlanReporter
+from campaigns.models import (
+    Campaign,
+    Deliverable,
+    Member,
+    Party,
+    RaciAssignment,
+    ReportingPlan,
+    ReportingPlanReporter,
+    WebhookEndpoint,
+)
+from campaigns.services.sweep_marks import sweep_marks_changed
 from partners.models import Organization, Person
 from partners.services import company_user_create
+from utilities.bulk_rows import chunked
 
 PREFIX = "bench synthetic"
 TIME_ZONES = ("Europe/Berlin", "Asia/Tokyo", "UTC", "America/New_York")
@@ -83,6 +96,12 @@ def build(count: int, now: datetime.datetime) -> World:
         staff[organization.pk].append(person)
         users.append(person.user)
     get_user_model().objects.filter(pk__in=[user.pk for user in users]).update(is_staff=True)
+    # Every partner hears of its campaigns' flags: the webhook sweep has a day's events to deliver.
+    endpoints = WebhookEndpoint.objects.bulk_create(
+        WebhookEndpoint(organization=organization, name="Operations", url="https://hooks.example.com/in")
+        for organization in pool
+    )
+    WebhookEndpoint.objects.filter(pk__in=[endpoint.pk for endpoint in endpoints]).update(created_at=_kickoff(today))
     # On record since before the campaigns, not since the benchmark built them (as for the reporting plans).
     Person.objects.filter(organization__name__startswith=PREFIX).update(updated_at=_kickoff(today))
     first_ids = []
@@ -90,9 +109,7 @@ def build(count: int, now: datetime.datetime) -> World:
         numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
         ids = _build_batch(numbers, pool, (large, small_host, small), staff, today)
         first_ids = first_ids or ids
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     return World(
         large_user=users[0],
         small_user=users[1],
@@ -100,6 +117,17 @@ def build(count: int, now: datetime.datetime) -> World:
         small_campaign_id=first_ids[0],
         campaigns=count,
     )
+
+
+def analyze() -> None:
+    """Fresh planner statistics for the project's tables (PostgreSQL), as autovacuum keeps them. Not a bare
+    ANALYZE: that also analyzes the catalogs every database shares, and the benchmark's one long transaction then
+    held up every other database's ANALYZE on the server until it ended."""
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted({model._meta.db_table for model in apps.get_models()})
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
 
 
 def _kickoff(today: datetime.date) -> datetime.datetime:
@@ -171,3 +199,16 @@ def _build_batch(numbers, pool, hosts, staff, today) -> list[int]:
         for organization in (host, partner)
     )
     return [campaign.pk for campaign in campaigns]
+
+
+def change_one_percent(days: int = 1) -> int:
+    """A day's edits as the sweeps see them: one synthetic campaign in a hundred has a deliverable moved by `days`,
+    and is marked changed as its commit hook would mark it. Returns how many campaigns changed."""
+    campaign_ids = list(Campaign.objects.filter(name__startswith=PREFIX).order_by("pk").values_list("pk", flat=True))
+    changed = campaign_ids[::100]
+    for chunk in chunked(changed):
+        first = Deliverable.objects.filter(campaign_id__in=chunk).values("campaign_id").annotate(first=Min("pk"))
+        moved = Deliverable.objects.filter(pk__in=[row["first"] for row in first])
+        moved.update(due_date=F("due_date") + datetime.timedelta(days=days))
+        sweep_marks_changed(chunk)
+    return len(changed)

@@ -38,6 +38,7 @@ from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.scorecards import PartnerScorecard
 from campaigns.models.signoffs import SignoffRequest
+from campaigns.models.sweeps import SweepDue, SweepWatermark
 from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -60,6 +61,8 @@ __all__ = [
     "ReportingPlanReporter",
     "SignoffApprover",
     "SignoffRequest",
+    "SweepDue",
+    "SweepWatermark",
     "ToolAccess",
     "Campaign",
     "CampaignTemplate",

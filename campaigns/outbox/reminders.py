@@ -33,9 +33,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Party, Reminder, ReminderOptOut, SendingPause, company_takes_part
+from campaigns.models import Campaign, Party, Reminder, ReminderOptOut, SendingPause, company_takes_part
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
+from campaigns.services import sweep_marks
 from partners.models import Person
 from partners.services import person_of
 from utilities.bulk_rows import chunked, insert_ignoring_conflicts, insert_selected_ignoring_conflicts
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class ReminderSweepResult:
     created: int = 0
+    looked_at: int | None = None  # campaigns an incremental run looked at (None: a full run)
     opted_out: int = 0  # due reminders not stored because their recipient turned their kind off
     queued: list[int] = field(default_factory=list)
     failed_stale: int = 0
@@ -110,13 +112,24 @@ def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result:
     )
 
 
-def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderSweepResult, now) -> None:
-    """A source's due reminders into the outbox: a queryset in one statement, bare keys ROWS_PER_STATEMENT at a
-    time; rows already there are skipped by the unique key. A source that fails is logged and the others still
-    run."""
+def _store(
+    source: reminder_sources.ReminderSource,
+    opted_out,
+    result: ReminderSweepResult,
+    now,
+    campaign_ids: list[int] | None = None,
+) -> None:
+    """A source's due reminders into the outbox (about `campaign_ids` only, when given): a queryset in one
+    statement, bare keys ROWS_PER_STATEMENT at a time; rows already there are skipped by the unique key. A source
+    that fails is logged and the others still run."""
     try:
         with transaction.atomic():
-            due = source.find(now)
+            if campaign_ids is not None and source.takes_campaigns:
+                due = source.find(now, open_campaigns=Campaign.objects.open().filter(pk__in=campaign_ids))
+            else:
+                due = source.find(now)
+            if campaign_ids is not None and isinstance(due, QuerySet):
+                due = due.filter(due_campaign__in=campaign_ids)
             if isinstance(due, QuerySet):
                 _store_selected(source.kind, due, {kind for _, kind in opted_out}, result, now)
                 return
@@ -127,22 +140,48 @@ def _store(source: reminder_sources.ReminderSource, opted_out, result: ReminderS
         result.failed_sources.append(source.kind)
 
 
-def reminder_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> ReminderSweepResult:
+def reminder_sweep(
+    *, now: datetime.datetime | None = None, enqueue: bool = True, incremental: bool = False
+) -> ReminderSweepResult:
     """Ask every source for due reminders, store them once each, and enqueue the rows ready to send.
 
     Safe to run twice, or twice at the same moment: the outbox's unique key (kind, subject, recipient, due
     moment) lets only one copy in, and each send claims its row. A source's query is stored by the database
     itself (INSERT … SELECT) or, when its due moments need Python, a chunk of bare keys at a time: memory stays
     flat and the number of queries constant until a Python source finds more than ROWS_PER_STATEMENT.
+    `incremental` (the scheduled sweep) asks the sources that declare how (changes only, or their due moments)
+    about the campaigns changed or due since the last run alone, once a full run stored the due moments.
     """
     now = now or timezone.now()
     result = ReminderSweepResult()
     opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.REMINDERS, full=not incremental)
+    sources = list(reminder_sources.sources.values())
     with transaction.atomic():
-        for source in reminder_sources.sources.values():
-            _store(source, opted_out, result, now)
+        if full:
+            sweep_marks.sweep_marks_clear(sweep_marks.REMINDERS)
+            for source in sources:
+                _store(source, opted_out, result, now)
+            sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(Campaign.objects.open(), now), now)
+        else:
+            looked_at = sweep_marks.sweep_marks_take(sweep_marks.REMINDERS, now)
+            result.looked_at = len(looked_at)
+            for source in sources:
+                if not source.incremental:
+                    _store(source, opted_out, result, now)
+            for chunk in chunked(looked_at):
+                for source in sources:
+                    if source.incremental:
+                        _store(source, opted_out, result, now, chunk)
+                mine = Campaign.objects.open().filter(pk__in=chunk)
+                sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(mine, now), now, chunk)
         result.failed_stale, result.queued = outbox.enqueue_due(Reminder, SEND_TASK, now, enqueue=enqueue)
+        sweep_marks.sweep_completed(sweep_marks.REMINDERS, now, full=full)
     return result
+
+
+def _due_moments(open_campaigns, now: datetime.datetime) -> list[QuerySet]:
+    return [source.due(open_campaigns, now) for source in reminder_sources.sources.values() if source.due is not None]
 
 
 class SendFailure(enum.Enum):

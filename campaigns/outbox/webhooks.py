@@ -44,8 +44,9 @@ from campaigns.models import (
 from campaigns.models.webhooks import new_secret, webhook_policy
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
+from campaigns.services import sweep_marks
 from utilities import outbound_http
-from utilities.bulk_rows import insert_selected_ignoring_conflicts
+from utilities.bulk_rows import chunked, insert_selected_ignoring_conflicts
 from utilities.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -103,9 +104,12 @@ def _no_longer_a_party(delivery: WebhookDelivery) -> str | None:
     return f"Your company no longer takes part in “{delivery.campaign.name}”."
 
 
-def _window_start(since: datetime.datetime) -> Greatest:
-    """Events within the look-back, and never from before the endpoint was made (no backlog for a new one)."""
-    return Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
+def _within_window(moment: str, since: datetime.datetime) -> Q:
+    """Events within the look-back, and never from before the endpoint was made (no backlog for a new one). The
+    plain bound as well: compared with the endpoint's column alone, PostgreSQL read every event through the join
+    instead of the window's through the moment's index (1.5 million rows for a quiet minute at 10,000 campaigns)."""
+    made = Greatest(Value(since, output_field=DateTimeField()), F("created_at"))
+    return Q(**{f"{moment}__gte": since}) & Q(**{f"{moment}__gte": made})
 
 
 def _via_parties(path: str, moment: str, prefix: str, **conditions):
@@ -113,7 +117,7 @@ def _via_parties(path: str, moment: str, prefix: str, **conditions):
 
     def find(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
         where = {f"{path}__{name}": value for name, value in conditions.items()}
-        joined = endpoints.filter(**where, **{f"{path}__{moment}__gte": _window_start(since)})
+        joined = endpoints.filter(_within_window(f"{path}__{moment}", since), **where)
         return joined, (
             "pk",
             reminder_sources.subject_of(prefix, f"{path}__id"),
@@ -179,7 +183,7 @@ def _invitation(delivery: WebhookDelivery) -> tuple[Invitation, dict]:
 def _invitations_to_my_company(endpoints: QuerySet, since: datetime.datetime) -> QuerySet:
     path = "organization__campaign_invitations"
     joined = endpoints.filter(
-        **{f"{path}__status": Invitation.Status.PENDING, f"{path}__created_at__gte": _window_start(since)}
+        _within_window(f"{path}__created_at", since), **{f"{path}__status": Invitation.Status.PENDING}
     )
     return joined, (
         "pk",
@@ -263,7 +267,8 @@ def _reminders_to_my_people(endpoints: QuerySet, since: datetime.datetime) -> Qu
         Q(**{f"{path}__campaign__isnull": True})
         | Q(**{f"{path}__kind__in": _kinds_for_outsiders()})
         | company_takes_part(f"{path}__campaign_id", "organization"),
-        **{f"{path}__status": Reminder.Status.SENT, f"{path}__sent_at__gte": _window_start(since)},
+        _within_window(f"{path}__sent_at", since),
+        **{f"{path}__status": Reminder.Status.SENT},
     )
     return joined, (
         "pk",
@@ -312,12 +317,16 @@ class WebhookSweepResult:
     failed_events: list[str] = field(default_factory=list)
 
 
-def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.datetime) -> int:
+def _deliveries_of(
+    event: WebhookEvent, since: datetime.datetime, now: datetime.datetime, campaign_ids: list[int] | None = None
+) -> int:
     subscribed = WebhookEndpoint.objects.filter(is_active=True, **{event.toggle: True})
     joined, (endpoint, subject, occurred_at, campaign) = event.find(subscribed, since)
     found = joined.values(
         found_endpoint=F(endpoint), found_subject=subject, found_at=F(occurred_at), found_campaign=F(campaign)
     )
+    if campaign_ids is not None:
+        found = found.filter(found_campaign__in=campaign_ids)
     if event.recheck is None:  # beside "no campaign", as in the reminder sweep: probed by the campaign's index
         found = found.filter(Q(found_campaign__isnull=True) | company_takes_part("found_campaign", "organization"))
     columns = {
@@ -338,21 +347,39 @@ def _deliveries_of(event: WebhookEvent, since: datetime.datetime, now: datetime.
     return insert_selected_ignoring_conflicts(WebhookDelivery, found, columns, starting)
 
 
-def webhook_sweep(*, now: datetime.datetime | None = None, enqueue: bool = True) -> WebhookSweepResult:
+def webhook_sweep(
+    *, now: datetime.datetime | None = None, enqueue: bool = True, incremental: bool = False
+) -> WebhookSweepResult:
     """Write a delivery for every event an active, subscribed endpoint has not got yet (events since the
-    endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send."""
+    endpoint was made, within WEBHOOK_LOOKBACK_HOURS), then enqueue the deliveries ready to send.
+
+    `incremental` (the scheduled sweep) reads the events since its last run (less SWEEP_LATE_COMMIT_MARGIN_SECONDS
+    for events committed after the moment they record) instead of the whole look-back, and the whole look-back
+    only for campaigns whose parties or endpoints changed since (a company that joined hears of the day's events,
+    as a full run would tell it)."""
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=settings.WEBHOOK_LOOKBACK_HOURS)
     result = WebhookSweepResult()
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.WEBHOOKS, full=not incremental)
     with transaction.atomic():
+        if full:
+            sweep_marks.sweep_marks_clear(sweep_marks.WEBHOOKS)
+            windows = [(since, None)]
+        else:
+            margin = datetime.timedelta(seconds=settings.SWEEP_LATE_COMMIT_MARGIN_SECONDS)
+            recent = max(since, sweep_marks.sweep_watermark(sweep_marks.WEBHOOKS) - margin)
+            changed = sweep_marks.sweep_marks_take(sweep_marks.WEBHOOKS, now)
+            windows = [(recent, None), *((since, chunk) for chunk in chunked(changed))]
         for event in events.values():
             try:
                 with transaction.atomic():
-                    result.created += _deliveries_of(event, since, now)
+                    for window_start, campaign_ids in windows:
+                        result.created += _deliveries_of(event, window_start, now, campaign_ids)
             except Exception:
                 logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
                 result.failed_events.append(event.code)
         _, result.queued = outbox.enqueue_due(WebhookDelivery, SEND_TASK, now, enqueue=enqueue)
+        sweep_marks.sweep_completed(sweep_marks.WEBHOOKS, now, full=full)
     return result
 
 

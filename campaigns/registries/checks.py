@@ -29,6 +29,8 @@ class Finding:
 
 
 CheckFunction = Callable[[QuerySet, datetime.datetime], Iterable[Finding]]
+# (open campaigns, now) -> the moments after `now` at which time alone may change the findings (registries.due).
+DueFunction = Callable[[QuerySet, datetime.datetime], QuerySet]
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,31 @@ class HealthCheck:
     severity: str
     title: str
     find: CheckFunction
+    # How an incremental sweep follows the check: `changes_only` when only a change to the campaign's rows can
+    # change its findings, `due` when time can too (the moments it may); with neither, it looks at every open
+    # campaign on every run.
+    changes_only: bool = False
+    due: DueFunction | None = None
+
+    @property
+    def incremental(self) -> bool:
+        return self.changes_only or self.due is not None
 
 
 checks: dict[str, HealthCheck] = {}
 
 
-def health_check(code: str, *, severity: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
+def health_check(
+    code: str, *, severity: str, title: str, changes_only: bool = False, due: DueFunction | None = None
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register `find(open_campaigns, now)` under `code`."""
 
     def decorator(find: CheckFunction) -> CheckFunction:
         if code in checks and checks[code].find is not find:
             raise ValueError(f"Health check {code!r} is registered twice")
-        checks[code] = HealthCheck(code=code, severity=severity, title=title, find=find)
+        checks[code] = HealthCheck(
+            code=code, severity=severity, title=title, find=find, changes_only=changes_only, due=due
+        )
         return find
 
     return decorator

@@ -55,6 +55,9 @@ class Message:
 SourceFunction = Callable[[datetime.datetime], "Iterable[DueReminder] | QuerySet"]
 # Gets the outbox row (campaigns.models.Reminder, with its person loaded).
 RenderFunction = Callable[[Any], Message]
+# (open campaigns, now) -> the moments after `now` at which reminders about a campaign fall due (registries.due;
+# a queryset, or a list of them).
+DueFunction = Callable[[QuerySet, datetime.datetime], "QuerySet | list[QuerySet]"]
 # Gets the outbox row's HTML body; returns the body as sent (an image that could not be drawn replaced by what
 # stands in for it) and the images it shows inline, by Content-ID (cid -> PNG).
 ImagesFunction = Callable[[str], tuple[str, dict[str, bytes]]]
@@ -71,6 +74,18 @@ class ReminderSource:
     images: ImagesFunction | None = None
     # None: the recipient's company must take part in the reminder's campaign (the outbox checks it).
     recipient_check: RecipientCheck | None = None
+    # How an incremental sweep follows a queryset source: `changes_only` when only a change to the campaign's rows
+    # makes new reminders due, `due` when time does too (the moments they fall due); with neither, the whole
+    # source runs on every sweep.
+    changes_only: bool = False
+    due: DueFunction | None = None
+    # A source answering in Python declares `due` and `takes_campaigns`: an incremental sweep then calls
+    # `find(now, open_campaigns=…)` with the campaigns to look at (a queryset source is filtered by the sweep).
+    takes_campaigns: bool = False
+
+    @property
+    def incremental(self) -> bool:
+        return self.changes_only or self.due is not None
 
 
 sources: dict[str, ReminderSource] = {}
@@ -83,12 +98,23 @@ def reminder_source(
     render: RenderFunction | None,
     images: ImagesFunction | None = None,
     recipient_check: RecipientCheck | None = None,
+    changes_only: bool = False,
+    due: DueFunction | None = None,
+    takes_campaigns: bool = False,
 ) -> Callable[[SourceFunction], SourceFunction]:
     def decorator(find: SourceFunction) -> SourceFunction:
         if kind in sources and sources[kind].find is not find:
             raise ValueError(f"Reminder kind {kind!r} is registered twice")
         sources[kind] = ReminderSource(
-            kind=kind, label=label, find=find, render=render, images=images, recipient_check=recipient_check
+            kind=kind,
+            label=label,
+            find=find,
+            render=render,
+            images=images,
+            recipient_check=recipient_check,
+            changes_only=changes_only,
+            due=due,
+            takes_campaigns=takes_campaigns,
         )
         return find
 

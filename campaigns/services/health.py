@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Flag, Member
 from campaigns.registries import checks as health
+from campaigns.services import sweep_marks
 from utilities.bulk_rows import (
     chunked,
     insert_history,
@@ -43,6 +44,7 @@ class HealthSweepResult:
     resolved: int = 0
     still_open: int = 0
     opened_critical: bool = False
+    looked_at: int | None = None  # campaigns an incremental run looked at (None: a full run)
     failed_checks: list[str] = field(default_factory=list)
 
 
@@ -127,6 +129,10 @@ def _sweep_check(
         },
     )
     if opened:
+        if check.severity == health.CRITICAL:  # the reminder sweep alerts its campaigns' leads
+            sweep_marks.sweep_marks_changed_selected(
+                (f"SELECT DISTINCT campaign_id FROM {new}", []), [sweep_marks.REMINDERS]
+            )
         fresh = flags.filter(code=check.code, opened_at=now)
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
     result.opened += opened
@@ -134,45 +140,92 @@ def _sweep_check(
     result.still_open += found - opened
 
 
+def _run_checks(
+    checks: list[health.HealthCheck],
+    open_campaigns,
+    flags,
+    now: datetime.datetime,
+    result: HealthSweepResult,
+    *,
+    collect: bool = True,
+) -> None:
+    """Each check in turn; a check that fails is logged and its flags stay as they are. `collect`: a full
+    garbage collection after each check (see health_sweep)."""
+    for check in checks:
+        try:
+            with transaction.atomic():
+                _sweep_check(check, open_campaigns, flags, now, result)
+        except Exception:
+            logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
+            result.failed_checks.append(check.code)
+        if collect:
+            gc.collect()
+
+
+def _resolve_unregistered(flags, now: datetime.datetime, result: HealthSweepResult) -> None:
+    unregistered = flags.exclude(code__in=[*health.checks])  # a check removed from the code
+    result.resolved += unregistered.update(resolved_at=now)
+
+
+def _due_moments(open_campaigns, now: datetime.datetime) -> list:
+    return [check.due(open_campaigns, now) for check in health.checks.values() if check.due is not None]
+
+
 @transaction.atomic
-def health_sweep(*, now: datetime.datetime | None = None, campaign_ids: list[int] | None = None) -> HealthSweepResult:
+def health_sweep(
+    *, now: datetime.datetime | None = None, campaign_ids: list[int] | None = None, incremental: bool = False
+) -> HealthSweepResult:
     """Open flags for new findings, refresh those still found, resolve those no longer found.
 
     One check at a time, its findings compared with the open flags by the database, so memory holds a chunk
     of findings; a constant number of queries per check until a check finds more than ROWS_PER_STATEMENT
     things. Flags of closed campaigns and of checks no longer registered resolve too (closed campaigns are not
     checked); a check that fails is logged and its flags stay as they are. With `campaign_ids`, the same
-    checks run for those campaigns only (right after a change to them).
+    checks run for those campaigns only (right after a change to them). `incremental` (the scheduled sweep)
+    looks only at the campaigns changed or due by time since the last run, once a full run stored the due
+    moments (services.sweep_marks); checks that declare neither still look at every open campaign.
     """
     now = now or timezone.now()
     result = HealthSweepResult()
     open_campaigns = Campaign.objects.open()
     flags = Flag.objects.open()
     if campaign_ids is not None:
-        open_campaigns = open_campaigns.filter(pk__in=campaign_ids)
-        flags = flags.filter(campaign_id__in=campaign_ids)
+        # Not collected per check: a few campaigns' re-check in a web process, whose threads share the collector.
+        _run_checks(
+            list(health.checks.values()),
+            open_campaigns.filter(pk__in=campaign_ids),
+            flags.filter(campaign_id__in=campaign_ids),
+            now,
+            result,
+            collect=False,
+        )
+        _resolve_unregistered(flags.filter(campaign_id__in=campaign_ids), now, result)
+        return result
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.HEALTH, full=not incremental)
     # Each check leaves some garbage in reference cycles (up to 0.7 MB at 10,000 campaigns), freed only by a full
     # collection, so a sweep of every campaign (a worker's task) collects after every check. Objects older than
     # the sweep are frozen first: a full collection then takes a fraction of a millisecond instead of some 80 ms.
-    # Not for a few campaigns' re-check in a web process, whose threads share the collector and its freeze.
-    collect_per_check = campaign_ids is None
-    if collect_per_check:
-        gc.freeze()
+    gc.freeze()
     try:
-        for check in health.checks.values():
-            try:
-                with transaction.atomic():
-                    _sweep_check(check, open_campaigns, flags, now, result)
-            except Exception:
-                logger.exception("Health check %s failed; its flags are left unchanged this time", check.code)
-                result.failed_checks.append(check.code)
-            if collect_per_check:
-                gc.collect()
+        if full:
+            sweep_marks.sweep_marks_clear(sweep_marks.HEALTH)
+            _run_checks(list(health.checks.values()), open_campaigns, flags, now, result)
+            _resolve_unregistered(flags, now, result)
+            sweep_marks.sweep_due_store(sweep_marks.HEALTH, _due_moments(open_campaigns, now), now)
+        else:
+            looked_at = sweep_marks.sweep_marks_take(sweep_marks.HEALTH, now)
+            result.looked_at = len(looked_at)
+            checks = list(health.checks.values())
+            _run_checks([check for check in checks if not check.incremental], open_campaigns, flags, now, result)
+            for chunk in chunked(looked_at):
+                mine = open_campaigns.filter(pk__in=chunk)
+                chunk_flags = flags.filter(campaign_id__in=chunk)
+                _run_checks([check for check in checks if check.incremental], mine, chunk_flags, now, result)
+                _resolve_unregistered(chunk_flags, now, result)
+                sweep_marks.sweep_due_store(sweep_marks.HEALTH, _due_moments(mine, now), now, chunk)
     finally:
-        if collect_per_check:
-            gc.unfreeze()
-    unregistered = flags.exclude(code__in=[*health.checks])  # a check removed from the code
-    result.resolved += unregistered.update(resolved_at=now)
+        gc.unfreeze()
+    sweep_marks.sweep_completed(sweep_marks.HEALTH, now, full=full)
     return result
 
 

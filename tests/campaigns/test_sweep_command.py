@@ -4,7 +4,7 @@ import io
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from campaigns.models import Flag, Reminder
 from tests.campaigns.sweep_helpers import (
@@ -37,8 +37,8 @@ def test_sweep_prints_what_it_opened_resolved_and_queued():
     assert "Reminders new: 1 (opted out: 0); queued: 1" in first
 
     late.status = "published"
-    late.save()
-    second = run("sweep")
+    late.save()  # in this test its commit hook (which marks the campaign changed) never runs: a full run sees it
+    second = run("sweep", "--full")
     assert "Flags resolved: 2" in second and "resolved deliverable_overdue" in second  # done: no Accountable needed
     assert "queued: 0" in second
     assert Flag.objects.open().count() == 0
@@ -53,10 +53,16 @@ def test_sweep_can_send_right_away_without_a_worker():
 
 def test_bench_reports_each_measurement_next_to_its_floor_and_keeps_nothing():
     output = run("bench", "--campaigns", "6", "--requests", "2")
-    for measured in ("health sweep, first run", "reminder sweep, steady state", "campaign change page (3 visible)"):
+    for measured in (
+        "health sweep, first run",
+        "reminder sweep, steady state",
+        "webhook sweep, 1 % changed",
+        "campaign change page (3 visible)",
+    ):
         assert measured in output
-    assert output.count("floor: the same SQL replayed raw") == 4 and "floor: values() + JSON" in output
-    assert output.count("of which executing statements") == 4 and "INSERT INTO" in output  # where the time went
+    assert output.count("floor: the question in plain SQL") == 3 and "floor: values() + JSON" in output
+    assert output.count("of which executing statements") == 9 and "INSERT INTO" in output  # where the time went
+    assert "1 campaigns changed (one in a hundred)" in output
     assert "same query count whatever is visible: True" in output and "API page: 3 campaigns of 3" in output
     assert "Synthetic data rolled back." in output
     assert not Flag.objects.exists() and not Reminder.objects.exists()
@@ -69,3 +75,10 @@ def test_the_demo_trips_several_flags_and_has_reminders_due(django_capture_on_co
     assert {"no_decision_maker", "deliverable_without_accountable", "deliverable_overdue", "no_budget_owner"} <= codes
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     assert {"critical_flag", "deliverable_overdue", "deliverable_due_soon"} <= kinds
+
+
+def test_bench_generates_in_the_database_only_on_postgresql(settings):
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        pytest.skip("generating the campaigns is exercised by the benchmark itself on PostgreSQL")
+    with pytest.raises(CommandError, match="--in-database needs PostgreSQL"):
+        run("bench", "--campaigns", "6", "--in-database")

@@ -11,6 +11,7 @@ EXPECTED = {
     "campaigns.webhook_sweep": "sweeps",
     "campaigns.report_sweep": "sweeps",
     "campaigns.refresh_scorecards": "sweeps",
+    "campaigns.full_sweeps": "sweeps",
     "meetings.materialize_all_series": "sweeps",
     "meetings.materialize_series": "sweeps",
     "campaigns.build_results_report": "reports",

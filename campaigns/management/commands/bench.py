@@ -1,9 +1,11 @@
 """`python manage.py bench --campaigns N`: the sweeps, the campaign pages and the API list at N campaigns, each
 next to a floor, inside a transaction that is rolled back (nothing the benchmark builds is kept).
 
-Floors live here, not in the product:
-- a sweep's floor is the very SQL statements the sweep ran, replayed raw through a cursor (results fetched,
-  nothing else): what is left of the sweep's time when the Python around the SQL costs nothing;
+Floors live here and in campaigns/demo/bench_floors.py, not in the product:
+- a sweep's floor is plain SQL written from the question the sweep answers (bench_floors), counted in the
+  database: what answering it costs, whatever the sweep's own statements; each sweep runs first (in full), in the
+  steady state (incremental, nothing changed) and after one campaign in a hundred changed, with the rows it read
+  (PostgreSQL's pg_stat_xact_all_tables: rows scanned and fetched through indexes);
 - the API list's floor is a plain view: `values()` of the same page, its parties and team, as JSON.
 Time is measured without tracing; the peak memory (tracemalloc) comes from a second run of the same work.
 """
@@ -16,6 +18,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.http import JsonResponse
@@ -24,9 +27,10 @@ from django.test.utils import override_settings
 from django.urls import include, path
 
 from campaigns.demo import bench as bench_data
-from campaigns.demo import bench_pages
+from campaigns.demo import bench_floors, bench_pages, bench_sql
 from campaigns.models import Campaign, Member, Party
 from campaigns.outbox.reminders import reminder_sweep
+from campaigns.outbox.webhooks import webhook_sweep
 from campaigns.services.health import health_sweep
 from utilities.paginator import COUNT_CAP
 
@@ -55,11 +59,13 @@ class Figures:
     queries: int
     peak_mb: float | None = None
     size_kb: float | None = None
+    rows_read: int | None = None
 
     def row(self, label: str) -> str:
         peak = f"{self.peak_mb:8.1f} MB" if self.peak_mb is not None else " " * 11
         size = f"{self.size_kb:8.1f} KB" if self.size_kb is not None else ""
-        return f"{label:<44} {self.seconds * 1000:10.1f} ms {self.queries:7d} q {peak} {size}"
+        rows = f"{self.rows_read:12,d} rows read" if self.rows_read is not None else ""
+        return f"{label:<44} {self.seconds * 1000:10.1f} ms {self.queries:7d} q {peak} {size}{rows}"
 
 
 def api_floor(request):
@@ -129,15 +135,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Instead of the sweeps: every page kind for a small company and a hub, next to floors (issue 24).",
         )
+        parser.add_argument("--sweeps-only", action="store_true", help="Measure the sweeps, not the pages.")
+        parser.add_argument(
+            "--in-database",
+            action="store_true",
+            help="Generate the campaigns inside PostgreSQL (generate_series), for a million of them.",
+        )
 
-    def handle(self, *args, campaigns: int, requests: int, pages: bool = False, **options):
+    def handle(
+        self, *args, campaigns: int, requests: int, pages=False, sweeps_only=False, in_database=False, **options
+    ):
         if campaigns < 1:
             raise CommandError("--campaigns must be at least 1")
+        if in_database and connection.vendor != "postgresql":
+            raise CommandError("--in-database needs PostgreSQL (DATABASE_URL)")
         try:
             with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False):
                 now = bench_data.monday_morning(datetime.date.today())
                 started = time.perf_counter()
-                world = bench_data.build(campaigns, now)
+                build = bench_sql.generate if in_database else bench_data.build
+                world = build(campaigns, now)
                 self.stdout.write(
                     f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
                 )
@@ -145,7 +162,8 @@ class Command(BaseCommand):
                     bench_pages.run(world, now, self.stdout.write)
                 else:
                     self._sweeps(now)
-                    self._pages(world, requests)
+                    if not sweeps_only:
+                        self._pages(world, requests)
                 raise Rollback
         except Rollback:
             self.stdout.write("Synthetic data rolled back.")
@@ -180,53 +198,114 @@ class Command(BaseCommand):
         finally:
             tracemalloc.stop()
 
+    # --- sweeps: first run against an independent floor, steady state, one campaign in a hundred changed --------
+
     @staticmethod
-    def _replay(statements: list) -> Callable[[], None]:
-        def replay():
+    def _rows_read() -> int | None:
+        """Rows this transaction has read so far (table scans and index fetches), on PostgreSQL."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(SUM(seq_tup_read), 0) + COALESCE(SUM(idx_tup_fetch), 0) FROM pg_stat_xact_all_tables"
+            )
+            return int(cursor.fetchone()[0])
+
+    def _read(self, work: Callable[[], object], statements: list | None = None) -> Figures:
+        before = self._rows_read()
+        figures = self._timed(work, statements)
+        if before is not None:
+            figures.rows_read = self._rows_read() - before
+        return figures
+
+    @staticmethod
+    def _floor(statements: list[tuple[str, list]]) -> Callable[[], None]:
+        def count():
             with connection.cursor() as cursor:
-                for statement in statements:
-                    run = cursor.executemany if statement.many else cursor.execute
-                    run(statement.sql, statement.params)
-                    if cursor.description is not None:
-                        cursor.fetchall()
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
 
-        return replay
+        return count
 
-    def _sweep(self, label: str, work: Callable[[], object], summary: Callable[[object], str]) -> None:
-        """Time `work`, replay its SQL as the floor, then run it once more under tracemalloc and keep its effect."""
+    def _sweep(
+        self, label: str, work: Callable[[], object], summary: Callable[[object], str], floor: list | None
+    ) -> Figures:
+        """Time `work` (and its floor, if any), then run it once more under tracemalloc and keep its effect."""
         statements: list = []
         before = transaction.savepoint()
         outcome = []
-        figures = self._timed(lambda: outcome.append(work()), statements)
-        transaction.savepoint_rollback(before)
-        floor = self._timed(self._replay(statements))
+        figures = self._read(lambda: outcome.append(work()), statements)
         transaction.savepoint_rollback(before)
         figures.peak_mb = self._peak_mb(work)
         transaction.savepoint_commit(before)
         self.stdout.write(figures.row(label))
         self.stdout.write(f"  {summary(outcome[0])}")
-        self.stdout.write(floor.row("  floor: the same SQL replayed raw"))
-        self.stdout.write(f"  ratio to floor: {figures.seconds / floor.seconds:.2f}x")
+        if floor is not None:
+            floor_figures = self._read(self._floor(floor))
+            self.stdout.write(floor_figures.row("  floor: the question in plain SQL"))
+            self.stdout.write(f"  ratio to floor: {figures.seconds / floor_figures.seconds:.2f}x")
         waited = sum(statement.seconds for statement in statements)
         self.stdout.write(f"  of which executing statements: {waited * 1000:.1f} ms; the slowest:")
         for slowest in sorted(statements, key=lambda statement: -statement.seconds)[:SLOWEST_SHOWN]:
             sql = " ".join(slowest.sql.split())
             self.stdout.write(f"  {slowest.seconds * 1000:10.1f} ms  {sql[:150]}")
+        return figures
 
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")
 
+        def looked_at(result) -> str:
+            return "" if result.looked_at is None else f"; looked at {result.looked_at} campaigns"
+
         def flags(result) -> str:
-            return f"flags opened {result.opened}, still open {result.still_open}, resolved {result.resolved}"
+            changes = f"flags opened {result.opened}, still open {result.still_open}, resolved {result.resolved}"
+            return changes + looked_at(result)
 
         def reminders(result) -> str:
-            return f"new in the outbox {result.created}"
+            return f"new in the outbox {result.created}" + looked_at(result)
 
-        self._sweep("health sweep, first run", lambda: health_sweep(now=now), flags)
-        self._sweep("health sweep, steady state", lambda: health_sweep(now=now + datetime.timedelta(minutes=15)), flags)
-        self._sweep("reminder sweep, first run", lambda: reminder_sweep(now=now, enqueue=False), reminders)
-        later = now + datetime.timedelta(minutes=5)
-        self._sweep("reminder sweep, steady state", lambda: reminder_sweep(now=later, enqueue=False), reminders)
+        def deliveries(result) -> str:
+            return f"new webhook deliveries {result.created}"
+
+        sweeps = (
+            (
+                "health sweep",
+                bench_floors.HEALTH,
+                lambda at, incremental: health_sweep(now=at, incremental=incremental),
+                flags,
+            ),
+            (
+                "reminder sweep",
+                bench_floors.REMINDERS,
+                lambda at, incremental: reminder_sweep(now=at, enqueue=False, incremental=incremental),
+                reminders,
+            ),
+            (
+                "webhook sweep",
+                bench_floors.WEBHOOKS,
+                lambda at, incremental: webhook_sweep(now=at, enqueue=False, incremental=incremental),
+                deliveries,
+            ),
+        )
+        # Past the late-commit margin, so the webhook sweep's steady state is not the first run's window again.
+        steady = now + datetime.timedelta(seconds=settings.SWEEP_LATE_COMMIT_MARGIN_SECONDS, minutes=5)
+        changed_at = steady + datetime.timedelta(minutes=5)
+        first: dict[str, Figures] = {}
+        for label, sweep, run, summary in sweeps:
+            floor = bench_floors.counted(sweep, now)
+            first[sweep] = self._sweep(f"{label}, first run", lambda run=run: run(now, False), summary, floor)
+        # What autovacuum does once the first runs commit (it cannot inside the benchmark's one transaction): with
+        # the statistics of empty flag and outbox tables, PostgreSQL scanned every flag for each check.
+        bench_data.analyze()
+        for _, _, run, _ in sweeps:  # the run before: the steady state is a run with nothing new since it
+            run(steady - datetime.timedelta(minutes=1), True)
+        for label, _, run, summary in sweeps:
+            self._sweep(f"{label}, steady state", lambda run=run: run(steady, True), summary, None)
+        self.stdout.write(f"{bench_data.change_one_percent()} campaigns changed (one in a hundred)")
+        for label, sweep, run, summary in sweeps:
+            figures = self._sweep(f"{label}, 1 % changed", lambda run=run: run(changed_at, True), summary, None)
+            self.stdout.write(f"  of its first run: {figures.seconds / first[sweep].seconds:.1%}")
 
     def _page(self, client: Client, label: str, url: str) -> Figures:
         """The median of PAGE_SAMPLES requests (one request's time varies by a third from run to run)."""

@@ -12,7 +12,8 @@ LISTED = 100
 class Command(BaseCommand):
     help = (
         "Run the health sweep and the reminder sweep once, now, and print what they opened, resolved and queued "
-        "(for operators, cron users and debugging). Safe to run while beat runs too."
+        "(for operators, cron users and debugging). Safe to run while beat runs too. Like the scheduled sweeps it "
+        "looks only at what changed or fell due since the last run, unless --full."
     )
 
     def add_arguments(self, parser):
@@ -22,9 +23,15 @@ class Command(BaseCommand):
             help="Send the due reminders from this process instead of handing them to the Celery worker.",
         )
 
-    def handle(self, *args, send_now: bool = False, **options):
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Look at every open campaign, not only those changed or due since the last run (as nightly).",
+        )
+
+    def handle(self, *args, send_now: bool = False, full: bool = False, **options):
         now = timezone.now()
-        health = health_sweep(now=now)
+        health = health_sweep(now=now, incremental=not full)
         changed = {"opened": Flag.objects.filter(opened_at=now), "resolved": Flag.objects.filter(resolved_at=now)}
         for verb, count in (("opened", health.opened), ("resolved", health.resolved)):
             self.stdout.write(f"Flags {verb}: {count}")
@@ -37,7 +44,7 @@ class Command(BaseCommand):
         for code in health.failed_checks:
             self.stderr.write(f"Check {code} failed (see the log); its flags were left unchanged.")
 
-        reminders = reminder_sweep(enqueue=not send_now)
+        reminders = reminder_sweep(enqueue=not send_now, incremental=not full)
         self.stdout.write(
             f"Reminders new: {reminders.created} (opted out: {reminders.opted_out}); "
             f"{'sending' if send_now else 'queued'}: {len(reminders.queued)}"

@@ -1,0 +1,120 @@
+"""The bookkeeping of incremental sweeps (models/sweeps.py): which campaigns changed, which fell due by time,
+and when each sweep last completed.
+
+A change marks its campaign for every sweep once it commits (receivers.py); a sweep takes the marks (setting
+them back in the same statement, so a change committing meanwhile marks the campaign again for the next run),
+adds the campaigns whose due moment has come, looks at those alone and stores their next due moments. A full
+run (the first, `--full`, the nightly one, or `SWEEPS_INCREMENTAL=false`) looks at every open campaign and
+stores every due moment afresh, healing anything the marks missed (a change written in bulk without signals).
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+
+from campaigns.models import Campaign, SweepDue, SweepWatermark
+
+HEALTH, REMINDERS, WEBHOOKS = "health", "reminders", "webhooks"
+SWEEPS = (HEALTH, REMINDERS, WEBHOOKS)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(SweepDue._meta.db_table)
+
+
+def sweep_marks_changed(campaign_ids: Iterable[int], sweeps: Iterable[str] = SWEEPS) -> None:
+    """Mark campaigns changed for `sweeps` (one statement; ids of campaigns deleted meanwhile are skipped)."""
+    campaign_ids = sorted(set(campaign_ids))
+    if campaign_ids:
+        campaigns = Campaign.objects.filter(pk__in=campaign_ids).values("pk").query.sql_with_params()
+        _mark_selected(campaigns, sweeps)
+
+
+def sweep_marks_changed_selected(select: tuple[str, list], sweeps: Iterable[str]) -> None:
+    """Mark the campaigns whose ids a SELECT returns (one column) changed for `sweeps`, in the database."""
+    _mark_selected(select, sweeps)
+
+
+def _mark_selected(select: tuple[str, list], sweeps: Iterable[str]) -> None:
+    select_sql, select_params = select
+    unions, params = [], []
+    for sweep in sweeps:
+        unions.append(f"SELECT %s AS sweep, ids.* FROM ({select_sql}) AS ids")
+        params += [sweep, *select_params]
+    # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
+    sql = (
+        f"INSERT INTO {_table()} (sweep, campaign_id, changes) SELECT marked.*, 1 FROM ({' UNION ALL '.join(unions)}) "
+        "AS marked WHERE true ON CONFLICT (sweep, campaign_id) DO UPDATE SET changes = 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def sweep_marks_take(sweep: str, now: datetime.datetime) -> list[int]:
+    """The campaigns changed since the sweep last took its marks, or due by `now`; the marks are set back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET changes = 0 WHERE sweep = %s AND changes > 0 RETURNING campaign_id", [sweep]
+        )
+        changed = {row[0] for row in cursor.fetchall()}
+    due = SweepDue.objects.filter(sweep=sweep, due_at__lte=now).values_list("campaign_id", flat=True)
+    return sorted(changed.union(due))
+
+
+def sweep_marks_clear(sweep: str) -> None:
+    """A full run looks at every campaign: the marks it would take are set back."""
+    SweepDue.objects.filter(sweep=sweep, changes__gt=0).update(changes=0)
+
+
+def sweep_due_store(
+    sweep: str,
+    moments: Iterable[QuerySet | list[QuerySet]],
+    now: datetime.datetime,
+    campaign_ids: list[int] | None = None,
+) -> None:
+    """Store, per campaign, the earliest moment after `now` among `moments` (querysets made by
+    registries.due.due_moments, or lists of them), for `campaign_ids` (None: every campaign, as a full run does)."""
+    rows = SweepDue.objects.filter(sweep=sweep, due_at__isnull=False)
+    if campaign_ids is not None:
+        rows = rows.filter(campaign_id__in=campaign_ids)
+    rows.update(due_at=None)
+    table = _table()
+    if connection.vendor == "postgresql":
+        after = "%s::timestamptz"
+    else:
+        after, now = "%s", connection.ops.adapt_datetimefield_value(now)
+    flattened = [queryset for found in moments for queryset in (found if isinstance(found, list) else [found])]
+    for queryset in flattened:
+        if campaign_ids is not None:
+            queryset = queryset.filter(due_campaign__in=campaign_ids)
+        select_sql, select_params = queryset.query.sql_with_params()
+        sql = (
+            f"INSERT INTO {table} (sweep, campaign_id, changes, due_at) "
+            f"SELECT %s, found.due_campaign, 0, MIN(found.due_moment) FROM ({select_sql}) AS found "
+            f"WHERE found.due_moment > {after} GROUP BY found.due_campaign "
+            "ON CONFLICT (sweep, campaign_id) DO UPDATE SET due_at = CASE "
+            f"WHEN {table}.due_at IS NULL OR excluded.due_at < {table}.due_at THEN excluded.due_at "
+            f"ELSE {table}.due_at END"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sweep, *select_params, now])
+
+
+def sweep_runs_incrementally(sweep: str, *, full: bool) -> bool:
+    """Whether this run may look only at what changed: not asked for in full, allowed by the settings, and a
+    full run has stored the due moments before."""
+    if full or not settings.SWEEPS_INCREMENTAL:
+        return False
+    return SweepWatermark.objects.filter(name=sweep, last_full_at__isnull=False).exists()
+
+
+def sweep_watermark(sweep: str) -> datetime.datetime | None:
+    return SweepWatermark.objects.filter(name=sweep).values_list("last_completed_at", flat=True).first()
+
+
+def sweep_completed(sweep: str, now: datetime.datetime, *, full: bool) -> None:
+    fields = {"last_completed_at": now, **({"last_full_at": now} if full else {})}
+    SweepWatermark.objects.update_or_create(name=sweep, defaults=fields)

@@ -11,6 +11,7 @@ class MeetingsConfig(AppConfig):
             bench,
             demo_data,
             digest_lines,
+            leavers,
             health_checks,
             my_work,
             plans,

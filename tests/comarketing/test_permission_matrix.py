@@ -36,6 +36,7 @@ from campaigns.models import (
     WebhookEndpoint,
 )
 from meetings.services import calendar_token_create
+from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
 from partners.scoping.api import ScopedModelViewSet
 from tests.partners.factories import OrganizationFactory, company_user
@@ -106,6 +107,10 @@ OTHER_ROUTES = {
         "results report: view (tests/campaigns/test_results_report.py)"
     ),
     "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
+    "password-reset/": "asks for a reset link by e-mail, the same answer for any address (tests/partners/test_people.py)",
+    "password-reset/sent/": "says a link was sent if the address has a login, no rows",
+    "password-reset/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
+    "password-reset/done/": "says the password was set, no rows",
 }
 
 
@@ -173,6 +178,11 @@ class Facts:
                 "campaign_id", "person_id"
             )
         )
+        self.administrators = dict(  # login id -> the company it administers
+            Person.objects.filter(is_company_admin=True, is_active=True)
+            .exclude(user=None)
+            .values_list("user_id", "organization_id")
+        )
         self.decision_makers = defaultdict(set)  # (campaign id, organization id) -> its decision makers' people
         for campaign_id, organization_id, person_id in Member.objects.filter(is_decision_maker=True).values_list(
             "campaign_id", "person__organization_id", "person_id"
@@ -211,6 +221,8 @@ class Facts:
             return row.pk == organization_id
         if relation == "owner" and model_name == "Person":
             return row.organization_id == organization_id
+        if relation == "admin of owner":  # a person of the actor's company, and the actor administers it
+            return row.organization_id == organization_id and self.administrators.get(user.pk) == organization_id
         if relation == "owner":
             owner = follow(row, queryset_class.owner_path)
             return owner is not None and owner.pk == organization_id

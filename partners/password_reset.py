@@ -48,5 +48,5 @@ class ThrottledPasswordResetView(PasswordResetView):
             return HttpResponseRedirect(self.get_success_url())  # the same answer, nothing sent
         # The link in the e-mail points at SITE_URL, not at whatever Host the request named.
         site = urlsplit(settings.SITE_URL)
-        self.domain_override, self.use_https = site.netloc, site.scheme == "https"
+        self.extra_email_context = {"domain": site.netloc, "protocol": site.scheme, "site_name": "the tracker"}
         return super().form_valid(form)

@@ -224,6 +224,8 @@ def _recheck(reminder: Reminder) -> None:
     """What holds for every kind at the moment of sending (each source re-checks its own condition as it
     renders): the recipient has not turned this kind off since it was queued, and their company still takes
     part in the reminder's campaign (or, for a kind written for people outside it, its own check passes)."""
+    if not reminder.person.is_active:
+        raise reminder_sources.NoLongerDue(f"{reminder.person.full_name} was deactivated by their company.")
     if ReminderOptOut.objects.filter(person_id=reminder.person_id, kind=reminder.kind).exists():
         raise reminder_sources.NoLongerDue("The recipient turned this kind of reminder off.")
     recipient_check = reminder_sources.sources[reminder.kind].recipient_check

@@ -107,7 +107,7 @@ OTHER_ROUTES = {
         "results report: view (tests/campaigns/test_results_report.py)"
     ),
     "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
-    "password-reset/": "asks for a reset link by e-mail, the same answer for any address (tests/partners/test_people.py)",
+    "password-reset/": "asks for a reset link by e-mail, the same answer for any address (tests/partners/test_people)",
     "password-reset/sent/": "says a link was sent if the address has a login, no rows",
     "password-reset/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
     "password-reset/done/": "says the password was set, no rows",

@@ -3,13 +3,16 @@ through partners' registry), and a flag when a campaign's decision maker or proj
 
 import datetime
 from collections.abc import Iterator
+from functools import partial
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
 from campaigns.models import Campaign, Deliverable, Member, Party, RaciAssignment
 from campaigns.registries import checks as health
-from partners.governance import Responsibility, responsibility_source
+from campaigns.services.health import health_sweep
+from partners.governance import Responsibility, deactivation_hook, responsibility_source
 from partners.models import Person
 
 
@@ -87,3 +90,17 @@ def role_holder_deactivated(open_campaigns, now: datetime.datetime) -> Iterator[
             subject=f"person:{person_id}",
             detail=f"{name}, {company}'s {role}, was deactivated: name someone else for the role.",
         )
+
+
+@deactivation_hook
+def recheck_their_campaigns(person: Person) -> None:
+    """The flag shows on the next page, not at the next sweep: the campaigns they lead are checked once this
+    commits."""
+    campaign_ids = sorted(
+        Member.objects.filter(person=person, campaign__in=_open_campaigns())
+        .filter(Q(is_decision_maker=True) | Q(is_project_lead=True))
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    if campaign_ids:
+        transaction.on_commit(partial(health_sweep, campaign_ids=campaign_ids), robust=True)

@@ -334,12 +334,16 @@ def world(db):
     WebhookDelivery.objects.create(endpoint=hook, event="test", subject="test:1", occurred_at=now, next_attempt_at=now)
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     priya = get_user_model().objects.get(username="priya@northwind.example")
+    # Each company's first person administers it (the rule "govern" on people): the host's and the partners'
+    # administrators, an outsider's, and a colleague who is none are all walked.
+    assert all(user.person.is_company_admin for user in (maria, jonas, hana, outsider))
+    assert not priya.person.is_company_admin
     return [
-        Actor("Northwind staff", maria),
-        Actor("Northwind staff, not its decision maker", priya),
-        Actor("Bluefin staff", jonas),
-        Actor("Cobalt staff", hana),
-        Actor("outsider", outsider),
+        Actor("Northwind staff (its administrator)", maria),
+        Actor("Northwind staff, not its decision maker nor administrator", priya),
+        Actor("Bluefin staff (its administrator)", jonas),
+        Actor("Cobalt staff (its administrator)", hana),
+        Actor("outsider (its company's administrator)", outsider),
         Actor("login of no company", nobody),
         Actor("operator", get_user_model().objects.get(is_superuser=True)),
     ]

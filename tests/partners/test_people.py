@@ -5,6 +5,7 @@ alice administers company A (its first person), bob is her colleague, carol admi
 administers outsider company C."""
 
 import re
+from importlib import import_module
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +15,6 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Flag, Member, Reminder
 from campaigns.outbox.reminders import reminder_send
-from campaigns.services.health import health_sweep
 from meetings.services import calendar_token_create
 from partners.models import Person
 from tests.campaigns.factories import DeliverableFactory, RaciAssignmentFactory, joint_campaign
@@ -161,16 +161,16 @@ def test_the_admin_offers_the_actions_to_the_administrator_and_lists_what_a_leav
     assert client.get(f"/admin/partners/person/{bob.person.pk}/reactivate/").status_code == 403
 
 
-def test_a_deactivated_person_gets_no_reminders_drops_out_of_pickers_and_is_flagged_as_a_role_holder(
-    api, alice, bob, client
+def test_a_deactivated_person_drops_out_of_pickers_and_is_flagged_at_once_as_a_role_holder(
+    api, alice, bob, client, django_capture_on_commit_callbacks
 ):
     campaign = joint_campaign(alice.person.organization)
     member_of_user(campaign, bob, is_decision_maker=True)
     leaver = PersonFactory(organization=alice.person.organization, full_name="Lee Leaver")
-    api.as_user(alice).post(f"/api/people/{bob.person.pk}/deactivate/")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.as_user(alice).post(f"/api/people/{bob.person.pk}/deactivate/")
     api.as_user(alice).post(f"/api/people/{leaver.pk}/deactivate/")
 
-    health_sweep()
     flag = Flag.objects.get(campaign=campaign, code="role_holder_deactivated")
     assert "decision maker, was deactivated" in flag.detail
 
@@ -264,3 +264,25 @@ def test_the_first_person_of_a_new_company_administers_it(company_c):
     first, second = company_user(company_c), company_user(company_c)
     assert first.person.is_company_admin and not second.person.is_company_admin
     assert get_user_model().objects.get(pk=first.pk).is_active
+
+
+def test_the_migration_makes_each_companys_first_person_with_a_login_its_administrator(company_a, company_b):
+    from django.apps import apps
+
+    name_first_administrators = import_module(
+        "partners.migrations.0010_first_person_of_each_company_administers_it"
+    ).name_first_administrators
+    no_login = PersonFactory(organization=company_a)
+    first_login, second_login = company_user(company_a), company_user(company_a)
+    gone = company_user(company_b)
+    gone.is_active = False
+    gone.save()
+    only_person = PersonFactory(organization=company_b)
+    Person.objects.update(is_company_admin=False)
+
+    name_first_administrators(apps, None)
+
+    admins = set(Person.objects.filter(is_company_admin=True).values_list("pk", flat=True))
+    assert admins == {first_login.person.pk, only_person.pk}
+    assert not Person.objects.get(pk=gone.person.pk).is_active
+    assert no_login.pk not in admins and second_login.person.pk not in admins

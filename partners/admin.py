@@ -60,6 +60,12 @@ class PersonAdmin(ScopedModelAdmin):
     change_list_template = "admin/partners/person/change_list.html"
     row_actions = {name: governance.GOVERN for name in PERSON_ACTIONS}
 
+    def get_fields(self, request, obj=None):
+        # What a person still holds (on campaigns a partner may not see) is for their company's administrators.
+        fields = [name for name in super().get_fields(request, obj) if name != "open_responsibilities"]
+        governs = obj is not None and may(request.user, obj, governance.GOVERN)
+        return [*fields, "open_responsibilities"] if governs else fields
+
     @admin.display(description="Open responsibilities")
     def open_responsibilities(self, person: Person) -> str:
         if person.pk is None:

@@ -89,7 +89,7 @@ def ensure_company_admin(user: Any) -> Organization:
 
 
 def _ensure_another_admin_stays(person: Person, doing: str) -> None:
-    others = Person.objects.company_admins(person.organization_id).exclude(pk=person.pk).select_for_update()
+    others = Person.objects.company_admins(person.organization_id).exclude(pk=person.pk)
     if person.is_company_admin and person.is_active and not others.exists():
         raise ValidationError(
             f"{person.full_name} is the last administrator of {person.organization}: make someone else an "
@@ -101,7 +101,7 @@ def _locked(person: Person) -> Person:
     """The person as stored, locked, with the company's administrators locked too: two administrators removing
     each other at the same moment cannot leave the company with none."""
     list(Person.objects.company_admins(person.organization_id).select_for_update().values_list("pk", flat=True))
-    return Person.objects.select_for_update().select_related("organization", "user").get(pk=person.pk)
+    return Person.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=person.pk)
 
 
 def _save(person: Person, user: Any) -> Person:

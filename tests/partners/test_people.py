@@ -288,3 +288,23 @@ def test_the_migration_makes_each_companys_first_person_with_a_login_its_adminis
     assert admins == {first_login.person.pk, only_person.pk}
     assert not Person.objects.get(pk=gone.person.pk).is_active
     assert no_login.pk not in admins and second_login.person.pk not in admins
+
+
+def test_the_admin_invites_a_colleague_and_a_deactivated_persons_welcome_link_says_it_no_longer_works(alice, client):
+    client.force_login(alice)
+    page = client.post(
+        "/admin/partners/person/invite/", {"full_name": "Eve Early", "email": "eve@a.example", "job_title": "PMM"}
+    )
+    eve = Person.objects.get(email="eve@a.example")
+    assert page.status_code == 302 and page["Location"] == f"/admin/partners/person/{eve.pk}/change/"
+    assert (eve.organization_id, eve.user.has_usable_password()) == (alice.person.organization_id, False)
+    reminder_send(reminder_id=Reminder.objects.get(kind="colleague_invitation", person=eve).pk)
+    link = _link(mail.outbox[-1])
+    again = client.post("/admin/partners/person/invite/", {"full_name": "Eve Again", "email": "EVE@a.example"})
+    assert "already has a login" in again.content.decode()
+
+    client.post(f"/admin/partners/person/{eve.pk}/deactivate/")
+
+    closed = type(client)().get(link, follow=True)
+    assert closed.status_code == 410
+    assert "deactivated your login" in closed.content.decode()

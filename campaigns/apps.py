@@ -16,6 +16,7 @@ SELF_REGISTERING = (
     "checks.programs",
     "checks.core",
     "checks.invitations",
+    "checks.people",
     "outbox.notices",
     "services.invitations",
     "pages.my_work",

@@ -440,6 +440,11 @@ for _name in ("INVITATIONS_PER_COMPANY_PER_DAY", "NEW_COMPANY_INVITATIONS_PER_CO
 # A person e-mailed an invitation to a campaign is not e-mailed again for it within this many days (withdrawn and
 # made again, the invitation shows in the tracker).
 INVITATION_EMAIL_COOLDOWN_DAYS = env_int("INVITATION_EMAIL_COOLDOWN_DAYS", 7)
+# "Forgot your password": at most this many reset e-mails an hour per address asked for, and as many requests an hour
+# from one client address; over either, the page answers the same and sends nothing.
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 5)
+if PASSWORD_RESETS_PER_HOUR < 1:
+    raise ImproperlyConfigured("PASSWORD_RESETS_PER_HOUR must be at least 1")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -6,10 +7,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from comarketing.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from comarketing.api.router import router
 from comarketing.health import ReadinessView, liveness
+from partners.password_reset import ThrottledPasswordResetView
 from partners.welcome import WelcomeView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # "Forgot your password?" (the admin's login page links it by its name) with the admin's own templates.
+    path("password-reset/", ThrottledPasswordResetView.as_view(), name="admin_password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("welcome/<uidb64>/<token>/", WelcomeView.as_view(), name="welcome"),
     path("api/", include(router.urls)),

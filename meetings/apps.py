@@ -12,6 +12,7 @@ class MeetingsConfig(AppConfig):
             demo_data,
             digest_lines,
             health_checks,
+            leavers,
             my_work,
             plans,
             reminder_sources,

@@ -1,8 +1,13 @@
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from partners import governance
 from partners.models import Organization, PartnerRelationship, Person
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
+from utilities.api import ChangeActionPermissions
 
 
 class OrganizationSerializer(ScopedModelSerializer):
@@ -23,8 +28,25 @@ class PersonSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "organization", "organization_name", "full_name", "email", "job_title", "time_zone"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "full_name",
+            "email",
+            "job_title",
+            "time_zone",
+            "is_company_admin",
+            "is_active",
+            "deactivated_at",
+        ]
         extra_kwargs = {"organization": {"required": False}}
+
+
+class ColleagueInvitationSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=150)
+    job_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PersonFilterSet(ScopedFilterSet):
@@ -39,6 +61,52 @@ class PersonViewSet(ScopedModelViewSet):
     filterset_class = PersonFilterSet
     search_fields = ["full_name", "email"]
     ordering_fields = ["full_name"]
+    # Only a company's administrators govern its people (the person rule "govern").
+    action_rules = {
+        "invite": governance.GOVERN,
+        "deactivate": governance.GOVERN,
+        "reactivate": governance.GOVERN,
+        "grant_admin": governance.GOVERN,
+        "remove_admin": governance.GOVERN,
+    }
+
+    def _answer(self, person: Person, **kwargs) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data, **kwargs)
+
+    @extend_schema(request=ColleagueInvitationSerializer, responses={201: PersonSerializer})
+    @action(detail=False, methods=["post"])
+    def invite(self, request):
+        """Invite a colleague (administrators only): a person of your company with a login, who gets an e-mail
+        with a single-use link to choose a password (valid WELCOME_LINK_DAYS)."""
+        payload = ColleagueInvitationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        person = governance.colleague_invite(user=request.user, **payload.validated_data)
+        return self._answer(person, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def deactivate(self, request, pk=None):
+        """Deactivate someone who left (administrators only): their sessions, API tokens and calendar feeds end at
+        once, reminders stop; their history stays. The last administrator is refused (400)."""
+        return self._answer(governance.person_deactivate(user=request.user, person=self.get_object()))
+
+    @extend_schema(request=None, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermissions])
+    def reactivate(self, request, pk=None):
+        """Let a deactivated person back in (administrators only)."""
+        return self._answer(governance.person_reactivate(user=request.user, person=self.get_object()))
+
+    @extend_schema(request=None, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], url_path="grant-admin", permission_classes=[ChangeActionPermissions])
+    def grant_admin(self, request, pk=None):
+        """Make a colleague an administrator of your company (administrators only)."""
+        return self._answer(governance.company_admin_set(user=request.user, person=self.get_object(), admin=True))
+
+    @extend_schema(request=None, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-admin", permission_classes=[ChangeActionPermissions])
+    def remove_admin(self, request, pk=None):
+        """Remove a colleague's administrator role (administrators only); the last administrator keeps it (400)."""
+        return self._answer(governance.company_admin_set(user=request.user, person=self.get_object(), admin=False))
 
 
 class PartnerRelationshipSerializer(ScopedModelSerializer):

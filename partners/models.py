@@ -99,12 +99,31 @@ class Organization(Versioned):
         return self.name
 
 
+COMPANY_ADMIN = related("admin of owner")
+
+
+def _no(actor) -> bool:
+    return False
+
+
+def _yes(actor) -> bool:
+    return True
+
+
 class PersonQuerySet(ScopedQuerySet):
     # A person's company is the server's: set to the creator's company, changed only by the operator
-    # (it decides which company a login belongs to). So is the link to a login.
-    # People are kept (their names stay in the history of what they did); the operator deactivates a login.
-    rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: NOBODY}
-    server_owned = {"organization": own_company, "user": left_empty}
+    # (it decides which company a login belongs to). So is the link to a login, and so are the administrator role
+    # and being active: each company governs its own people through its administrators ("govern": invite a
+    # colleague with a login, grant or remove the role, deactivate and reactivate), never a partner's.
+    # People are kept (their names stay in the history of what they did); a leaver is deactivated.
+    rules = {VIEW: OWNER | PARTNER, ADD: OWNER, CHANGE: OWNER, DELETE: NOBODY, "govern": COMPANY_ADMIN}
+    server_owned = {
+        "organization": own_company,
+        "user": left_empty,
+        "is_company_admin": _no,
+        "is_active": _yes,
+        "deactivated_at": left_empty,
+    }
     label_related = ("organization",)
 
     def relation_q(self, relation: str, actor) -> models.Q:
@@ -112,7 +131,22 @@ class PersonQuerySet(ScopedQuerySet):
             return models.Q(organization_id=actor.organization_id)
         if relation == "partner":
             return sharing.people_q(actor.organization_id)
+        if relation == "admin of owner":
+            administrators = Person.objects.filter(user_id=actor.user.pk, is_company_admin=True, is_active=True)
+            return models.Q(organization_id=actor.organization_id) & models.Q(
+                organization_id__in=administrators.values("organization_id")
+            )
         return super().relation_q(relation, actor)
+
+    def active(self) -> "PersonQuerySet":
+        return self.filter(is_active=True)
+
+    def for_new_work(self) -> "PersonQuerySet":
+        # A deactivated person keeps their history but drops out of pickers.
+        return self.active()
+
+    def company_admins(self, organization_id: int) -> "PersonQuerySet":
+        return self.filter(organization_id=organization_id, is_company_admin=True, is_active=True)
 
 
 class Person(Versioned):
@@ -131,6 +165,18 @@ class Person(Versioned):
         related_name="person",
         help_text="The login of this person; a login belongs to exactly one company through its person.",
     )
+    is_company_admin = models.BooleanField(
+        "company administrator",
+        default=False,
+        help_text="Invites colleagues, grants this role, deactivates and reactivates the company's people.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="A deactivated person cannot log in, gets no reminders and is offered for no new work; their "
+        "history stays.",
+    )
+    deactivated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

@@ -23,9 +23,15 @@ def company_user_create(
     job_title: str = "",
     time_zone: str = "UTC",
 ) -> Person:
-    """A person of `organization` with a staff login in the company staff group."""
+    """A person of `organization` with a staff login in the company staff group; the first of a company (its
+    invited contact) administers it."""
     person = Person(
-        organization=organization, email=email, full_name=full_name, job_title=job_title, time_zone=time_zone
+        organization=organization,
+        email=email,
+        full_name=full_name,
+        job_title=job_title,
+        time_zone=time_zone,
+        is_company_admin=not Person.objects.company_admins(organization.pk).exists(),
     )
     person.full_clean()
     user_model = get_user_model()

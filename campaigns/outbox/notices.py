@@ -12,12 +12,14 @@ answer) and the notice to a company that left or was removed (sent unless it has
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party, Reminder, ReminderOptOut
 from campaigns.outbox.reminders import SEND_TASK
 from campaigns.registries import reminder_sources
+from partners.governance import colleague_invitation_sender
 from partners.models import Person
 from utilities.tasks import enqueue_on_commit
 
@@ -26,6 +28,7 @@ CAMPAIGN_CHANGE = "campaign_change"
 PARTY_ENDED = "party_ended"
 RESULTS_REPORT = "results_report"
 SIGNOFF_REQUEST = "signoff_request"
+COLLEAGUE_INVITATION = "colleague_invitation"
 APPROVED_CONTENT_CHANGED = "approved_content_changed"
 
 
@@ -85,6 +88,31 @@ def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_s
     return ()  # sent when the change is saved
 
 
+@reminder_sources.reminder_source(COLLEAGUE_INVITATION, label="Invitation from your own company", render=None)
+def _no_scheduled_colleague_invitations(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when an administrator invites a colleague
+
+
+@colleague_invitation_sender
+def _tell_invited_colleague(person: Person, link_path: str, invited_by: Person | None) -> None:
+    """The welcome e-mail of a colleague invited by their company's administrator, through the outbox."""
+    inviter = invited_by.full_name if invited_by else "Your company's administrator"
+    notice_send(
+        kind=COLLEAGUE_INVITATION,
+        subject=f"colleague:{person.pk}",
+        people=[person],
+        campaign=None,
+        subject_line=f"{inviter} invites you to {person.organization}'s co-marketing tracker",
+        paragraphs=[
+            f"{inviter} gave you a login to the co-marketing tracker of {person.organization}, where your "
+            "company plans its joint campaigns with its partners.",
+            "Choose your password with the link below; it works once, for "
+            f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days.",
+        ],
+        link_path=link_path,
+    )
+
+
 def campaign_leads(campaign: Campaign) -> list[Person]:
     """Decision makers and project leads of every party, and each party's point of contact (of the companies
     taking part now: one that left keeps its team rows as history)."""
@@ -109,7 +137,7 @@ def notice_send(
     """Put one message per person in the outbox (once per event) and send it when the transaction commits;
     about a campaign, only to people of the companies taking part in it (unless the kind has its own check)."""
     at = at or timezone.now()
-    people = list(people)
+    people = [person for person in people if person.is_active]
     if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
         parties = set(Party.objects.filter(campaign=campaign).values_list("organization_id", flat=True))
         people = [person for person in people if person.organization_id in parties]

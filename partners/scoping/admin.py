@@ -32,6 +32,7 @@ from partners.scoping.querysets import (
     ensure_may,
     ensure_may_change_fields,
     fixed_fields,
+    keeping_current,
     label_paths,
     may,
     may_add,
@@ -63,10 +64,21 @@ def authority_form(form_class: type[forms.ModelForm], request) -> type[forms.Mod
     user = request.user
     model = form_class._meta.model
     server_set = _server_set(model)
-    if user.is_superuser:
-        return form_class
 
-    class AuthorityForm(form_class):
+    class KeepingCurrentForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is None:
+                return
+            relations = {field.name: field.attname for field in model._meta.fields if field.is_relation}
+            for name, field in self.fields.items():
+                if name in relations and type(field) is forms.ModelChoiceField and field.queryset is not None:
+                    field.queryset = keeping_current(field.queryset, getattr(self.instance, relations[name]))
+
+    if user.is_superuser:
+        return KeepingCurrentForm
+
+    class AuthorityForm(KeepingCurrentForm):
         def _get_validation_exclusions(self):
             return super()._get_validation_exclusions() - server_set
 

@@ -21,6 +21,7 @@ from partners.scoping.querysets import (
     choices_for,
     ensure_may,
     ensure_may_change_fields,
+    keeping_current,
     rules_of,
     server_values,
 )
@@ -58,8 +59,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         user = self.context["request"].user
         queryset_class = rules_of(self.Meta.model)
+        updating = self.instance is not None and not isinstance(self.instance, (list, tuple))
         if queryset_class is not None and not user.is_superuser:
-            updating = self.instance is not None and not isinstance(self.instance, (list, tuple))
             for name, fill in queryset_class.server_owned.items():
                 # Set by the server (company, "reported by") or chosen once on create (a row's campaign).
                 if name in fields and (fill is not None or updating):
@@ -76,7 +77,14 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             relation = getattr(field, "child_relation", field)
             if isinstance(relation, serializers.RelatedField) and not relation.read_only:
                 relation.queryset = self.scoped_choices(name, relation.queryset.model, user)
+                if updating and relation is field and field.source in self._relation_attnames():
+                    # Its current value stays valid (a deactivated person is not offered, but stays until replaced).
+                    current = getattr(self.instance, self._relation_attnames()[field.source])
+                    relation.queryset = keeping_current(relation.queryset, current)
         return fields
+
+    def _relation_attnames(self) -> dict[str, str]:
+        return {field.name: field.attname for field in self.Meta.model._meta.fields if field.is_relation}
 
     def create(self, validated_data):
         validated_data.pop("version", None)

@@ -154,6 +154,10 @@ class ScopedQuerySet(models.QuerySet):
         company's people give its word); None when they may. Asked only once the company may."""
         return None
 
+    def for_new_work(self) -> Self:
+        """Rows offered as choices for new work; a model narrows it (people: the active ones)."""
+        return self
+
     def visible_to(self, actor: Actor, action: str) -> Q:
         return self.rule_for(action).q(lambda relation: self.relation_q(relation, actor))
 
@@ -243,10 +247,23 @@ def ensure_may(user: Any, obj: models.Model, action: str) -> None:
 
 
 def choices_for(model: type[models.Model], field_name: str, related_model: type[models.Model], user: Any):
-    """What a user may pick for a relation: rows they may see, or, for a declared own choice, may change."""
+    """What a user may pick for a relation: rows they may see, or, for a declared own choice, may change; of them,
+    those offered for new work (a deactivated person is not). A row's current value stays valid: see
+    `keeping_current`."""
     queryset_class = rules_of(model)
     own = queryset_class is not None and field_name in queryset_class.own_choices
-    return scoped_queryset(related_model, user, CHANGE if own else VIEW).select_related(*label_paths(related_model))
+    queryset = scoped_queryset(related_model, user, CHANGE if own else VIEW)
+    if isinstance(queryset, ScopedQuerySet):
+        queryset = queryset.for_new_work()
+    return queryset.select_related(*label_paths(related_model))
+
+
+def keeping_current(choices: models.QuerySet, current_pk: Any) -> models.QuerySet:
+    """`choices` plus a row's current value, which may no longer be offered for new work (a deactivated person
+    stays the accountable of a deliverable until someone hands it over): saving the row unchanged still works."""
+    if current_pk is None:
+        return choices
+    return choices | choices.model._default_manager.filter(pk=current_pk).select_related(*label_paths(choices.model))
 
 
 def label_paths(model: type[models.Model]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ _WHO = {
     "partner": "companies that share a campaign with it",
     "vendor": "the vendor",
     "partner company": "the partner company",
+    "admin of owner": "the administrators of its company",
 }
 
 

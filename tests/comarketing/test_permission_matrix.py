@@ -36,6 +36,7 @@ from campaigns.models import (
     WebhookEndpoint,
 )
 from meetings.services import calendar_token_create
+from partners.models import Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
 from partners.scoping.api import ScopedModelViewSet
 from tests.partners.factories import OrganizationFactory, company_user
@@ -108,6 +109,10 @@ OTHER_ROUTES = {
         "results report: view (tests/campaigns/test_results_report.py)"
     ),
     "calendar/<str:secret>.ics": "a personal secret address (tests/meetings/test_feeds.py)",
+    "password-reset/": "asks for a reset link by e-mail, the same answer for any address (tests/partners/test_people)",
+    "password-reset/sent/": "says a link was sent if the address has a login, no rows",
+    "password-reset/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
+    "password-reset/done/": "says the password was set, no rows",
 }
 
 
@@ -175,6 +180,11 @@ class Facts:
                 "campaign_id", "person_id"
             )
         )
+        self.administrators = dict(  # login id -> the company it administers
+            Person.objects.filter(is_company_admin=True, is_active=True)
+            .exclude(user=None)
+            .values_list("user_id", "organization_id")
+        )
         self.decision_makers = defaultdict(set)  # (campaign id, organization id) -> its decision makers' people
         for campaign_id, organization_id, person_id in Member.objects.filter(is_decision_maker=True).values_list(
             "campaign_id", "person__organization_id", "person_id"
@@ -213,6 +223,8 @@ class Facts:
             return row.pk == organization_id
         if relation == "owner" and model_name == "Person":
             return row.organization_id == organization_id
+        if relation == "admin of owner":  # a person of the actor's company, and the actor administers it
+            return row.organization_id == organization_id and self.administrators.get(user.pk) == organization_id
         if relation == "owner":
             owner = follow(row, queryset_class.owner_path)
             return owner is not None and owner.pk == organization_id
@@ -324,12 +336,16 @@ def world(db):
     WebhookDelivery.objects.create(endpoint=hook, event="test", subject="test:1", occurred_at=now, next_attempt_at=now)
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     priya = get_user_model().objects.get(username="priya@northwind.example")
+    # Each company's first person administers it (the rule "govern" on people): the host's and the partners'
+    # administrators, an outsider's, and a colleague who is none are all walked.
+    assert all(user.person.is_company_admin for user in (maria, jonas, hana, outsider))
+    assert not priya.person.is_company_admin
     return [
-        Actor("Northwind staff", maria),
-        Actor("Northwind staff, not its decision maker", priya),
-        Actor("Bluefin staff", jonas),
-        Actor("Cobalt staff", hana),
-        Actor("outsider", outsider),
+        Actor("Northwind staff (its administrator)", maria),
+        Actor("Northwind staff, not its decision maker nor administrator", priya),
+        Actor("Bluefin staff (its administrator)", jonas),
+        Actor("Cobalt staff (its administrator)", hana),
+        Actor("outsider (its company's administrator)", outsider),
         Actor("login of no company", nobody),
         Actor("operator", get_user_model().objects.get(is_superuser=True)),
     ]

@@ -19,7 +19,13 @@ S = "the person it is addressed to"
 # model: (view, add, change, delete, {custom action: who})
 WHO_MAY = {
     "partners.Organization": (f"{O} or companies that share a campaign with it", N, O, N, {}),
-    "partners.Person": (f"{O} or companies that share a campaign with it", O, O, N, {}),
+    "partners.Person": (
+        f"{O} or companies that share a campaign with it",
+        O,
+        O,
+        N,
+        {"govern": "the administrators of its company"},
+    ),
     "partners.PartnerRelationship": ("the vendor or the partner company", "the vendor", "the vendor", "the vendor", {}),
     "campaigns.Campaign": (P, H, H, N, {"leave": P, "invite_new_company": H}),
     "campaigns.Party": (P, N, O, f"{H} or {O}", {}),

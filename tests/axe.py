@@ -16,11 +16,13 @@ NPM_PREFIX = Path(settings.BASE_DIR) / "var" / "npm"
 AXE_SCRIPT = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 # What WCAG 2.2 AA asks for, as axe tags its rules (each level's rules are tagged once, at the version that added them).
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Also run, and counted but never failing: axe's best practices (landmarks, headings, …).
+RUN_TAGS = [*WCAG_AA_TAGS, "best-practice"]
 BLOCKING_IMPACTS = {"critical", "serious"}
 
 RUN_AXE = """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(results =>
     results.violations.map(rule => ({
-        rule: rule.id, impact: rule.impact, help: rule.help,
+        rule: rule.id, impact: rule.impact, help: rule.help, tags: rule.tags,
         targets: rule.nodes.map(node => node.target.join(" ")),
     })))"""
 
@@ -58,6 +60,12 @@ def _installed_version_is_pinned() -> bool:
 
 
 def violations(page) -> list[dict]:
-    """axe's WCAG 2.2 A/AA violations on the page as it is now: rule, impact, help text and the elements' selectors."""
+    """axe's violations on the page as it is now (WCAG 2.2 A/AA and best practices): rule, impact, help text, tags
+    and the elements' selectors."""
     page.add_script_tag(path=str(axe_script()))
-    return page.evaluate(RUN_AXE, WCAG_AA_TAGS)
+    return page.evaluate(RUN_AXE, RUN_TAGS)
+
+
+def is_blocking(found: dict) -> bool:
+    """A critical or serious breach of WCAG 2.2 A/AA."""
+    return found["impact"] in BLOCKING_IMPACTS and not set(found["tags"]).isdisjoint(WCAG_AA_TAGS)

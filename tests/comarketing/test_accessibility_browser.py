@@ -2,7 +2,8 @@
 
 Fails on any critical or serious WCAG 2.2 A/AA finding (listing rule, page and element), and on any page wider
 than its viewport on a phone (390 px) or a laptop (1366 px). Screenshots of each page at both widths go to
-var/screenshots/accessibility/; the moderate and minor findings are printed (pytest -s shows them).
+var/screenshots/accessibility/; the other findings (moderate and minor, and axe's best practices) are printed
+(pytest -s shows them).
 """
 
 from collections import Counter
@@ -16,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from campaigns.models import Campaign, Flag, KpiRound
 from meetings.models import Meeting
-from tests.axe import BLOCKING_IMPACTS, axe_script, violations
+from tests.axe import axe_script, is_blocking, violations
 from tests.browser import launch
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "accessibility"
@@ -85,7 +86,7 @@ class Findings:
         where = f"{who} {name} at {viewport}"
         assert page.locator("#content, #content-main, form").count(), f"{where}: the page did not load"
         for found in violations(page):
-            if found["impact"] in BLOCKING_IMPACTS:
+            if is_blocking(found):
                 count, targets = len(found["targets"]), ", ".join(found["targets"][:5])
                 self.blocking.append(
                     f"{where}: {found['impact']} {found['rule']} ({found['help']}) on {count}: {targets}"
@@ -99,7 +100,7 @@ class Findings:
         page.screenshot(path=str(SCREENSHOTS / f"{who}-{name}-{viewport}.png"), full_page=True)
 
     def assert_none(self) -> None:
-        print("\nmoderate and minor findings (impact, rule: elements):", dict(self.others))
+        print("\nother findings: moderate and minor, and best practices (impact, rule: elements):", dict(self.others))
         problems = self.blocking + self.too_wide
         assert not problems, "critical or serious axe findings, and pages wider than the screen:\n" + "\n".join(
             problems

@@ -139,3 +139,32 @@ def test_every_page_kind_is_accessible_on_a_phone_and_a_laptop(live_server, brow
             findings.check(page, who, name, viewport)
         page.context.close()
     findings.assert_none()
+
+
+def tab_to(page, text: str, limit: int = 200) -> None:
+    """Presses Tab until the focus is on the control showing `text`; each stop must show where the focus is."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const el = document.activeElement, style = getComputedStyle(el);
+                return {text: (el.innerText || el.value || "").trim(), outline: parseFloat(style.outlineWidth),
+                        outlineStyle: style.outlineStyle}; }"""
+        )
+        assert focused["outlineStyle"] != "none" and focused["outline"] >= 2, f"no visible focus on {focused}"
+        if focused["text"] == text:
+            return
+    pytest.fail(f"{text!r} cannot be reached with the Tab key")
+
+
+def test_the_partner_agrees_the_kpis_with_the_keyboard_alone(live_server, browser, demo):
+    page = logged_in_page(browser, live_server.url, LOGINS["partner"], "laptop")
+    page.goto(f"{live_server.url}/admin/campaigns/campaign/{demo.pk}/home/")
+    tab_to(page, "Review and agree")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/agree/")
+    tab_to(page, "Agree to these KPIs for my company")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home/")
+    agreed = KpiRound.objects.current().get(campaign=demo).agreements.values_list("organization__name", flat=True)
+    assert "Bluefin Consulting" in agreed
+    page.context.close()

@@ -17,7 +17,7 @@ from campaigns.services import health as health_services
 from partners.scoping.admin import ScopedModelAdmin
 
 SEVERITY_BY_RANK = {rank: severity for severity, rank in health.SEVERITY_ORDER.items()}
-SEVERITY_COLOURS = {health.CRITICAL: "#ba2121", health.WARNING: "#b26b00", health.INFO: "#417690"}
+SEVERITY_COLOURS = {health.CRITICAL: "#ba2121", health.WARNING: "#8a5000", health.INFO: "#417690"}
 
 
 def severity_badge(severity: str | None) -> str:

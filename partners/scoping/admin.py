@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router
+from django.forms.utils import pretty_name
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -181,6 +182,12 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
                     self._shared_choices[name] = list(field.choices)
                 field.widget.choices = self._shared_choices[name]
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A row's column header is no label: each control is named for assistive technology (WCAG 1.3.1, 4.1.2).
+        for name, field in form.fields.items():
+            name_control(field, str(field.label or pretty_name(name)))
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         self._share_choices(form)
@@ -201,8 +208,22 @@ class RowAuthorityFormSet(forms.BaseInlineFormSet):
                 related = getattr(form.instance, name)  # loaded with the row (ScopedInlineMixin.get_queryset)
                 field.queryset = field.queryset.model._default_manager.filter(pk=getattr(related, "pk", None))
                 label = field.label_from_instance(related) if related is not None else field.empty_label
-                field.widget = forms.Select(choices=[(getattr(related, "pk", ""), label or "")])
+                field.widget = forms.Select(
+                    choices=[(getattr(related, "pk", ""), label or "")], attrs=_inner(field.widget).attrs
+                )
         return form
+
+
+def name_control(field: forms.Field, label: str) -> None:
+    """Names a control by its field's label where the page draws no `<label for>` to it: an inline row's controls,
+    and each input of a date-and-time field (its label points at neither)."""
+    widget = _inner(field.widget)
+    if isinstance(widget, forms.MultiWidget):
+        parts = ("date", "time") if isinstance(widget, forms.SplitDateTimeWidget) else range(1, len(widget.widgets) + 1)
+        for part, subwidget in zip(parts, widget.widgets, strict=True):
+            subwidget.attrs.setdefault("aria-label", f"{label}, {part}")
+    else:
+        widget.attrs.setdefault("aria-label", label)
 
 
 def _inner(widget: forms.Widget) -> forms.Widget:
@@ -226,6 +247,12 @@ class ScopedFieldsMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", self.scoped_choices(db_field, request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(_inner(formfield.widget), forms.MultiWidget):
+            name_control(formfield, str(formfield.label))
+        return formfield
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", self.scoped_choices(db_field, request))

@@ -1,0 +1,170 @@
+"""Every page kind, as the host's, the partner's and the operator's logins, checked in Chromium by axe-core.
+
+Fails on any critical or serious WCAG 2.2 A/AA finding (listing rule, page and element), and on any page wider
+than its viewport on a phone (390 px) or a laptop (1366 px). Screenshots of each page at both widths go to
+var/screenshots/accessibility/; the other findings (moderate and minor, and axe's best practices) are printed
+(pytest -s shows them).
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from campaigns.models import Campaign, Flag, KpiRound
+from meetings.models import Meeting
+from tests.axe import axe_script, is_blocking, violations
+from tests.browser import launch
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "accessibility"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
+DEMO_PASSWORD = "demo-pass-2026"
+LOGINS = {"host": "maria@northwind.example", "partner": "jonas@bluefin.example", "operator": "admin"}
+WEBINAR = "Forecasting with real data — joint webinar"
+
+pytestmark = pytest.mark.django_db(transaction=True)  # a live server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for this module only (Playwright's sync loop and the ORM allowance end with the module)."""
+    axe_script()  # installed before the first page, so a missing npm fails at once
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def demo(migration_data):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    webinar = Campaign.objects.get(name=WEBINAR)
+    # The demo raises no flag by itself; one makes the flags list and the home page's health show one.
+    Flag.objects.get_or_create(
+        campaign=webinar,
+        code="no_decision_maker",
+        defaults={
+            "severity": "critical",
+            "title": "No decision maker",
+            "opened_at": webinar.created_at,
+            "last_seen_at": webinar.created_at,
+        },
+    )
+    return webinar
+
+
+def page_paths(webinar) -> dict[str, str]:
+    now = timezone.now()
+    meetings = Meeting.objects.filter(series__campaign=webinar)
+    logged = meetings.filter(starts_at__lt=now).order_by("-starts_at").first()
+    upcoming = meetings.filter(starts_at__gt=now).order_by("starts_at").first()
+    kpi_round = KpiRound.objects.current().get(campaign=webinar)
+    return {
+        "my-work": "/admin/",
+        "campaign-home": f"/admin/campaigns/campaign/{webinar.pk}/home/",
+        "campaign-form": f"/admin/campaigns/campaign/{webinar.pk}/change/",
+        "meeting-log": f"/admin/meetings/meeting/{logged.pk}/change/",
+        "kpi-agreement": f"/admin/campaigns/kpiround/{kpi_round.pk}/agree/",
+        "agenda": f"/admin/meetings/meeting/{upcoming.pk}/agenda/",
+        "flags": "/admin/campaigns/flag/",
+        "deliverables": "/admin/campaigns/deliverable/",
+    }
+
+
+class Findings:
+    """What the pages showed: blocking axe findings and over-wide pages (which fail), and the rest (counted)."""
+
+    def __init__(self):
+        self.blocking, self.too_wide, self.others = [], [], Counter()
+
+    def check(self, page, who: str, name: str, viewport: str) -> None:
+        where = f"{who} {name} at {viewport}"
+        assert page.locator("#content, #content-main, form").count(), f"{where}: the page did not load"
+        for found in violations(page):
+            if is_blocking(found):
+                count, targets = len(found["targets"]), ", ".join(found["targets"][:5])
+                self.blocking.append(
+                    f"{where}: {found['impact']} {found['rule']} ({found['help']}) on {count}: {targets}"
+                )
+            else:
+                self.others[(found["impact"], found["rule"])] += len(found["targets"])
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > VIEWPORTS[viewport]["width"]:
+            self.too_wide.append(f"{where}: {width} px wide in a {VIEWPORTS[viewport]['width']} px viewport")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{who}-{name}-{viewport}.png"), full_page=True)
+
+    def assert_none(self) -> None:
+        print("\nother findings: moderate and minor, and best practices (impact, rule: elements):", dict(self.others))
+        problems = self.blocking + self.too_wide
+        assert not problems, "critical or serious axe findings, and pages wider than the screen:\n" + "\n".join(
+            problems
+        )
+
+
+def logged_in_page(browser, base_url: str, username: str, viewport: str):
+    # axe is added as an inline script, which the site's Content-Security-Policy rightly refuses.
+    page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_the_login_page_is_accessible_on_a_phone_and_a_laptop(live_server, browser):
+    findings = Findings()
+    for viewport in VIEWPORTS:
+        page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        findings.check(page, "anyone", "login", viewport)
+        page.context.close()
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("who", LOGINS)
+def test_every_page_kind_is_accessible_on_a_phone_and_a_laptop(live_server, browser, demo, who):
+    findings = Findings()
+    paths = page_paths(demo)
+    for viewport in VIEWPORTS:
+        page = logged_in_page(browser, live_server.url, LOGINS[who], viewport)
+        for name, path in paths.items():
+            page.goto(live_server.url + path)
+            findings.check(page, who, name, viewport)
+        page.context.close()
+    findings.assert_none()
+
+
+def tab_to(page, text: str, limit: int = 200) -> None:
+    """Presses Tab until the focus is on the control showing `text`; each stop must show where the focus is."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const el = document.activeElement, style = getComputedStyle(el);
+                return {text: (el.innerText || el.value || "").trim(), outline: parseFloat(style.outlineWidth),
+                        outlineStyle: style.outlineStyle}; }"""
+        )
+        assert focused["outlineStyle"] != "none" and focused["outline"] >= 2, f"no visible focus on {focused}"
+        if focused["text"] == text:
+            return
+    pytest.fail(f"{text!r} cannot be reached with the Tab key")
+
+
+def test_the_partner_agrees_the_kpis_with_the_keyboard_alone(live_server, browser, demo):
+    page = logged_in_page(browser, live_server.url, LOGINS["partner"], "laptop")
+    page.goto(f"{live_server.url}/admin/campaigns/campaign/{demo.pk}/home/")
+    tab_to(page, "Review and agree")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/agree/")
+    tab_to(page, "Agree to these KPIs for my company")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home/")
+    agreed = KpiRound.objects.current().get(campaign=demo).agreements.values_list("organization__name", flat=True)
+    assert "Bluefin Consulting" in agreed
+    page.context.close()

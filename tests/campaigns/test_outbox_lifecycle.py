@@ -168,7 +168,10 @@ def test_a_row_abandoned_on_its_last_attempt_ends_failed(row, settings):
     waiting = row(subject="deliverable:4", status=Status.PENDING, attempts=2, claimed_at=silent_since)
     assert lifecycle.fail_abandoned(Reminder, NOW) == 1
     assert _fresh(waiting).status == Status.PENDING  # only a row left "sending" is abandoned
-    assert _fresh(last).status == Status.FAILED and "last attempt" in _fresh(last).last_error
+    assert _fresh(last).status == Status.FAILED
+    assert _fresh(last).last_error == (
+        "The worker stopped while sending (no answer within the sending timeout) on the last attempt."
+    )
     assert (_fresh(not_last).status, _fresh(recent).status) == (Status.SENDING, Status.SENDING)
 
 

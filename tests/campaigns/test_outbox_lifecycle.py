@@ -57,13 +57,14 @@ def test_claim_takes_over_a_row_whose_worker_went_silent_only_after_the_sending_
 
 
 def test_an_outcome_touches_only_its_own_row(row):
-    first, second = row(), row(subject="deliverable:2")
-    for reminder in (first, second):
+    first, second, third = row(), row(subject="deliverable:2"), row(subject="deliverable:3")
+    for reminder in (first, second, third):
         lifecycle.claim(Reminder, reminder.pk, NOW)
-    # Each outcome lands while the other row is still being sent, and must leave it so.
-    assert lifecycle.mark_dropped(_fresh(second), "The deliverable is done.").status == "dropped"
-    assert _fresh(first).status == Status.SENDING
+    # Each outcome lands while other rows are still being sent, and must leave them so.
     assert lifecycle.mark_sent(_fresh(first), NOW).status == "sent"
+    assert (_fresh(second).status, _fresh(third).status) == (Status.SENDING, Status.SENDING)
+    assert lifecycle.mark_dropped(_fresh(second), "The deliverable is done.").status == "dropped"
+    assert _fresh(third).status == Status.SENDING
     assert (_fresh(first).status, _fresh(second).status) == (Status.SENT, Status.DROPPED)
     assert (_fresh(first).sent_at, _fresh(first).dropped_reason) == (NOW, "")
     assert (_fresh(second).sent_at, _fresh(second).dropped_reason) == (None, "The deliverable is done.")
@@ -222,11 +223,12 @@ def test_a_row_whose_worker_went_silent_is_handed_over_again_unless_its_new_mess
     settings.REMINDER_REQUEUE_AFTER_SECONDS = 3600  # longer than the sending timeout: a taken message is not lost
     silent_since = NOW - datetime.timedelta(seconds=601)
 
-    def stale(subject: str, enqueued_at):
-        return row(subject=subject, status=Status.SENDING, attempts=1, claimed_at=silent_since, enqueued_at=enqueued_at)
+    def stale(subject: str, enqueued_at, claimed_at=silent_since):
+        return row(subject=subject, status=Status.SENDING, attempts=1, claimed_at=claimed_at, enqueued_at=enqueued_at)
 
     never_enqueued = stale("deliverable:1", None)
-    message_lost = stale("deliverable:2", NOW - datetime.timedelta(seconds=3601))
+    # Sent again after the worker went silent, and that message was lost too.
+    message_lost = stale("deliverable:2", NOW - datetime.timedelta(seconds=3601), NOW - datetime.timedelta(hours=2))
     message_taken_then_worker_died = stale("deliverable:3", silent_since - datetime.timedelta(seconds=1))
     new_message_on_its_way = stale("deliverable:4", NOW - datetime.timedelta(seconds=10))
     queued = lifecycle.enqueue_due(Reminder, "campaigns.send_reminder", NOW, enqueue=False)[1]
@@ -269,3 +271,12 @@ def test_a_long_reason_for_dropping_is_kept_to_its_first_300_characters(row):
     lifecycle.claim(Reminder, reminder.pk, NOW)
     lifecycle.mark_dropped(_fresh(reminder), "x" * 299 + "yz")
     assert _fresh(reminder).dropped_reason == "x" * 299 + "y"
+
+
+def test_resend_leaves_the_other_failed_rows_alone(row):
+    chosen, other = (
+        row(status=Status.FAILED, attempts=7),
+        row(subject="deliverable:2", status=Status.FAILED, attempts=7),
+    )
+    lifecycle.resend(chosen)
+    assert (_fresh(other).status, _fresh(other).attempts) == (Status.FAILED, 7)

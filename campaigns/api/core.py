@@ -135,6 +135,25 @@ class CampaignListSerializer(serializers.ListSerializer):
         return [self.child.represent(campaign, parties[campaign.pk], team[campaign.pk]) for campaign in campaigns]
 
 
+class KpiTargetsField(serializers.DictField):
+    """A dict of metric code -> target whose refusals are reported under the field's own name, one message per bad
+    entry naming its key: the documented 400 body is `{field: [messages]}`, never keyed by the client's dict keys."""
+
+    KEY_SHOWN_CHARS = 60
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(
+                [
+                    f"{str(key)[: self.KEY_SHOWN_CHARS]!r}: {message}"
+                    for key, messages in error.detail.items()
+                    for message in (messages if isinstance(messages, list) else [messages])
+                ]
+            ) from None
+
+
 # Write-only fields that say how a campaign starts; a change ignores them.
 CREATE_ONLY = ("invite", "team_members", "host", "invite_message", "decision_maker", "project_lead", "kpi_targets")
 
@@ -187,7 +206,7 @@ class CampaignSerializer(ScopedModelSerializer):
         allow_null=True,
         help_text="On create: the host company's project lead on the campaign (a person; they join the team).",
     )
-    kpi_targets = serializers.DictField(
+    kpi_targets = KpiTargetsField(
         child=serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0),
         write_only=True,
         required=False,

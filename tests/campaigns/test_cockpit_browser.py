@@ -84,12 +84,15 @@ def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, co
     before = maria_at.clicks
     maria_at.click("text=Start one with a partner")
     maria_at.page.fill("#id_name", "Forecasting with real data")
+    maria_at.choose("#id_kind", "Joint webinar")  # no template: the kind is hers to choose
     maria_at.page.fill("#id_kickoff_date", str(timezone.localdate()))
     maria_at.page.fill("#id_launch_date", str(timezone.localdate() + datetime.timedelta(days=30)))
     maria_at.choose("#id_partner", "Bluefin Consulting")
     maria_at.click("input[name=_save]")
     clicks["create with partner"] = maria_at.clicks - before
+    maria_at.page.wait_for_url("**/admin/campaigns/campaign/*/home/")  # saved: on to the new campaign's home
     campaign = Campaign.objects.get(name="Forecasting with real data")
+    assert maria_at.page.url.endswith(f"/admin/campaigns/campaign/{campaign.pk}/home/")
     assert Invitation.objects.get(campaign=campaign).organization == partner
 
     # 2. Jonas accepts from his "My work".

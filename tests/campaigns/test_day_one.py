@@ -137,6 +137,22 @@ def test_the_api_refuses_a_target_for_a_kpi_the_plan_does_not_have(alice):
     assert not Campaign.objects.filter(name="Wrong KPI").exists()
 
 
+def test_a_refused_target_is_reported_under_kpi_targets_naming_its_key(alice):
+    """The documented 400 body is `{field: [messages]}`: a bad entry of the dict is not a key of its own."""
+    response = api_of(alice).post(
+        "/api/campaigns/",
+        {"name": "Bad targets", "template": webinar_template().pk, "kpi_targets": {"\x1d": "-1", "leads": "x"}},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body) == {"kpi_targets"} and len(body["kpi_targets"]) == 2
+    assert all(isinstance(message, str) for message in body["kpi_targets"])
+    assert any("'\\x1d'" in message and "greater than or equal to 0" in message for message in body["kpi_targets"])
+    assert any("'leads'" in message for message in body["kpi_targets"])
+    assert not Campaign.objects.filter(name="Bad targets").exists()
+
+
 def test_the_api_refuses_a_decision_maker_of_another_company(alice, carol):
     response = api_of(alice).post(
         "/api/campaigns/", {"name": "Not theirs", "decision_maker": carol.person.pk}, format="json"

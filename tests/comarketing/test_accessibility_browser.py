@@ -6,6 +6,7 @@ var/screenshots/accessibility/; the other findings (moderate and minor, and axe'
 (pytest -s shows them).
 """
 
+import datetime
 from collections import Counter
 from pathlib import Path
 
@@ -167,4 +168,47 @@ def test_the_partner_agrees_the_kpis_with_the_keyboard_alone(live_server, browse
     page.wait_for_url("**/home/")
     agreed = KpiRound.objects.current().get(campaign=demo).agreements.values_list("organization__name", flat=True)
     assert "Bluefin Consulting" in agreed
+    page.context.close()
+
+
+def tab_to_control(page, selector: str, limit: int = 400) -> None:
+    """Presses Tab until the focus is on the control `selector` (a form field shows no text to find it by)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return
+    pytest.fail(f"{selector} cannot be reached with the Tab key")
+
+
+def test_the_host_logs_a_meeting_with_the_keyboard_alone(live_server, browser, demo):
+    meeting = (
+        Meeting.objects.filter(series__campaign=demo, status=Meeting.Status.SCHEDULED, starts_at__lt=timezone.now())
+        .order_by("-starts_at")
+        .first()
+    )
+    page = logged_in_page(browser, live_server.url, LOGINS["host"], "laptop")
+    page.goto(f"{live_server.url}/admin/meetings/meeting/{meeting.pk}/change/")
+    tab_to_control(page, "#id_notes")
+    page.keyboard.type("Speakers confirmed; the landing page goes live on Monday.")
+    if not page.locator("#id_action_items-0-title").count():
+        tab_to(page, "Add another Action item")
+        page.keyboard.press("Enter")
+    tab_to_control(page, "#id_action_items-0-title")
+    page.keyboard.type("Send the speaker brief")
+    tab_to_control(page, "#id_action_items-0-owner")
+    page.keyboard.press("ArrowDown")
+    tab_to_control(page, "#id_action_items-0-due_date")
+    page.keyboard.type((timezone.localdate() + datetime.timedelta(days=7)).isoformat())
+    tab_to_control(page, "input[name=_continue]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    errors = page.locator(".errorlist").evaluate_all(
+        "(lists) => lists.map((l) => l.closest('td, .form-row').className)"
+    )
+    assert not errors, f"the log was refused: {errors}"
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert meeting.notes == "Speakers confirmed; the landing page goes live on Monday."
+    assert list(meeting.action_items.values_list("title", flat=True)) == ["Send the speaker brief"]
     page.context.close()

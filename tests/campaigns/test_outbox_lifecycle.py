@@ -10,6 +10,8 @@ from django.utils import timezone
 from campaigns.models import Reminder
 from campaigns.outbox import lifecycle
 
+pytestmark = pytest.mark.django_db
+
 NOW = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
 Status = Reminder.Status
 
@@ -280,3 +282,54 @@ def test_resend_leaves_the_other_failed_rows_alone(row):
     )
     lifecycle.resend(chosen)
     assert (_fresh(other).status, _fresh(other).attempts) == (Status.FAILED, 7)
+
+
+# --- Pauses: a destination that refuses everything waits, instead of failing every row ---------------------------
+
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def test_the_first_failure_pauses_a_channel_unless_told_to_wait_for_more():
+    assert lifecycle.pause_after_failure("mail", "554 go away", now=NOW, seconds=300) == NOW + 5 * MINUTE
+    pause = lifecycle.pause_of("mail")
+    assert (pause.reason, pause.since, pause.paused_until, pause.failures) == ("554 go away", NOW, NOW + 5 * MINUTE, 1)
+    assert lifecycle.pause_of("webhook:1") is None
+
+
+def test_a_channel_is_paused_from_the_nth_failure_in_a_row_and_keeps_when_it_began():
+    def fail(minute: int) -> datetime.datetime | None:
+        at = NOW + minute * MINUTE
+        return lifecycle.pause_after_failure("webhook:7", f"503 at {minute}", now=at, seconds=600, after_failures=3)
+
+    assert (fail(0), fail(1)) == (None, None)
+    assert fail(2) == NOW + 12 * MINUTE
+    pause = lifecycle.pause_of("webhook:7")
+    assert (pause.failures, pause.since, pause.reason, pause.paused_until) == (3, NOW, "503 at 2", NOW + 12 * MINUTE)
+
+
+def test_a_shorter_pause_never_cuts_a_longer_one_short():
+    lifecycle.pause_after_failure("mail", "554", now=NOW, seconds=3600)
+    assert lifecycle.pause_after_failure("mail", "554", now=NOW + MINUTE, seconds=60) == NOW + 60 * MINUTE
+    assert lifecycle.pause_of("mail").paused_until == NOW + 60 * MINUTE
+
+
+def test_a_very_long_refusal_is_kept_to_its_first_thousand_characters():
+    lifecycle.pause_after_failure("mail", "5" * 999 + "54", now=NOW, seconds=60)
+    assert lifecycle.pause_of("mail").reason == "5" * 999 + "5"
+    lifecycle.pause_after_failure("mail", "4" * 999 + "21", now=NOW, seconds=60)
+    assert lifecycle.pause_of("mail").reason == "4" * 999 + "2"  # the latest refusal, kept to 1,000 too
+
+
+def test_a_pause_holds_until_its_moment_and_not_after():
+    assert lifecycle.paused_until(None, NOW) is None
+    lifecycle.pause_after_failure("mail", "554", now=NOW, seconds=60)
+    pause = lifecycle.pause_of("mail")
+    assert lifecycle.paused_until(pause, NOW) == NOW + MINUTE
+    assert lifecycle.paused_until(pause, NOW + MINUTE) is None
+
+
+def test_a_message_that_goes_out_lifts_only_its_own_channels_pause():
+    for channel in ("mail", "webhook:1"):
+        lifecycle.pause_after_failure(channel, "refused", now=NOW, seconds=60)
+    lifecycle.resume("mail")
+    assert lifecycle.pause_of("mail") is None and lifecycle.pause_of("webhook:1") is not None

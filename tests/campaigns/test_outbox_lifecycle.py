@@ -333,3 +333,19 @@ def test_a_message_that_goes_out_lifts_only_its_own_channels_pause():
         lifecycle.pause_after_failure(channel, "refused", now=NOW, seconds=60)
     lifecycle.resume("mail")
     assert lifecycle.pause_of("mail") is None and lifecycle.pause_of("webhook:1") is not None
+
+
+def test_a_retry_waits_for_the_end_of_a_pause_but_never_past_the_retry_window(row, settings, monkeypatch):
+    settings.REMINDER_RETRY_WINDOW_SECONDS = 3600
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    monkeypatch.setattr(lifecycle.random, "uniform", lambda low, high: high)  # back-off: exactly 60 s
+
+    def retry_in(not_before) -> float:
+        reminder = row(subject=f"deliverable:{not_before}")
+        lifecycle.claim(Reminder, reminder.pk, NOW)
+        return lifecycle.after_failure(_fresh(reminder), "554", now=NOW, transient=True, not_before=not_before).retry_in
+
+    assert retry_in(None) == 60
+    assert retry_in(NOW + 10 * MINUTE) == 600  # the pause ends after the back-off
+    assert retry_in(NOW + datetime.timedelta(seconds=30)) == 60  # the back-off ends after the pause
+    assert retry_in(NOW + 2 * datetime.timedelta(hours=1)) == 3600  # the window ends first

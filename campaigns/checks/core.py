@@ -12,6 +12,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -425,8 +426,11 @@ def _next_digests(open_campaigns, now: datetime.datetime) -> QuerySet:
     """Each campaign is looked at again at the next Monday 08:00 of each of its people (in their zones)."""
     members = Member.objects.filter(campaign__in=open_campaigns)
     zones = members.values_list("person__time_zone", flat=True).order_by().distinct()
+    # Typed even with no zone at all (no member left, or a closed campaign handed over by an incremental run): a
+    # bare NULL reaches PostgreSQL as text, and the sweep's "moment > now" would refuse to compare it.
     next_monday = Case(
         *(When(person__time_zone=zone, then=Value(_next_digest_moment(now, zone), DateTimeField())) for zone in zones),
+        default=Cast(Value(None), DateTimeField()),
         output_field=DateTimeField(),
     )
     return due.due_moments(members, campaign="campaign_id", moment=next_monday)

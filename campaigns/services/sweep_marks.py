@@ -65,8 +65,16 @@ def sweep_marks_take(sweep: str, now: datetime.datetime) -> list[int]:
 
 
 def sweep_marks_clear(sweep: str) -> None:
-    """A full run looks at every campaign: the marks it would take are set back."""
-    SweepDue.objects.filter(sweep=sweep, changes__gt=0).update(changes=0)
+    """A full run looks at every campaign: the marks it would take are set back.
+
+    Marks another transaction holds are skipped, not waited for: a full run of the same sweep at the same moment
+    is setting them back itself, and a change marking its campaign meanwhile only costs the next incremental run
+    one more look. Waiting would hold this run (inside its transaction) until the other one commits, so two full
+    sweeps could never run side by side (and each resolves every flag once only because both can)."""
+    marked = SweepDue.objects.filter(sweep=sweep, changes__gt=0)
+    if connection.features.has_select_for_update_skip_locked:
+        marked = SweepDue.objects.filter(pk__in=marked.select_for_update(skip_locked=True).values("pk"))
+    marked.update(changes=0)
 
 
 def sweep_due_store(

@@ -349,3 +349,10 @@ def test_a_retry_waits_for_the_end_of_a_pause_but_never_past_the_retry_window(ro
     assert retry_in(NOW + 10 * MINUTE) == 600  # the pause ends after the back-off
     assert retry_in(NOW + datetime.timedelta(seconds=30)) == 60  # the back-off ends after the pause
     assert retry_in(NOW + 2 * datetime.timedelta(hours=1)) == 3600  # the window ends first
+
+
+def test_a_failure_counts_and_pauses_only_its_own_channel():
+    lifecycle.pause_after_failure("webhook:1", "503", now=NOW, seconds=60, after_failures=5)
+    lifecycle.pause_after_failure("mail", "554", now=NOW, seconds=3600)
+    other = lifecycle.pause_of("webhook:1")
+    assert (other.failures, other.paused_until) == (1, NOW)

@@ -21,7 +21,7 @@ from tests.meetings.factories import series_for
 from tests.querycount import queries_of
 from utilities import charts
 
-TODAY = timezone.localdate()
+today = timezone.localdate  # read at each use: a date fixed at import goes stale in a run that passes midnight
 
 
 def _work_for(campaign, alice, carol):
@@ -30,17 +30,17 @@ def _work_for(campaign, alice, carol):
     alice_member = member_of_user(campaign, alice, is_decision_maker=True)
     carol_member = member_of_user(campaign, carol, is_project_lead=True)
     late = DeliverableFactory(
-        campaign=campaign, title=f"Landing page of {campaign.name}", due_date=TODAY - datetime.timedelta(days=2)
+        campaign=campaign, title=f"Landing page of {campaign.name}", due_date=today() - datetime.timedelta(days=2)
     )
     RaciAssignment.objects.create(deliverable=late, member=alice_member, role="R")
     RaciAssignment.objects.create(deliverable=late, member=carol_member, role="A")
-    SignoffRequest.objects.create(deliverable=late, kind="signoff", reviewer=alice.person, due_date=TODAY)
-    series = series_for(campaign, facilitator=alice_member, first_date=TODAY + datetime.timedelta(days=1))
+    SignoffRequest.objects.create(deliverable=late, kind="signoff", reviewer=alice.person, due_date=today())
+    series = series_for(campaign, facilitator=alice_member, first_date=today() + datetime.timedelta(days=1))
     meeting = series.meetings.order_by("starts_at").first()
     ActionItem.objects.create(
-        meeting=meeting, title=f"Send the speaker brief ({campaign.name})", owner=alice_member, due_date=TODAY
+        meeting=meeting, title=f"Send the speaker brief ({campaign.name})", owner=alice_member, due_date=today()
     )
-    measurement(kpi(campaign, "registrations", target="300"), "120", by=carol.person, end=TODAY)
+    measurement(kpi(campaign, "registrations", target="300"), "120", by=carol.person, end=today())
     return late
 
 
@@ -106,9 +106,9 @@ def test_the_campaign_home_shows_the_state_at_a_glance(alice, carol, company_a, 
         company_a,
         company_b,
         name="Joint webinar",
-        kickoff_date=TODAY - ten_days,
-        launch_date=TODAY + ten_days,
-        end_date=TODAY + ten_days,
+        kickoff_date=today() - ten_days,
+        launch_date=today() + ten_days,
+        end_date=today() + ten_days,
     )
     _work_for(campaign, alice, carol)
     health_sweep()
@@ -247,7 +247,7 @@ def test_a_kpi_chart_is_drawn_once_per_change_of_its_figures(alice, carol, compa
     cache.clear()
     campaign = joint_campaign(company_a, company_b, name="Joint webinar")
     registrations = kpi(campaign, "registrations", target="300")
-    measurement(registrations, "120", by=carol.person, end=TODAY - datetime.timedelta(days=7))
+    measurement(registrations, "120", by=carol.person, end=today() - datetime.timedelta(days=7))
     drawn = []
     draw = charts._render
     monkeypatch.setattr(
@@ -264,7 +264,7 @@ def test_a_kpi_chart_is_drawn_once_per_change_of_its_figures(alice, carol, compa
     assert chart in again
     assert "40.0 %" in again  # the figures in words, beside the chart
 
-    measurement(registrations, "150", by=carol.person, end=TODAY)
+    measurement(registrations, "150", by=carol.person, end=today())
     changed = admin_of(carol).get(home).content.decode()
 
     assert len(drawn) == 2 and chart not in changed and "50.0 %" in changed
@@ -286,7 +286,7 @@ def test_my_work_lists_campaigns_worst_first_exactly_as_ranking_them_all_would(c
         (7, ["info"], False),
     ]
     for days, severities, acknowledged in mix:
-        campaign = joint_campaign(company_a, company_b, launch_date=TODAY + datetime.timedelta(days=days))
+        campaign = joint_campaign(company_a, company_b, launch_date=today() + datetime.timedelta(days=days))
         for n, severity in enumerate(severities):
             Flag.objects.create(
                 campaign=campaign, code=f"c{n}", severity=severity, title="t", opened_at=now, last_seen_at=now
@@ -303,10 +303,10 @@ def test_my_work_lists_campaigns_worst_first_exactly_as_ranking_them_all_would(c
             )
     worst_first = (F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk")
     everything = Campaign.objects.open()
-    ranked_all = list(with_flag_columns(everything, TODAY).order_by(*worst_first).values_list("pk", flat=True))
+    ranked_all = list(with_flag_columns(everything, today()).order_by(*worst_first).values_list("pk", flat=True))
     assert len(ranked_all) == 8
 
     for rows in range(1, 9):
-        candidates = worst_first_candidates(everything, TODAY, rows)
-        ranked = with_flag_columns(candidates, TODAY).order_by(*worst_first).values_list("pk", flat=True)
+        candidates = worst_first_candidates(everything, today(), rows)
+        ranked = with_flag_columns(candidates, today()).order_by(*worst_first).values_list("pk", flat=True)
         assert list(ranked[:rows]) == ranked_all[:rows]

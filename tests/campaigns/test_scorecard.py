@@ -19,7 +19,7 @@ from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory
 from tests.querycount import queries_of
 
-TODAY = timezone.localdate()
+today = timezone.localdate  # read at each use: a date fixed at import goes stale in a run that passes midnight
 
 
 def _done(deliverable, member):
@@ -37,21 +37,21 @@ def scored(alice, carol, company_a, company_b, company_c):
     alice_member = member_of_user(campaign, alice, is_decision_maker=True)
     carol_member = member_of_user(campaign, carol)
     # KPIs: registrations 120 of 100 (met), leads 10 of 50 (not met) -> 1 of 2.
-    measurement(kpi(campaign, "registrations", target="100"), "120", by=carol.person, end=TODAY)
-    measurement(kpi(campaign, "net_new_leads", target="50"), "10", by=alice.person, end=TODAY)
+    measurement(kpi(campaign, "registrations", target="100"), "120", by=carol.person, end=today())
+    measurement(kpi(campaign, "net_new_leads", target="50"), "10", by=alice.person, end=today())
     # Carol is R on three deliverables done today: two due later (on time), one due last week (late) -> 2 of 3,
     # and she alone does B's R's -> results depend on her.
     for due in (
-        TODAY + datetime.timedelta(days=3),
-        TODAY + datetime.timedelta(days=9),
-        TODAY - datetime.timedelta(days=7),
+        today() + datetime.timedelta(days=3),
+        today() + datetime.timedelta(days=9),
+        today() - datetime.timedelta(days=7),
     ):
         _done(DeliverableFactory(campaign=campaign, due_date=due), carol_member)
     # Carol decided two sign-offs, after 2 and 4 days -> median 3.0 days.
     for days in (2, 4):
-        target = DeliverableFactory(campaign=campaign, due_date=TODAY + datetime.timedelta(days=20))
+        target = DeliverableFactory(campaign=campaign, due_date=today() + datetime.timedelta(days=20))
         request = SignoffRequest.objects.create(
-            deliverable=target, kind="signoff", reviewer=carol.person, due_date=TODAY
+            deliverable=target, kind="signoff", reviewer=carol.person, due_date=today()
         )
         SignoffRequest.objects.filter(pk=request.pk).update(
             requested_at=timezone.now() - datetime.timedelta(days=days), decided_at=timezone.now(), status="approved"
@@ -61,7 +61,7 @@ def scored(alice, carol, company_a, company_b, company_c):
         campaign,
         facilitator=alice_member,
         attendees=[alice_member, carol_member],
-        first_date=TODAY - datetime.timedelta(days=14),
+        first_date=today() - datetime.timedelta(days=14),
     )
     for meeting, status in zip(series.meetings.order_by("starts_at")[:2], ("present", "absent"), strict=True):
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
@@ -123,7 +123,7 @@ def test_scorecards_do_not_grow_with_the_partners(alice, company_a, url):
             partner = OrganizationFactory()
             PartnerRelationship.objects.create(vendor=company_a, partner=partner, tier=2)
             campaign = joint_campaign(company_a, partner)
-            deliverable = DeliverableFactory(campaign=campaign, due_date=TODAY)
+            deliverable = DeliverableFactory(campaign=campaign, due_date=today())
             _done(deliverable, member_of(campaign, partner))
             kpi(campaign, "registrations", target="10")
         return queries_of(lambda: client.get(url))
@@ -195,8 +195,8 @@ def test_the_kept_figures_are_those_worked_out_from_scratch(scored, company_a, c
     PartnerRelationship.objects.create(vendor=company_b, partner=company_c)
     three = joint_campaign(company_b, company_c, name="Three of us")
     Party.objects.create(campaign=three, organization=company_a, role=Party.Role.PARTNER)
-    _done(DeliverableFactory(campaign=three, due_date=TODAY), member_of(three, company_c))
-    measurement(kpi(three, "registrations", target="10"), "10", by=charlie.person, end=TODAY)
+    _done(DeliverableFactory(campaign=three, due_date=today()), member_of(three, company_c))
+    measurement(kpi(three, "registrations", target="10"), "10", by=charlie.person, end=today())
     now = timezone.now()
 
     _refresh_all(now)

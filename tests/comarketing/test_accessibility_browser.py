@@ -181,11 +181,11 @@ def tab_to_control(page, selector: str, limit: int = 400) -> None:
 
 
 def test_the_host_logs_a_meeting_with_the_keyboard_alone(live_server, browser, demo):
-    meeting = (
-        Meeting.objects.filter(series__campaign=demo, status=Meeting.Status.SCHEDULED, starts_at__lt=timezone.now())
-        .order_by("-starts_at")
-        .first()
-    )
+    # The demo's series meets at 10:00 New York time: before that hour today's meeting is still ahead, so the
+    # next one is moved an hour into the past, to be logged as a host would right after it.
+    meeting = Meeting.objects.filter(series__campaign=demo, status=Meeting.Status.SCHEDULED).order_by("starts_at")[0]
+    meeting.starts_at = min(meeting.starts_at, timezone.now() - datetime.timedelta(hours=1))
+    meeting.save(update_fields=["starts_at"])
     page = logged_in_page(browser, live_server.url, LOGINS["host"], "laptop")
     page.goto(f"{live_server.url}/admin/meetings/meeting/{meeting.pk}/change/")
     tab_to_control(page, "#id_notes")

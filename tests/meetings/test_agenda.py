@@ -13,7 +13,7 @@ from tests.clients import admin_of
 from tests.meetings.factories import series_for
 from tests.querycount import queries_of
 
-TODAY = timezone.localdate()
+today = timezone.localdate  # read at each use: a date fixed at import goes stale in a run that passes midnight
 
 
 def _campaign_with_everything(campaign, alice, carol):
@@ -25,22 +25,22 @@ def _campaign_with_everything(campaign, alice, carol):
         campaign=campaign, person=carol.person, defaults={"is_decision_maker": True}
     )
     series = series_for(
-        campaign, facilitator=alice_member, first_date=TODAY - datetime.timedelta(days=7), time_zone="UTC"
+        campaign, facilitator=alice_member, first_date=today() - datetime.timedelta(days=7), time_zone="UTC"
     )
     previous, meeting, following = series.meetings.order_by("starts_at")[:3]
     ActionItem.objects.create(
-        meeting=previous, title=f"Send the speaker brief ({campaign.name})", owner=carol_member, due_date=TODAY
+        meeting=previous, title=f"Send the speaker brief ({campaign.name})", owner=carol_member, due_date=today()
     )
-    ActionItem.objects.create(meeting=previous, title="Already done", owner=carol_member, due_date=TODAY, status="done")
+    ActionItem.objects.create(meeting=previous, title="Already done", owner=carol_member, due_date=today(), status="done")
     soon = DeliverableFactory(
         campaign=campaign,
         title=f"Landing page ({campaign.name})",
         due_date=following.starts_at.date() - datetime.timedelta(days=1),
     )
     RaciAssignment.objects.create(deliverable=soon, member=alice_member, role="R")
-    DeliverableFactory(campaign=campaign, title="Far away report", due_date=TODAY + datetime.timedelta(days=60))
-    SignoffRequest.objects.create(deliverable=soon, kind="legal", reviewer=carol.person, due_date=TODAY)
-    measurement(kpi(campaign, "registrations", target="300"), "30", by=carol.person, end=TODAY)
+    DeliverableFactory(campaign=campaign, title="Far away report", due_date=today() + datetime.timedelta(days=60))
+    SignoffRequest.objects.create(deliverable=soon, kind="legal", reviewer=carol.person, due_date=today())
+    measurement(kpi(campaign, "registrations", target="300"), "30", by=carol.person, end=today())
     Flag.objects.create(
         campaign=campaign,
         code="x",
@@ -58,7 +58,7 @@ def _campaign_with_everything(campaign, alice, carol):
         last_seen_at=timezone.now(),
     )
     Decision.objects.create(
-        campaign=campaign, text="Which platform?", status="pending", decided_by=carol_member, needed_by=TODAY
+        campaign=campaign, text="Which platform?", status="pending", decided_by=carol_member, needed_by=today()
     )
     Meeting.objects.filter(pk=meeting.pk).update(agenda="- Q&A moderation\n- Swag")
     return meeting, soon

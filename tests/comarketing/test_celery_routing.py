@@ -36,4 +36,6 @@ def test_every_task_of_the_apps_is_routed():
 def test_a_worker_started_without_queues_consumes_every_kind(settings):
     suffix = settings.TASK_QUEUE_SUFFIX
     # The configured list, not app.amqp.queues: a test that sends to a queue of its own adds it there.
-    assert {queue.name for queue in app.conf.task_queues} == {kind + suffix for kind in ("email", "webhooks", "sweeps", "reports")}
+    assert {queue.name for queue in app.conf.task_queues} == {
+        kind + suffix for kind in ("email", "webhooks", "sweeps", "reports")
+    }

@@ -31,7 +31,9 @@ def _campaign_with_everything(campaign, alice, carol):
     ActionItem.objects.create(
         meeting=previous, title=f"Send the speaker brief ({campaign.name})", owner=carol_member, due_date=today()
     )
-    ActionItem.objects.create(meeting=previous, title="Already done", owner=carol_member, due_date=today(), status="done")
+    ActionItem.objects.create(
+        meeting=previous, title="Already done", owner=carol_member, due_date=today(), status="done"
+    )
     soon = DeliverableFactory(
         campaign=campaign,
         title=f"Landing page ({campaign.name})",

@@ -326,7 +326,10 @@ if CACHE_URL:
 else:
     # One machine, no servers: web and worker processes share files in var/.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
     }
 
 # --- Celery ---------------------------------------------------------------------

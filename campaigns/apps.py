@@ -24,6 +24,7 @@ SELF_REGISTERING = (
     "demo.core",
     "demo.kickoff",
     "demo.results",
+    "demo.budget",
     "demo.plans",
     "demo.flags",
 )

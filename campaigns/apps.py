@@ -21,6 +21,7 @@ SELF_REGISTERING = (
     "services.invitations",
     "pages.my_work",
     "pages.timeline",
+    "pages.budget",
     "demo.core",
     "demo.kickoff",
     "demo.results",

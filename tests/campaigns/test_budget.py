@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from campaigns.models import BudgetLine, CampaignBudget, ExchangeRate
+from campaigns.models import BudgetLine, CampaignBudget, CampaignKpi, ExchangeRate, KpiMeasurement, Metric
 from campaigns.selectors.budget import budget_summary, money
 from tests.conftest import member_of_user
 from utilities.validation import save_validated
@@ -207,3 +208,81 @@ def test_money_reads_as_people_write_it():
     assert money(Decimal("41.00"), "EUR") == "41 EUR"
     assert money(Decimal("1234.5"), "USD") == "1,234.50 USD"
     assert money(None, "EUR") == "—"
+
+
+def metric(code: str, unit: str = "count") -> Metric:
+    return Metric.objects.get_or_create(code=code, defaults={"name": code, "unit": unit, "funnel_stage": "marketing"})[
+        0
+    ]
+
+
+def report(campaign, user, code: str, value: str, currency: str = "", unit: str = "count") -> None:
+    kpi = CampaignKpi.objects.filter(campaign=campaign, metric__code=code).first() or save_validated(
+        CampaignKpi(
+            campaign=campaign, metric=metric(code, unit), target=Decimal(1), currency=currency, owner=org(campaign)
+        )
+    )
+    today = timezone.localdate()
+    save_validated(
+        KpiMeasurement(
+            campaign=campaign,
+            kpi=kpi,
+            period_start=today,
+            period_end=today,
+            value=Decimal(value),
+            reported_by=user.person,
+        )
+    )
+
+
+def org(campaign):
+    return campaign.parties.get(role="host").organization
+
+
+@pytest.fixture
+def spent(shared_campaign, company_a, company_b, alice, carol):
+    """A spends 300 EUR, B 200 USD at 0.5 EUR; A reports 6 leads and 80 registrations, B 4 leads and a
+    pipeline of 2,000 USD."""
+    budget = save_validated(CampaignBudget(campaign=shared_campaign, reporting_currency="EUR"))
+    save_validated(ExchangeRate(budget=budget, currency="USD", rate=Decimal("0.5")))
+    line_of(shared_campaign, company_a, planned="250", actual_amount=Decimal("300"))
+    line_of(shared_campaign, company_b, planned="400", currency="USD", actual_amount=Decimal("200"))
+    report(shared_campaign, alice, "net_new_leads", "6")
+    report(shared_campaign, alice, "registrations", "80")
+    report(shared_campaign, carol, "net_new_leads", "4")
+    report(shared_campaign, carol, "pipeline_value", "2000", currency="USD", unit="money")
+    return shared_campaign
+
+
+def test_costs_per_result_and_roi_by_hand(spent):
+    summary = budget_summary(spent)
+    # 300 EUR + 200 USD x 0.5 = 400 EUR spent; 10 leads, 80 registrations, 2,000 USD = 1,000 EUR of pipeline.
+    assert summary.total.spend == Decimal("400.00")
+    assert summary.total.cost_per_lead == Decimal("40.00")
+    assert summary.cost_lines() == [
+        ("Cost per registration", "5 EUR"),
+        ("Cost per lead", "40 EUR"),
+        ("Cost per pipeline unit", "0.40 EUR"),
+    ]
+    assert summary.total.roi == Decimal("2.5")
+    a, b = summary.companies
+    assert (a.name, a.cost_per_lead, a.roi) == ("Company A", Decimal("50.00"), None)  # 300 / 6; no pipeline of its own
+    assert (b.name, b.cost_per_lead, b.roi) == ("Company B", Decimal("25.00"), Decimal("10.0"))  # 100 / 4; 1,000/100
+
+
+def test_the_home_page_shows_each_companys_totals_and_what_they_bought(client, spent, carol):
+    client.force_login(carol)
+    page = client.get(f"/admin/campaigns/campaign/{spent.pk}/home/").content.decode()
+    assert "<h2>Budget</h2>" in page or ">Budget<" in page
+    assert "<td>Company A</td><td>250 EUR</td>" in page
+    assert "50 EUR over plan" in page
+    assert "Cost per lead: <strong>40 EUR</strong>" in page
+    assert "<td>2.5x</td>" in page
+
+
+def test_the_home_page_says_when_nothing_is_known(client, shared_campaign, company_a, alice):
+    client.force_login(alice)
+    url = f"/admin/campaigns/campaign/{shared_campaign.pk}/home/"
+    assert "No budget lines yet: no spend recorded yet." in client.get(url).content.decode()
+    line_of(shared_campaign, company_a)
+    assert "No spend recorded yet." in client.get(url).content.decode()

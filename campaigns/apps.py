@@ -17,6 +17,7 @@ SELF_REGISTERING = (
     "checks.core",
     "checks.invitations",
     "checks.people",
+    "checks.budget",
     "outbox.notices",
     "services.invitations",
     "pages.my_work",

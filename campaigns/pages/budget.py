@@ -5,20 +5,7 @@ from django.urls import reverse
 
 from campaigns.models import CampaignBudget
 from campaigns.pages.home import campaign_home
-from campaigns.selectors.budget import Totals, budget_summary, money
-
-
-def _row(totals: Totals, currency: str) -> dict[str, str]:
-    return {
-        "name": totals.name,
-        "planned": money(totals.planned, currency),
-        "approved": f"{money(totals.approved, currency)} ({totals.approved_lines} of {totals.lines} lines)",
-        "committed": money(totals.committed, currency),
-        "spend": money(totals.spend, currency),
-        "over_plan": money(totals.over_plan, currency) if totals.over_plan else "",
-        "cost_per_lead": money(totals.cost_per_lead, currency),
-        "roi": f"{totals.roi}x" if totals.roi is not None else "—",
-    }
+from campaigns.selectors.budget import budget_summary, totals_row
 
 
 @campaign_home.panel("Budget", "campaigns/home/budget.html", order=50)
@@ -27,8 +14,8 @@ def budget(request, campaign):
     settings = CampaignBudget.objects.filter(campaign=campaign).values_list("pk", flat=True).first()
     return {
         "summary": summary,
-        "rows": [_row(company, summary.currency) for company in summary.companies],
-        "total": _row(summary.total, summary.currency),
+        "rows": [totals_row(company, summary.currency) for company in summary.companies],
+        "total": totals_row(summary.total, summary.currency),
         "lines_url": reverse("admin:campaigns_budgetline_changelist") + f"?campaign__id__exact={campaign.pk}",
         "add_url": reverse("admin:campaigns_budgetline_add") + f"?campaign={campaign.pk}",
         "rates_url": (

@@ -16,8 +16,8 @@ BUDGETS = {
     "Forecasting with real data — joint webinar": (
         ["sam@northwind.example", "jonas@bluefin.example"],
         [
-            ("sam@northwind.example", "Webinar platform licence", "EUR", "1200", "1200", "1200", True, True),
             ("sam@northwind.example", "Paid LinkedIn promotion", "EUR", "3000", "1500", "400", False, False),
+            ("sam@northwind.example", "Webinar platform licence", "EUR", "1200", "1200", "1200", True, True),
             ("jonas@bluefin.example", "Speaker travel to the studio", "USD", "900", "900", "950", False, True),
             ("jonas@bluefin.example", "Guest expert fee", "USD", "2000", "0", "0", True, False),
         ],

@@ -154,7 +154,8 @@ class BudgetLine(AgreedTerms, Versioned):
     def approval_text(self) -> str:
         """ "Approved by Sam Weber (5,000.00 EUR)", or what the line waits for, in words."""
         if self.status == self.Status.APPROVED:
-            return f"Approved by {self.approved_by.full_name} ({self.approved_amount:,.2f} {self.approved_currency})"
+            who = self.approved_by.full_name if self.approved_by else "its budget owner"
+            return f"Approved by {who} ({self.approved_amount:,.2f} {self.approved_currency})"
         if self.approved_amount is not None:
             return (
                 f"Awaiting approval again: {self.approved_amount:,.2f} {self.approved_currency} was approved, "

@@ -12,6 +12,12 @@ from utilities.validation import save_validated
 def budget_line_approve(*, line: BudgetLine, person: Person | None) -> BudgetLine:
     """The paying company's budget owner on the campaign approves the line as it stands: the approval is pinned to
     its amount and currency (a later change of either reopens it, see `BudgetLine.save`)."""
+    if person is None:
+        # A company's word is given by that company alone: the operator has no budget to approve for it.
+        raise ValidationError(
+            f"Approval is the word of the budget owner of {line.organization} on this campaign; the operator does "
+            "not approve for a company."
+        )
     line = BudgetLine.objects.select_for_update().get(pk=line.pk)
     refused = budget_owner_refusal(line, person)
     if refused:

@@ -286,3 +286,12 @@ def test_the_home_page_says_when_nothing_is_known(client, shared_campaign, compa
     assert "No budget lines yet: no spend recorded yet." in client.get(url).content.decode()
     line_of(shared_campaign, company_a)
     assert "No spend recorded yet." in client.get(url).content.decode()
+
+
+def test_the_operator_does_not_approve_for_a_company(api, shared_campaign, company_a, operator, budget_owner):
+    line = line_of(shared_campaign, company_a)
+    refused = api.as_user(operator).post(f"/api/budget-lines/{line.pk}/approve/")
+    assert refused.status_code == 400
+    assert "the operator does not approve for a company" in str(refused.json())
+    line.refresh_from_db()
+    assert line.status == "planned"

@@ -6,6 +6,7 @@ app_name = "campaigns"
 
 urlpatterns = [
     path("brand-assets/<int:pk>/download/", views.brand_asset_download, name="brand-asset-download"),
+    path("budget-lines/<int:pk>/receipt/", views.budget_receipt_download, name="budget-receipt"),
     path("campaigns/<int:campaign_id>/kpis.csv", views.kpi_export, name="kpi-export"),
     path("results-reports/<int:pk>/results.<str:kind>", views.results_report_download, name="results-report"),
 ]

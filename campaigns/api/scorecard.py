@@ -19,6 +19,13 @@ class ScorecardFiguresSerializer(serializers.Serializer):
     signoff_median_days = serializers.FloatField(allow_null=True)
     open_critical_flags = serializers.IntegerField()
     depends_on = serializers.CharField(allow_null=True)
+    # Money, as text with its currency ("—" when unknown); absent from figures worked out before the budget existed.
+    partner_spend = serializers.CharField(required=False, help_text="The partner's actual spend, e.g. “1,380 EUR”.")
+    partner_cost_per_lead = serializers.CharField(required=False, help_text="The partner's spend per lead it reported.")
+    partner_roi = serializers.CharField(required=False, help_text="The partner's pipeline per unit of spend (“3.2x”).")
+    spend = serializers.CharField(required=False, help_text="Both companies' actual spend.")
+    cost_per_lead = serializers.CharField(required=False, help_text="Both companies' spend per lead.")
+    roi = serializers.CharField(required=False, help_text="Pipeline per unit of both companies' spend.")
 
 
 class PartnerFlagSerializer(serializers.Serializer):

@@ -31,7 +31,8 @@ class Ran:
     kind: str
     days_ago: tuple[int, int, int]  # kickoff, launch, end
     goals: str
-    figures: dict[str, tuple[str, str, list[str]]]  # KPI code -> (target, reporter's e-mail, weekly values)
+    # KPI code -> (target, reporter's e-mail, weekly values); money in EUR
+    figures: dict[str, tuple[str, str, list[str]]]
     deliverables: dict[str, tuple[int, str, int]]  # title -> (due days ago, Responsible's e-mail, days late)
     team: dict[str, list[str]]
     lessons: dict[str, str]
@@ -48,6 +49,7 @@ SPRING = Ran(
     figures={
         "registrations": ("300", "priya@northwind.example", ["60", "140", "235", "318"]),
         "net_new_leads": ("40", "sofia@bluefin.example", ["8", "19", "31", "36"]),
+        "pipeline_value": ("15000", "sofia@bluefin.example", ["0", "4000", "11000", "19000"]),
     },
     deliverables={
         "Landing page": (40, "priya@northwind.example", 0),
@@ -109,7 +111,9 @@ def _ran(spec: Ran, today: datetime.date) -> Campaign:
     _add_party(campaign, spec.host, spec.partner)
     members = _team(campaign, spec.team)
     kpis = {
-        code: _kpi(campaign, code, target, _person(reporter).organization)
+        code: _kpi(
+            campaign, code, target, _person(reporter).organization, currency="EUR" if code == "pipeline_value" else ""
+        )
         for code, (target, reporter, _values) in spec.figures.items()
     }
     for email in (spec.host, spec.partner):  # each company's decision maker agrees to the KPIs at kickoff

@@ -1,4 +1,5 @@
 from campaigns.models.assets import BrandAsset
+from campaigns.models.budget import BudgetLine, CampaignBudget, ExchangeRate
 from campaigns.models.core import (
     Campaign,
     CampaignChildQuerySet,
@@ -43,6 +44,9 @@ from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "BudgetLine",
+    "CampaignBudget",
+    "ExchangeRate",
     "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -22,6 +22,7 @@ from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
 from partners.scoping.versions import Versioned
+from utilities.agreed_terms import AgreedTerms
 from utilities.validation import validate_period_span, work_date
 
 # Active ISO 4217 currency codes.
@@ -213,7 +214,7 @@ LOCKED_MESSAGE = (
 )
 
 
-class CampaignKpi(Versioned):
+class CampaignKpi(AgreedTerms, Versioned):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpis")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="campaign_kpis")
     target = models.DecimalField(
@@ -301,14 +302,8 @@ class CampaignKpi(Versioned):
         ):
             raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
 
+    # What the parties agree to: a new KPI, or a changed metric, target, currency or combination, changes it.
     AGREED_TERMS = ("metric_id", "target", "currency", "combination")
-
-    def changes_agreed_terms(self) -> bool:
-        """A new KPI, or a changed metric, target, currency or combination: what the parties agreed to."""
-        if self.pk is None:
-            return True
-        stored = CampaignKpi.objects.filter(pk=self.pk).values(*self.AGREED_TERMS).first()
-        return stored != {name: getattr(self, name) for name in self.AGREED_TERMS}
 
 
 class KpiAgreementQuerySet(CampaignChildQuerySet):

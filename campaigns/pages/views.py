@@ -1,4 +1,4 @@
-"""Scoped downloads: private brand assets, the KPI CSV export and results reports.
+"""Scoped downloads: private brand assets, budget receipts, the KPI CSV export and results reports.
 
 Each answers 404 to anyone whose company is not a party of the campaign, and to anonymous visitors, so the
 existence of a file or campaign is never revealed.
@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from campaigns.models import BrandAsset, Campaign, ResultsReport
+from campaigns.models import BrandAsset, BudgetLine, Campaign, ResultsReport
 from campaigns.selectors.kpis import kpi_export_rows
 from utilities.exports import csv_response
 
@@ -35,22 +35,37 @@ def _no_sniffing(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _private_file(file, name: str, content_type: str, missing: str) -> FileResponse:
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404(missing) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name or file.name.rsplit("/", 1)[-1],
+        content_type=content_type or "application/octet-stream",
+    )
+    return _no_sniffing(response)
+
+
 @require_GET
 def brand_asset_download(request, pk: int):
     asset = BrandAsset.objects.get_for_user(request.user, pk)
     if not asset.file:
         raise Http404("This brand asset is a link, not a file.")
-    try:
-        handle = asset.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file of this brand asset is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=asset.original_name or asset.file.name.rsplit("/", 1)[-1],
-        content_type=asset.content_type or "application/octet-stream",
+    return _private_file(
+        asset.file, asset.original_name, asset.content_type, "The file of this brand asset is missing."
     )
-    return _no_sniffing(response)
+
+
+@require_GET
+def budget_receipt_download(request, pk: int):
+    """A budget line's receipt: for whoever may see the line (its company, and its partners once it is shared)."""
+    line = BudgetLine.objects.get_for_user(request.user, pk)
+    if not line.receipt:
+        raise Http404("This budget line has no receipt.")
+    return _private_file(line.receipt, line.receipt_name, line.receipt_content_type, "The receipt file is missing.")
 
 
 @require_GET

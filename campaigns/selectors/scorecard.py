@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignKpi, Flag, PartnerScorecard, Party, RaciAssignment, SignoffRequest
 from campaigns.registries.checks import CRITICAL
+from campaigns.selectors.budget import partner_money
 from campaigns.selectors.kpis import progress_percent, with_current_figure
 from campaigns.selectors.results import first_done_dates
 from partners.models import PartnerRelationship
@@ -186,7 +187,7 @@ def one_champion(shared):
     return found
 
 
-measures.extend([kpis_met, deliverables_on_time, signoff_turnaround, open_critical_flags, one_champion])
+measures.extend([kpis_met, deliverables_on_time, signoff_turnaround, open_critical_flags, one_champion, partner_money])
 
 
 def partner_flags(recent: dict[str, Any], all_time: dict[str, Any]) -> list[PartnerFlag]:

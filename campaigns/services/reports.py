@@ -24,6 +24,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, ResultsReport
 from campaigns.outbox.notices import RESULTS_REPORT, campaign_leads, notice_send
 from campaigns.selectors import results as selectors
+from campaigns.selectors.budget import budget_summary, executive_summary, totals_row
 from partners.dashboard import Page
 from utilities.charts import kpi_chart_svg
 from utilities.exports import spreadsheet_safe
@@ -85,8 +86,13 @@ def _claim_build(report_id: int, now: datetime.datetime) -> bool:
 def results_context(campaign: Campaign, now) -> dict[str, Any]:
     kpis = selectors.kpi_results(campaign)
     deliverables = selectors.deliverable_results(campaign)
+    budget = budget_summary(campaign)
     return {
         "campaign": campaign,
+        "summary_line": executive_summary(kpis, budget),
+        "budget": budget,
+        "budget_rows": [totals_row(company, budget.currency) for company in budget.companies],
+        "budget_total": totals_row(budget.total, budget.currency),
         "parties": list(campaign.parties.select_related("organization").order_by("role", "organization__name")),
         # Charted against the target the companies agreed to, as the table reads.
         "kpis": [
@@ -124,6 +130,9 @@ def results_csv(context: dict[str, Any]) -> str:
                 "; ".join(filter(None, [result.kpi.figure_source, result.terms.note])),
             ]
         )
+    for row in (*context["budget_rows"], context["budget_total"]):
+        note = f"cost per lead {row['cost_per_lead']}; pipeline on spend {row['roi']}"
+        rows.append(["budget", row["name"], row["planned"], row["spend"], "", "", "", "", "", note])
     for row in context["deliverables"]:
         on_time = "" if row.on_time is None else ("yes" if row.on_time else "no")
         rows.append(

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from campaigns.api.budget import BudgetLineViewSet, CampaignBudgetViewSet, ExchangeRateViewSet
 from campaigns.api.core import (
     CampaignViewSet,
     DeliverableViewSet,
@@ -59,6 +60,9 @@ router.register("signoff-approvers", SignoffApproverViewSet)
 router.register("kickoff-company-parts", KickoffCompanyPartViewSet)
 router.register("tool-access", ToolAccessViewSet)
 router.register("brand-assets", BrandAssetViewSet)
+router.register("budget-lines", BudgetLineViewSet)
+router.register("campaign-budgets", CampaignBudgetViewSet)
+router.register("exchange-rates", ExchangeRateViewSet)
 router.register("signoff-requests", SignoffRequestViewSet)
 router.register("kpi-metrics", MetricViewSet)
 router.register("campaign-kpis", CampaignKpiViewSet)

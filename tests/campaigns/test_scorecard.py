@@ -95,6 +95,13 @@ def test_the_vendor_sees_each_partners_scorecard_as_worked_out_by_hand(scored, a
         "signoff_median_days": 3.0,
         "open_critical_flags": 1,
         "depends_on": "Carol",
+        # No budget recorded: no spend, no cost per lead, no return.
+        "partner_spend": "—",
+        "partner_cost_per_lead": "—",
+        "partner_roi": "—",
+        "spend": "—",
+        "cost_per_lead": "—",
+        "roi": "—",
     }
     assert cards["Company B"]["tier"] == "Tier 1"
     c_recent = next(w for w in cards["Company C"]["windows"] if w["window"] == "last 90 days")

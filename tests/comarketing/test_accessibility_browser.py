@@ -74,6 +74,7 @@ def page_paths(webinar) -> dict[str, str]:
         "agenda": f"/admin/meetings/meeting/{upcoming.pk}/agenda/",
         "flags": "/admin/campaigns/flag/",
         "deliverables": "/admin/campaigns/deliverable/",
+        "budget-lines": f"/admin/campaigns/budgetline/?campaign__id__exact={webinar.pk}",
     }
 
 

@@ -23,6 +23,7 @@ UPLOADS = {
     ("put", "/api/brand-assets/{id}/"),
     ("patch", "/api/brand-assets/{id}/"),
     ("post", "/api/crm-imports/"),
+    ("post", "/api/budget-lines/{id}/receipt/"),
 }
 DEMO_LOGINS = ["maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example", "admin"]
 NEWEST_DETAILS_PER_LIST = 3

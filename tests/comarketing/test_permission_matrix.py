@@ -86,6 +86,9 @@ COMPANY_WORD_ACTIONS = {"agree"}
 # Actions whose rule names a company but, of its people, lets only its decision makers and project leads on the
 # campaign act: inviting a company new to the tracker (it makes a login and e-mails an address).
 CAMPAIGN_LEAD_ACTIONS = {"invite_new_company"}
+# Actions whose rule names the company a budget line belongs to but, of its people, lets only its budget owners on
+# the campaign act: approving the line.
+BUDGET_OWNER_ACTIONS = {"approve"}
 
 
 # Every page outside the admin and the API router, with the rule it applies. A new one must be added here.
@@ -104,6 +107,7 @@ OTHER_ROUTES = {
     "api-auth/login/": "logging in",
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
+    "files/budget-lines/<int:pk>/receipt/": "budget line: view (tests/campaigns/test_budget.py)",
     "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
     "files/results-reports/<int:pk>/results.<str:kind>": (
         "results report: view (tests/campaigns/test_results_report.py)"
@@ -185,6 +189,9 @@ class Facts:
             .exclude(user=None)
             .values_list("user_id", "organization_id")
         )
+        self.budget_owners = set(  # (campaign id, person id) of every budget owner
+            Member.objects.filter(is_budget_owner=True).values_list("campaign_id", "person_id")
+        )
         self.decision_makers = defaultdict(set)  # (campaign id, organization id) -> its decision makers' people
         for campaign_id, organization_id, person_id in Member.objects.filter(is_decision_maker=True).values_list(
             "campaign_id", "person__organization_id", "person_id"
@@ -252,6 +259,8 @@ class Facts:
             return follow(row, queryset_class.owner_path) is None
         if relation == "pending":
             return row.status == "pending"
+        if relation == "shared":
+            return row.is_shared
         raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
 
 
@@ -270,6 +279,8 @@ class Actor:
             return company_may and facts.gives_company_word(row, self)
         if action in CAMPAIGN_LEAD_ACTIONS:
             return company_may and (row.pk, self.person_id) in facts.leads
+        if action in BUDGET_OWNER_ACTIONS:
+            return company_may and (row.campaign_id, self.person_id) in facts.budget_owners
         return company_may
 
     def kind_towards(self, facts: Facts, row) -> str:

@@ -97,8 +97,11 @@ def topology_database(needs_real_services):
     db = connection.settings_dict
     server = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"]}
     server |= {"password": db["PASSWORD"]} if db["PASSWORD"] else {}
-    connection.close()  # a database is copied only while nobody is connected to it
+    connection.close()  # a database is copied only while nobody is connected to it (this process's only)
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [test_database]
+        )  # what an earlier test's thread left open
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{test_database}"')
     db["NAME"] = name

@@ -17,7 +17,8 @@ from campaigns.outbox.webhooks import webhook_sweep
 from campaigns.tasks import send_reminder, send_webhook
 from comarketing.celery import EMAIL, WEBHOOKS, queue_name
 from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
-from tests.campaigns.test_worker_killed import start_worker, stop, wait_for
+from tests.campaigns.test_worker_killed import start_worker
+from tests.live_processes import stop, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("core_checks_only")]
 SLOW_SECONDS = 1.5

@@ -22,7 +22,7 @@ from campaigns.models import Reminder
 from campaigns.outbox.reminders import reminder_sweep
 from campaigns.tasks import send_reminder
 from tests.campaigns.sweep_helpers import assigned_deliverable, core_checks_only, healthy_campaign, team_member  # noqa: F401
-from tests.live_processes import database_url
+from tests.live_processes import database_url, start, stop, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("core_checks_only")]
 QUEUE = f"test-worker-killed{os.environ.get('PYTEST_XDIST_WORKER', '')}"  # one per parallel test process
@@ -65,29 +65,7 @@ def start_worker(
         "-l",
         "INFO",
     ]
-    log = open(mail_folder.parent / f"{name}.log", "w")  # noqa: SIM115  (closed with the process)
-    return subprocess.Popen(
-        command, cwd=conf.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+    return start(command, env, mail_folder.parent / f"{name}.log")
 
 
 def sent_messages(folder: Path) -> list[tuple[int, str]]:
@@ -125,9 +103,9 @@ def test_a_worker_killed_mid_send_leaves_nothing_unsent_and_nothing_sent_twice(n
     try:
         enqueue(due)
         assert wait_for(lambda: Reminder.objects.filter(status="sending").exists()), "the worker never claimed a row"
-        stop(first, signal.SIGKILL)
+        stop(first, sig=signal.SIGKILL)
     finally:
-        stop(first, signal.SIGKILL)
+        stop(first, sig=signal.SIGKILL)
     in_flight = Reminder.objects.get(status="sending")
     assert sent_counts(mail_folder) == Counter()
 
@@ -172,7 +150,7 @@ def test_workers_killed_after_the_hand_over_cause_one_duplicate_each_with_the_sa
             handed_over = partial(lambda count: len(sent_messages(mail_folder)) == count, kill + 1)
             assert wait_for(handed_over), "no message handed over"
         finally:
-            stop(doomed, signal.SIGKILL)
+            stop(doomed, sig=signal.SIGKILL)
     assert Reminder.objects.filter(status="sending").count() == KILLS
 
     survivor = start_worker("survivor", mail_folder, slow_seconds=0)

@@ -7,21 +7,12 @@ from pathlib import Path
 import yaml
 
 from comarketing.celery import QUEUE_OF_TASK
+from tests.live_processes import option
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 WORKERS = {name: service for name, service in SERVICES.items() if " worker " in service.get("command", "")}
-
-
-def option(command: str, flag: str) -> str:
-    """The value of `flag` in a command line, written `flag value` or `flag=value`."""
-    for word, following in zip(words := shlex.split(command), [*words[1:], ""], strict=True):
-        if word == flag:
-            return following
-        if word.startswith(f"{flag}="):
-            return word.split("=", 1)[1]
-    raise AssertionError(f"{flag} is not in {command}")
 
 
 def test_it_describes_the_production_topology():
@@ -54,7 +45,7 @@ def test_the_environment_names_match_the_settings():
 
 
 def test_a_worker_per_kind_of_work_consumes_each_queue_once_with_its_own_concurrency():
-    consumed = {name: option(service["command"], "-Q").split(",") for name, service in WORKERS.items()}
+    consumed = {name: option(shlex.split(service["command"]), "-Q").split(",") for name, service in WORKERS.items()}
     assert consumed == {
         "worker-email": ["email"],
         "worker-webhooks": ["webhooks"],
@@ -63,7 +54,7 @@ def test_a_worker_per_kind_of_work_consumes_each_queue_once_with_its_own_concurr
     }
     assert set(QUEUE_OF_TASK.values()) == {queue for queues in consumed.values() for queue in queues}
     for service in WORKERS.values():
-        assert int(option(service["command"], "--concurrency")) >= 1
+        assert int(option(shlex.split(service["command"]), "--concurrency")) >= 1
         # Each worker's health check asks that worker, not whichever worker answers first.
-        assert option(service["command"], "-n") == "worker@%h"
+        assert option(shlex.split(service["command"]), "-n") == "worker@%h"
         assert "-d worker@$$HOSTNAME" in service["healthcheck"]["test"][1]

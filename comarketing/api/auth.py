@@ -54,9 +54,8 @@ class TokenCredentials(AuthTokenSerializer):
 
 class TokenLoginView(LoginView):
     """Username and password (and `code`, for a login with two-factor sign-in) in; a token valid for API_TOKEN_HOURS
-    out (POST /api/token/logout/ revokes it,
-    /api/token/logout-all/ every token of the login; the operator revokes any in the admin). Failed attempts
-    count towards the lockout (django-axes) like the admin's login form."""
+    out (POST /api/token/logout/ revokes it, /api/token/logout-all/ every token of the login; the operator revokes any
+    in the admin). Failed attempts, wrong codes included, count towards the lockout (django-axes) like the admin's."""
 
     authentication_classes = []
     permission_classes = [AllowAny]

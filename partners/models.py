@@ -69,6 +69,8 @@ class OrganizationQuerySet(ScopedQuerySet):
     # Requiring two-factor sign-in governs the company's people: only its administrators change it.
     rules = {VIEW: OWNER | PARTNER, ADD: NOBODY, CHANGE: OWNER, DELETE: NOBODY, "govern": COMPANY_ADMIN}
     guarded_fields = {"requires_two_factor": "govern"}
+    relation_words = {"admin of owner": "its own administrators"}
+    action_words = {"govern": "change the two-factor requirement of"}
 
     def relation_q(self, relation: str, actor) -> models.Q:
         if relation == "owner":

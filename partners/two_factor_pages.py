@@ -14,31 +14,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from partners import two_factor
 
 
+def _code_field(label: str, help_text: str, **attrs) -> forms.CharField:
+    attrs = {"autocomplete": "one-time-code", "spellcheck": "false", **attrs}
+    return forms.CharField(
+        label=label, max_length=two_factor.CODE_MAX_LENGTH, help_text=help_text, widget=forms.TextInput(attrs=attrs)
+    )
+
+
+ANY_CODE = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+
+
 class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=two_factor.CODE_MAX_LENGTH,
-        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
-    )
+    code = _code_field("Code", ANY_CODE, autofocus=True)
 
 
-class FirstCodeForm(CodeForm):
-    code = forms.CharField(
-        label="Code from the app",
-        max_length=two_factor.CODE_MAX_LENGTH,
-        help_text="The 6-digit code the app shows now, to confirm it is set up.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+class FirstCodeForm(forms.Form):
+    code = _code_field("Code from the app", "The 6-digit code the app shows now.", inputmode="numeric")
 
 
-class CurrentCodeForm(CodeForm):
-    code = forms.CharField(
-        label="Current code",
-        max_length=two_factor.CODE_MAX_LENGTH,
-        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
-    )
+class CurrentCodeForm(forms.Form):
+    code = _code_field("Current code", ANY_CODE)
 
 
 def _next_page(request) -> str:

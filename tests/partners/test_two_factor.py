@@ -267,6 +267,10 @@ def test_only_the_companys_administrators_require_it_of_its_people(alice, bob, c
         api.force_authenticate(user)
         answer = api.patch(url, {"requires_two_factor": True}, format="json")
         assert answer.status_code == refused, (user.person.full_name, answer.content)
+        if refused == 403:
+            assert answer.json()["detail"] == (
+                "Only its own administrators may change the two-factor requirement of this organization."
+            )
     company.refresh_from_db()
     assert not company.requires_two_factor
     api.force_authenticate(bob)

@@ -140,7 +140,6 @@ def verify(request: Any, user: Any, code: str) -> Device:
     if not AxesProxyHandler.is_allowed(django_request, credentials):
         django_request.axes_locked_out = True  # django-axes' middleware answers with the lockout
         raise CodeRefused("Too many failed sign-ins: this login is locked for now.")
-    refusal = None
     with transaction.atomic():
         device = _device_for(user, code) if len(code) <= CODE_MAX_LENGTH else None
         refusal = _too_soon(device) if device is not None else None

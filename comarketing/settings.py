@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "partners",
     "campaigns",
     "meetings",
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # which device, if any, verified this session's login
+    "partners.middleware.TwoFactorGate",  # a login that owes its code (or its enrolment) reaches nothing else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -74,7 +79,9 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A login's failures are forgiven once it is fully signed in (partners.two_factor), not at its password: wrong
+# two-factor codes count towards the same lockout, and a right password must not wipe them.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "comarketing.lockout.lockout_response"
 # Where a request comes from: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT names the proxies in front that append
 # to X-Forwarded-For; then the address the last of them saw (the header's n-th value from the right). Any
@@ -84,6 +91,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
 AXES_CLIENT_IP_CALLABLE = "comarketing.lockout.client_address"
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the login.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Co-marketing tracker")
 # API tokens expire and are stored hashed (django-rest-knox).
 REST_KNOX = {"TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)), "AUTO_REFRESH": False}
 

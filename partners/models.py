@@ -1,3 +1,5 @@
+import base64
+import hashlib
 import zoneinfo
 from functools import cache
 
@@ -5,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django_otp.plugins.otp_static.models import StaticDevice
 from simple_history.models import HistoricalRecords
 
 from partners.scoping import (
@@ -52,18 +55,30 @@ def validate_time_zone(value: str) -> None:
 
 PARTNER = related("partner")
 PARTNER_SIDE = related("partner company")
+COMPANY_ADMIN = related("admin of owner")
+
+
+def _administered_by(actor) -> models.QuerySet:
+    """The companies the actor's login administers (one at most)."""
+    return Person.objects.filter(user_id=actor.user.pk, is_company_admin=True, is_active=True).values("organization_id")
 
 
 class OrganizationQuerySet(ScopedQuerySet):
     # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
     # (A partner's tier is not the company's own: it belongs to a vendor's relationship with it.)
-    rules = {VIEW: OWNER | PARTNER, ADD: NOBODY, CHANGE: OWNER, DELETE: NOBODY}
+    # Requiring two-factor sign-in governs the company's people: only its administrators change it.
+    rules = {VIEW: OWNER | PARTNER, ADD: NOBODY, CHANGE: OWNER, DELETE: NOBODY, "govern": COMPANY_ADMIN}
+    guarded_fields = {"requires_two_factor": "govern"}
+    relation_words = {"admin of owner": "its own administrators"}
+    action_words = {"govern": "change the two-factor requirement of"}
 
     def relation_q(self, relation: str, actor) -> models.Q:
         if relation == "owner":
             return models.Q(pk=actor.organization_id)
         if relation == "partner":
             return sharing.organizations_q(actor.organization_id)
+        if relation == "admin of owner":
+            return models.Q(pk=actor.organization_id) & models.Q(pk__in=_administered_by(actor))
         return super().relation_q(relation, actor)
 
     def selectable_as_partner(self, user) -> "OrganizationQuerySet":
@@ -87,6 +102,12 @@ class Organization(Versioned):
             "Their details stay private until a campaign is shared."
         ),
     )
+    requires_two_factor = models.BooleanField(
+        "requires two-factor sign-in",
+        default=False,
+        help_text="Its people sign in with a code from an authenticator app after their password (or through "
+        "single sign-on); anyone without one is sent to set it up first. Changed by the company's administrators.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -97,9 +118,6 @@ class Organization(Versioned):
 
     def __str__(self) -> str:
         return self.name
-
-
-COMPANY_ADMIN = related("admin of owner")
 
 
 def _no(actor) -> bool:
@@ -132,10 +150,8 @@ class PersonQuerySet(ScopedQuerySet):
         if relation == "partner":
             return sharing.people_q(actor.organization_id)
         if relation == "admin of owner":
-            administrators = Person.objects.filter(user_id=actor.user.pk, is_company_admin=True, is_active=True)
-            return models.Q(organization_id=actor.organization_id) & models.Q(
-                organization_id__in=administrators.values("organization_id")
-            )
+            own = models.Q(organization_id=actor.organization_id)
+            return own & models.Q(organization_id__in=_administered_by(actor))
         return super().relation_q(relation, actor)
 
     def active(self) -> "PersonQuerySet":
@@ -275,3 +291,23 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code or 'in progress'})"
+
+
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: 16 characters of its SHA-256 (the column otp_static gives a code). A code
+    carries 80 random bits (`two_factor.recovery_codes_replace`), so the digest cannot be turned back into one."""
+    normalized = "".join(code.split()).replace("-", "").lower()
+    return base64.b32encode(hashlib.sha256(normalized.encode()).digest()).decode().lower()[:16]
+
+
+class RecoveryCodes(StaticDevice):
+    """A person's single-use recovery codes: django-otp's static device, whose codes are stored as digests, never
+    readable (otp_static itself keeps them in plain text). A code that verifies is deleted."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def verify_token(self, token: str) -> bool:
+        return super().verify_token(recovery_code_digest(token))

@@ -8,6 +8,7 @@ Each is closed here, once, for every model admin that uses these bases.
 
 import uuid
 from collections import defaultdict
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -563,10 +564,21 @@ class ScopedAdminSite(admin.AdminSite):
         return [app for app in app_list if app["models"]]
 
     def get_urls(self):
+        from partners import two_factor_pages
+
         scoped_shortcut = path(
             "r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.scoped_shortcut), name="view_on_site"
         )
-        return [scoped_shortcut, *super().get_urls()]
+        # The signed-in login's own two-factor pages (partners.two_factor): no row of anyone's.
+        own_pages = [
+            path(route, self.admin_view(partial(view, admin_site=self)), name=name)
+            for route, view, name in (
+                ("two-factor/", two_factor_pages.overview_view, "two_factor"),
+                ("two-factor/code/", two_factor_pages.code_view, "two_factor_code"),
+                ("two-factor/set-up/", two_factor_pages.setup_view, "two_factor_setup"),
+            )
+        ]
+        return [scoped_shortcut, *own_pages, *super().get_urls()]
 
     def scoped_shortcut(self, request, content_type_id, object_id):
         """Django's "view on site" redirect, answering the same 404 for hidden and missing objects."""

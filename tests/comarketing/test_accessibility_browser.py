@@ -6,6 +6,7 @@ var/screenshots/accessibility/; the other findings (moderate and minor, and axe'
 (pytest -s shows them).
 """
 
+import base64
 import datetime
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
+from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
 
 from campaigns.models import Campaign, Flag, KpiRound
@@ -139,6 +141,35 @@ def test_every_page_kind_is_accessible_on_a_phone_and_a_laptop(live_server, brow
         for name, path in paths.items():
             page.goto(live_server.url + path)
             findings.check(page, who, name, viewport)
+        page.context.close()
+    findings.assert_none()
+
+
+def test_two_factor_sign_in_is_accessible_from_set_up_to_a_recovery_code(live_server, browser, demo):
+    """The host sets up an authenticator (the key typed from the page, as a person without a camera would), is shown
+    the recovery codes once, and signs in again with one of them; every page checked at both widths."""
+    findings, codes = Findings(), []
+    for viewport in VIEWPORTS:
+        page = logged_in_page(browser, live_server.url, LOGINS["host"], viewport)
+        if codes:  # set up on the first pass: the password now leads to the code page
+            assert "/admin/two-factor/code/" in page.url
+            findings.check(page, "host", "two-factor-code", viewport)
+            page.fill("#id_code", codes.pop())
+            page.click("#content-main button[type=submit]")
+            page.wait_for_load_state()
+        else:
+            page.goto(f"{live_server.url}/admin/two-factor/set-up/")
+            findings.check(page, "host", "two-factor-set-up", viewport)
+            key = base64.b32decode(page.inner_text(".two-factor-secret").replace(" ", ""))
+            page.fill("#id_code", f"{totp(key):06d}")
+            page.click("#content-main button[type=submit]")
+            page.wait_for_load_state()
+            findings.check(page, "host", "two-factor-recovery-codes", viewport)
+            codes = page.locator(".recovery-codes code").all_inner_texts()
+            assert len(codes) == 10
+        page.goto(f"{live_server.url}/admin/two-factor/")
+        assert "You have" in page.inner_text("#content-main")
+        findings.check(page, "host", "two-factor", viewport)
         page.context.close()
     findings.assert_none()
 

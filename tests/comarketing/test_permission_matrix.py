@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
-from django.urls import resolve
+from django.urls import URLPattern, resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -36,7 +36,7 @@ from campaigns.models import (
     WebhookEndpoint,
 )
 from meetings.services import calendar_token_create
-from partners.models import Person
+from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
 from partners.scoping.api import ScopedModelViewSet
 from tests.partners.factories import OrganizationFactory, company_user
@@ -117,6 +117,24 @@ OTHER_ROUTES = {
     "password-reset/sent/": "says a link was sent if the address has a login, no rows",
     "password-reset/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
     "password-reset/done/": "says the password was set, no rows",
+}
+
+
+# Every page of the admin site outside its registered models (by name), with the rule it applies.
+ADMIN_SITE_PAGES = {
+    "index": "My work: the signed-in login's own panels, each scoped",
+    "login": "logging in (django-axes lockout)",
+    "logout": "logging out",
+    "password_change": "the signed-in login's own password",
+    "password_change_done": "says the password was changed, no rows",
+    "autocomplete": "answers through the asking model admin's scoped choices",
+    "jsi18n": "the admin's translations, no rows",
+    "app_list": "the models the login may see, each scoped",
+    "(?P<url>.*)$": "Django's catch-all: a missing page, or the login page for a visitor",
+    "view_on_site": "the scoped shortcut: a hidden row is not found (ScopedAdminSite.scoped_shortcut)",
+    "two_factor": "the signed-in login's own two-factor sign-in, no row of anyone's (walked below)",
+    "two_factor_code": "the signed-in login gives its own second factor (walked below)",
+    "two_factor_setup": "the signed-in login sets up its own authenticator (walked below)",
 }
 
 
@@ -230,6 +248,8 @@ class Facts:
             return row.pk == organization_id
         if relation == "owner" and model_name == "Person":
             return row.organization_id == organization_id
+        if relation == "admin of owner" and model_name == "Organization":  # the actor administers that company
+            return row.pk == organization_id and self.administrators.get(user.pk) == organization_id
         if relation == "admin of owner":  # a person of the actor's company, and the actor administers it
             return row.organization_id == organization_id and self.administrators.get(user.pk) == organization_id
         if relation == "owner":
@@ -606,3 +626,55 @@ def test_inviting_a_company_new_to_the_tracker_follows_its_rule_in_the_api_and_t
     assert not failures, "\n".join(failures)
     # The world holds every case: a host lead who may, a host person who is no lead, a partner, an outsider.
     assert {("host staff", 201), ("host staff", 403), ("partner staff", 403), ("outsider", 400)} <= kinds, kinds
+
+
+def test_every_admin_site_page_declares_its_rule_and_the_two_factor_pages_are_each_logins_own(world, client):
+    """The two-factor pages act on the signed-in login alone: each actor sees their own page, may set up their own
+    authenticator, and is asked for no code they do not owe; without a login they lead to the login page."""
+    patterns = [pattern for pattern in admin.site.get_urls() if isinstance(pattern, URLPattern)]
+    pages = {pattern.name or str(pattern.pattern) for pattern in patterns}
+    assert pages == set(ADMIN_SITE_PAGES), f"admin pages with no declared rule: {sorted(pages - set(ADMIN_SITE_PAGES))}"
+    for path in ("/admin/two-factor/", "/admin/two-factor/code/", "/admin/two-factor/set-up/"):
+        assert client.get(path)["Location"].startswith("/admin/login/")
+    for actor in world:
+        client.force_login(actor.user)
+        own = client.get("/admin/two-factor/")
+        assert own.status_code == 200 and "Only your password protects your login." in own.content.decode(), actor.kind
+        assert client.get("/admin/two-factor/code/")["Location"] == "/admin/", actor.kind  # no code owed
+        setup = rolled_back(partial(client.get, "/admin/two-factor/set-up/"))
+        assert setup.status_code == 200, actor.kind
+        assert "QR code to scan with your authenticator app" in setup.content.decode(), actor.kind
+        client.logout()
+
+
+def test_requiring_two_factor_follows_the_rule_govern_in_the_api_and_the_admin(world, client):
+    """A company's two-factor requirement (the organization rule "govern": its administrators alone), tried by every
+    actor on every company through both doors, each try rolled back: a company the actor does not see is not found,
+    one it sees but does not govern is refused (403), and the admin offers the field to tick only to those who may."""
+    facts, api = Facts(), APIClient()
+    failures, kinds = [], set()
+    rule = rules_of(Organization).rule_for("govern")
+    for organization in Organization.objects.order_by("pk"):
+        for actor in world:
+            visible, allowed = actor.allowed(facts, organization, VIEW), actor.allowed(facts, organization, "govern")
+            want = expected_status(actor, rule, visible, allowed)
+            api.force_authenticate(actor.user)
+            answer = rolled_back(
+                partial(
+                    api.patch, f"/api/organizations/{organization.pk}/", {"requires_two_factor": True}, format="json"
+                )
+            )
+            got = observed_status(answer.status_code)
+            client.force_login(actor.user)
+            page = client.get(f"/admin/partners/organization/{organization.pk}/change/")
+            editable = page.status_code == 200 and 'name="requires_two_factor"' in page.content.decode()
+            who = f"{actor.kind} on {organization.name}"
+            kinds.add((actor.kind_towards(facts, organization), want))
+            if got != want:
+                failures.append(f"API as {who}: {answer.status_code}, expected {want}")
+            if editable != allowed:
+                failures.append(f"admin as {who}: the field {'offered' if editable else 'not offered'} to tick")
+    assert not failures, "\n".join(failures)
+    assert not Organization.objects.filter(requires_two_factor=True).exists()
+    assert {("own company", "allowed"), ("own company", "403"), ("other company", "403")} <= kinds, kinds
+    assert ("other company", "404") in kinds, kinds

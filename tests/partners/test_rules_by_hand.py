@@ -18,7 +18,13 @@ S = "the person it is addressed to"
 
 # model: (view, add, change, delete, {custom action: who})
 WHO_MAY = {
-    "partners.Organization": (f"{O} or companies that share a campaign with it", N, O, N, {}),
+    "partners.Organization": (
+        f"{O} or companies that share a campaign with it",
+        N,
+        O,
+        N,
+        {"govern": "the administrators of its company"},
+    ),
     "partners.Person": (
         f"{O} or companies that share a campaign with it",
         O,

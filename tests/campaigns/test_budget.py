@@ -262,7 +262,7 @@ def test_costs_per_result_and_roi_by_hand(spent):
     assert summary.cost_lines() == [
         ("Cost per registration", "5 EUR"),
         ("Cost per lead", "40 EUR"),
-        ("Cost per pipeline unit", "0.40 EUR"),
+        ("Cost per EUR of pipeline", "0.40 EUR"),
     ]
     assert summary.total.roi == Decimal("2.5")
     a, b = summary.companies

@@ -316,6 +316,22 @@ MEETING_WINDOW_WEEKS = env_int("MEETING_WINDOW_WEEKS", 12)
 MEETING_MATERIALIZE_MAX_OCCURRENCES = env_int("MEETING_MATERIALIZE_MAX_OCCURRENCES", 1000)
 MEETING_MATERIALIZE_MAX_SECONDS = env_int("MEETING_MATERIALIZE_MAX_SECONDS", 10)
 
+# --- Cache ----------------------------------------------------------------------
+# One cache for every process: the login and password-reset throttles count across all web workers (a count kept
+# per process would multiply the allowance by their number), and a chart drawn once serves every machine. A
+# separate Redis database from the broker's, so clearing the cache never drops queued tasks.
+CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    # One machine, no servers: web and worker processes share files in var/.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Celery ---------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 BROKER_DIR = VAR_DIR / "broker"

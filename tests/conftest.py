@@ -34,6 +34,15 @@ def real_services_in_ci(django_db_setup, django_db_blocker):
         connection.ensure_connection()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counts and drawn charts of one test never reach the next."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def needs_real_services(transactional_db):
     """For tests whose other processes (a worker, gunicorn) share the test database: PostgreSQL and Redis."""

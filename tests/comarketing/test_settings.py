@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,19 @@ def test_no_private_network_is_reachable_unless_named_one_by_one(env, networks):
         "shell", "-c", script, env={**PRODUCTION_ENV, **env, "OUTBOUND_HTTP_ALLOWED_NETWORKS": "10.1.0.0/16"}
     )
     assert named.stdout.strip().splitlines()[-1] == "['10.1.0.0/16']", named.stderr
+
+
+def test_every_process_shares_one_cache_so_throttles_count_across_web_workers():
+    # Two processes, as two gunicorn workers: a count kept by one is seen by the other.
+    key = f"logins-{uuid.uuid4()}"
+    count = f"from django.core.cache import cache; cache.add('{key}', 0, 60); print(cache.incr('{key}'))"
+    first, second = (manage("shell", "-c", count, env={"DEBUG": "true"}) for _ in range(2))
+    assert (first.stdout.split()[-1], second.stdout.split()[-1]) == ("1", "2"), first.stderr + second.stderr
+
+
+def test_a_cache_server_named_by_the_environment_serves_every_process():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    shared = manage("shell", "-c", code, env={**PRODUCTION_ENV, "CACHE_URL": "redis://redis.example.com:6379/1"})
+    assert shared.stdout.split()[-1] == "django.core.cache.backends.redis.RedisCache", shared.stderr
+    refused = manage("check", env={**PRODUCTION_ENV, "CACHE_URL": "memcached://cache:11211"})
+    assert "CACHE_URL must start with one of" in refused.stderr

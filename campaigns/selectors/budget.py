@@ -105,7 +105,7 @@ class BudgetSummary:
         """("Cost per lead", "41 EUR") for each outcome a cost can be worked out for."""
         return [
             (f"Cost per {label}", money(self.total.cost_per(code), self.currency))
-            for code, label in OUTCOMES.items()
+            for code, label in {**OUTCOMES, PIPELINE: f"{self.currency} of pipeline"}.items()
             if self.total.cost_per(code) is not None
         ]
 

@@ -262,7 +262,7 @@ def test_costs_per_result_and_roi_by_hand(spent):
     assert summary.cost_lines() == [
         ("Cost per registration", "5 EUR"),
         ("Cost per lead", "40 EUR"),
-        ("Cost per pipeline unit", "0.40 EUR"),
+        ("Cost per EUR of pipeline", "0.40 EUR"),
     ]
     assert summary.total.roi == Decimal("2.5")
     a, b = summary.companies
@@ -277,7 +277,7 @@ def test_the_home_page_shows_each_companys_totals_and_what_they_bought(client, s
     assert "<td>Company A</td><td>250 EUR</td>" in page
     assert "50 EUR over plan" in page
     assert "Cost per lead: <strong>40 EUR</strong>" in page
-    assert "<td>2.5x</td>" in page
+    assert "<td><strong>2.5x</strong></td>" in page  # pipeline on spend, both companies
 
 
 def test_the_home_page_says_when_nothing_is_known(client, shared_campaign, company_a, alice):

@@ -85,7 +85,9 @@ def person_signing_in(provider: IdentityProvider, claims: dict) -> Person:
     company = provider.organization
     if not SignOnDomain.objects.filter(organization=company, domain=domain_of(email)).exists():
         # Another company's domain, or none: that address is not this company's provider's to vouch for.
-        raise SignInRefused(f"{email} is not an address of {company}'s e-mail domains, so its provider cannot sign it in.")
+        raise SignInRefused(
+            f"{email} is not an address of {company}'s e-mail domains, so its provider cannot sign it in."
+        )
     person = Person.objects.filter(organization=company, email__iexact=email).select_related("user").first()
     if person is None or person.user is None:
         raise SignInRefused(

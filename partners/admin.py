@@ -179,6 +179,11 @@ class PartnerRelationshipAdmin(ScopedModelAdmin):
 class IdentityProviderForm(forms.ModelForm):
     """The client secret is written, never shown back: left empty, the saved one stays."""
 
+    issuer = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        help_text=IdentityProvider._meta.get_field("issuer").help_text,
+    )
     client_secret = forms.CharField(
         max_length=500,
         required=False,

@@ -327,6 +327,7 @@ class IdentityProvider(Versioned):
     objects = SingleSignOnQuerySet.as_manager()
 
     class Meta:
+        ordering = ["organization__name"]
         verbose_name = "identity provider"
 
     def __str__(self) -> str:

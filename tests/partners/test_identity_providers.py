@@ -50,7 +50,8 @@ def test_colleagues_who_do_not_administer_the_company_and_partners_see_none_of_i
         assert gone.status_code == 404
 
 
-def test_a_colleague_who_is_no_administrator_cannot_connect_one(api, bob):
+def test_a_colleague_who_is_no_administrator_cannot_connect_one(api, alice, bob):
+    assert not bob.person.is_company_admin  # alice, the company's first person, administers it
     body = {"issuer": ISSUER, "client_id": "tracker", "client_secret": "x"}
     assert api.as_user(bob).post("/api/identity-providers/", body, format="json").status_code == 403
     assert not IdentityProvider.objects.exists()

@@ -4,6 +4,7 @@ see."""
 
 import html
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -54,6 +55,10 @@ def sign_in(client, provider, *, typed: str, login: str | None = None):
     """Type the address on "Sign in with your company", sign in at the provider as `login`, and come back."""
     started = client.post("/sso/", {"email": typed})
     assert started.status_code == 302, started.content.decode()
+    # The authorization-code flow with PKCE (S256), a state and a nonce.
+    asked = parse_qs(urlsplit(started["Location"]).query)
+    assert asked["response_type"] == ["code"] and asked["code_challenge_method"] == ["S256"]
+    assert asked["state"][0] and asked["nonce"][0] and asked["code_challenge"][0]
     back = provider.sign_in(started["Location"], login=login or typed, redirect_uri=REDIRECT_URI)
     return client.get(oidc_provider.path_of(back))
 
@@ -161,3 +166,9 @@ def test_a_provider_inside_the_private_network_is_not_reached_unless_the_operato
     page = client.post("/sso/", {"email": "maria@northwind.example"})
     assert page.status_code == 400
     assert "points inside a private network" in text(page)
+
+
+def test_a_sign_in_the_provider_turned_down_says_what_it_said(client, db):
+    page = client.get("/sso/callback/", {"error": "access_denied", "error_description": "The user cancelled"})
+    assert page.status_code == 403
+    assert "Your company's identity provider did not sign you in: The user cancelled" in text(page)

@@ -312,7 +312,7 @@ class IdentityProvider(Versioned):
         max_length=500,
         validators=[validate_issuer],
         help_text="The provider's issuer address, e.g. https://accounts.google.com or "
-        "https://login.microsoftonline.com/<tenant>/v2.0.",
+        "https://login.microsoftonline.com/{tenant}/v2.0.",
     )
     client_id = models.CharField("client ID", max_length=255, validators=[validate_single_line])
     # Never shown back nor returned by the API, nor kept in the history: forms only replace it.

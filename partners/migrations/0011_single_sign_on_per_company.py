@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Moves on with every change; a write based on an older one is refused.')),
-                ('issuer', models.URLField(help_text="The provider's issuer address, e.g. https://accounts.google.com or https://login.microsoftonline.com/<tenant>/v2.0.", max_length=500, validators=[partners.sso.protocol.validate_issuer])),
+                ('issuer', models.URLField(help_text="The provider's issuer address, e.g. https://accounts.google.com or https://login.microsoftonline.com/{tenant}/v2.0.", max_length=500, validators=[partners.sso.protocol.validate_issuer])),
                 ('client_id', models.CharField(max_length=255, validators=[utilities.validation.validate_single_line], verbose_name='client ID')),
                 ('is_enabled', models.BooleanField(default=True, help_text='Turned off, your people sign in with their passwords.', verbose_name='people sign in through it')),
                 ('created_at', models.DateTimeField(blank=True, editable=False)),
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Moves on with every change; a write based on an older one is refused.')),
-                ('issuer', models.URLField(help_text="The provider's issuer address, e.g. https://accounts.google.com or https://login.microsoftonline.com/<tenant>/v2.0.", max_length=500, validators=[partners.sso.protocol.validate_issuer])),
+                ('issuer', models.URLField(help_text="The provider's issuer address, e.g. https://accounts.google.com or https://login.microsoftonline.com/{tenant}/v2.0.", max_length=500, validators=[partners.sso.protocol.validate_issuer])),
                 ('client_id', models.CharField(max_length=255, validators=[utilities.validation.validate_single_line], verbose_name='client ID')),
                 ('client_secret', models.CharField(max_length=500, validators=[utilities.validation.validate_single_line])),
                 ('is_enabled', models.BooleanField(default=True, help_text='Turned off, your people sign in with their passwords.', verbose_name='people sign in through it')),

@@ -421,6 +421,11 @@ WEBHOOK_PAUSE_SECONDS = env_int("WEBHOOK_PAUSE_SECONDS", 10 * 60)
 # Plain http: for development only (a receiver on this machine).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 
+# --- Single sign-on through each company's OpenID Connect provider (issue 26) -----
+# Plain http issuers: for development only (a provider on this machine, also named in
+# OUTBOUND_HTTP_ALLOWED_NETWORKS).
+SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)
+
 # --- Outbound HTTP: webhooks, Slack, "Send a test event" (issue 23) ---------------
 # One request, from resolving the name to the last byte read, ends at this deadline (not per read).
 OUTBOUND_HTTP_DEADLINE_SECONDS = env_int("OUTBOUND_HTTP_DEADLINE_SECONDS", 10)

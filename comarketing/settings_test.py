@@ -37,4 +37,5 @@ if XDIST_WORKER:
 
 # Deliveries in tests go to public addresses over https unless a test says otherwise.
 WEBHOOK_ALLOW_HTTP = False
+SSO_ALLOW_HTTP = False
 OUTBOUND_HTTP_ALLOWED_NETWORKS: list[str] = []

@@ -37,4 +37,5 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("files/", include("campaigns.urls")),
     path("calendar/", include("meetings.urls")),
+    path("sso/", include("partners.sso.urls")),
 ]

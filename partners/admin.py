@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from partners import governance
-from partners.models import Organization, PartnerRelationship, Person
+from partners.models import IdentityProvider, Organization, PartnerRelationship, Person, SignOnDomain
 from partners.scoping import may
 from partners.scoping.admin import ScopedModelAdmin
 
@@ -174,3 +174,56 @@ class PartnerRelationshipAdmin(ScopedModelAdmin):
     list_select_related = ["partner", "vendor"]
     autocomplete_fields = ["partner"]
     fields = ["vendor", "partner", "tier", "since"]
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is written, never shown back: left empty, the saved one stays."""
+
+    issuer = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        help_text=IdentityProvider._meta.get_field("issuer").help_text,
+    )
+    client_secret = forms.CharField(
+        max_length=500,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Given by your provider with the client ID. Never shown again: leave empty to keep the saved one.",
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["organization", "issuer", "client_id", "client_secret", "is_enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["client_secret"] = ""  # neither rendered nor counted as changed when left empty
+
+    def clean_client_secret(self) -> str:
+        secret = self.cleaned_data["client_secret"]
+        if secret:
+            return secret
+        if self.instance.pk is not None:
+            return self.instance.client_secret
+        raise ValidationError("Enter the client secret your provider gave with the client ID.")
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(ScopedModelAdmin):
+    """A company's administrators connect its OpenID Connect provider (see "Single sign-on" in the README)."""
+
+    form = IdentityProviderForm
+    list_display = ["organization", "issuer", "client_id", "is_enabled"]
+    list_select_related = ["organization"]
+    fields = ["organization", "issuer", "client_id", "client_secret", "is_enabled"]
+
+
+@admin.register(SignOnDomain)
+class SignOnDomainAdmin(ScopedModelAdmin):
+    """The e-mail domains whose addresses sign in through the company's provider."""
+
+    list_display = ["domain", "organization"]
+    list_select_related = ["organization"]
+    search_fields = ["domain"]
+    fields = ["organization", "domain"]

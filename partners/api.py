@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partners import governance
-from partners.models import Organization, PartnerRelationship, Person
+from partners.models import IdentityProvider, Organization, PartnerRelationship, Person, SignOnDomain
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.scoping.filters import ScopedFilterSet
 from utilities.api import ChangeActionPermissions
@@ -133,3 +133,54 @@ class PartnerRelationshipViewSet(ScopedModelViewSet):
     queryset = PartnerRelationship.objects.select_related("vendor", "partner")
     serializer_class = PartnerRelationshipSerializer
     ordering_fields = ["partner__name", "tier"]
+
+
+class IdentityProviderSerializer(ScopedModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "is_enabled",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "organization": {"required": False},
+            "client_secret": {"write_only": True, "help_text": "Written, never returned; left out, it stays."},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["client_secret"].required = False
+        return fields
+
+
+class IdentityProviderViewSet(ScopedModelViewSet):
+    """Your company's OpenID Connect provider (its administrators only): its people sign in through it."""
+
+    queryset = IdentityProvider.objects.select_related("organization")
+    serializer_class = IdentityProviderSerializer
+
+
+class SignOnDomainSerializer(ScopedModelSerializer):
+    class Meta:
+        model = SignOnDomain
+        fields = ["id", "organization", "domain", "created_at"]
+        extra_kwargs = {"organization": {"required": False}}
+
+
+class SignOnDomainViewSet(ScopedModelViewSet):
+    """The e-mail domains your company claims for single sign-on (its administrators only); a domain another
+    company claims, or a public mail service's, is refused (400)."""
+
+    queryset = SignOnDomain.objects.all()
+    serializer_class = SignOnDomainSerializer
+    ordering_fields = ["domain"]

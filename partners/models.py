@@ -24,6 +24,8 @@ from partners.scoping import (
     sharing,
 )
 from partners.scoping.versions import Versioned
+from partners.sso.domains import DOMAIN_CLAIMED, normalized_domain, validate_company_domain
+from partners.sso.protocol import validate_issuer
 from utilities.validation import past_date, validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
@@ -128,6 +130,11 @@ def _yes(actor) -> bool:
     return True
 
 
+def administered_by(actor) -> models.Q:
+    """Rows of the actor's company (its `organization`), when the actor is an active administrator of it."""
+    return models.Q(organization_id=actor.organization_id) & models.Q(organization_id__in=_administered_by(actor))
+
+
 class PersonQuerySet(ScopedQuerySet):
     # A person's company is the server's: set to the creator's company, changed only by the operator
     # (it decides which company a login belongs to). So is the link to a login, and so are the administrator role
@@ -150,8 +157,7 @@ class PersonQuerySet(ScopedQuerySet):
         if relation == "partner":
             return sharing.people_q(actor.organization_id)
         if relation == "admin of owner":
-            own = models.Q(organization_id=actor.organization_id)
-            return own & models.Q(organization_id__in=_administered_by(actor))
+            return administered_by(actor)
         return super().relation_q(relation, actor)
 
     def active(self) -> "PersonQuerySet":
@@ -311,3 +317,90 @@ class RecoveryCodes(StaticDevice):
 
     def verify_token(self, token: str) -> bool:
         return super().verify_token(recovery_code_digest(token))
+
+
+class SingleSignOnQuerySet(ScopedQuerySet):
+    # A company's sign-in set-up is its administrators' business alone (and the operator's): a partner never sees
+    # it, nor do colleagues who do not govern the company's people.
+    rules = {VIEW: COMPANY_ADMIN, ADD: COMPANY_ADMIN, CHANGE: COMPANY_ADMIN, DELETE: COMPANY_ADMIN}
+    server_owned = {"organization": own_company}
+    label_related = ("organization",)
+
+    def relation_q(self, relation: str, actor) -> models.Q:
+        if relation == "admin of owner":
+            return administered_by(actor)
+        return super().relation_q(relation, actor)
+
+
+class IdentityProvider(Versioned):
+    """A company's OpenID Connect provider (Google Workspace, Microsoft Entra ID, Okta…): its people whose
+    addresses are of the company's e-mail domains sign in through it."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+        verbose_name="company",
+        error_messages={"unique": "Your company has connected an identity provider already: change that one."},
+    )
+    issuer = models.URLField(
+        max_length=500,
+        validators=[validate_issuer],
+        help_text="The provider's issuer address, e.g. https://accounts.google.com or "
+        "https://login.microsoftonline.com/{tenant}/v2.0.",
+    )
+    client_id = models.CharField("client ID", max_length=255, validators=[validate_single_line])
+    # Never shown back nor returned by the API, nor kept in the history: forms only replace it.
+    client_secret = models.CharField(max_length=500, validators=[validate_single_line])
+    is_enabled = models.BooleanField(
+        "people sign in through it", default=True, help_text="Turned off, your people sign in with their passwords."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["client_secret"])
+    objects = SingleSignOnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name"]
+        verbose_name = "identity provider"
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.issuer}"
+
+
+class SignOnDomain(Versioned):
+    """An e-mail domain a company claims: its addresses sign in through the company's identity provider, and
+    through no other company's."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sign_on_domains", verbose_name="company"
+    )
+    domain = models.CharField(
+        "e-mail domain", max_length=253, validators=[validate_company_domain], help_text="e.g. northwind.example"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = SingleSignOnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = "e-mail domain"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("domain"),
+                name="sign_on_domain_claimed_once",
+                violation_error_message=DOMAIN_CLAIMED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = normalized_domain(self.domain)
+        claimed = SignOnDomain.objects.filter(domain=self.domain).exclude(pk=self.pk).first()
+        if claimed is not None:
+            mine = claimed.organization_id == self.organization_id
+            raise ValidationError({"domain": "Your company claims this domain already." if mine else DOMAIN_CLAIMED})

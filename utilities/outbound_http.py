@@ -243,6 +243,23 @@ def post(
 ) -> Answer:
     """POST `body` to `url` under `policy`. Raises OutboundRefused (never worth retrying), OutboundTimedOut or
     OutboundUnreachable (worth retrying later); any HTTP status is an Answer, a redirect included."""
+    return send("POST", url, body=body, headers=headers, policy=policy, resolver=resolver)
+
+
+def get(url: str, *, headers: Mapping[str, str], policy: Policy, resolver: Resolver | None = None) -> Answer:
+    """GET `url` under `policy` (a provider's discovery document, its keys), with the same rules as `post`."""
+    return send("GET", url, body=None, headers=headers, policy=policy, resolver=resolver)
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    policy: Policy,
+    resolver: Resolver | None = None,
+) -> Answer:
     started = time.monotonic()
     destination = parse_destination(url, policy)
     address = resolve_allowed(destination, policy, resolver)
@@ -267,7 +284,7 @@ def post(
     watchdog.start()
     try:
         connection.request(
-            "POST",
+            method,
             destination.target,
             body=body,
             headers={**headers, "Host": destination.host_header},

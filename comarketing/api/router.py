@@ -40,12 +40,20 @@ from meetings.api import (
     MeetingSeriesViewSet,
     MeetingViewSet,
 )
-from partners.api import OrganizationViewSet, PartnerRelationshipViewSet, PersonViewSet
+from partners.api import (
+    IdentityProviderViewSet,
+    OrganizationViewSet,
+    PartnerRelationshipViewSet,
+    PersonViewSet,
+    SignOnDomainViewSet,
+)
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet)
 router.register("people", PersonViewSet)
 router.register("partner-relationships", PartnerRelationshipViewSet)
+router.register("identity-providers", IdentityProviderViewSet)
+router.register("sign-on-domains", SignOnDomainViewSet)
 router.register("campaigns", CampaignViewSet)
 router.register("campaign-templates", CampaignTemplateViewSet)
 router.register("campaign-template-deliverables", TemplateDeliverableViewSet)

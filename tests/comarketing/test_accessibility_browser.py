@@ -77,6 +77,7 @@ def page_paths(webinar) -> dict[str, str]:
         "flags": "/admin/campaigns/flag/",
         "deliverables": "/admin/campaigns/deliverable/",
         "budget-lines": f"/admin/campaigns/budgetline/?campaign__id__exact={webinar.pk}",
+        "identity-provider-form": "/admin/partners/identityprovider/add/",
     }
 
 
@@ -122,13 +123,22 @@ def logged_in_page(browser, base_url: str, username: str, viewport: str):
     return page
 
 
-def test_the_login_page_is_accessible_on_a_phone_and_a_laptop(live_server, browser):
+# Pages before signing in: the login, "Sign in with your company", and what a refused company sign-in shows.
+SIGN_IN_PAGES = {
+    "login": "/admin/login/",
+    "company-sign-in": "/sso/",
+    "company-sign-in-refused": "/sso/callback/?state=not-started-here&code=x",
+}
+
+
+def test_the_sign_in_pages_are_accessible_on_a_phone_and_a_laptop(live_server, browser):
     findings = Findings()
     for viewport in VIEWPORTS:
-        page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
-        page.goto(f"{live_server.url}/admin/login/")
-        findings.check(page, "anyone", "login", viewport)
-        page.context.close()
+        for name, path in SIGN_IN_PAGES.items():
+            page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
+            page.goto(f"{live_server.url}{path}")
+            findings.check(page, "anyone", name, viewport)
+            page.context.close()
     findings.assert_none()
 
 

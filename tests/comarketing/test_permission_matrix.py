@@ -39,7 +39,7 @@ from meetings.services import calendar_token_create
 from partners.models import Organization, Person
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, rules_of
 from partners.scoping.api import ScopedModelViewSet
-from tests.partners.factories import OrganizationFactory, company_user
+from tests.partners.factories import OrganizationFactory, company_user, identity_provider
 
 ROWS_PER_KIND = 1
 HTTP_ACTIONS = {"get": VIEW, "put": CHANGE, "patch": CHANGE, "delete": DELETE}
@@ -117,6 +117,9 @@ OTHER_ROUTES = {
     "password-reset/sent/": "says a link was sent if the address has a login, no rows",
     "password-reset/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
     "password-reset/done/": "says the password was set, no rows",
+    # Both walked in tests/partners/test_single_sign_on.py.
+    "sso/": "asks an address and sends the browser to its company's provider, no rows",
+    "sso/callback/": "signs in the person their company's provider vouches for, once per sign-in started",
 }
 
 
@@ -365,6 +368,8 @@ def world(db):
         organization=jonas.person.organization, name="Slack", url="https://hooks.example.com/x"
     )
     WebhookDelivery.objects.create(endpoint=hook, event="test", subject="test:1", occurred_at=now, next_attempt_at=now)
+    # Bluefin signs in through its own provider: only its administrators (and the operator) see or change that.
+    identity_provider(jonas.person.organization, issuer="https://login.bluefin.example", domains=["bluefin.example"])
     nobody = get_user_model().objects.create_user("no-company", password="x", is_staff=True)
     priya = get_user_model().objects.get(username="priya@northwind.example")
     # Each company's first person administers it (the rule "govern" on people): the host's and the partners'

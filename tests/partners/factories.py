@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from partners.models import Organization, Person
+from partners.models import IdentityProvider, Organization, Person, SignOnDomain
 from partners.services import company_user_create
 
 
@@ -38,3 +38,13 @@ def company_user(organization: Organization | None = None, *, time_zone: str = "
         time_zone=time_zone,
     )
     return person.user
+
+
+def identity_provider(organization: Organization, *, issuer: str, domains: list[str], client_id: str = "tracker"):
+    """A company's connected OpenID Connect provider, with the e-mail domains it claims."""
+    provider = IdentityProvider.objects.create(
+        organization=organization, issuer=issuer, client_id=client_id, client_secret=f"secret-of-{client_id}"
+    )
+    for domain in domains:
+        SignOnDomain.objects.create(organization=organization, domain=domain)
+    return provider

@@ -15,6 +15,7 @@ O = "the company it belongs to"  # noqa: E741
 H = "the host company"
 N = "only the operator"
 S = "the person it is addressed to"
+A = "the administrators of its company"
 
 # model: (view, add, change, delete, {custom action: who})
 WHO_MAY = {
@@ -32,6 +33,8 @@ WHO_MAY = {
         N,
         {"govern": "the administrators of its company"},
     ),
+    "partners.IdentityProvider": (A, A, A, A, {}),
+    "partners.SignOnDomain": (A, A, A, A, {}),
     "partners.PartnerRelationship": ("the vendor or the partner company", "the vendor", "the vendor", "the vendor", {}),
     "campaigns.Campaign": (P, H, H, N, {"leave": P, "invite_new_company": H}),
     "campaigns.Party": (P, N, O, f"{H} or {O}", {}),

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 campaign = test_crm_imports.campaign  # two companies with mapped statuses, tracking leads, MQLs and SQLs
 
 HUBSPOT = (
-    '"Record ID","First Name","Last Name","Email","Lead Status","Lifecycle Stage","Create Date","Contact owner"\n'
-    '"51","Ada","Lovelace","ada@example.com","","Lead","2026-11-17 09:12","Jane Roe"\n'
-    '"52","Alan","Turing","alan@example.com","","Marketing Qualified Lead","2026-11-17 10:40","Jane Roe"\n'
-    '"53","Grace","Hopper","grace@example.com","","Sales Qualified Lead","2026-11-18 08:05",""\n'
-).encode()
+    b'"Record ID","First Name","Last Name","Email","Lead Status","Lifecycle Stage","Create Date","Contact owner"\n'
+    b'"51","Ada","Lovelace","ada@example.com","","Lead","2026-11-17 09:12","Jane Roe"\n'
+    b'"52","Alan","Turing","alan@example.com","","Marketing Qualified Lead","2026-11-17 10:40","Jane Roe"\n'
+    b'"53","Grace","Hopper","grace@example.com","","Sales Qualified Lead","2026-11-18 08:05",""\n'
+)
 EUROPEAN_EXCEL = (
     "Name;Firma;Lead Status;Umsatz\r\n"
     "Müller, Hans;Nordwind, GmbH;Open;1.234,50\r\n"
@@ -90,7 +90,7 @@ def test_a_european_excel_file_with_commas_in_its_cells_is_counted(campaign, car
 
 
 def test_a_bad_row_in_a_european_file_names_how_it_was_read(campaign, carol):
-    content = EUROPEAN_EXCEL + "Łukasz;Krakowska;Vielleicht;0\r\n".encode("utf-8")  # mixed bytes: not cp1252 text
+    content = EUROPEAN_EXCEL + "Łukasz;Krakowska;Vielleicht;0\r\n".encode()  # mixed bytes: not cp1252 text
     answer = post(api_of(carol), campaign, content)
     assert answer.json() == {
         "non_field_errors": [

@@ -17,6 +17,7 @@ SELF_REGISTERING = (
     "checks.core",
     "checks.invitations",
     "checks.people",
+    "checks.leads",
     "outbox.notices",
     "services.invitations",
     "pages.my_work",

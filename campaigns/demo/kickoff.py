@@ -15,9 +15,12 @@ from campaigns.models import (
     KickoffCompanyPart,
     KickoffQuestionnaire,
     KpiMeasurement,
+    LeadShare,
+    LeadSharingTerms,
     Member,
     Metric,
     ProductionMilestone,
+    RegistrantField,
     ReportingPlan,
     ReportingPlanReporter,
     SignoffApprover,
@@ -111,6 +114,7 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
     _kpi(webinar, "registrations", "300", vendor, source="Northwind HubSpot")
     _kpi(webinar, "attendees", "120", vendor, source="Zoom webinar report")
     _kpi(webinar, "icp_leads", "40", partner, source="Bluefin Salesforce")
+    _lead_terms(webinar, vendor, partner)
     kpi_services.kpi_agree(campaign=webinar, organization=vendor, person=_person("maria@northwind.example"))
 
     # The landing page is in review: sign-offs and Northwind's legal review are requested, still pending.
@@ -118,6 +122,29 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
     landing_page.needs_signoff = True
     landing_page.needs_legal_review = True
     save_validated(landing_page)
+
+
+def _lead_terms(webinar: Campaign, vendor, partner) -> None:
+    """Northwind hosts the registration page and calls first; Bluefin gets the contacts it needs to follow up."""
+    terms = kpi_services.agreed_terms_save(
+        row=LeadSharingTerms(
+            campaign=webinar,
+            consent_text=(
+                "I agree that Northwind Analytics and Bluefin Consulting may contact me about this webinar and "
+                "related services. I can withdraw my consent at any time."
+            ),
+            retention_days=365,
+            first_contact=vendor,
+            follow_up_days=5,
+        ),
+        campaign=webinar,
+    )
+    fields = {vendor: RegistrantField.values, partner: ["name", "email", "company", "job_title", "attendance"]}
+    for organization, names in fields.items():
+        for name in names:
+            kpi_services.agreed_terms_save(
+                row=LeadShare(terms=terms, organization=organization, field=name), campaign=webinar
+            )
 
 
 def _pilot(pilot: Campaign, partner, third) -> None:

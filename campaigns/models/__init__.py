@@ -33,6 +33,7 @@ from campaigns.models.kpis import (
     ReportingPlan,
     ReportingPlanReporter,
 )
+from campaigns.models.leads import LeadShare, LeadSharingTerms, RegistrantField
 from campaigns.models.outbox import SendingPause
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
@@ -43,6 +44,9 @@ from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "LeadShare",
+    "LeadSharingTerms",
+    "RegistrantField",
     "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",

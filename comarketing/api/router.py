@@ -28,6 +28,7 @@ from campaigns.api.kickoff import (
     SignoffRequestViewSet,
     ToolAccessViewSet,
 )
+from campaigns.api.leads import LeadShareViewSet, LeadSharingTermsViewSet
 from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.scorecard import PartnerScorecardViewSet
@@ -46,6 +47,8 @@ router.register("organizations", OrganizationViewSet)
 router.register("people", PersonViewSet)
 router.register("partner-relationships", PartnerRelationshipViewSet)
 router.register("campaigns", CampaignViewSet)
+router.register("lead-sharing-terms", LeadSharingTermsViewSet)
+router.register("lead-shares", LeadShareViewSet)
 router.register("campaign-templates", CampaignTemplateViewSet)
 router.register("campaign-template-deliverables", TemplateDeliverableViewSet)
 router.register("parties", PartyViewSet)

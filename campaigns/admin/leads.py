@@ -1,8 +1,11 @@
 """The lead-sharing terms: edited by every party, agreed with the KPIs in the campaign's round."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from campaigns.models import LeadShare, LeadSharingTerms
+from campaigns.selectors.leads import tracking_links
 from campaigns.services import kpis as kpi_services
 from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
 
@@ -28,7 +31,19 @@ class LeadSharingTermsAdmin(ScopedModelAdmin):
     inlines = [LeadShareInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["campaign"] if obj is not None else []
+        return ["campaign", "links"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "links"] if obj is not None else self.fields
+
+    @admin.display(description="Each company's tracking link")
+    def links(self, terms: LeadSharingTerms) -> str:
+        rows = tracking_links(terms.campaign)
+        if not rows:
+            return "Give the registration form (or landing page) its link to get each company's tracking link."
+        return format_html_join(
+            mark_safe("<br>"), "{}: <code>{}</code>", ((row.organization_name, row.url) for row in rows)
+        )
 
     @admin.display(description="Agreed by every company", boolean=True)
     def agreed(self, terms: LeadSharingTerms) -> bool:

@@ -1,12 +1,39 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
 from campaigns.models import LeadShare, LeadSharingTerms
+from campaigns.selectors.leads import tracking_links
 from campaigns.services import kpis as kpi_services
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 
 
+class TrackingLinkSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    utm_source = serializers.CharField()
+    url = serializers.CharField()
+
+
 class LeadSharingTermsSerializer(ScopedModelSerializer):
+    tracking_links = serializers.SerializerMethodField()
+
     class Meta:
         model = LeadSharingTerms
-        fields = ["id", "version", "campaign", "consent_text", "retention_days", "first_contact", "follow_up_days"]
+        fields = [
+            "id",
+            "version",
+            "campaign",
+            "consent_text",
+            "retention_days",
+            "first_contact",
+            "follow_up_days",
+            "tracking_links",
+        ]
+
+    @extend_schema_field(TrackingLinkSerializer(many=True))
+    def get_tracking_links(self, terms: LeadSharingTerms) -> list[dict]:
+        """Each company's own link to the registration page (UTM parameters), so registrations count per source."""
+        return TrackingLinkSerializer(tracking_links(terms.campaign), many=True).data
 
     def save_instance(self, instance):
         instance._history_user = self.context["request"].user

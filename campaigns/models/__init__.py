@@ -35,6 +35,7 @@ from campaigns.models.kpis import (
 )
 from campaigns.models.leads import LeadShare, LeadSharingTerms, RegistrantField
 from campaigns.models.outbox import SendingPause
+from campaigns.models.registrants import RegistrantImport
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.scorecards import PartnerScorecard
@@ -44,6 +45,7 @@ from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "RegistrantImport",
     "LeadShare",
     "LeadSharingTerms",
     "RegistrantField",

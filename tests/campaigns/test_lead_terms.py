@@ -170,3 +170,26 @@ def test_every_party_edits_the_terms_and_an_outsider_does_not_see_them(
 def test_the_first_contact_and_the_receiving_companies_are_parties(shared_campaign, company_a, company_b, company_c):
     with pytest.raises(ValidationError, match="is not a party of this campaign"):
         terms_of(shared_campaign, company_c, company_b)
+
+
+def test_each_company_gets_its_own_tracking_link_to_the_registration_page(
+    shared_campaign, registration_form, company_a, company_b, alice
+):
+    terms = terms_of(shared_campaign, company_a, company_b)
+    registration_form.link = "https://events.example/ab-webinar"
+    save_validated(registration_form)
+
+    links = api_of(alice).get(f"/api/lead-sharing-terms/{terms.pk}/").json()["tracking_links"]
+
+    assert [(link["organization_name"], link["url"]) for link in links] == [
+        (
+            "Company A",
+            "https://events.example/ab-webinar?utm_source=company-a&utm_medium=partner&utm_campaign=a-and-b-webinar",
+        ),
+        (
+            "Company B",
+            "https://events.example/ab-webinar?utm_source=company-b&utm_medium=partner&utm_campaign=a-and-b-webinar",
+        ),
+    ]
+    page = admin_of(alice).get(f"/admin/campaigns/leadsharingterms/{terms.pk}/change/").content.decode()
+    assert "Company B: <code>https://events.example/ab-webinar?utm_source=company-b&amp;utm_medium=partner" in page

@@ -29,20 +29,14 @@ class CrmImportSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class CrmUploadSerializer(serializers.Serializer):
+class PeriodUploadSerializer(serializers.Serializer):
+    """An export uploaded for a campaign and period: the campaigns offered are the user's open ones, the period is
+    ordered and bounded, and the file no larger than the importer's MAX_BYTES."""
+
+    max_bytes = services.MAX_BYTES
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none())
     period_start = serializers.DateField(validators=[work_date])
     period_end = serializers.DateField(validators=[work_date])
-    file = serializers.FileField(
-        max_length=200, help_text="The CRM's lead export as CSV (comma, semicolon or tab; UTF-8 or Windows-1252)."
-    )
-    status_column = serializers.CharField(
-        max_length=200,
-        required=False,
-        default="",
-        help_text="The column holding each lead's status; left out, the preview's guess (`status_column`).",
-    )
-    preview = serializers.BooleanField(default=False, help_text="Only say what the file would record.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,9 +48,23 @@ class CrmUploadSerializer(serializers.Serializer):
         if data["period_end"] < data["period_start"]:
             raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
         validate_period_span(data["period_start"], data["period_end"])
-        if data["file"].size > services.MAX_BYTES:
-            raise serializers.ValidationError({"file": "The file is larger than 5 MB."})
+        if data["file"].size > self.max_bytes:
+            raise serializers.ValidationError({"file": f"The file is larger than {self.max_bytes // 2**20} MB."})
         return data
+
+
+class CrmUploadSerializer(PeriodUploadSerializer):
+    file = serializers.FileField(
+        max_length=200,
+        help_text="The CRM's lead export as CSV (comma, semicolon or tab; UTF-8 or Windows-1252).",
+    )
+    status_column = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        help_text="The column holding each lead's status; left out, the preview's guess (`status_column`).",
+    )
+    preview = serializers.BooleanField(default=False, help_text="Only say what the file would record.")
 
 
 class CrmPreviewSerializer(serializers.Serializer):

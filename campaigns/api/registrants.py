@@ -1,15 +1,15 @@
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from campaigns.models import Campaign, RegistrantImport
+from campaigns.api.crm_imports import PeriodUploadSerializer
+from campaigns.models import RegistrantImport
 from campaigns.services import registrants as services
 from partners.scoping import ADD, ensure_may
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 from partners.services import person_of
-from utilities.validation import validate_period_span, work_date
 
 
 class SourceCountSerializer(serializers.Serializer):
@@ -41,10 +41,8 @@ class RegistrantImportSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class RegistrantUploadSerializer(serializers.Serializer):
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none())
-    period_start = serializers.DateField(validators=[work_date])
-    period_end = serializers.DateField(validators=[work_date])
+class RegistrantUploadSerializer(PeriodUploadSerializer):
+    max_bytes = services.MAX_BYTES
     file = serializers.FileField(max_length=200, help_text="The webinar platform's registrant export as CSV.")
     email_column = serializers.CharField(max_length=200, required=False, default="")
     attended_column = serializers.CharField(max_length=200, required=False, default="")
@@ -53,18 +51,8 @@ class RegistrantUploadSerializer(serializers.Serializer):
     )
     preview = serializers.BooleanField(default=False, help_text="Only say what the file holds.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # none when the schema is generated
-        if request is not None:
-            self.fields["campaign"].queryset = Campaign.objects.for_user(request.user).open()
-
     def validate(self, data):
-        if data["period_end"] < data["period_start"]:
-            raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
-        validate_period_span(data["period_start"], data["period_end"])
-        if data["file"].size > services.MAX_BYTES:
-            raise serializers.ValidationError({"file": "The file is larger than 20 MB."})
+        data = super().validate(data)
         data["columns"] = {
             role: data.pop(f"{role}_column") for role in ("email", "attended", "source") if data.get(f"{role}_column")
         }
@@ -93,7 +81,15 @@ class RegistrantImportViewSet(ScopedModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": RegistrantUploadSerializer},
-        responses={201: RegistrantImportSerializer, 200: RegistrantImportSerializer | RegistrantPreviewSerializer},
+        responses={
+            201: RegistrantImportSerializer,
+            # The preview, or the first import of a file sent again.
+            200: PolymorphicProxySerializer(
+                component_name="RegistrantPreviewOrImport",
+                serializers=[RegistrantPreviewSerializer, RegistrantImportSerializer],
+                resource_type_field_name=None,
+            ),
+        },
     )
     def create(self, request, *args, **kwargs):
         upload = RegistrantUploadSerializer(data=request.data, context={"request": request})

@@ -18,6 +18,7 @@ SELF_REGISTERING = (
     "checks.invitations",
     "checks.people",
     "checks.budget",
+    "checks.leads",
     "outbox.notices",
     "services.invitations",
     "pages.my_work",

@@ -6,6 +6,8 @@ from campaigns.admin import (
     flags,  # noqa: F401
     invitations,  # noqa: F401
     kickoff,  # noqa: F401
+    leads,  # noqa: F401
+    registrants,  # noqa: F401
     reports,  # noqa: F401
     templates,  # noqa: F401
     webhooks,  # noqa: F401

@@ -18,13 +18,23 @@ class CrmUploadForm(forms.Form):
     campaign = forms.ModelChoiceField(Campaign.objects.none())
     period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[work_date])
     period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[work_date])
-    file = forms.FileField(required=False, help_text="Your CRM's lead export as CSV, with a “Lead Status” column.")
+    file = forms.FileField(
+        required=False, help_text="Your CRM's lead export as CSV (comma, semicolon or tab; UTF-8 or Windows-1252)."
+    )
+    status_column = forms.ChoiceField(
+        required=False,
+        choices=[("", "Guess from the file")],
+        help_text="The column holding each lead's status; the preview guesses it, choose another if it is wrong.",
+    )
     content = forms.CharField(required=False, widget=forms.HiddenInput)  # the previewed file, when saving it
     file_name = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.for_user(user).open().order_by("name")
+        # The file's own columns once it was read; before that (or posted back), any name the service checks.
+        names = columns or [self.data.get("status_column", "")]
+        self.fields["status_column"].choices += [(name, name) for name in names if name]
 
     def clean(self):
         data = super().clean()
@@ -81,19 +91,25 @@ class CrmImportAdmin(ScopedModelAdmin):
                         file_name=data["file_name"],
                         period_start=data["period_start"],
                         period_end=data["period_end"],
+                        status_column=data["status_column"],
                     )
                     messages.success(request, "The figures are recorded.")
                     return redirect("admin:campaigns_campaign_home", data["campaign"].pk)
                 preview = services.crm_import_preview(
-                    campaign=data["campaign"], organization_id=person.organization_id, content=data["bytes"]
+                    campaign=data["campaign"],
+                    organization_id=person.organization_id,
+                    content=data["bytes"],
+                    status_column=data["status_column"],
                 )
                 form = CrmUploadForm(
                     {
                         **request.POST.dict(),
                         "content": base64.b64encode(data["bytes"]).decode(),
                         "file_name": data["file_name"],
+                        "status_column": preview.status_column,
                     },
                     user=request.user,
+                    columns=preview.columns,
                 )
             except ValidationError as refused:
                 form.add_error(None, refused)

@@ -29,12 +29,14 @@ class CrmImportSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class CrmUploadSerializer(serializers.Serializer):
+class PeriodUploadSerializer(serializers.Serializer):
+    """An export uploaded for a campaign and period: the campaigns offered are the user's open ones, the period is
+    ordered and bounded, and the file no larger than the importer's MAX_BYTES."""
+
+    max_bytes = services.MAX_BYTES
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none())
     period_start = serializers.DateField(validators=[work_date])
     period_end = serializers.DateField(validators=[work_date])
-    file = serializers.FileField(max_length=200, help_text="The CRM's lead export as CSV, with a “Lead Status” column.")
-    preview = serializers.BooleanField(default=False, help_text="Only say what the file would record.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,15 +48,32 @@ class CrmUploadSerializer(serializers.Serializer):
         if data["period_end"] < data["period_start"]:
             raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
         validate_period_span(data["period_start"], data["period_end"])
-        if data["file"].size > services.MAX_BYTES:
-            raise serializers.ValidationError({"file": "The file is larger than 5 MB."})
+        if data["file"].size > self.max_bytes:
+            raise serializers.ValidationError({"file": f"The file is larger than {self.max_bytes // 2**20} MB."})
         return data
+
+
+class CrmUploadSerializer(PeriodUploadSerializer):
+    file = serializers.FileField(
+        max_length=200,
+        help_text="The CRM's lead export as CSV (comma, semicolon or tab; UTF-8 or Windows-1252).",
+    )
+    status_column = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        help_text="The column holding each lead's status; left out, the preview's guess (`status_column`).",
+    )
+    preview = serializers.BooleanField(default=False, help_text="Only say what the file would record.")
 
 
 class CrmPreviewSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     leads_by_stage = serializers.DictField(child=serializers.IntegerField())
     figures = serializers.DictField(child=serializers.IntegerField())
+    status_column = serializers.CharField(help_text="The column read as each lead's status (chosen, or guessed).")
+    columns = serializers.ListField(child=serializers.CharField(), help_text="The file's columns, to choose from.")
+    detected = serializers.CharField(help_text="How the file was read, e.g. “Semicolon-separated, Windows-1252”.")
 
 
 class CrmImportViewSet(ScopedModelViewSet):
@@ -81,7 +100,10 @@ class CrmImportViewSet(ScopedModelViewSet):
         content = data["file"].read()
         if data["preview"]:
             preview = services.crm_import_preview(
-                campaign=data["campaign"], organization_id=person.organization_id, content=content
+                campaign=data["campaign"],
+                organization_id=person.organization_id,
+                content=content,
+                status_column=data["status_column"],
             )
             return Response(CrmPreviewSerializer(preview).data)
         with transaction.atomic():
@@ -92,6 +114,7 @@ class CrmImportViewSet(ScopedModelViewSet):
                 file_name=data["file"].name,
                 period_start=data["period_start"],
                 period_end=data["period_end"],
+                status_column=data["status_column"],
             )
             ensure_may(request.user, crm_import, ADD)
         return Response(

@@ -475,6 +475,7 @@ class KpiRoundSerializer(ScopedModelSerializer):
             "waiting_for",
             "who_may_agree",
             "agreed_targets",
+            "agreed_lead_terms",
         ]
         read_only_fields = fields
 

@@ -2,6 +2,7 @@
 review, and a reporting plan on the pilot but none on the webinar (so the flags have something to show)."""
 
 import datetime
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -15,15 +16,19 @@ from campaigns.models import (
     KickoffCompanyPart,
     KickoffQuestionnaire,
     KpiMeasurement,
+    LeadShare,
+    LeadSharingTerms,
     Member,
     Metric,
     ProductionMilestone,
+    RegistrantField,
     ReportingPlan,
     ReportingPlanReporter,
     SignoffApprover,
 )
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
+from campaigns.services import registrants as registrant_services
 from partners import demo
 from partners.models import Person
 from utilities.validation import save_validated
@@ -111,13 +116,60 @@ def _webinar(webinar: Campaign, vendor, partner) -> None:
     _kpi(webinar, "registrations", "300", vendor, source="Northwind HubSpot")
     _kpi(webinar, "attendees", "120", vendor, source="Zoom webinar report")
     _kpi(webinar, "icp_leads", "40", partner, source="Bluefin Salesforce")
+    _lead_terms(webinar, vendor, partner)
     kpi_services.kpi_agree(campaign=webinar, organization=vendor, person=_person("maria@northwind.example"))
+    _registrants(webinar, today)
 
     # The landing page is in review: sign-offs and Northwind's legal review are requested, still pending.
     landing_page = Deliverable.objects.get(campaign=webinar, type=Deliverable.Type.LANDING_PAGE)
     landing_page.needs_signoff = True
     landing_page.needs_legal_review = True
     save_validated(landing_page)
+
+
+def _lead_terms(webinar: Campaign, vendor, partner) -> None:
+    """Northwind hosts the registration page and calls first; Bluefin gets the contacts it needs to follow up."""
+    terms = kpi_services.agreed_terms_save(
+        row=LeadSharingTerms(
+            campaign=webinar,
+            consent_text=(
+                "I agree that Northwind Analytics and Bluefin Consulting may contact me about this webinar and "
+                "related services. I can withdraw my consent at any time."
+            ),
+            retention_days=365,
+            first_contact=vendor,
+            follow_up_days=5,
+        ),
+        campaign=webinar,
+    )
+    fields = {vendor: RegistrantField.values, partner: ["name", "email", "company", "job_title", "attendance"]}
+    for organization, names in fields.items():
+        for name in names:
+            kpi_services.agreed_terms_save(
+                row=LeadShare(terms=terms, organization=organization, field=name), campaign=webinar
+            )
+
+
+def _registrants(webinar: Campaign, today: datetime.date) -> None:
+    """Registrations so far, from the Zoom export: most through Northwind's link, some through Bluefin's, a few
+    from neither. The registration page's link gives each company its tracking link."""
+    form = Deliverable.objects.get(campaign=webinar, type=Deliverable.Type.REGISTRATION_FORM)
+    form.link = "https://events.northwind.example/forecasting-webinar"
+    save_validated(form)
+    sources = ["northwind-analytics"] * 96 + ["bluefin-consulting"] * 58 + [""] * 7
+    rows = "".join(
+        f"Registrant {number},Demo,registrant{number}@example.com,Example Co,approved,{source}\n"
+        for number, source in enumerate(sources)
+    )
+    export = f"First Name,Last Name,Email,Organization,Approval Status,Source Name\n{rows}".encode()
+    registrant_services.registrants_import(
+        campaign=webinar,
+        person=_person("priya@northwind.example"),
+        stream=io.BytesIO(export),
+        file_name="zoom_registration_report.csv",
+        period_start=today - datetime.timedelta(days=6),
+        period_end=today,
+    )
 
 
 def _pilot(pilot: Campaign, partner, third) -> None:

@@ -34,7 +34,9 @@ from campaigns.models.kpis import (
     ReportingPlan,
     ReportingPlanReporter,
 )
+from campaigns.models.leads import LeadShare, LeadSharingTerms, RegistrantField
 from campaigns.models.outbox import SendingPause
+from campaigns.models.registrants import RegistrantImport
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.scorecards import PartnerScorecard
@@ -47,6 +49,10 @@ __all__ = [
     "BudgetLine",
     "CampaignBudget",
     "ExchangeRate",
+    "RegistrantImport",
+    "LeadShare",
+    "LeadSharingTerms",
+    "RegistrantField",
     "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",

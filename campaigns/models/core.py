@@ -557,12 +557,27 @@ class Deliverable(Versioned):
         signoff_requests = self._meta.get_field("signoff_requests").related_model.objects
         if "status" not in errors and (blocker := signoff_requests.blockers_of(self)):
             errors["status"] = blocker
+        if "status" not in errors and self.goes_live_without_agreed_lead_terms():
+            errors["status"] = (
+                "The lead-sharing terms are not agreed yet: every company agrees them (with the KPIs) before the "
+                "registration form is approved or published."
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_under_way(self) -> bool:
         return self.status not in (self.Status.NOT_STARTED, self.Status.CANCELLED)
+
+    def goes_live_without_agreed_lead_terms(self) -> bool:
+        """A registration form moving to Approved or Published while no round has pinned lead-sharing terms."""
+        return (
+            self.type == self.Type.REGISTRATION_FORM
+            and self.status in (self.Status.APPROVED, self.Status.PUBLISHED)
+            and {"status", "type"} & set(self.changed_fields())
+            and self.campaign_id is not None
+            and not self.campaign.kpi_rounds.filter(locked_at__isnull=False, agreed_lead_terms__isnull=False).exists()
+        )
 
     def reviewed_content(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in self.REVIEWED_FIELDS}

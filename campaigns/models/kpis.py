@@ -173,6 +173,13 @@ class KpiRound(Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    agreed_lead_terms = models.JSONField(
+        "lead-sharing terms agreed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The lead-sharing terms as every company agreed them (copied when the round locked).",
+    )
     superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
@@ -214,7 +221,29 @@ LOCKED_MESSAGE = (
 )
 
 
-class CampaignKpi(AgreedTerms, Versioned):
+class AgreedInRound(AgreedTerms):
+    """A row of what the companies agree in the campaign's round (a KPI, the lead-sharing terms): changing one of
+    its AGREED_TERMS is refused while the current round is locked, and withdraws the agreements of an open one
+    (campaigns.services.kpis.agreed_terms_save)."""
+
+    locked_message = (
+        "Every company agreed to these terms in the current agreement round, so they are locked. Start a new "
+        "agreement round to change them; what was agreed stays in the history of the round."
+    )
+
+    class Meta:
+        abstract = True
+
+    def refuse_if_locked(self, campaign_id: int | None) -> None:
+        if (
+            campaign_id
+            and self.changes_agreed_terms()
+            and KpiRound.objects.current().filter(campaign_id=campaign_id, locked_at__isnull=False).exists()
+        ):
+            raise ValidationError(self.locked_message, code="kpis_locked")
+
+
+class CampaignKpi(AgreedInRound, Versioned):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kpis")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="campaign_kpis")
     target = models.DecimalField(
@@ -295,15 +324,11 @@ class CampaignKpi(AgreedTerms, Versioned):
         if errors:
             raise ValidationError(errors)
         must_be_party(self.campaign_id, self.owner if self.owner_id else None, "owner")
-        if (
-            self.campaign_id
-            and self.changes_agreed_terms()
-            and KpiRound.objects.current().filter(campaign_id=self.campaign_id, locked_at__isnull=False).exists()
-        ):
-            raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
+        self.refuse_if_locked(self.campaign_id)
 
     # What the parties agree to: a new KPI, or a changed metric, target, currency or combination, changes it.
     AGREED_TERMS = ("metric_id", "target", "currency", "combination")
+    locked_message = LOCKED_MESSAGE
 
 
 class KpiAgreementQuerySet(CampaignChildQuerySet):

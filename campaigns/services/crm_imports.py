@@ -4,16 +4,17 @@ The export holds the campaign's leads to date (as CRM exports do), so the figure
 the period, like every measurement. The company's own statuses become the shared funnel stages through the
 reporting plan's lead-status mapping. The funnel is cumulative: a lead at "SQL" has been an MQL and a new lead
 too. Each shared KPI the campaign tracks among net-new leads, MQLs and SQLs gets the period's figure, reported
-by the person importing. A malformed file is refused with the row and column named and nothing saved;
+by the person importing. The file is read as it comes (utilities.csv_import: its
+delimiter and encoding detected and named in every message, a report's footer left out), and the person
+chooses the status column, prefilled by a guess. A malformed file is refused with the row and column named and
+nothing saved;
 importing the same period again updates that import and replaces its figures (as any second report of a
 company's figure for a period does: campaigns.services.kpis.kpi_figure_record).
 """
 
-import csv
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,11 +24,15 @@ from django.db import transaction
 from campaigns.models import Campaign, CampaignKpi, CrmImport, KpiMeasurement, LeadStatusMapping
 from campaigns.services.kpis import kpi_figure_record
 from partners.models import Person
+from utilities.csv_import import CsvExport
 from utilities.validation import save_validated
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
-STATUS_COLUMNS = ("lead status", "status", "lifecycle stage")  # the first found is used, whatever its case
+# The usual names of a CRM's status column, best first. HubSpot exports both "Lead Status" (often left blank)
+# and "Lifecycle Stage", so the guess reads the first rows and prefers the column the company mapped.
+STATUS_COLUMNS = ("lead status", "lifecycle stage", "status", "lead stage", "stage")
+GUESS_ROWS = 200
 Stage = LeadStatusMapping.SharedStage
 # Which shared stages each metric counts: the funnel is cumulative.
 COUNTED = {
@@ -44,82 +49,76 @@ class Preview:
     figures: dict[str, int] = field(default_factory=dict)  # metric code -> count, for the campaign's KPIs
     names: dict[str, str] = field(default_factory=dict)  # metric code -> its name
     sha256: str = ""
+    status_column: str = ""
+    columns: list[str] = field(default_factory=list)
+    detected: str = ""  # "Semicolon-separated, Windows-1252"
 
     @property
     def named_figures(self) -> list[tuple[str, int]]:
         return [(self.names[code], count) for code, count in self.figures.items()]
 
 
-def _unreadable(row: int, error: csv.Error | UnicodeDecodeError) -> ValidationError:
-    if isinstance(error, UnicodeDecodeError):
-        return ValidationError(f"Row {row}: the file is not UTF-8 text: export it from the CRM as CSV (UTF-8).")
-    return ValidationError(f"Row {row}: this is not a CSV file a CRM exports ({error}).")
+def crm_export(content: bytes) -> CsvExport:
+    return CsvExport(io.BytesIO(content), max_bytes=MAX_BYTES, max_rows=MAX_ROWS, rows_are="leads")
 
 
-def _reader(content: bytes) -> csv.DictReader:
-    """A reader of the export's rows, one at a time (a 5 MB file of one-character rows would be 2.6 million
-    dicts held at once), its header read: bounded in bytes before anything is parsed; decoded as it is read."""
-    if len(content) > MAX_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-    try:
-        sample = text.read(4096)
-        text.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(text, dialect=dialect)
-        reader.fieldnames  # noqa: B018 (reads the header row)
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise _unreadable(1, error) from None
-    return reader
+def guess_status_column(export: CsvExport, mapping: dict[str, str]) -> str | None:
+    """The status column a person most likely means: of the usually named ones, the one whose first rows hold
+    most statuses the company mapped, then most values at all (a blank "Lead Status" loses to a filled
+    "Lifecycle Stage"), then the usual order."""
+    candidates = [column for name in STATUS_COLUMNS if (column := export.column(name))]
+    if not candidates:
+        return None
+    mapped, filled = Counter(), Counter()
+    for count, (_, row) in enumerate(export.rows()):
+        if count == GUESS_ROWS:
+            break
+        for column in candidates:
+            value = row[column].strip().lower()
+            filled[column] += bool(value)
+            mapped[column] += value in mapping
+    return max(candidates, key=lambda column: (mapped[column], filled[column], -candidates.index(column)))
 
 
-def _counted_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, row) for each lead, refused at the first row past MAX_ROWS, at a field longer than the csv
-    module reads or at bytes that are not UTF-8, naming the row (the header is row 1)."""
-    number = 1
-    try:
-        for number, row in enumerate(reader, start=2):
-            if number - 1 > MAX_ROWS:
-                raise ValidationError(f"The file has more than {MAX_ROWS:,} leads; split it by period.")
-            yield number, row
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise _unreadable(number + 1, error) from None
-
-
-def crm_import_preview(*, campaign: Campaign, organization_id: int, content: bytes) -> Preview:
-    """What importing `content` would record, or a ValidationError naming the first bad row and column."""
-    reader = _reader(content)
-    header = reader.fieldnames or []
-    headers = {name.strip().lower(): name for name in header if name}
-    column = next((headers[name] for name in STATUS_COLUMNS if name in headers), None)
-    if header and column is None:
-        raise ValidationError(f"No status column: name one of {', '.join(repr(c.title()) for c in STATUS_COLUMNS)}.")
+def crm_import_preview(*, campaign: Campaign, organization_id: int, content: bytes, status_column: str = "") -> Preview:
+    """What importing `content` would record, or a ValidationError naming the first bad row and column. The
+    status column is the one chosen, else the guess."""
+    export = crm_export(content)
     mapping = {
         crm_status.strip().lower(): stage
         for crm_status, stage in LeadStatusMapping.objects.filter(
             plan__campaign=campaign, organization_id=organization_id
         ).values_list("crm_status", "shared_stage")
     }
-    if header and not mapping:
+    if not mapping:
         raise ValidationError("Your company has not mapped its CRM statuses yet: map them in the reporting plan.")
+    if status_column:
+        column = export.column(status_column)
+        if column is None:
+            raise ValidationError(f"{export.detected}: the file has no column “{status_column[:100]}”.")
+    else:
+        column = guess_status_column(export, mapping)
+        if column is None:
+            raise ValidationError(
+                f"{export.detected}: no status column among {', '.join(repr(c) for c in export.header[:20])}; "
+                "choose the column that holds each lead's status."
+            )
     stages, rows = Counter(), 0
-    for number, row in _counted_rows(reader):
-        status = (row.get(column) or "").strip()
+    for number, row in export.rows():
+        status = row[column].strip()
         if not status:
-            raise ValidationError(f"Row {number}, column “{column}”: the status is empty.")
+            raise export.problem(number, column, "the status is empty.")
         stage = mapping.get(status.lower())
         if stage is None:
-            raise ValidationError(
-                f"Row {number}, column “{column}”: “{status[:50]}” is not mapped to a shared stage "
-                "in the reporting plan."
+            raise export.problem(
+                number, column, f"“{status[:50]}” is not mapped to a shared stage in the reporting plan."
             )
         stages[stage] += 1
         rows += 1
     if not rows:
-        raise ValidationError("The file has no leads: a header row and one row per lead are expected.")
+        raise ValidationError(
+            f"{export.detected}: the file has no leads; a header row and one row per lead are expected."
+        )
     tracked = dict(
         CampaignKpi.objects.filter(campaign=campaign, metric__code__in=COUNTED).values_list(
             "metric__code", "metric__name"
@@ -131,15 +130,27 @@ def crm_import_preview(*, campaign: Campaign, organization_id: int, content: byt
         figures={code: sum(stages[s] for s in COUNTED[code]) for code in sorted(tracked)},
         names=tracked,
         sha256=hashlib.sha256(content).hexdigest(),
+        status_column=column,
+        columns=[name for name in export.header if name],
+        detected=str(export.detected),
     )
 
 
 @transaction.atomic
 def crm_import_apply(
-    *, campaign: Campaign, person: Person, content: bytes, file_name: str, period_start, period_end
+    *,
+    campaign: Campaign,
+    person: Person,
+    content: bytes,
+    file_name: str,
+    period_start,
+    period_end,
+    status_column: str = "",
 ) -> CrmImport:
     """Record the period's figures from the export, replacing an earlier import of the same period."""
-    preview = crm_import_preview(campaign=campaign, organization_id=person.organization_id, content=content)
+    preview = crm_import_preview(
+        campaign=campaign, organization_id=person.organization_id, content=content, status_column=status_column
+    )
     if not preview.figures:
         raise ValidationError("The campaign tracks none of net-new leads, MQLs or SQLs: add those KPIs first.")
     # A second upload of the period is the same import, updated; its figures replace the first upload's.

@@ -15,8 +15,9 @@ from campaigns.models import (
     KpiAgreement,
     KpiMeasurement,
     KpiRound,
+    LeadSharingTerms,
 )
-from campaigns.models.kpis import LOCKED_MESSAGE
+from campaigns.models.kpis import AgreedInRound
 from partners.models import Organization, Person
 from utilities.validation import save_validated
 
@@ -35,23 +36,38 @@ def _withdraw_agreements(current: KpiRound) -> None:
 
 
 @transaction.atomic
-def kpi_save(*, kpi: CampaignKpi) -> CampaignKpi:
-    """Create or change a KPI. Refused on a locked set; in an open round it withdraws earlier agreements."""
-    current = kpi_round_current(campaign=kpi.campaign, for_update=True)
-    terms_changed = kpi.changes_agreed_terms()
-    save_validated(kpi)
+def agreed_terms_save(*, row: AgreedInRound, campaign: Campaign) -> AgreedInRound:
+    """Create or change a row the companies agree in the round (a KPI, the lead-sharing terms). Refused on a
+    locked round; in an open one a change to what was agreed withdraws the agreements made so far."""
+    current = kpi_round_current(campaign=campaign, for_update=True)
+    terms_changed = row.changes_agreed_terms()
+    save_validated(row)
     if terms_changed:
         _withdraw_agreements(current)
-    return kpi
+    return row
 
 
 @transaction.atomic
-def kpi_delete(*, kpi: CampaignKpi) -> None:
-    current = kpi_round_current(campaign=kpi.campaign, for_update=True)
+def agreed_terms_delete(*, row: AgreedInRound, campaign: Campaign) -> None:
+    current = kpi_round_current(campaign=campaign, for_update=True)
     if current.is_locked:
-        raise ValidationError(LOCKED_MESSAGE, code="kpis_locked")
+        raise ValidationError(row.locked_message, code="kpis_locked")
     _withdraw_agreements(current)
-    kpi.delete()
+    row.delete()
+
+
+@transaction.atomic
+def agreements_withdraw(*, campaign: Campaign) -> None:
+    """What the companies agree changed in the open round (saved through a form set): each agrees again."""
+    _withdraw_agreements(kpi_round_current(campaign=campaign, for_update=True))
+
+
+def kpi_save(*, kpi: CampaignKpi) -> CampaignKpi:
+    return agreed_terms_save(row=kpi, campaign=kpi.campaign)
+
+
+def kpi_delete(*, kpi: CampaignKpi) -> None:
+    agreed_terms_delete(row=kpi, campaign=kpi.campaign)
 
 
 def _party_ids(campaign: Campaign) -> set[int]:
@@ -90,7 +106,9 @@ def kpi_agree(*, campaign: Campaign, organization: Organization, person: Person 
 
 def _lock(current: KpiRound) -> None:
     current.locked_at = timezone.now()
-    current.save(update_fields=["locked_at"])
+    terms = LeadSharingTerms.objects.filter(campaign_id=current.campaign_id).select_related("first_contact").first()
+    current.agreed_lead_terms = terms.pinned() if terms else None
+    current.save(update_fields=["locked_at", "agreed_lead_terms"])
     AgreedKpiTarget.objects.bulk_create(
         AgreedKpiTarget(
             round=current,

@@ -29,7 +29,9 @@ from campaigns.api.kickoff import (
     SignoffRequestViewSet,
     ToolAccessViewSet,
 )
+from campaigns.api.leads import LeadShareViewSet, LeadSharingTermsViewSet
 from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
+from campaigns.api.registrants import RegistrantImportViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.scorecard import PartnerScorecardViewSet
 from campaigns.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -55,6 +57,9 @@ router.register("partner-relationships", PartnerRelationshipViewSet)
 router.register("identity-providers", IdentityProviderViewSet)
 router.register("sign-on-domains", SignOnDomainViewSet)
 router.register("campaigns", CampaignViewSet)
+router.register("lead-sharing-terms", LeadSharingTermsViewSet)
+router.register("lead-shares", LeadShareViewSet)
+router.register("registrant-imports", RegistrantImportViewSet)
 router.register("campaign-templates", CampaignTemplateViewSet)
 router.register("campaign-template-deliverables", TemplateDeliverableViewSet)
 router.register("parties", PartyViewSet)

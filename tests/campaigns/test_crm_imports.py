@@ -83,6 +83,9 @@ def test_a_preview_saves_nothing(campaign, alice):
         "rows": 2,
         "leads_by_stage": {"New lead": 1, "SQL": 1},
         "figures": {"mqls": 1, "net_new_leads": 2, "sqls": 1},
+        "status_column": "Lead Status",
+        "columns": ["Email", "Lead Status"],
+        "detected": "Comma-separated, UTF-8",
     }
     assert not KpiMeasurement.objects.exists() and not CrmImport.objects.exists()
 
@@ -90,8 +93,11 @@ def test_a_preview_saves_nothing(campaign, alice):
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (["a1@x.com,New", "a2@x.com,Maybe later"], "Row 3, column “Lead Status”: “Maybe later” is not mapped"),
-        (["a1@x.com,New", "a2@x.com,"], "Row 3, column “Lead Status”: the status is empty."),
+        (
+            ["a1@x.com,New", "a2@x.com,Maybe later"],
+            "Comma-separated, UTF-8; row 3, column “Lead Status”: “Maybe later” is not mapped",
+        ),
+        (["a1@x.com,New", "a2@x.com,"], "Comma-separated, UTF-8; row 3, column “Lead Status”: the status is empty."),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_is_saved(campaign, alice, rows, message):
@@ -103,7 +109,12 @@ def test_a_bad_row_is_named_and_nothing_is_saved(campaign, alice, rows, message)
 
 def test_a_file_without_a_status_column_is_refused(campaign, alice):
     response = upload(api_of(alice), campaign, ["a1@x.com,New"], header="Email,Stage name")
-    assert response.status_code == 400 and "No status column" in str(response.json())
+    assert response.json() == {
+        "non_field_errors": [
+            "Comma-separated, UTF-8: no status column among 'Email', 'Stage name'; "
+            "choose the column that holds each lead's status."
+        ]
+    }
 
 
 def test_uploading_the_same_period_twice_gives_the_same_figures(campaign, alice, company_a):

@@ -42,7 +42,7 @@ def test_a_file_of_more_leads_than_the_limit_is_refused_while_it_is_read(campaig
     response = upload(api_of(alice), campaign, rows, header="Lead Status")
 
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["The file has more than 100,000 leads; split it by period."]}
+    assert response.json() == {"non_field_errors": ["The file has more than 100,000 leads; split it."]}
     assert not KpiMeasurement.objects.exists()
 
 
@@ -71,7 +71,7 @@ def test_a_field_longer_than_the_csv_reader_takes_is_refused_naming_the_row_in_t
 
     assert response.status_code == 400
     (message,) = response.json()["non_field_errors"]
-    assert message.startswith("Row 3: this is not a CSV file a CRM exports (field larger than field limit")
+    assert message.startswith("Comma-separated, UTF-8; row 3: this is not CSV as exported (field larger than field")
     assert not CrmImport.objects.exists()
 
 
@@ -83,7 +83,7 @@ def test_a_field_longer_than_the_csv_reader_takes_is_refused_naming_the_row_in_t
     )
 
     assert answer.status_code == 200
-    assert "Row 2: this is not a CSV file a CRM exports" in answer.content.decode()
+    assert "Comma-separated, UTF-8; row 2: this is not CSV as exported" in answer.content.decode()
 
 
 def test_a_crm_period_out_of_bounds_is_refused_naming_the_field(campaign, alice):

@@ -1,0 +1,119 @@
+from django.db import transaction
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from campaigns.api.crm_imports import PeriodUploadSerializer
+from campaigns.models import RegistrantImport
+from campaigns.services import registrants as services
+from partners.scoping import ADD, ensure_may
+from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
+from partners.services import person_of
+
+
+class SourceCountSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(allow_null=True, help_text="Null for registrants of no company's link.")
+    name = serializers.CharField()
+    registrants = serializers.IntegerField()
+    attendees = serializers.IntegerField()
+
+
+class RegistrantImportSerializer(ScopedModelSerializer):
+    by_source = SourceCountSerializer(many=True, read_only=True)
+    columns = serializers.DictField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = RegistrantImport
+        fields = [
+            "id",
+            "campaign",
+            "organization",
+            "period_start",
+            "period_end",
+            "file_name",
+            "columns",
+            "registrants",
+            "attendees",
+            "by_source",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RegistrantUploadSerializer(PeriodUploadSerializer):
+    max_bytes = services.MAX_BYTES
+    file = serializers.FileField(max_length=200, help_text="The webinar platform's registrant export as CSV.")
+    email_column = serializers.CharField(max_length=200, required=False, default="")
+    attended_column = serializers.CharField(max_length=200, required=False, default="")
+    source_column = serializers.CharField(
+        max_length=200, required=False, default="", help_text="The column holding utm_source (the tracking link's)."
+    )
+    preview = serializers.BooleanField(default=False, help_text="Only say what the file holds.")
+
+    def validate(self, data):
+        data = super().validate(data)
+        data["columns"] = {
+            role: data.pop(f"{role}_column") for role in ("email", "attended", "source") if data.get(f"{role}_column")
+        }
+        return data
+
+
+class RegistrantPreviewSerializer(serializers.Serializer):
+    registrants = serializers.IntegerField()
+    attendees = serializers.IntegerField()
+    by_source = SourceCountSerializer(many=True)
+    columns = serializers.DictField(child=serializers.CharField(), help_text="The column read for each role.")
+    header = serializers.ListField(child=serializers.CharField(), help_text="The file's columns, to choose from.")
+    detected = serializers.CharField(help_text="How the file was read, e.g. “Comma-separated, UTF-8”.")
+
+
+class RegistrantImportViewSet(ScopedModelViewSet):
+    """Webinar registrant exports counted per source company (utm_source of each company's tracking link) and in
+    total, filling the registrations and attendees KPIs; preview first with `preview=true`. Only counts are kept.
+    The same file again answers 200 with its first import and records nothing."""
+
+    queryset = RegistrantImport.objects.select_related("campaign", "organization")
+    serializer_class = RegistrantImportSerializer
+    parser_classes = [MultiPartParser]
+    filterset_fields = ["campaign"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        request={"multipart/form-data": RegistrantUploadSerializer},
+        responses={
+            201: RegistrantImportSerializer,
+            # The preview, or the first import of a file sent again.
+            200: PolymorphicProxySerializer(
+                component_name="RegistrantPreviewOrImport",
+                serializers=[RegistrantPreviewSerializer, RegistrantImportSerializer],
+                resource_type_field_name=None,
+            ),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        upload = RegistrantUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        person = person_of(request.user)
+        if person is None:
+            raise serializers.ValidationError("Only a person of a company imports its registrants.")
+        stream = data["file"].file
+        if data["preview"]:
+            counted = services.registrants_count(campaign=data["campaign"], stream=stream, columns=data["columns"])
+            return Response(RegistrantPreviewSerializer(counted).data)
+        with transaction.atomic():
+            registrant_import, created = services.registrants_import(
+                campaign=data["campaign"],
+                person=person,
+                stream=stream,
+                file_name=data["file"].name,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                columns=data["columns"],
+            )
+            ensure_may(request.user, registrant_import, ADD)
+        return Response(
+            RegistrantImportSerializer(registrant_import, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,170 @@
+"""Counting a webinar platform's registrant export (Zoom, GoTo Webinar, ON24, Livestorm) into registrations and
+attendees, per source company and in total, and into the importing company's KPI figures for the period.
+
+The file streams through utilities.csv_import one row at a time and only counts are kept. Its columns are mapped
+once per campaign: the mapping of the campaign's last import is used again while the file has those columns,
+otherwise the usual header names of the platforms are guessed; either can be overridden. The same file (by its
+SHA-256) is imported once per campaign: sending it again answers with the first import.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from campaigns.models import Campaign, CampaignKpi, KpiMeasurement, RegistrantImport
+from campaigns.services.kpis import kpi_figure_record
+from partners.models import Person
+from utilities.csv_import import CsvExport
+from utilities.tracking_links import utm_source_of
+from utilities.validation import save_validated
+
+MAX_BYTES = 20 * 1024 * 1024  # what an upload may be (BRAND_ASSET_MAX_UPLOAD_MB): 150,000 registrants fit
+MAX_ROWS = 150_000
+# The platforms' names for each column, best first (Zoom, GoTo Webinar, ON24, Livestorm exports).
+USUAL_NAMES = {
+    "email": ("email", "email address", "e-mail", "registrant email", "attendee email"),
+    "attended": ("attended", "has attended", "attended (yes/no)", "attendance", "live attendee", "is attendee"),
+    "source": ("utm_source", "utm source", "source name", "source", "partner ref", "partnerref", "tracking source"),
+}
+REQUIRED = ("email",)
+YES = {"yes", "y", "true", "1", "attended", "x"}
+NO_SOURCE = "No company's link"
+
+
+@dataclass
+class Counted:
+    registrants: int = 0
+    attendees: int = 0
+    by_source: list[dict] = field(default_factory=list)  # [{"organization", "name", "registrants", "attendees"}]
+    columns: dict[str, str] = field(default_factory=dict)  # role -> the file's column
+    header: list[str] = field(default_factory=list)
+    detected: str = ""
+    sha256: str = ""
+
+
+def _sha256(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _columns(export: CsvExport, campaign: Campaign, chosen: dict[str, str]) -> dict[str, str]:
+    """The file's column for each role: chosen, else the campaign's last mapping, else the usual names."""
+    last = RegistrantImport.objects.filter(campaign=campaign).order_by("-created_at", "-pk").first()
+    remembered = last.columns if last else {}
+    columns = {}
+    for role, names in USUAL_NAMES.items():
+        if chosen.get(role):
+            column = export.column(chosen[role])
+            if column is None:
+                raise ValidationError(f"{export.detected}: the file has no column “{chosen[role][:100]}”.")
+        else:
+            column = export.column(remembered[role]) if remembered.get(role) else None
+            column = column or export.column(*names)
+        if column:
+            columns[role] = column
+    for role in REQUIRED:
+        if role not in columns:
+            raise ValidationError(
+                f"{export.detected}: no {role} column among {', '.join(repr(c) for c in export.header[:20])}; "
+                f"choose the column that holds each registrant's {role}."
+            )
+    return columns
+
+
+def registrants_count(*, campaign: Campaign, stream: BinaryIO, columns: dict[str, str] | None = None) -> Counted:
+    """What the export holds, or a ValidationError naming how it was read, the row and the column."""
+    export = CsvExport(stream, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, rows_are="registrants")
+    mapping = _columns(export, campaign, columns or {})
+    companies = {
+        utm_source_of(name): (organization_id, name)
+        for organization_id, name in campaign.parties.values_list("organization_id", "organization__name")
+    }
+    registered, attended = Counter(), Counter()
+    email, attended_column, source = mapping["email"], mapping.get("attended"), mapping.get("source")
+    for number, row in export.rows():
+        if "@" not in row[email]:
+            raise export.problem(number, email, f"“{row[email][:50]}” is not an e-mail address.")
+        company = companies.get(utm_source_of(row[source])) if source else None
+        registered[company] += 1
+        if attended_column and row[attended_column].strip().lower() in YES:
+            attended[company] += 1
+    if not registered:
+        raise ValidationError(f"{export.detected}: the file has no registrants, only its header.")
+    by_source = [
+        {
+            "organization": company[0] if company else None,
+            "name": company[1] if company else NO_SOURCE,
+            "registrants": registered[company],
+            "attendees": attended[company],
+        }
+        for company in sorted(registered, key=lambda company: (company is None, company or ()))
+    ]
+    return Counted(
+        registrants=sum(registered.values()),
+        attendees=sum(attended.values()),
+        by_source=by_source,
+        columns=mapping,
+        header=[name for name in export.header if name],
+        detected=str(export.detected),
+        sha256=_sha256(stream),
+    )
+
+
+@transaction.atomic
+def registrants_import(
+    *,
+    campaign: Campaign,
+    person: Person,
+    stream: BinaryIO,
+    file_name: str,
+    period_start,
+    period_end,
+    columns: dict[str, str] | None = None,
+) -> tuple[RegistrantImport, bool]:
+    """Count the export and record the registrations and attendees KPIs' figures of the importing company for the
+    period (replacing a figure it had for it). Returns the import and whether it is new: the same file again
+    answers with its first import and records nothing."""
+    sha256 = _sha256(stream)
+    earlier = RegistrantImport.objects.filter(campaign=campaign, file_sha256=sha256).first()
+    if earlier is not None:
+        return earlier, False
+    counted = registrants_count(campaign=campaign, stream=stream, columns=columns)
+    registrant_import = save_validated(
+        RegistrantImport(
+            campaign=campaign,
+            organization_id=person.organization_id,
+            period_start=period_start,
+            period_end=period_end,
+            file_name=file_name[:200],
+            file_sha256=counted.sha256,
+            columns=counted.columns,
+            registrants=counted.registrants,
+            attendees=counted.attendees,
+            by_source=counted.by_source,
+            imported_by=person,
+        )
+    )
+    figures = {"registrations": counted.registrants, "attendees": counted.attendees}
+    if "attended" not in counted.columns:
+        del figures["attendees"]  # a registration export without attendance says nothing of attendees
+    for kpi in CampaignKpi.objects.filter(campaign=campaign, metric__code__in=figures).select_related("metric"):
+        kpi_figure_record(
+            measurement=KpiMeasurement(
+                campaign=campaign,
+                kpi=kpi,
+                period_start=period_start,
+                period_end=period_end,
+                value=Decimal(figures[kpi.metric.code]),
+                reported_by=person,
+                note=f"Counted from {file_name[:100]} ({counted.registrants} registrants).",
+            )
+        )
+    return registrant_import, True

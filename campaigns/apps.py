@@ -25,6 +25,7 @@ SELF_REGISTERING = (
     "demo.kickoff",
     "demo.results",
     "demo.plans",
+    "demo.comments",
     "demo.flags",
 )
 

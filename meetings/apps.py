@@ -9,6 +9,7 @@ class MeetingsConfig(AppConfig):
         # Each module registers itself with a registry of campaigns, partners or utilities.
         from meetings import (  # noqa: F401
             bench,
+            comments,
             demo_data,
             digest_lines,
             health_checks,

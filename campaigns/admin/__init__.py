@@ -1,5 +1,6 @@
 # Each module registers its model admins.
 from campaigns.admin import (
+    comments,  # noqa: F401
     core,  # noqa: F401
     crm_imports,  # noqa: F401
     flags,  # noqa: F401

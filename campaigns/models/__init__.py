@@ -1,4 +1,5 @@
 from campaigns.models.assets import BrandAsset
+from campaigns.models.comments import Comment
 from campaigns.models.core import (
     Campaign,
     CampaignChildQuerySet,
@@ -43,6 +44,7 @@ from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "Comment",
     "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -30,6 +30,7 @@ RESULTS_REPORT = "results_report"
 SIGNOFF_REQUEST = "signoff_request"
 COLLEAGUE_INVITATION = "colleague_invitation"
 APPROVED_CONTENT_CHANGED = "approved_content_changed"
+COMMENT = "comment"
 
 
 def _invitation_still_waiting(reminder: Reminder) -> None:
@@ -86,6 +87,11 @@ def _no_scheduled_review_requests(now: datetime.datetime) -> Iterable[reminder_s
 )
 def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when the change is saved
+
+
+@reminder_sources.reminder_source(COMMENT, label="A comment that mentions you or is on your work", render=None)
+def _no_scheduled_comments(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the comment is saved
 
 
 @reminder_sources.reminder_source(COLLEAGUE_INVITATION, label="Invitation from your own company", render=None)

@@ -10,6 +10,7 @@ from campaigns.api.core import (
     PartyViewSet,
     RaciAssignmentViewSet,
 )
+from campaigns.api.comments import CommentViewSet
 from campaigns.api.crm_imports import CrmImportViewSet
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.kickoff import (
@@ -59,6 +60,7 @@ router.register("signoff-approvers", SignoffApproverViewSet)
 router.register("kickoff-company-parts", KickoffCompanyPartViewSet)
 router.register("tool-access", ToolAccessViewSet)
 router.register("brand-assets", BrandAssetViewSet)
+router.register("comments", CommentViewSet)
 router.register("signoff-requests", SignoffRequestViewSet)
 router.register("kpi-metrics", MetricViewSet)
 router.register("campaign-kpis", CampaignKpiViewSet)

@@ -104,6 +104,7 @@ OTHER_ROUTES = {
     "api-auth/login/": "logging in",
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
+    "files/comments/<int:pk>/attachment/": "comment: view (walked below)",
     "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
     "files/results-reports/<int:pk>/results.<str:kind>": (
         "results report: view (tests/campaigns/test_results_report.py)"
@@ -252,6 +253,10 @@ class Facts:
             return follow(row, queryset_class.owner_path) is None
         if relation == "pending":
             return row.status == "pending"
+        if relation == "not private":  # a comment not marked "only my company"
+            return not row.only_my_company
+        if relation == "author":
+            return row.author is not None and row.author.user_id == user.pk
         raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
 
 

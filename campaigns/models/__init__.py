@@ -1,3 +1,4 @@
+from campaigns.models.answers import UsedAnswerLink
 from campaigns.models.assets import BrandAsset
 from campaigns.models.comments import Comment
 from campaigns.models.core import (
@@ -44,6 +45,7 @@ from campaigns.models.templates import CampaignTemplate, TemplateDeliverable
 from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "UsedAnswerLink",
     "Comment",
     "PartnerScorecard",
     "WebhookDelivery",

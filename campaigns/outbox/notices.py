@@ -10,7 +10,7 @@ answer) and the notice to a company that left or was removed (sent unless it has
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q
@@ -139,9 +139,11 @@ def notice_send(
     paragraphs: list[str],
     link_path: str,
     at: datetime.datetime | None = None,
+    answers: Callable[[Person], list[tuple[str, str]]] | None = None,
 ) -> list[int]:
     """Put one message per person in the outbox (once per event) and send it when the transaction commits;
-    about a campaign, only to people of the companies taking part in it (unless the kind has its own check)."""
+    about a campaign, only to people of the companies taking part in it (unless the kind has its own check).
+    `answers` gives each person's one-click answer links (label, link), bound to them."""
     at = at or timezone.now()
     people = [person for person in people if person.is_active]
     if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
@@ -153,7 +155,9 @@ def notice_send(
     for person in people:
         if person.pk in opted_out:
             continue
-        text, html = reminder_sources.compose(person.full_name, paragraphs, link)
+        text, html = reminder_sources.compose(
+            person.full_name, paragraphs, link, answers=answers(person) if answers else ()
+        )
         rows.append(
             Reminder(
                 kind=kind,

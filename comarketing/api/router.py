@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from campaigns.api.comments import CommentViewSet
 from campaigns.api.core import (
     CampaignViewSet,
     DeliverableViewSet,
@@ -10,7 +11,6 @@ from campaigns.api.core import (
     PartyViewSet,
     RaciAssignmentViewSet,
 )
-from campaigns.api.comments import CommentViewSet
 from campaigns.api.crm_imports import CrmImportViewSet
 from campaigns.api.flags import FlagViewSet, ReminderOptOutViewSet, ReminderViewSet
 from campaigns.api.kickoff import (

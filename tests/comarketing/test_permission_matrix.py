@@ -92,6 +92,7 @@ CAMPAIGN_LEAD_ACTIONS = {"invite_new_company"}
 OTHER_ROUTES = {
     "": "a redirect to the admin",
     "welcome/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
+    "answer/<str:token>/": "a signed, expiring, single-use link bound to its recipient (tests/campaigns/test_answers)",
     "api/token/": "exchanges a password for an expiring token (django-rest-knox, django-axes lockout)",
     "api/token/logout/": "revokes the token it is called with",
     "api/token/logout-all/": "revokes every token of the caller's login",

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, Invitation, Member, Party, Reminder, ReminderOptOut
+from campaigns.models import Campaign, Comment, Invitation, Member, Party, Reminder, ReminderOptOut, company_takes_part
 from campaigns.outbox.reminders import SEND_TASK
-from campaigns.registries import reminder_sources
+from campaigns.registries import digest, reminder_sources
 from partners.governance import colleague_invitation_sender
 from partners.models import Person
 from utilities.tasks import enqueue_on_commit
@@ -92,6 +92,29 @@ def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_s
 @reminder_sources.reminder_source(COMMENT, label="A comment that mentions you or is on your work", render=None)
 def _no_scheduled_comments(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when the comment is saved
+
+
+@digest.digest_source
+def comments_mentioning(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
+    """The digest option of comments: who turned off their e-mail (opted out of the kind) finds the last week's
+    comments mentioning them in their weekly digest instead. One query."""
+    mentions = (
+        Comment.mentioned.through.objects.filter(
+            person_id__in=ReminderOptOut.objects.filter(kind=COMMENT, person_id__in=person_ids).values("person_id"),
+            comment__created_at__gt=now - datetime.timedelta(days=7),
+        )
+        .filter(company_takes_part("comment__campaign_id", "person__organization_id"))
+        .values_list("person_id", "comment__campaign_id", "comment__campaign__name", "comment__author__full_name")
+        .order_by("comment__created_at", "pk")
+    )
+    return [
+        digest.DigestLine(
+            person_id=person_id,
+            campaign_id=campaign_id,
+            text=f"{author or 'The operator'} mentioned you in a comment ({campaign_name})",
+        )
+        for person_id, campaign_id, campaign_name, author in mentions
+    ]
 
 
 @reminder_sources.reminder_source(COLLEAGUE_INVITATION, label="Invitation from your own company", render=None)

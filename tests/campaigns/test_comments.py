@@ -3,8 +3,10 @@ import html
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from campaigns.models import Comment, RaciAssignment, Reminder
+from campaigns.models import Comment, RaciAssignment, Reminder, ReminderOptOut
+from campaigns.outbox.notices import comments_mentioning
 from campaigns.services.comments import comment_save
 from tests.campaigns.factories import DeliverableFactory, comment_by, joint_campaign
 from tests.clients import admin_of, api_of
@@ -55,6 +57,16 @@ def test_an_unknown_or_outside_name_after_an_at_stays_plain_text(page, alice, ch
     comment = comment_by(alice, page, "Ask @Charlie or write to press@a.example, @nobody")
     assert list(comment.mentioned.all()) == []
     assert told() == ["Bob"]  # the Responsible, nobody else
+
+
+def test_who_turned_off_comment_e_mails_finds_their_mentions_in_the_weekly_digest(page, alice, carol):
+    ReminderOptOut.objects.create(person=carol.person, kind="comment")
+    comment_by(alice, page, "@Carol, the hero image please")
+    assert told() == ["Bob"]
+    lines = comments_mentioning([carol.person.pk, alice.person.pk], timezone.now())
+    assert [(line.person_id, line.text) for line in lines] == [
+        (carol.person.pk, "Alice mentioned you in a comment (A and B webinar)")
+    ]
 
 
 def test_a_note_for_my_company_refuses_a_mention_of_the_partner(page, alice):

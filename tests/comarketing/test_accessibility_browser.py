@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from campaigns.models import Campaign, Flag, KpiRound
+from campaigns.models import Campaign, Comment, Flag, Invitation, KpiRound
+from campaigns.services.answers import answer_url
 from meetings.models import Meeting
 from tests.axe import axe_script, is_blocking, violations
 from tests.browser import launch
@@ -65,6 +66,7 @@ def page_paths(webinar) -> dict[str, str]:
     logged = meetings.filter(starts_at__lt=now).order_by("-starts_at").first()
     upcoming = meetings.filter(starts_at__gt=now).order_by("starts_at").first()
     kpi_round = KpiRound.objects.current().get(campaign=webinar)
+    discussed = Comment.objects.filter(campaign=webinar, target_kind="deliverable").first().target_id
     return {
         "my-work": "/admin/",
         "campaign-home": f"/admin/campaigns/campaign/{webinar.pk}/home/",
@@ -74,6 +76,8 @@ def page_paths(webinar) -> dict[str, str]:
         "agenda": f"/admin/meetings/meeting/{upcoming.pk}/agenda/",
         "flags": "/admin/campaigns/flag/",
         "deliverables": "/admin/campaigns/deliverable/",
+        "deliverable-thread": f"/admin/campaigns/deliverable/{discussed}/change/",
+        "comment-form": f"/admin/campaigns/comment/add/?target_kind=deliverable&target_id={discussed}",
     }
 
 
@@ -125,6 +129,22 @@ def test_the_login_page_is_accessible_on_a_phone_and_a_laptop(live_server, brows
         page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
         page.goto(f"{live_server.url}/admin/login/")
         findings.check(page, "anyone", "login", viewport)
+        page.context.close()
+    findings.assert_none()
+
+
+def test_the_one_click_answer_page_is_accessible_on_a_phone_and_a_laptop(live_server, browser, demo):
+    """The page an e-mail's "Accept" link opens, with no session (from the mail), as it asks to confirm."""
+    invitation = Invitation.objects.pending().filter(contact__isnull=True).first()
+    person = invitation.organization.people.filter(user__isnull=False).first()
+    path = answer_url(kind="invitation", action="accept", row=invitation, person=person)
+    path = path.removeprefix(settings.SITE_URL.rstrip("/"))
+    findings = Findings()
+    for viewport in VIEWPORTS:
+        page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
+        page.goto(live_server.url + path)
+        assert page.locator("input[type=submit][value=Accept]").count() == 1
+        findings.check(page, "recipient", "one-click-answer", viewport)
         page.context.close()
     findings.assert_none()
 

@@ -63,6 +63,17 @@ def render_thread(user, target) -> str:
     return format_html('<ol class="comment-thread">{}</ol>{}<p><a href="{}">Add a comment</a></p>', items, empty, add)
 
 
+class TargetKindFilter(admin.SimpleListFilter):
+    title = "on"
+    parameter_name = "target_kind"
+
+    def lookups(self, request, model_admin):
+        return [(entry.kind, entry.label.capitalize()) for entry in commentables.values()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_kind=self.value()) if self.value() else queryset
+
+
 class CommentThreadMixin:
     """Shows a commentable row's thread on its change page (add "discussion" to `fields` where they are listed)."""
 
@@ -85,8 +96,8 @@ class CommentThreadMixin:
 
 @admin.register(Comment)
 class CommentAdmin(ScopedModelAdmin):
-    list_display = ["__str__", "target_kind", "campaign", "author", "organization", "only_my_company", "created_at"]
-    list_filter = ["only_my_company", "target_kind", "campaign"]
+    list_display = ["__str__", "on", "campaign", "author", "organization", "only_my_company", "created_at"]
+    list_filter = ["only_my_company", TargetKindFilter, "campaign"]
     list_select_related = ["campaign", "author", "organization"]
     search_fields = ["text"]
     fields = [
@@ -152,6 +163,10 @@ class CommentAdmin(ScopedModelAdmin):
             return "—"
         url = reverse(commentables[comment.target_kind].admin_change, args=[comment.target_id])
         return format_html('<a href="{}">{} “{}”</a>', url, comment.target_label, comment.target())
+
+    @admin.display(description="On", ordering="target_kind")
+    def on(self, comment: Comment) -> str:
+        return comment.target_label.capitalize()
 
     @admin.display(description="Attached file")
     def attached(self, comment: Comment) -> str:

@@ -31,6 +31,7 @@ def answer_page(request, token: str):
         "done": done,
         "state": entry.state(row).items() if entry and row is not None else (),
         "note": note,
+        "note_limit": settings.TEXT_MAX_LENGTH,
         "open_url": reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
         if row is not None
         else reverse("admin:index"),

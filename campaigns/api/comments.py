@@ -10,7 +10,7 @@ from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
 
 
 class CommentSerializer(ScopedModelSerializer):
-    author_name = serializers.CharField(source="author.full_name", read_only=True, default=None)
+    author_name = serializers.CharField(source="author.full_name", read_only=True, allow_null=True, default=None)
     attachment_url = serializers.SerializerMethodField()
     mentioned = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 

@@ -2,6 +2,7 @@
 opening the link answers nothing), and the confirmation acts as the link's recipient, without a session."""
 
 from django.conf import settings
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,7 @@ def answer_page(request, token: str):
         pending, done = answer_read(token, request.user), False
     row, entry = pending.row, pending.entry
     context = {
+        **admin.site.each_context(request),  # the site's name and styles, for a visitor without a session too
         "title": f"{entry.label}: {pending.what}" if entry and row is not None else "Answer from an e-mail",
         "pending": pending,
         "done": done,

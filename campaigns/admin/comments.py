@@ -117,6 +117,13 @@ class CommentAdmin(ScopedModelAdmin):
     ]
     readonly_fields = ["target_link", "campaign", "attached", "mentions", "created_at", "edited_at"]
 
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return super().get_fields(request, obj)
+        # A new comment: what it is on and what it says; the rest is the server's (the operator names the author).
+        written = ["target_kind", "target_id", "text", "only_my_company", "attachment"]
+        return [*written, "author", "organization"] if request.user.is_superuser else written
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "target_kind":
             choices = [(entry.kind, entry.label.capitalize()) for entry in commentables.values()]

@@ -200,3 +200,19 @@ def test_a_thread_costs_the_same_queries_at_3_and_30_comments(page, alice, carol
         return queries_of(read)
 
     assert with_comments(3) == with_comments(30)
+
+
+def test_a_comment_added_in_the_admin_leads_back_to_its_thread(page, alice, carol):
+    admin = admin_of(carol)
+    url = f"/admin/campaigns/comment/add/?target_kind=deliverable&target_id={page.pk}"
+    form = admin.get(url).content.decode()
+    assert 'name="text"' in form and 'name="author"' not in form and 'name="organization"' not in form
+    body = {"target_kind": "deliverable", "target_id": page.pk, "text": "Looks good @Alice"}
+    saved = admin.post(url, body)
+    assert saved.status_code == 302 and saved.url == f"/admin/campaigns/deliverable/{page.pk}/change/"
+    comment = Comment.objects.get()
+    assert (comment.author, comment.organization, list(comment.mentioned.all())) == (
+        carol.person,
+        carol.person.organization,
+        [alice.person],
+    )

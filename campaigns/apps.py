@@ -29,6 +29,7 @@ SELF_REGISTERING = (
     "demo.results",
     "demo.budget",
     "demo.plans",
+    "demo.comments",
     "demo.flags",
 )
 

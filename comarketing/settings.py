@@ -458,6 +458,8 @@ FILE_UPLOAD_HANDLERS = [
 # --- Authority and invitations (issue 8) ------------------------------------------------------------------
 # A new company's contact sets a password through a signed link valid this long (Django's reset token).
 PASSWORD_RESET_TIMEOUT = env_int("WELCOME_LINK_DAYS", 7) * 24 * 3600
+# How long the one-click answer links of e-mails (Approve, Done, Accept…) work.
+ANSWER_LINK_DAYS = env_int("ANSWER_LINK_DAYS", 14)
 # An invitation nobody answered for this long is flagged on the host's campaign.
 INVITATION_UNANSWERED_DAYS = env_int("INVITATION_UNANSWERED_DAYS", 7)
 # Invitations a company sends in any 24 hours, and of them by e-mail (a company new to the tracker: a login made,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from campaigns.pages.answers import answer_page
 from comarketing.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from comarketing.api.router import router
 from comarketing.health import ReadinessView, liveness
@@ -23,6 +24,7 @@ urlpatterns = [
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("welcome/<uidb64>/<token>/", WelcomeView.as_view(), name="welcome"),
+    path("answer/<str:token>/", answer_page, name="answer"),
     path("api/", include(router.urls)),
     path("api/token/", TokenLoginView.as_view(), name="api-token"),
     path("api/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
+from campaigns.admin.comments import CommentThreadMixin
 from campaigns.models import Campaign, Deliverable, Member
 from campaigns.services import core as campaign_services
 from meetings import recurrence as rules
@@ -331,7 +332,7 @@ class SeriesFilter(RelatedValuesFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
+class MeetingAdmin(CommentThreadMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     list_display = ["starts_at", "series_title", "campaign", "status", "attendance_summary", "is_rescheduled"]
     list_filter = [MeetingStatusFilter, "status", "series__campaign", SeriesFilter]
     search_fields = ["series__title", "series__campaign__name", "notes"]
@@ -347,6 +348,7 @@ class MeetingAdmin(CampaignOfObjectMixin, ScopedModelAdmin):
         "notes",
         "logged",
         "download",
+        "discussion",
     ]
     readonly_fields = ["series", "local_time", "status", "prepared_agenda", "logged", "download"]
     inlines = [AttendanceInline, DecisionInline, ActionItemInline]
@@ -614,7 +616,7 @@ DECISION_ACTIONS = {
 
 
 @admin.register(Decision)
-class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
+class DecisionAdmin(CommentThreadMixin, CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     """The campaign's decision log: made in a meeting or outside one, and pending ones with their decider. Each
     binds its decider's company, whose people alone make, amend (while pending), supersede or withdraw it."""
 
@@ -633,6 +635,7 @@ class DecisionAdmin(CampaignChosenFirstMixin, CampaignOfObjectMixin, ScopedModel
         "decided_at",
         "supersedes",
         "state",
+        "discussion",
     ]
     readonly_fields = ["meeting", "binding_company", "decided_at", "supersedes", "state"]
     change_form_template = "admin/meetings/decision/change_form.html"

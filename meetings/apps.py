@@ -8,7 +8,9 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # Each module registers itself with a registry of campaigns, partners or utilities.
         from meetings import (  # noqa: F401
+            answers,
             bench,
+            comments,
             demo_data,
             digest_lines,
             health_checks,

@@ -29,6 +29,7 @@ from campaigns.registries.reminder_sources import (
     site_link,
     subject_id,
 )
+from campaigns.services.answers import answer_links
 from meetings.models import ActionItem, Attendance, Meeting
 
 ACTION_ITEM_DUE_SOON_DAYS = 2
@@ -144,6 +145,7 @@ def _action_item_message(reminder, subject_line: str, sentence: str) -> Message:
             f"You own it in the campaign “{campaign.name}”. Mark it done, or agree a new date.",
         ],
         site_link(reverse("admin:meetings_actionitem_change", args=[item.pk])),
+        answers=answer_links("action_item", item, reminder.person),
     )
     return Message(subject_line.format(title=item.title, due=due), text, html)
 

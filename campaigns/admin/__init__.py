@@ -1,6 +1,7 @@
 # Each module registers its model admins.
 from campaigns.admin import (
     budget,  # noqa: F401
+    comments,  # noqa: F401
     core,  # noqa: F401
     crm_imports,  # noqa: F401
     flags,  # noqa: F401

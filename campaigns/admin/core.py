@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from campaigns.admin.comments import CommentThreadMixin
 from campaigns.admin.flags import CampaignFlagColumns, FlagCodeFilter
 from campaigns.models import (
     Campaign,
@@ -606,7 +607,7 @@ class RaciInline(CampaignChoicesMixin, ScopedTabularInline):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(CampaignChoicesMixin, ScopedModelAdmin):
+class DeliverableAdmin(CommentThreadMixin, CampaignChoicesMixin, ScopedModelAdmin):
     list_display = ["title", "campaign", "type", "status", "due_date", "accountable", "channel_party"]
     list_filter = ["status", "type", "campaign"]
     search_fields = ["title", "campaign__name"]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from campaigns.admin.comments import CommentThreadMixin
 from campaigns.admin.outbox import OutboxAdmin
 from campaigns.models import Flag, Reminder, ReminderOptOut
 from campaigns.models.flags import severity_rank
@@ -131,7 +132,7 @@ class FlagAttentionForm(forms.ModelForm):
 
 
 @admin.register(Flag)
-class FlagAdmin(ScopedModelAdmin):
+class FlagAdmin(CommentThreadMixin, ScopedModelAdmin):
     form = FlagAttentionForm
     list_display = [
         "title",
@@ -157,7 +158,7 @@ class FlagAdmin(ScopedModelAdmin):
         "acknowledged_at",
         "acknowledged_by",
     ]
-    fields = [*readonly_fields, "decision", "snoozed_until", "attention_reason"]
+    fields = [*readonly_fields, "decision", "snoozed_until", "attention_reason", "discussion"]
 
     @admin.display(description="Severity", ordering="severity")
     def severity_label(self, flag: Flag) -> str:

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from campaigns.admin.comments import CommentThreadMixin
 from campaigns.admin.core import CampaignChoicesMixin
 from campaigns.models import (
     AgreedKpiTarget,
@@ -357,7 +358,7 @@ class MetricAdmin(ScopedModelAdmin):
 
 
 @admin.register(CampaignKpi)
-class CampaignKpiAdmin(ScopedModelAdmin):
+class CampaignKpiAdmin(CommentThreadMixin, ScopedModelAdmin):
     list_display = [
         "metric",
         "campaign",
@@ -369,7 +370,17 @@ class CampaignKpiAdmin(ScopedModelAdmin):
         "reporting_frequency",
     ]
     list_filter = ["campaign", "metric__funnel_stage"]
-    fields = ["campaign", "metric", "target", "currency", "owner", "combination", "data_source", "reporting_frequency"]
+    fields = [
+        "campaign",
+        "metric",
+        "target",
+        "currency",
+        "owner",
+        "combination",
+        "data_source",
+        "reporting_frequency",
+        "discussion",
+    ]
 
     def get_queryset(self, request):
         return with_current_figure(super().get_queryset(request))

@@ -1,5 +1,7 @@
+from campaigns.models.answers import UsedAnswerLink
 from campaigns.models.assets import BrandAsset
 from campaigns.models.budget import BudgetLine, CampaignBudget, ExchangeRate
+from campaigns.models.comments import Comment
 from campaigns.models.core import (
     Campaign,
     CampaignChildQuerySet,
@@ -53,6 +55,8 @@ __all__ = [
     "LeadShare",
     "LeadSharingTerms",
     "RegistrantField",
+    "UsedAnswerLink",
+    "Comment",
     "PartnerScorecard",
     "WebhookDelivery",
     "WebhookEndpoint",

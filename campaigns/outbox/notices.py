@@ -10,15 +10,15 @@ answer) and the notice to a company that left or was removed (sent unless it has
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, Invitation, Member, Party, Reminder, ReminderOptOut
+from campaigns.models import Campaign, Comment, Invitation, Member, Party, Reminder, ReminderOptOut, company_takes_part
 from campaigns.outbox.reminders import SEND_TASK
-from campaigns.registries import reminder_sources
+from campaigns.registries import digest, reminder_sources
 from partners.governance import colleague_invitation_sender
 from partners.models import Person
 from utilities.tasks import enqueue_on_commit
@@ -30,6 +30,7 @@ RESULTS_REPORT = "results_report"
 SIGNOFF_REQUEST = "signoff_request"
 COLLEAGUE_INVITATION = "colleague_invitation"
 APPROVED_CONTENT_CHANGED = "approved_content_changed"
+COMMENT = "comment"
 
 
 def _invitation_still_waiting(reminder: Reminder) -> None:
@@ -88,6 +89,34 @@ def _no_scheduled_content_changes(now: datetime.datetime) -> Iterable[reminder_s
     return ()  # sent when the change is saved
 
 
+@reminder_sources.reminder_source(COMMENT, label="A comment that mentions you or is on your work", render=None)
+def _no_scheduled_comments(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
+    return ()  # sent when the comment is saved
+
+
+@digest.digest_source
+def comments_mentioning(person_ids: list[int], now: datetime.datetime) -> list[digest.DigestLine]:
+    """The digest option of comments: who turned off their e-mail (opted out of the kind) finds the last week's
+    comments mentioning them in their weekly digest instead. One query."""
+    mentions = (
+        Comment.mentioned.through.objects.filter(
+            person_id__in=ReminderOptOut.objects.filter(kind=COMMENT, person_id__in=person_ids).values("person_id"),
+            comment__created_at__gt=now - datetime.timedelta(days=7),
+        )
+        .filter(company_takes_part("comment__campaign_id", "person__organization_id"))
+        .values_list("person_id", "comment__campaign_id", "comment__campaign__name", "comment__author__full_name")
+        .order_by("comment__created_at", "pk")
+    )
+    return [
+        digest.DigestLine(
+            person_id=person_id,
+            campaign_id=campaign_id,
+            text=f"{author or 'The operator'} mentioned you in a comment ({campaign_name})",
+        )
+        for person_id, campaign_id, campaign_name, author in mentions
+    ]
+
+
 @reminder_sources.reminder_source(COLLEAGUE_INVITATION, label="Invitation from your own company", render=None)
 def _no_scheduled_colleague_invitations(now: datetime.datetime) -> Iterable[reminder_sources.DueReminder]:
     return ()  # sent when an administrator invites a colleague
@@ -133,9 +162,11 @@ def notice_send(
     paragraphs: list[str],
     link_path: str,
     at: datetime.datetime | None = None,
+    answers: Callable[[Person], list[tuple[str, str]]] | None = None,
 ) -> list[int]:
     """Put one message per person in the outbox (once per event) and send it when the transaction commits;
-    about a campaign, only to people of the companies taking part in it (unless the kind has its own check)."""
+    about a campaign, only to people of the companies taking part in it (unless the kind has its own check).
+    `answers` gives each person's one-click answer links (label, link), bound to them."""
     at = at or timezone.now()
     people = [person for person in people if person.is_active]
     if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
@@ -147,7 +178,9 @@ def notice_send(
     for person in people:
         if person.pk in opted_out:
             continue
-        text, html = reminder_sources.compose(person.full_name, paragraphs, link)
+        text, html = reminder_sources.compose(
+            person.full_name, paragraphs, link, answers=answers(person) if answers else ()
+        )
         rows.append(
             Reminder(
                 kind=kind,

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from campaigns.models import BrandAsset, BudgetLine, Campaign, ResultsReport
+from campaigns.models import BrandAsset, BudgetLine, Campaign, Comment, ResultsReport
 from campaigns.selectors.kpis import kpi_export_rows
 from utilities.exports import csv_response
 
@@ -35,11 +35,14 @@ def _no_sniffing(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _private_file(file, name: str, content_type: str, missing: str) -> FileResponse:
+def _private_file(file, name: str, content_type: str, what: str) -> HttpResponse:
+    """A private upload as a download (never shown inline), under the name it was uploaded with."""
+    if not file:
+        raise Http404(f"This {what} has no file.")
     try:
         handle = file.open("rb")
     except FileNotFoundError:
-        raise Http404(missing) from None
+        raise Http404(f"The file of this {what} is missing.") from None
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -52,20 +55,21 @@ def _private_file(file, name: str, content_type: str, missing: str) -> FileRespo
 @require_GET
 def brand_asset_download(request, pk: int):
     asset = BrandAsset.objects.get_for_user(request.user, pk)
-    if not asset.file:
-        raise Http404("This brand asset is a link, not a file.")
-    return _private_file(
-        asset.file, asset.original_name, asset.content_type, "The file of this brand asset is missing."
-    )
+    return _private_file(asset.file, asset.original_name, asset.content_type, "brand asset")
 
 
 @require_GET
 def budget_receipt_download(request, pk: int):
     """A budget line's receipt: for whoever may see the line (its company, and its partners once it is shared)."""
     line = BudgetLine.objects.get_for_user(request.user, pk)
-    if not line.receipt:
-        raise Http404("This budget line has no receipt.")
-    return _private_file(line.receipt, line.receipt_name, line.receipt_content_type, "The receipt file is missing.")
+    return _private_file(line.receipt, line.receipt_name, line.receipt_content_type, "budget line")
+
+
+@require_GET
+def comment_attachment(request, pk: int):
+    """A comment's attachment, for those who may read the comment (a note for one company: that company only)."""
+    comment = Comment.objects.get_for_user(request.user, pk)
+    return _private_file(comment.attachment, comment.attachment_name, comment.attachment_type, "comment")
 
 
 @require_GET

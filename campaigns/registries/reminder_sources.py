@@ -255,15 +255,30 @@ def local_date(moment: datetime.datetime, time_zone: str) -> datetime.date:
     return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
 
 
-def compose(full_name: str, paragraphs: list[str], link: str, items: Iterable[str] = ()) -> tuple[str, str]:
-    """The text and HTML bodies of a reminder e-mail (plain words, then a list, then the link)."""
-    items = list(items)
+def compose(
+    full_name: str,
+    paragraphs: list[str],
+    link: str,
+    items: Iterable[str] = (),
+    answers: Iterable[tuple[str, str]] = (),
+) -> tuple[str, str]:
+    """The text and HTML bodies of a reminder e-mail (plain words, then a list, then the one-click answers (label,
+    link) of the recipient, then the link)."""
+    items, answers = list(items), list(answers)
     text = "\n\n".join([f"Hello {full_name},", *paragraphs])
     if items:
         text += "\n\n" + "\n".join(f"- {item}" for item in items)
+    if answers:
+        text += "\n\nAnswer in one click (you confirm on the page it opens):\n"
+        text += "\n".join(f"{label}: {url}" for label, url in answers)
     text += f"\n\nOpen it in the tracker: {link}\n"
     html = format_html("<p>Hello {},</p>", full_name) + format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs))
     if items:
         html += format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in items)))
+    if answers:
+        html += format_html(
+            "<p>Answer in one click (you confirm on the page it opens): {}</p>",
+            format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in answers)),
+        )
     html += format_html('<p><a href="{}">Open it in the tracker</a></p>', link)
     return text, str(html)

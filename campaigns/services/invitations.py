@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Invitation, Member, Party, Reminder
 from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, PARTY_ENDED, campaign_leads, notice_send
+from campaigns.registries.answers import Answer, answer
 from campaigns.registries.joins import on_company_joined
+from campaigns.services.answers import answer_links
 from campaigns.services.kickoff import kickoff_part_get_or_create
 from campaigns.services.plans import plan_fill_roles
 from partners.models import Organization, Person
@@ -106,7 +108,9 @@ def _mailed_lately(campaign: Campaign, people: list[Person]) -> set[int]:
     return set(mailed.values_list("person_id", flat=True))
 
 
-def _tell_invited(invitation: Invitation, people: list[Person], link_path: str) -> None:
+def _tell_invited(invitation: Invitation, people: list[Person], link_path: str, *, one_click: bool = True) -> None:
+    """`one_click`: the message carries each person's "Accept" link (not to a new company's contact, who first
+    chooses a password through the welcome link)."""
     campaign = invitation.campaign
     mailed = _mailed_lately(campaign, people)
     people = [person for person in people if person.pk not in mailed]
@@ -132,6 +136,7 @@ def _tell_invited(invitation: Invitation, people: list[Person], link_path: str) 
         paragraphs=paragraphs,
         link_path=link_path,
         at=invitation.created_at,
+        answers=(lambda person: answer_links("invitation", invitation, person)) if one_click else None,
     )
 
 
@@ -214,7 +219,7 @@ def invitation_create_for_new_company(
     if contact.user is not None and contact.user.is_active:
         has_password = contact.user.has_usable_password()
         link = _invitation_link(invitation) if has_password else welcome_path(contact.user)
-        _tell_invited(invitation, [contact], link)
+        _tell_invited(invitation, [contact], link, one_click=False)
     return invitation
 
 
@@ -389,3 +394,17 @@ def campaign_status_notice(campaign: Campaign, user: Any) -> None:
     actor = person_of(user)
     by = f"{actor.full_name} of {host}" if actor else str(host)
     _tell_leads(campaign, verb, f"“{campaign}” was {verb}", [f"{by} {verb} the joint campaign “{campaign}”."])
+
+
+answer(
+    Answer(
+        kind="invitation",
+        action="accept",
+        label="Accept",
+        model=Invitation,
+        rule="answer",
+        describe=lambda invitation: f"the invitation of {invitation.organization} to “{invitation.campaign}”",
+        state=lambda invitation: {"status": invitation.get_status_display()},
+        perform=lambda invitation, user, note: invitation_accept(invitation=invitation, user=user),
+    )
+)

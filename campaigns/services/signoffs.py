@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from campaigns.models import Deliverable, KickoffCompanyPart, RaciAssignment, SignoffApprover, SignoffRequest
 from campaigns.outbox.notices import APPROVED_CONTENT_CHANGED, SIGNOFF_REQUEST, notice_send
+from campaigns.registries.answers import Answer, answer
+from campaigns.services.answers import answer_links
 from utilities.business_days import add_business_days
 from utilities.validation import save_validated
 
@@ -76,6 +78,7 @@ def _tell_reviewer(request: SignoffRequest) -> None:
             f"your time ({reviewer.time_zone}).",
         ],
         link_path=reverse("admin:campaigns_signoffrequest_change", args=[request.pk]),
+        answers=lambda person: answer_links("signoff", request, person),
     )
 
 
@@ -196,4 +199,47 @@ def _tell_reviewer_content_changed(requests: list[SignoffRequest], *, at: dateti
         ],
         link_path=reverse("admin:campaigns_deliverable_change", args=[deliverable.pk]),
         at=at,
+    )
+
+
+def _review_in_words(request: SignoffRequest) -> str:
+    deliverable = request.deliverable
+    return f"{request.get_kind_display()} of “{deliverable}” (campaign “{deliverable.campaign}”)"
+
+
+def _reviewed_state(request: SignoffRequest) -> dict[str, str]:
+    """What a one-click decision is bound to: the content reviewed, and the request's status."""
+    return {**request.deliverable.reviewed_content(), "status": request.status_label}
+
+
+def _decider(status: str):
+    def decide(request: SignoffRequest, user: Any, note: str) -> None:
+        signoff_decide(request=request, user=user, status=status, comment=note)
+
+    return decide
+
+
+# A decision from the e-mail approves the content the e-mail named: any change to the deliverable since refuses it.
+for _action, _label, _status, _note in (
+    ("approve", "Approve", SignoffRequest.Status.APPROVED, ""),
+    (
+        "changes",
+        "Request changes",
+        SignoffRequest.Status.CHANGES_REQUESTED,
+        "Say which changes are needed: a comment is required.",
+    ),
+):
+    answer(
+        Answer(
+            kind="signoff",
+            action=_action,
+            label=_label,
+            model=SignoffRequest,
+            rule="decide",
+            describe=_review_in_words,
+            state=_reviewed_state,
+            perform=_decider(_status),
+            note=_note,
+            version=lambda request: f"{request.version}.{request.deliverable.version}",
+        )
     )

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from campaigns.api.budget import BudgetLineViewSet, CampaignBudgetViewSet, ExchangeRateViewSet
+from campaigns.api.comments import CommentViewSet
 from campaigns.api.core import (
     CampaignViewSet,
     DeliverableViewSet,
@@ -76,6 +77,7 @@ router.register("brand-assets", BrandAssetViewSet)
 router.register("budget-lines", BudgetLineViewSet)
 router.register("campaign-budgets", CampaignBudgetViewSet)
 router.register("exchange-rates", ExchangeRateViewSet)
+router.register("comments", CommentViewSet)
 router.register("signoff-requests", SignoffRequestViewSet)
 router.register("kpi-metrics", MetricViewSet)
 router.register("campaign-kpis", CampaignKpiViewSet)

@@ -28,7 +28,7 @@ from partners.scoping.querysets import (
     sharing,
     time_zone_of,
 )
-from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, OWNER, SELF, VIEW, Rule, related
+from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, OWNER, SELF, VIEW, Rule, related, unless_private
 
 __all__ = [
     "ADD",
@@ -60,4 +60,5 @@ __all__ = [
     "server_values",
     "sharing",
     "time_zone_of",
+    "unless_private",
 ]

@@ -127,6 +127,8 @@ class ScopedQuerySet(models.QuerySet):
     row_conditions: ClassVar[dict[str, str]] = {}
     # How a refusal words a custom action, where its name does not read as a verb before "this <model>".
     action_words: ClassVar[dict[str, str]] = {}
+    # The boolean field that marks a row "only my company" (rules built with `unless_private` read it).
+    private_flag: ClassVar[str] = ""
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -147,6 +149,8 @@ class ScopedQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
     def relation_q(self, relation: str, actor: Actor) -> Q:
+        if relation == "not private" and self.private_flag:
+            return Q(**{self.private_flag: False})
         raise ImproperlyConfigured(f"{type(self).__name__} does not know the relation “{relation}”")
 
     def person_refusal(self, actor: Actor, obj: models.Model, action: str) -> str | None:

@@ -30,6 +30,8 @@ _WHO = {
     "vendor": "the vendor",
     "partner company": "the partner company",
     "admin of owner": "the administrators of its company",
+    "not private": "every company taking part, unless it is marked “only my company”",
+    "author": "the person who wrote it",
 }
 
 
@@ -93,3 +95,9 @@ def related(relation: str) -> Rule:
 NOBODY = Rule("nobody")
 OWNER = related("owner")
 SELF = related("self")
+
+
+def unless_private(rule: Rule) -> Rule:
+    """`rule`, narrowed to the row's own company while the row is marked "only my company" (a company-private note
+    on a shared campaign). The model's queryset names the flag in `private_flag`; "not private" reads it."""
+    return rule & (related("not private") | OWNER)

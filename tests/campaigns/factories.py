@@ -65,3 +65,21 @@ def joint_campaign(host, *partners, **fields) -> Campaign:
 
 def member_of(campaign: Campaign, organization, **roles) -> Member:
     return MemberFactory(campaign=campaign, person=PersonFactory(organization=organization), **roles)
+
+
+def comment_by(user, target, text: str, **fields):
+    """A comment by `user` on `target` (a deliverable, flag, KPI, meeting or decision), saved as the doors save it."""
+    from campaigns.models import Comment
+    from campaigns.registries.commentable import kind_of
+    from campaigns.services.comments import comment_save
+
+    person = user.person
+    comment = Comment(
+        target_kind=kind_of(type(target)),
+        target_id=target.pk,
+        author=person,
+        organization=person.organization,
+        text=text,
+        **fields,
+    )
+    return comment_save(comment=comment, user=user)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
 
-from campaigns.models import Campaign, Flag, KpiRound
+from campaigns.models import Campaign, Comment, Flag, Invitation, KpiRound
+from campaigns.services.answers import answer_url
 from meetings.models import Meeting
 from tests.axe import axe_script, is_blocking, violations
 from tests.browser import launch
@@ -67,6 +68,7 @@ def page_paths(webinar) -> dict[str, str]:
     logged = meetings.filter(starts_at__lt=now).order_by("-starts_at").first()
     upcoming = meetings.filter(starts_at__gt=now).order_by("starts_at").first()
     kpi_round = KpiRound.objects.current().get(campaign=webinar)
+    discussed = Comment.objects.filter(campaign=webinar, target_kind="deliverable").first().target_id
     return {
         "my-work": "/admin/",
         "campaign-home": f"/admin/campaigns/campaign/{webinar.pk}/home/",
@@ -78,6 +80,8 @@ def page_paths(webinar) -> dict[str, str]:
         "deliverables": "/admin/campaigns/deliverable/",
         "budget-lines": f"/admin/campaigns/budgetline/?campaign__id__exact={webinar.pk}",
         "identity-provider-form": "/admin/partners/identityprovider/add/",
+        "deliverable-thread": f"/admin/campaigns/deliverable/{discussed}/change/",
+        "comment-form": f"/admin/campaigns/comment/add/?target_kind=deliverable&target_id={discussed}",
     }
 
 
@@ -139,6 +143,22 @@ def test_the_sign_in_pages_are_accessible_on_a_phone_and_a_laptop(live_server, b
             page.goto(f"{live_server.url}{path}")
             findings.check(page, "anyone", name, viewport)
             page.context.close()
+    findings.assert_none()
+
+
+def test_the_one_click_answer_page_is_accessible_on_a_phone_and_a_laptop(live_server, browser, demo):
+    """The page an e-mail's "Accept" link opens, with no session (from the mail), as it asks to confirm."""
+    invitation = Invitation.objects.pending().filter(contact__isnull=True).first()
+    person = invitation.organization.people.filter(user__isnull=False).first()
+    path = answer_url(kind="invitation", action="accept", row=invitation, person=person)
+    path = path.removeprefix(settings.SITE_URL.rstrip("/"))
+    findings = Findings()
+    for viewport in VIEWPORTS:
+        page = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True).new_page()
+        page.goto(live_server.url + path)
+        assert page.locator("input[type=submit][value=Accept]").count() == 1
+        findings.check(page, "recipient", "one-click-answer", viewport)
+        page.context.close()
     findings.assert_none()
 
 

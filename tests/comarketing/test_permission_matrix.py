@@ -97,6 +97,7 @@ BUDGET_OWNER_ACTIONS = {"approve"}
 OTHER_ROUTES = {
     "": "a redirect to the admin",
     "welcome/<uidb64>/<token>/": "a signed, expiring, single-use link (Django's token generator)",
+    "answer/<str:token>/": "a signed, expiring, single-use link bound to its recipient (tests/campaigns/test_answers)",
     "api/token/": "exchanges a password for an expiring token (django-rest-knox, django-axes lockout)",
     "api/token/logout/": "revokes the token it is called with",
     "api/token/logout-all/": "revokes every token of the caller's login",
@@ -110,6 +111,7 @@ OTHER_ROUTES = {
     "api-auth/logout/": "logging out",
     "files/brand-assets/<int:pk>/download/": "brand asset: view (tests/campaigns/test_assets.py)",
     "files/budget-lines/<int:pk>/receipt/": "budget line: view (tests/campaigns/test_budget.py)",
+    "files/comments/<int:pk>/attachment/": "comment: view (walked below)",
     "files/campaigns/<int:campaign_id>/kpis.csv": "campaign: view (walked below)",
     "files/results-reports/<int:pk>/results.<str:kind>": (
         "results report: view (tests/campaigns/test_results_report.py)"
@@ -286,6 +288,10 @@ class Facts:
             return row.status == "pending"
         if relation == "shared":
             return row.is_shared
+        if relation == "not private":  # a comment not marked "only my company"
+            return not row.only_my_company
+        if relation == "author":
+            return row.author is not None and row.author.user_id == user.pk
         raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
 
 

@@ -24,7 +24,7 @@ from campaigns.models import (
     SignoffRequest,
     ToolAccess,
 )
-from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, health_check
+from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, campaign_page, change_page, health_check
 from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
@@ -51,6 +51,10 @@ from campaigns.selectors.kpis import (
     unreported_report_date,
 )
 from utilities.bulk_rows import streamed
+
+# The reviewer decides on the request's own page; the kickoff's findings are fixed from the campaign's home page
+# (its kickoff and KPI panels), where a check without `fix` points.
+REVIEW = change_page("admin:campaigns_signoffrequest_change")
 
 
 def _today(now: datetime.datetime) -> datetime.date:
@@ -196,12 +200,12 @@ def _reviews_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     return due_moments(pending, campaign="deliverable__campaign_id", moment=utc_midnight("due_date", days=1))
 
 
-@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue", due=_reviews_due)
+@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue", due=_reviews_due, fix=REVIEW)
 def find_signoff_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.SIGNOFF)
 
 
-@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue", due=_reviews_due)
+@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue", due=_reviews_due, fix=REVIEW)
 def find_legal_review_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.LEGAL)
 
@@ -227,7 +231,13 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
             )
 
 
-@health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only", changes_only=True)
+@health_check(
+    "kind_kpi_mismatch",
+    severity=INFO,
+    title="Co-marketing campaign with sales KPIs only",
+    changes_only=True,
+    fix=campaign_page("admin:campaigns_campaignkpi_changelist", "campaign__id__exact"),
+)
 def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     for campaign_id, kind in streamed(open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind")):
         yield Finding(

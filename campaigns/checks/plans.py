@@ -45,6 +45,7 @@ def _infeasible_from(open_campaigns, now: datetime.datetime):
     severity=health.CRITICAL,
     title="Deliverable cannot be done in time",
     due=_infeasible_from,
+    fix=health.change_page("admin:campaigns_deliverable_change"),
 )
 def deliverable_infeasible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Not started, due today or later, and fewer business days left than its lead time and reviews need."""

@@ -13,7 +13,15 @@ from utilities.api import ChangeActionPermissions
 class OrganizationSerializer(ScopedModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "name", "website", "ideal_customer_profile", "value_proposition", "listed_in_directory"]
+        fields = [
+            "id",
+            "name",
+            "website",
+            "country",
+            "ideal_customer_profile",
+            "value_proposition",
+            "listed_in_directory",
+        ]
 
 
 class OrganizationViewSet(ScopedModelViewSet):

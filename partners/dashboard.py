@@ -59,6 +59,8 @@ class Page:
                     panel.template, {"request": request, "back": back, **subject, **context}, request=request
                 )
                 shown.append({"title": context.get("title", panel.title), "html": SafeString(html)})
+                if context.get("lead"):  # a panel that says it matters most right now comes first
+                    shown.insert(0, shown.pop())
         return shown
 
 

@@ -21,6 +21,7 @@ from partners.scoping import (
     sharing,
 )
 from partners.scoping.versions import Versioned
+from utilities.business_days import is_known_country
 from utilities.validation import past_date, validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
@@ -54,6 +55,15 @@ PARTNER = related("partner")
 PARTNER_SIDE = related("partner company")
 
 
+def validate_country(value: str) -> None:
+    if value and not is_known_country(value):
+        raise ValidationError(
+            "Unknown country code %(value)s: use the two-letter ISO code, e.g. DE or US.",
+            code="unknown_country",
+            params={"value": value},
+        )
+
+
 class OrganizationQuerySet(ScopedQuerySet):
     # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
     # (A partner's tier is not the company's own: it belongs to a vendor's relationship with it.)
@@ -80,6 +90,12 @@ class Organization(Versioned):
         blank=True, help_text="Who this company sells to; private to the company and its partners."
     )
     value_proposition = models.TextField(blank=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text="Two-letter code (e.g. DE, US): its public holidays are not counted as business days in plans.",
+    )
     listed_in_directory = models.BooleanField(
         default=True,
         help_text=(

@@ -175,6 +175,10 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         }
         return [(name, main), ("KPI targets", described), *rest] if targets else [(name, main), *rest]
 
+    def has_change_permission(self, request, obj=None):
+        # A closed or cancelled campaign is a record of what happened: its form opens read-only, for everyone.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_open)
+
     def response_add(self, request, obj, post_url_continue=None):
         """A new campaign opens on its home page (the list is one click away)."""
         response = super().response_add(request, obj, post_url_continue)
@@ -376,7 +380,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "campaign": campaign,
             "host": host,
             "title": campaign.name,
-            "may_change": may(user, campaign, CHANGE),
+            "may_change": campaign.is_open and may(user, campaign, CHANGE),
             "panels": campaign_home.render(request, campaign=campaign),
             "links": campaign_links(campaign),
         }

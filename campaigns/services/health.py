@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, F, Q, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -76,6 +76,32 @@ def _found(table: str) -> RawSQL:
     )
 
 
+def _finding_detail(table: str) -> RawSQL:
+    """The detail of the finding (in `table`) with the flag's campaign and subject."""
+    flag = connection.ops.quote_name(Flag._meta.db_table)
+    return RawSQL(
+        f"(SELECT found.detail FROM {table} found WHERE found.campaign_id = {flag}.campaign_id "
+        f"AND found.subject = {flag}.subject)",
+        (),
+        output_field=TextField(),
+    )
+
+
+def _refresh_changed_text(check: health.HealthCheck, mine, table: str, now: datetime.datetime) -> None:
+    """An open flag says what its finding says now (the tool access still missing, the days overdue), and its
+    title what the check is called now: rewritten, with a history row, only where they differ, so the steady
+    state writes nothing."""
+    changed = mine.annotate(now_detail=_finding_detail(table)).filter(
+        Q(now_detail__isnull=False) & (~Q(detail=F("now_detail")) | ~Q(title=check.title))
+    )
+    for pks in chunked(list(changed.values_list("pk", flat=True))):
+        refreshed = Flag.objects.filter(pk__in=pks)
+        refreshed.update(title=check.title, detail=_finding_detail(table))
+        insert_history(
+            refreshed, history_type="~", moment=now, reason="Refreshed by the health sweep: its finding changed"
+        )
+
+
 def _sweep_check(
     check: health.HealthCheck, open_campaigns, flags, now: datetime.datetime, result: HealthSweepResult
 ) -> None:
@@ -106,6 +132,7 @@ def _sweep_check(
     # would be most of the sweep's writes for no one's benefit.
     stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
     mine.filter(_found(table), last_seen_at__lte=stale_before).update(last_seen_at=now)
+    _refresh_changed_text(check, mine, table, now)
     quote = connection.ops.quote_name
     new = _empty_findings_table(NEW_FINDINGS_TABLE)
     with connection.cursor() as cursor:

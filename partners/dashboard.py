@@ -67,6 +67,8 @@ class Page:
 def returning_to(request) -> str:
     """The query a link from this page carries so that a save on the page it opens comes back here (the admin
     base follows `next`, once checked to be a path of this site)."""
+    if request is None:  # drawn for a document (a results report), not a page
+        return ""
     return "?" + urlencode({"next": request.get_full_path()})
 
 

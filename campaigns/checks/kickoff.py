@@ -12,6 +12,7 @@ from operator import itemgetter, or_
 
 from django.conf import settings
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import (
@@ -33,12 +34,14 @@ from campaigns.registries.reminder_sources import (
     LocalMoment,
     Message,
     NoLongerDue,
+    compose,
     day_label,
     due_rows,
     local_date,
     local_moment,
     relative_day,
     reminder_source,
+    site_link,
     subject_id,
 )
 from campaigns.selectors.kpis import (
@@ -253,11 +256,18 @@ def _render_signoff_overdue(reminder) -> Message:
     if request.status != SignoffRequest.Status.PENDING:
         raise NoLongerDue("The reviewer has decided.")
     kind, deliverable = request.get_kind_display(), request.deliverable
-    return Message(
+    return _asking(
+        reminder,
         f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
         f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
         f"{day_label(request.due_date)}. Please approve it or request changes with a comment.",
+        reverse("admin:campaigns_signoffrequest_change", args=[request.pk]),
     )
+
+
+def _asking(reminder, subject_line: str, sentence: str, path: str) -> Message:
+    """A reminder that asks for something, with the link to where it is done."""
+    return Message(subject_line, *compose(reminder.person.full_name, [sentence], site_link(path)))
 
 
 def _reviewers_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
@@ -305,10 +315,12 @@ def _render_kpi_report_due(reminder) -> Message:
     campaign = reporter.plan.campaign
     report_date = local_date(reminder.due_at, reminder.person.time_zone)
     when = relative_day(report_date, reminder.person.time_zone, timezone.now())
-    return Message(
+    return _asking(
+        reminder,
         f"KPI report due {when}: {campaign.name}",
         f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
         f"{day_label(report_date)} is due: record the latest values in the tracker.",
+        reverse("admin:campaigns_kpimeasurement_add"),
     )
 
 

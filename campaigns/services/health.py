@@ -65,26 +65,21 @@ def _empty_findings_table(name: str) -> str:
     return name
 
 
+def _of_the_finding(table: str, select: str, output_field) -> RawSQL:
+    """`select` ("… {where}") over the finding (in `table`) with the flag's campaign and subject."""
+    flag = connection.ops.quote_name(Flag._meta.db_table)
+    where = f"FROM {table} found WHERE found.campaign_id = {flag}.campaign_id AND found.subject = {flag}.subject"
+    return RawSQL(select.format(where=where), (), output_field=output_field)
+
+
 def _found(table: str) -> RawSQL:
     """True for a flag whose campaign and subject are among the check's findings (in `table`)."""
-    flag = connection.ops.quote_name(Flag._meta.db_table)
-    return RawSQL(
-        f"EXISTS (SELECT 1 FROM {table} found WHERE found.campaign_id = {flag}.campaign_id "
-        f"AND found.subject = {flag}.subject)",
-        (),
-        output_field=BooleanField(),
-    )
+    return _of_the_finding(table, "EXISTS (SELECT 1 {where})", BooleanField())
 
 
 def _finding_detail(table: str) -> RawSQL:
     """The detail of the finding (in `table`) with the flag's campaign and subject."""
-    flag = connection.ops.quote_name(Flag._meta.db_table)
-    return RawSQL(
-        f"(SELECT found.detail FROM {table} found WHERE found.campaign_id = {flag}.campaign_id "
-        f"AND found.subject = {flag}.subject)",
-        (),
-        output_field=TextField(),
-    )
+    return _of_the_finding(table, "(SELECT found.detail {where})", TextField())
 
 
 def _refresh_changed_text(check: health.HealthCheck, mine, table: str, now: datetime.datetime) -> None:

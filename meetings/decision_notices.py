@@ -30,6 +30,7 @@ def _notify(decision: Decision, *, by: Person | None, headline: str, paragraphs:
         paragraphs=paragraphs,
         link_path=reverse("admin:meetings_decision_change", args=[decision.pk]),
         at=at,
+        sent_for=by,
     )
 
 

@@ -19,6 +19,10 @@ from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 from utilities.bulk_rows import chunked, streamed
 
 NOT_LOGGED_AFTER = datetime.timedelta(hours=24)
+NEW_SERIES = health.campaign_page("admin:meetings_meetingseries_add", "campaign")
+MEETING = health.change_page("admin:meetings_meeting_change")
+MEETINGS = health.campaign_page("admin:meetings_meeting_changelist", "series__campaign__id__exact")
+DECISION = health.change_page("admin:meetings_decision_change")
 ABSENCES_IN_A_ROW = 2
 
 
@@ -32,7 +36,9 @@ def _cadence_ends(open_campaigns, now: datetime.datetime):
     return due_moments(ending, campaign="campaign_id", moment=after("last_start", datetime.timedelta(microseconds=1)))
 
 
-@health.health_check("no_meeting_cadence", severity=health.WARNING, title="No regular meeting", due=_cadence_ends)
+@health.health_check(
+    "no_meeting_cadence", severity=health.WARNING, title="No regular meeting", due=_cadence_ends, fix=NEW_SERIES
+)
 def no_meeting_cadence(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Campaigns in planning or execution without a meeting series that still has meetings to come."""
     rows = (
@@ -54,7 +60,9 @@ def _log_due(open_campaigns, now: datetime.datetime):
     return due_moments(scheduled, campaign="series__campaign_id", moment=after("ends_at", NOT_LOGGED_AFTER))
 
 
-@health.health_check("meeting_not_logged", severity=health.WARNING, title="Meeting not logged", due=_log_due)
+@health.health_check(
+    "meeting_not_logged", severity=health.WARNING, title="Meeting not logged", due=_log_due, fix=MEETING
+)
 def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Meetings that ended over 24 hours ago with no log (attendance, notes, decisions)."""
     rows = (
@@ -77,7 +85,9 @@ def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[healt
     )
 
 
-@health.health_check("party_absent", severity=health.WARNING, title="Company absent from meetings", changes_only=True)
+@health.health_check(
+    "party_absent", severity=health.WARNING, title="Company absent from meetings", changes_only=True, fix=MEETINGS
+)
 def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Companies with nobody present at either of the campaign's last two held meetings, ROWS_PER_STATEMENT
     campaigns at a time (what is held per campaign stays in memory until its companies are looked at)."""
@@ -148,7 +158,9 @@ def _decisions_due(open_campaigns, now: datetime.datetime):
     return due_moments(pending, campaign="campaign_id", moment=moment)
 
 
-@health.health_check("decision_pending", severity=health.WARNING, title="Decision pending", due=_decisions_due)
+@health.health_check(
+    "decision_pending", severity=health.WARNING, title="Decision pending", due=_decisions_due, fix=DECISION
+)
 def decision_pending(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Decisions raised DECISION_PENDING_DAYS ago or more and still waiting for their decider. One query."""
     rows = (

@@ -9,6 +9,7 @@ Within the materialized range the stored meetings are the truth:
 """
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 
 from django.utils import timezone
@@ -69,6 +70,26 @@ def _with_agenda(event: Event, meeting: Meeting) -> Event:
     return event
 
 
+def _ending_with_campaign(recurrence: vRecur, series: MeetingSeries) -> vRecur:
+    """The rule ends with the campaign (UNTIL its end date, the end of that day in the series' zone, in UTC as RFC
+    5545 asks with a zoned start): a calendar shows no meetings of a campaign that is over."""
+    end = series.campaign.end_date
+    if end is None or "COUNT" in recurrence:
+        return recurrence
+    until = datetime.datetime.combine(end, datetime.time(23, 59, 59), tzinfo=series.zone).astimezone(datetime.UTC)
+    own = recurrence.get("UNTIL")
+    if own and _as_utc(own[0], series.zone) <= until:
+        return recurrence
+    recurrence["UNTIL"] = [until]
+    return recurrence
+
+
+def _as_utc(moment: datetime.datetime | datetime.date, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime.combine(moment, datetime.time(23, 59, 59))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(datetime.UTC)
+
+
 def series_events(series: MeetingSeries, meetings: Iterable[Meeting]) -> list[Event]:
     """The series' master VEVENT with RRULE and EXDATEs, its overrides and its detached meetings."""
     zone = series.zone
@@ -84,7 +105,7 @@ def series_events(series: MeetingSeries, meetings: Iterable[Meeting]) -> list[Ev
     by_occurrence = {meeting.original_start: meeting for meeting in meetings}
 
     master = _event(series, _series_uid(series), series.first_start, series.first_start + series.duration)
-    master.add("rrule", vRecur.from_ical(series.parsed_recurrence.text))
+    master.add("rrule", _ending_with_campaign(vRecur.from_ical(series.parsed_recurrence.text), series))
     excluded = sorted(
         occurrence
         for occurrence in occurrences

@@ -5,6 +5,7 @@ is retried without a second copy.
 """
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 
 from django.urls import reverse
@@ -40,12 +41,13 @@ def _decision_line(decision: Decision) -> str:
     return f"Decided: {decision.text} ({decider})."
 
 
-def minutes_paragraphs(meeting: Meeting) -> list[str]:
-    """Attendance, decisions and action items with owners and dates (the meeting prefetched `meeting_with_log`)."""
+def minutes_paragraphs(meeting: Meeting, time_zone: str) -> list[str]:
+    """Attendance, decisions and action items with owners and dates (the meeting prefetched `meeting_with_log`),
+    its time in the reader's `time_zone`."""
     attendance = list(meeting.attendance.all())
-    local = meeting.local_start
+    local = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
     return [
-        f"The minutes of “{meeting.series.title}” on {local:%a %-d %b %Y, %H:%M} ({meeting.series.time_zone}), "
+        f"The minutes of “{meeting.series.title}” on {local:%a %-d %b %Y, %H:%M} your time ({time_zone}), "
         f"campaign “{meeting.series.campaign}”.",
         f"Present: {_names([row for row in attendance if row.status == Attendance.Status.PRESENT])}.",
         f"Absent or excused: {_names([row for row in attendance if row.status in Attendance.MISSED])}.",
@@ -64,7 +66,15 @@ def minutes_send(*, meeting_id: int) -> list[int]:
     attendance = list(meeting.attendance.all())
     missed = {row.member.person for row in attendance if row.status in Attendance.MISSED}
     everyone = {row.member.person for row in attendance} | {meeting.series.facilitator.person}
-    paragraphs = minutes_paragraphs(meeting)
+
+    def paragraphs(person) -> list[str]:
+        return minutes_paragraphs(meeting, person.time_zone)
+
+    you_missed = "You were not at this meeting (recorded absent or excused): here is what you missed."
+
+    def missed_paragraphs(person) -> list[str]:
+        return [you_missed, *paragraphs(person)]
+
     local = meeting.local_start
     common = {
         "kind": MINUTES,
@@ -73,9 +83,9 @@ def minutes_send(*, meeting_id: int) -> list[int]:
         "subject_line": f"Minutes: {meeting.series.title}, {local:%a %-d %b} — {meeting.series.campaign}",
         "link_path": reverse("admin:meetings_meeting_change", args=[meeting.pk]),
         "at": meeting.logged_at,
+        "sent_for": meeting.series.facilitator.person,
     }
-    you_missed = "You were not at this meeting (recorded absent or excused): here is what you missed."
     return [
         *notice_send(people=sorted(everyone - missed, key=lambda p: p.pk), paragraphs=paragraphs, **common),
-        *notice_send(people=sorted(missed, key=lambda p: p.pk), paragraphs=[you_missed, *paragraphs], **common),
+        *notice_send(people=sorted(missed, key=lambda p: p.pk), paragraphs=missed_paragraphs, **common),
     ]

@@ -17,6 +17,7 @@ class OrganizationSerializer(ScopedModelSerializer):
             "id",
             "name",
             "website",
+            "country",
             "ideal_customer_profile",
             "value_proposition",
             "listed_in_directory",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 
@@ -50,12 +51,25 @@ class Page:
     def render(self, request, **subject) -> list[dict[str, Any]]:
         """The panels with something to show, each as {"title", "html"}."""
         shown = []
+        back = returning_to(request)
         for panel in self.panels:
             context = panel.build(request, **subject)
             if context is not None:
-                html = render_to_string(panel.template, {"request": request, **subject, **context}, request=request)
+                html = render_to_string(
+                    panel.template, {"request": request, "back": back, **subject, **context}, request=request
+                )
                 shown.append({"title": context.get("title", panel.title), "html": SafeString(html)})
+                if context.get("lead"):  # a panel that says it matters most right now comes first
+                    shown.insert(0, shown.pop())
         return shown
+
+
+def returning_to(request) -> str:
+    """The query a link from this page carries so that a save on the page it opens comes back here (the admin
+    base follows `next`, once checked to be a path of this site)."""
+    if request is None:  # drawn for a document (a results report), not a page
+        return ""
+    return "?" + urlencode({"next": request.get_full_path()})
 
 
 PANEL_ROWS = 20  # a panel shows this many rows at most, and says when there are more

@@ -26,6 +26,7 @@ from partners.scoping import (
 from partners.scoping.versions import Versioned
 from partners.sso.domains import DOMAIN_CLAIMED, normalized_domain, validate_company_domain
 from partners.sso.protocol import validate_issuer
+from utilities.business_days import is_known_country
 from utilities.validation import past_date, validate_single_line
 
 # Files of the zone database that are not places: "localtime" is whatever the server is set to, "Factory"
@@ -65,6 +66,15 @@ def _administered_by(actor) -> models.QuerySet:
     return Person.objects.filter(user_id=actor.user.pk, is_company_admin=True, is_active=True).values("organization_id")
 
 
+def validate_country(value: str) -> None:
+    if value and not is_known_country(value):
+        raise ValidationError(
+            "Unknown country code %(value)s: use the two-letter ISO code, e.g. DE or US.",
+            code="unknown_country",
+            params={"value": value},
+        )
+
+
 class OrganizationQuerySet(ScopedQuerySet):
     # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
     # (A partner's tier is not the company's own: it belongs to a vendor's relationship with it.)
@@ -97,6 +107,12 @@ class Organization(Versioned):
         blank=True, help_text="Who this company sells to; private to the company and its partners."
     )
     value_proposition = models.TextField(blank=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text="Two-letter code (e.g. DE, US): its public holidays are not counted as business days in plans.",
+    )
     listed_in_directory = models.BooleanField(
         default=True,
         help_text=(

@@ -176,6 +176,12 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         }
         return [(name, main), ("KPI targets", described), *rest] if targets else [(name, main), *rest]
 
+    def has_change_permission(self, request, obj=None):
+        # A closed or cancelled campaign is a record of what happened: its form opens read-only, for everyone. Judged
+        # by the status stored (a form being saved has already put its own into the row).
+        stored = obj and (getattr(obj, "_stored_status", None) or obj.status)
+        return super().has_change_permission(request, obj) and stored not in Campaign.CLOSED_STATUSES
+
     def response_add(self, request, obj, post_url_continue=None):
         """A new campaign opens on its home page (the list is one click away)."""
         response = super().response_add(request, obj, post_url_continue)
@@ -377,7 +383,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "campaign": campaign,
             "host": host,
             "title": campaign.name,
-            "may_change": may(user, campaign, CHANGE),
+            "may_change": campaign.is_open and may(user, campaign, CHANGE),
             "panels": campaign_home.render(request, campaign=campaign),
             "links": campaign_links(campaign),
         }

@@ -43,6 +43,10 @@ ROLE_LABELS = {RaciAssignment.Role.RESPONSIBLE: "Responsible", RaciAssignment.Ro
 
 # --- Health checks ---------------------------------------------------------------------------------------------
 
+# Roles are named on the campaign's form (its team), a deliverable's owners on the deliverable's.
+TEAM = health.campaign_page("admin:campaigns_campaign_change")
+DELIVERABLE = health.change_page("admin:campaigns_deliverable_change")
+
 
 def _parties_without(role_field: str, open_campaigns) -> Iterable[tuple[int, int, str]]:
     """(campaign id, organization id, organization name) of every party with nobody holding `role_field`."""
@@ -65,17 +69,19 @@ def _party_findings(role_field: str, open_campaigns) -> Iterator[health.Finding]
     )
 
 
-@health.health_check("no_decision_maker", severity=health.CRITICAL, title="No decision maker", changes_only=True)
+@health.health_check(
+    "no_decision_maker", severity=health.CRITICAL, title="No decision maker", changes_only=True, fix=TEAM
+)
 def no_decision_maker(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_decision_maker", open_campaigns)
 
 
-@health.health_check("no_project_lead", severity=health.WARNING, title="No project lead", changes_only=True)
+@health.health_check("no_project_lead", severity=health.WARNING, title="No project lead", changes_only=True, fix=TEAM)
 def no_project_lead(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_project_lead", open_campaigns)
 
 
-@health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner", changes_only=True)
+@health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner", changes_only=True, fix=TEAM)
 def no_budget_owner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return _party_findings("is_budget_owner", open_campaigns)
 
@@ -99,6 +105,7 @@ def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int,
     severity=health.WARNING,
     title="Deliverable without an Accountable",
     changes_only=True,
+    fix=DELIVERABLE,
 )
 def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return (
@@ -112,6 +119,7 @@ def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> I
     severity=health.WARNING,
     title="Deliverable without a Responsible",
     changes_only=True,
+    fix=DELIVERABLE,
 )
 def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     return (
@@ -126,7 +134,9 @@ def _overdue_from(open_campaigns, now: datetime.datetime) -> QuerySet:
     return due.due_moments(waiting, campaign="campaign_id", moment=due.utc_midnight("due_date", days=1))
 
 
-@health.health_check("deliverable_overdue", severity=health.WARNING, title="Deliverable overdue", due=_overdue_from)
+@health.health_check(
+    "deliverable_overdue", severity=health.WARNING, title="Deliverable overdue", due=_overdue_from, fix=DELIVERABLE
+)
 def deliverable_overdue(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     rows = (
         _unfinished_deliverables(open_campaigns)

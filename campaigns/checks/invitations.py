@@ -12,6 +12,8 @@ from campaigns.registries.due import after, due_moments
 from campaigns.registries.reminder_sources import day_label
 from utilities.bulk_rows import streamed
 
+# The campaign's invitations: answered, sent again or sent to another company from their list.
+INVITATIONS = health.campaign_page("admin:campaigns_invitation_changelist", "campaign__id__exact")
 UNDER_WAY = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
 
 
@@ -22,7 +24,11 @@ def _unanswered_from(open_campaigns, now: datetime.datetime):
 
 
 @health.health_check(
-    "invitation_unanswered", severity=health.WARNING, title="Invitation not answered", due=_unanswered_from
+    "invitation_unanswered",
+    severity=health.WARNING,
+    title="Invitation not answered",
+    due=_unanswered_from,
+    fix=INVITATIONS,
 )
 def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     sent_before = now - datetime.timedelta(days=settings.INVITATION_UNANSWERED_DAYS)
@@ -46,7 +52,11 @@ def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[he
 
 
 @health.health_check(
-    "no_accepted_partner", severity=health.CRITICAL, title="No partner company has joined", changes_only=True
+    "no_accepted_partner",
+    severity=health.CRITICAL,
+    title="No partner company has joined",
+    changes_only=True,
+    fix=INVITATIONS,
 )
 def no_accepted_partner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     partner = Party.objects.filter(campaign=OuterRef("pk"), role=Party.Role.PARTNER)

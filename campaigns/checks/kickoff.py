@@ -12,6 +12,7 @@ from operator import itemgetter, or_
 
 from django.conf import settings
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import (
@@ -24,7 +25,7 @@ from campaigns.models import (
     SignoffRequest,
     ToolAccess,
 )
-from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, health_check
+from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, campaign_page, change_page, health_check
 from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
@@ -33,12 +34,14 @@ from campaigns.registries.reminder_sources import (
     LocalMoment,
     Message,
     NoLongerDue,
+    compose,
     day_label,
     due_rows,
     local_date,
     local_moment,
     relative_day,
     reminder_source,
+    site_link,
     subject_id,
 )
 from campaigns.selectors.kpis import (
@@ -51,6 +54,10 @@ from campaigns.selectors.kpis import (
     unreported_report_date,
 )
 from utilities.bulk_rows import streamed
+
+# The reviewer decides on the request's own page; the kickoff's findings are fixed from the campaign's home page
+# (its kickoff and KPI panels), where a check without `fix` points.
+REVIEW = change_page("admin:campaigns_signoffrequest_change")
 
 
 def _today(now: datetime.datetime) -> datetime.date:
@@ -196,12 +203,12 @@ def _reviews_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     return due_moments(pending, campaign="deliverable__campaign_id", moment=utc_midnight("due_date", days=1))
 
 
-@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue", due=_reviews_due)
+@health_check("signoff_overdue", severity=WARNING, title="Sign-off overdue", due=_reviews_due, fix=REVIEW)
 def find_signoff_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.SIGNOFF)
 
 
-@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue", due=_reviews_due)
+@health_check("legal_review_overdue", severity=WARNING, title="Legal review overdue", due=_reviews_due, fix=REVIEW)
 def find_legal_review_overdue(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     return _overdue_requests(open_campaigns, now, SignoffRequest.Kind.LEGAL)
 
@@ -227,7 +234,13 @@ def find_kpi_report_overdue(open_campaigns: QuerySet, now: datetime.datetime) ->
             )
 
 
-@health_check("kind_kpi_mismatch", severity=INFO, title="Co-marketing campaign with sales KPIs only", changes_only=True)
+@health_check(
+    "kind_kpi_mismatch",
+    severity=INFO,
+    title="Co-marketing campaign with sales KPIs only",
+    changes_only=True,
+    fix=campaign_page("admin:campaigns_campaignkpi_changelist", "campaign__id__exact"),
+)
 def find_kind_kpi_mismatch(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     for campaign_id, kind in streamed(open_campaigns.filter(kind_kpi_mismatch()).values_list("pk", "kind")):
         yield Finding(
@@ -243,11 +256,18 @@ def _render_signoff_overdue(reminder) -> Message:
     if request.status != SignoffRequest.Status.PENDING:
         raise NoLongerDue("The reviewer has decided.")
     kind, deliverable = request.get_kind_display(), request.deliverable
-    return Message(
+    return _asking(
+        reminder,
         f"{kind} overdue: “{deliverable.title}” ({deliverable.campaign.name})",
         f"Your {kind.lower()} of “{deliverable.title}” in {deliverable.campaign.name} was due on "
         f"{day_label(request.due_date)}. Please approve it or request changes with a comment.",
+        reverse("admin:campaigns_signoffrequest_change", args=[request.pk]),
     )
+
+
+def _asking(reminder, subject_line: str, sentence: str, path: str) -> Message:
+    """A reminder that asks for something, with the link to where it is done."""
+    return Message(subject_line, *compose(reminder.person.full_name, [sentence], site_link(path)))
 
 
 def _reviewers_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
@@ -295,10 +315,12 @@ def _render_kpi_report_due(reminder) -> Message:
     campaign = reporter.plan.campaign
     report_date = local_date(reminder.due_at, reminder.person.time_zone)
     when = relative_day(report_date, reminder.person.time_zone, timezone.now())
-    return Message(
+    return _asking(
+        reminder,
         f"KPI report due {when}: {campaign.name}",
         f"You report the KPIs of {campaign.name} for {reporter.organization}. The report for "
         f"{day_label(report_date)} is due: record the latest values in the tracker.",
+        reverse("admin:campaigns_kpimeasurement_add"),
     )
 
 

@@ -73,7 +73,12 @@ def _open_campaigns():
     return Campaign.objects.open()
 
 
-@health.health_check("role_holder_deactivated", severity=health.CRITICAL, title="A decision maker or project lead left")
+@health.health_check(
+    "role_holder_deactivated",
+    severity=health.CRITICAL,
+    title="A decision maker or project lead left",
+    fix=health.campaign_page("admin:campaigns_campaign_change"),
+)
 def role_holder_deactivated(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """A campaign whose company's decision maker or project lead was deactivated: someone must take the role over."""
     holders = (

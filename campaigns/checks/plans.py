@@ -16,6 +16,9 @@ from utilities.bulk_rows import chunked, streamed
 from utilities.business_days import add_business_days
 
 PLANNED_PER_QUERY = 250
+# The owner company's public holidays lengthen the span a plan needs; no country has more weekday holidays than
+# this within the months a lead time covers.
+HOLIDAYS_MARGIN = 15
 
 
 def _most_days_needed(open_campaigns) -> int:
@@ -45,13 +48,14 @@ def _infeasible_from(open_campaigns, now: datetime.datetime):
     severity=health.CRITICAL,
     title="Deliverable cannot be done in time",
     due=_infeasible_from,
+    fix=health.change_page("admin:campaigns_deliverable_change"),
 )
 def deliverable_infeasible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Not started, due today or later, and fewer business days left than its lead time and reviews need."""
     today = now.date()
     # Only a deliverable due within the most days anything can need may be late: the plans of the others (most
     # of them) are not worked out.
-    horizon = add_business_days(today, _most_days_needed(open_campaigns))
+    horizon = add_business_days(today, _most_days_needed(open_campaigns) + HOLIDAYS_MARGIN)
     waiting = Deliverable.objects.filter(
         campaign__in=open_campaigns, status=Deliverable.Status.NOT_STARTED, due_date__range=(today, horizon)
     ).order_by("campaign_id", "due_date", "pk")

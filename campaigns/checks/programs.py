@@ -11,6 +11,8 @@ from campaigns.registries import checks as health
 from utilities.bulk_rows import streamed
 
 LONGEST_CYCLE_DAYS = 60  # multi-partner programs run in 30-60 day cycles
+# The point of contact and the cycle's dates are set on the campaign's form.
+CAMPAIGN_FORM = health.campaign_page("admin:campaigns_campaign_change")
 
 
 @health.health_check(
@@ -18,6 +20,7 @@ LONGEST_CYCLE_DAYS = 60  # multi-partner programs run in 30-60 day cycles
     severity=health.WARNING,
     title="Partner without a point of contact",
     changes_only=True,
+    fix=CAMPAIGN_FORM,
 )
 def program_without_point_of_contact(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """Each company of a multi-partner program names a single point of contact. One query."""
@@ -39,7 +42,11 @@ def program_without_point_of_contact(open_campaigns, now: datetime.datetime) -> 
 
 
 @health.health_check(
-    "program_cycle_too_long", severity=health.WARNING, title="Program cycle longer than 60 days", changes_only=True
+    "program_cycle_too_long",
+    severity=health.WARNING,
+    title="Program cycle longer than 60 days",
+    changes_only=True,
+    fix=CAMPAIGN_FORM,
 )
 def program_cycle_too_long(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
     """A multi-partner program whose cycle (kickoff, else launch, to end) runs over 60 days. One query."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import PARTY, Campaign, CampaignChildQuerySet
-from campaigns.registries.checks import CRITICAL, INFO, SEVERITY_ORDER, WARNING
+from campaigns.registries.checks import CRITICAL, INFO, SEVERITY_ORDER, WARNING, where_to_fix
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
 from utilities.validation import work_date
 
@@ -102,6 +102,11 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}: {self.detail}" if self.detail else self.title
+
+    @property
+    def fix_url(self) -> str:
+        """Where the finding is fixed (its check says; the campaign's home page otherwise)."""
+        return where_to_fix(self.code, self.campaign_id, self.subject)
 
     @property
     def state(self) -> str:

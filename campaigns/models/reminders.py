@@ -31,6 +31,11 @@ class Reminder(OutboxRow):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reminders")
     due_at = models.DateTimeField(help_text="The moment it may be sent, computed in the recipient's time zone.")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
+    # The person whose act the message tells of (an inviter, a facilitator): it is sent in their name, and a reply
+    # goes to them. Empty for the tracker's own reminders.
+    sent_for = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, editable=False
+    )
     # Written when the reminder is sent (empty until then, except for event notices composed when made).
     subject_line = models.CharField(max_length=255, blank=True)
     body_text = models.TextField(blank=True)

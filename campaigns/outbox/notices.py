@@ -139,6 +139,7 @@ def _tell_invited_colleague(person: Person, link_path: str, invited_by: Person |
             f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days.",
         ],
         link_path=link_path,
+        sent_for=invited_by,
     )
 
 
@@ -159,14 +160,17 @@ def notice_send(
     people: Iterable[Person],
     campaign: Campaign | None,
     subject_line: str,
-    paragraphs: list[str],
+    paragraphs: list[str] | Callable[[Person], list[str]],
     link_path: str,
     at: datetime.datetime | None = None,
     answers: Callable[[Person], list[tuple[str, str]]] | None = None,
+    sent_for: Person | None = None,
 ) -> list[int]:
     """Put one message per person in the outbox (once per event) and send it when the transaction commits;
     about a campaign, only to people of the companies taking part in it (unless the kind has its own check).
-    `answers` gives each person's one-click answer links (label, link), bound to them."""
+    `paragraphs` may be a function of the recipient (times in their zone); `answers` gives each person's one-click
+    answer links (label, link), bound to them; `sent_for` is the person who acted: the message goes out in their
+    name and replies reach them."""
     at = at or timezone.now()
     people = [person for person in people if person.is_active]
     if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
@@ -178,9 +182,8 @@ def notice_send(
     for person in people:
         if person.pk in opted_out:
             continue
-        text, html = reminder_sources.compose(
-            person.full_name, paragraphs, link, answers=answers(person) if answers else ()
-        )
+        said = paragraphs(person) if callable(paragraphs) else paragraphs
+        text, html = reminder_sources.compose(person.full_name, said, link, answers=answers(person) if answers else ())
         rows.append(
             Reminder(
                 kind=kind,
@@ -192,6 +195,7 @@ def notice_send(
                 body_text=text,
                 body_html=html,
                 next_attempt_at=at,
+                sent_for=sent_for,
             )
         )
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)

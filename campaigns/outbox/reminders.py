@@ -21,8 +21,9 @@ import logging
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from email.header import Header
 from email.mime.image import MIMEImage
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -33,7 +34,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Party, Reminder, ReminderOptOut, SendingPause, company_takes_part
+from campaigns.models import Campaign, Member, Party, Reminder, ReminderOptOut, SendingPause, company_takes_part
 from campaigns.outbox import lifecycle as outbox
 from campaigns.registries import reminder_sources
 from campaigns.services import sweep_marks
@@ -223,6 +224,16 @@ def single_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def header_text(text: str) -> str:
+    """A subject that folds cleanly: non-ASCII text as RFC 2047 encoded words short enough to follow "Subject:" on
+    its first line. Django's own encoding makes words as long as a whole line, which the generator then moves to
+    a line of their own, and the subject decoded with a leading space."""
+    text = single_line(text)
+    if text.isascii():
+        return text
+    return " ".join(Header(text, "utf-8", maxlinelen=60).encode().split())
+
+
 def message_id(reminder: Reminder) -> str:
     """The same Message-ID for every copy of one outbox row, from its key (kind, subject, person, due moment)."""
     key = f"{reminder.kind}|{reminder.subject}|{reminder.person_id}|{reminder.due_at.isoformat()}"
@@ -231,10 +242,60 @@ def message_id(reminder: Reminder) -> str:
     return f"<reminder.{digest}@{domain}>"
 
 
-def _message(reminder: Reminder) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+def _answerer(reminder: Reminder) -> Person | None:
+    """Who a reply reaches when nobody in particular acted (the tracker's own reminders): a lead of the campaign
+    other than the recipient, the host's project lead first; without a campaign, an administrator of the
+    recipient's company."""
+    if reminder.campaign_id is None:
+        admins = Person.objects.company_admins(reminder.person.organization_id)
+        return admins.exclude(pk=reminder.person_id).order_by("pk").first()
+    host = Party.objects.filter(
+        campaign_id=reminder.campaign_id, organization_id=OuterRef("person__organization_id"), role=Party.Role.HOST
+    )
+    leads = (
+        Member.objects.filter(campaign_id=reminder.campaign_id, person__is_active=True)
+        .filter(Q(is_project_lead=True) | Q(is_decision_maker=True))
+        .exclude(person_id=reminder.person_id)
+        .annotate(of_host=Exists(host))
+        .select_related("person")
+        .order_by("-of_host", "-is_project_lead", "pk")
+    )
+    lead = leads.first()
+    return lead.person if lead else None
+
+
+def _senders(reminder: Reminder) -> tuple[str, list[str]]:
+    """From and Reply-To: the tracker's address always (mail systems check the sender's domain), in the name of
+    the person who acted ("Maria Lopez via Co-marketing tracker"); replies go to them, or to whoever answers for
+    the campaign."""
+    tracker, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    acting = reminder.sent_for
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if acting is not None:
+        from_email = formataddr((f"{single_line(acting.full_name)} via {tracker or 'the tracker'}", address))
+    answering = acting or _answerer(reminder)
+    reply_to = [formataddr((single_line(answering.full_name), answering.email))] if answering else []
+    return from_email, reply_to
+
+
+class TrackerEmail(EmailMultiAlternatives):
+    """Django's e-mail with a subject that decodes as it was written (`header_text`)."""
+
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        del message["Subject"]
+        message["Subject"] = header_text(self.subject)
+        return message
+
+
+def email_of(reminder: Reminder) -> EmailMultiAlternatives:
+    """The e-mail of an outbox row, as it is sent."""
+    from_email, reply_to = _senders(reminder)
+    message = TrackerEmail(
         subject=single_line(reminder.subject_line),
         body=reminder.body_text,
+        from_email=from_email,
+        reply_to=reply_to,
         to=[formataddr((single_line(reminder.person.full_name), reminder.person.email))],
         headers={
             "Message-ID": message_id(reminder),
@@ -297,7 +358,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     now = now or timezone.now()
     if not outbox.claim(Reminder, reminder_id, now):
         return outbox.SendOutcome("skipped")
-    reminder = Reminder.objects.select_related("person__organization", "campaign").get(pk=reminder_id)
+    reminder = Reminder.objects.select_related("person__organization", "campaign", "sent_for").get(pk=reminder_id)
     pause = outbox.pause_of(SendingPause.MAIL)
     if until := outbox.paused_until(pause, now):
         waiting = f"Waiting: e-mail is paused until {until:%Y-%m-%d %H:%M} UTC ({pause.reason})"
@@ -311,7 +372,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
         logger.exception("Reminder %s could not be written", reminder_id)
         return outbox.after_failure(reminder, f"{type(error).__name__}: {error}", now=now, transient=False)
     try:
-        _message(reminder).send()
+        email_of(reminder).send()
     except Exception as error:
         failure, text = classify_failure(error), f"{type(error).__name__}: {error}"
         if failure is SendFailure.PERMANENT:

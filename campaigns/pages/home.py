@@ -59,7 +59,12 @@ def elapsed_percent(campaign: Campaign, today: datetime.date) -> int | None:
 @campaign_home.panel("Health", "campaigns/home/health.html", order=10)
 def health(request, campaign):
     flags = Flag.objects.open().filter(campaign=campaign).order_by(severity_rank(), "title", "subject")
-    return {"flags": list(flags.select_related("acknowledged_by")), "today": timezone.localdate()}
+    today = timezone.localdate()
+    flags = list(flags.select_related("acknowledged_by"))
+    # A flag acknowledged, or snoozed past today, leaves the warnings but stays in sight, with until when and why,
+    # for every party: the decision is theirs to see, not a silent disappearance.
+    set_aside = [flag for flag in flags if flag.state in ("acknowledged", "snoozed")]
+    return {"flags": [flag for flag in flags if flag not in set_aside], "set_aside": set_aside, "today": today}
 
 
 @dataclass(frozen=True)
@@ -261,4 +266,5 @@ def report_downloads(report: ResultsReport) -> str:
 @campaign_home.panel("Results report", "campaigns/home/results.html", order=80)
 def results(request, campaign):
     reports = list(ResultsReport.objects.filter(campaign=campaign)[:3])
-    return {"reports": [(report, report_downloads(report)) for report in reports]}
+    # A closed campaign is read for what it achieved: its report leads the page.
+    return {"reports": [(report, report_downloads(report)) for report in reports], "lead": not campaign.is_open}

@@ -12,6 +12,7 @@ from campaigns.models import (
     Invitation,
     RaciAssignment,
     Reminder,
+    ResultsReport,
     SendingPause,
     SignoffRequest,
     WebhookDelivery,
@@ -22,12 +23,35 @@ from campaigns.outbox.lifecycle import pause_of
 from campaigns.outbox.webhooks import FAILURES_SHOWN_FOR
 from campaigns.selectors.core import invitations_with_host
 from campaigns.selectors.flags import with_flag_columns, worst_first_candidates
+from campaigns.selectors.ours import due_for_company, due_for_partners
 from campaigns.selectors.scorecard import scorecards
 from partners.dashboard import PANEL_ROWS, bounded, my_work
-from partners.models import PartnerRelationship
+from partners.models import Organization, PartnerRelationship
 from partners.scoping import organization_id_of
 
 SOON = datetime.timedelta(days=7)
+RECENTLY_CLOSED = datetime.timedelta(days=90)
+
+
+@my_work.panel("Late or due for your company", "campaigns/panels/ours.html", order=1)
+def ours(request):
+    """What is late or due this week for my company, and what our campaigns wait for from the partners: the first
+    thing a person sees, saying so plainly when nothing of ours is late."""
+    organization_id = organization_id_of(request.user)
+    if organization_id is None:
+        return None  # the operator has no company of their own
+    company = Organization.objects.filter(pk=organization_id).values_list("name", flat=True).first() or ""
+    today = timezone.localdate()
+    for_us = due_for_company(request.user, organization_id, company, today + SOON, PANEL_ROWS)
+    for_partners = due_for_partners(request.user, organization_id, today + SOON, PANEL_ROWS)
+    return {
+        "title": f"Late or due for {company}",
+        "company": company,
+        "for_us": for_us,
+        "late_for_us": sum(row.is_late(today) for row in for_us),
+        "for_partners": for_partners,
+        "today": today,
+    }
 
 
 @my_work.panel("Invitations for your company", "campaigns/panels/invitations.html", order=10)
@@ -79,18 +103,51 @@ def campaign_health(request):
     )
     # Worst first: campaigns with critical flags lead, healthy ones follow by launch date.
     found = bounded(campaigns.order_by(F("worst_flag_rank").asc(nulls_last=True), "launch_date", "pk"))
+    companies = _companies_named(campaign.flags_needing_attention for campaign in found["rows"])
     for campaign in found["rows"]:
-        campaign.attention = _by_kind(campaign.flags_needing_attention)
+        campaign.attention = _by_kind(campaign.flags_needing_attention, companies)
     title = "Campaigns by health" if request.user.is_superuser else "Your campaigns"
     return {**found, "title": title, "today": today}
 
 
-def _by_kind(flags: list[Flag]) -> list[tuple[Flag, int]]:
-    """Open flags by kind, worst first: one "No decision maker ×2" rather than one badge per company."""
+def _companies_named(flag_lists) -> dict[str, str]:
+    """The names of the companies flags are about ("organization:3" -> "Bluefin Consulting"), in one query."""
+    subjects = {flag.subject for flags in flag_lists for flag in flags if flag.subject.startswith("organization:")}
+    ids = [int(subject.partition(":")[2]) for subject in subjects]
+    names = Organization.objects.filter(pk__in=ids).values_list("pk", "name") if ids else []
+    return {f"organization:{pk}": name for pk, name in names}
+
+
+def _by_kind(flags: list[Flag], companies: dict[str, str]) -> list[tuple[Flag, int, str]]:
+    """Open flags by kind, worst first: one "No decision maker (Bluefin, Cobalt)" rather than one badge per
+    company, each with the companies it is about."""
     kinds: dict[str, list[Flag]] = {}
     for flag in flags:
         kinds.setdefault(flag.code, []).append(flag)
-    return [(same[0], len(same)) for same in kinds.values()]
+    return [
+        (same[0], len(same), ", ".join(sorted(companies[f.subject] for f in same if f.subject in companies)))
+        for same in kinds.values()
+    ]
+
+
+@my_work.panel("Recently closed", "campaigns/panels/recently_closed.html", order=65)
+def recently_closed(request):
+    """Campaigns closed in the last RECENTLY_CLOSED, with their results reports: what they achieved stays one
+    click away after they leave "Your campaigns"."""
+    closed = (
+        Campaign.objects.for_user(request.user)
+        .filter(status__in=Campaign.CLOSED_STATUSES, updated_at__gte=timezone.now() - RECENTLY_CLOSED)
+        .prefetch_related(
+            Prefetch(
+                "results_reports",
+                ResultsReport.objects.filter(status=ResultsReport.Status.READY).order_by("-created_at"),
+                to_attr="ready_reports",
+            )
+        )
+        .order_by("-updated_at", "pk")
+    )
+    found = bounded(closed)
+    return found if found["rows"] else None
 
 
 @my_work.panel("Your webhooks are failing", "campaigns/panels/webhook_failures.html", order=15)

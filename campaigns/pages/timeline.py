@@ -14,8 +14,9 @@ from campaigns.models import Campaign, Deliverable
 from campaigns.pages.home import campaign_home
 from campaigns.selectors.plans import DeliverablePlan, campaign_plan
 
-LABEL_WIDTH, CHART_WIDTH, ROW_HEIGHT, HEADER = 190, 560, 20, 30
+LABEL_WIDTH, CHART_WIDTH, ROW_HEIGHT, HEADER = 190, 560, 20, 46
 MAX_ROWS = 40
+MOST_DATE_LABELS = 8  # along the axis: more would overlap at the chart's width
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class TimelineRow:
     review_x: int
     due_x: int
     state: str  # "done", "late" (can no longer be done in time, or overdue) or "ok"
+    days_left: int  # business days from today to the due date, the owner company's public holidays skipped
 
     @property
     def work_width(self) -> int:
@@ -63,6 +65,18 @@ class Scale:
 
     def x(self, day: datetime.date) -> int:
         return LABEL_WIDTH + (day - self.first).days * CHART_WIDTH // self.days
+
+
+def _axis_dates(scale: Scale) -> list[tuple[datetime.date, int]]:
+    """Mondays along the axis, every week or every few weeks, so the bars can be read against dates."""
+    weeks = max(1, -(-scale.days // (7 * MOST_DATE_LABELS)))
+    monday = scale.first + datetime.timedelta(days=-scale.first.weekday() % 7)
+    last = scale.first + datetime.timedelta(days=scale.days)
+    days = []
+    while monday <= last:
+        days.append((monday, scale.x(monday)))
+        monday += datetime.timedelta(weeks=weeks)
+    return days
 
 
 def _state(plan: DeliverablePlan, today: datetime.date) -> str:
@@ -91,6 +105,7 @@ def timeline(request, campaign):
             scale.x(plan.review_start),
             scale.x(plan.due),
             _state(plan, today),
+            plan.days_left(today),
         )
         for index, plan in enumerate(plans)
     ]
@@ -98,6 +113,7 @@ def timeline(request, campaign):
     return {
         "rows": rows,
         "marks": shown_marks,
+        "axis": _axis_dates(scale),
         "today_x": scale.x(today),
         "event_x": scale.x(campaign.launch_date) if campaign.launch_date else None,
         "height": height,

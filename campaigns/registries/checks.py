@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -29,6 +30,8 @@ class Finding:
 
 
 CheckFunction = Callable[[QuerySet, datetime.datetime], Iterable[Finding]]
+# (campaign id, the id in the finding's subject or None) -> the path of the page where the finding is fixed.
+FixFunction = Callable[[int, int | None], str]
 # (open campaigns, now) -> the moments after `now` at which time alone may change the findings (registries.due).
 DueFunction = Callable[[QuerySet, datetime.datetime], QuerySet]
 
@@ -44,6 +47,7 @@ class HealthCheck:
     # campaign on every run.
     changes_only: bool = False
     due: DueFunction | None = None
+    fix: FixFunction | None = None
 
     @property
     def incremental(self) -> bool:
@@ -54,16 +58,56 @@ checks: dict[str, HealthCheck] = {}
 
 
 def health_check(
-    code: str, *, severity: str, title: str, changes_only: bool = False, due: DueFunction | None = None
+    code: str,
+    *,
+    severity: str,
+    title: str,
+    changes_only: bool = False,
+    due: DueFunction | None = None,
+    fix: FixFunction | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register `find(open_campaigns, now)` under `code`."""
+    """Register `find(open_campaigns, now)` under `code`; `fix` names the page where its findings are fixed (the
+    campaign's home page when left out)."""
 
     def decorator(find: CheckFunction) -> CheckFunction:
         if code in checks and checks[code].find is not find:
             raise ValueError(f"Health check {code!r} is registered twice")
         checks[code] = HealthCheck(
-            code=code, severity=severity, title=title, find=find, changes_only=changes_only, due=due
+            code=code, severity=severity, title=title, find=find, changes_only=changes_only, due=due, fix=fix
         )
         return find
 
     return decorator
+
+
+def where_to_fix(code: str, campaign_id: int, subject: str) -> str:
+    """The path of the page where a flag of check `code` about `subject` is fixed."""
+    check = checks.get(code)
+    _, _, subject_id = subject.partition(":")
+    if check is None or check.fix is None:
+        return reverse("admin:campaigns_campaign_home", args=[campaign_id])
+    return check.fix(campaign_id, int(subject_id) if subject_id.isdigit() else None)
+
+
+def change_page(url_name: str) -> FixFunction:
+    """A `fix` opening the change page of the finding's subject (admin URL name `url_name`), or the campaign's
+    home page for a finding about the campaign itself."""
+
+    def fix(campaign_id: int, subject_id: int | None) -> str:
+        if subject_id is None:
+            return reverse("admin:campaigns_campaign_home", args=[campaign_id])
+        return reverse(url_name, args=[subject_id])
+
+    return fix
+
+
+def campaign_page(url_name: str, query: str = "") -> FixFunction:
+    """A `fix` opening a page of the campaign (admin URL name `url_name`, with the campaign's id), or a list
+    filtered by the campaign when `query` names the filter ("campaign__id__exact")."""
+
+    def fix(campaign_id: int, subject_id: int | None) -> str:
+        if query:
+            return f"{reverse(url_name)}?{query}={campaign_id}"
+        return reverse(url_name, args=[campaign_id])
+
+    return fix

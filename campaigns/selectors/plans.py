@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from campaigns.models import Deliverable, KickoffCompanyPart, Party
-from utilities.business_days import add_business_days, business_days_between
+from utilities.business_days import NO_DAYS_OFF, add_business_days, business_days_between, public_holidays
 
 # Which of a company's processes (KickoffCompanyPart.PROCESSES) each type of deliverable goes through.
 PROCESS_OF_TYPE = {
@@ -35,6 +35,8 @@ class DeliverablePlan:
     legal_days: int
     legal_company: str
     signoff_days: int
+    # The public holidays of the company doing the work (its profile's country): not counted as business days.
+    days_off: frozenset[datetime.date] = NO_DAYS_OFF
 
     @property
     def due(self) -> datetime.date:
@@ -50,15 +52,15 @@ class DeliverablePlan:
 
     @property
     def latest_safe_start(self) -> datetime.date:
-        return add_business_days(self.due, -self.needed_days)
+        return add_business_days(self.due, -self.needed_days, self.days_off)
 
     @property
     def review_start(self) -> datetime.date:
         """When the work must be ready for its reviews (the due date when it needs none)."""
-        return add_business_days(self.due, -self.review_days)
+        return add_business_days(self.due, -self.review_days, self.days_off)
 
     def days_left(self, today: datetime.date) -> int:
-        return business_days_between(today, self.due)
+        return business_days_between(today, self.due, self.days_off)
 
     def cannot_be_done_in_time(self, today: datetime.date) -> bool:
         """Not started, not yet due, and fewer business days left than its lead time and reviews need."""
@@ -88,6 +90,7 @@ def with_owner_company(deliverables: QuerySet[Deliverable]) -> QuerySet[Delivera
     return deliverables.select_related("channel_party__organization").annotate(
         host_id=Subquery(host.values("organization_id")[:1]),
         host_name=Subquery(host.values("organization__name")[:1]),
+        host_country=Subquery(host.values("organization__country")[:1]),
     )
 
 
@@ -107,8 +110,10 @@ def plans_of(deliverables: Iterable[Deliverable]) -> list[DeliverablePlan]:
     plans = []
     for row in rows:
         channel = row.channel_party
-        owner_id, owner_name = (
-            (channel.organization_id, channel.organization.name) if channel else (row.host_id, row.host_name)
+        owner_id, owner_name, country = (
+            (channel.organization_id, channel.organization.name, channel.organization.country)
+            if channel
+            else (row.host_id, row.host_name, row.host_country)
         )
         process = PROCESS_OF_TYPE.get(row.type, "")
         part = lead_times.get((row.campaign_id, owner_id))
@@ -122,6 +127,8 @@ def plans_of(deliverables: Iterable[Deliverable]) -> list[DeliverablePlan]:
                 legal_days=legal_days,
                 legal_company=legal_company,
                 signoff_days=settings.SIGNOFF_TURNAROUND_BUSINESS_DAYS if row.needs_signoff else 0,
+                # The year before the due date too: lead times reach back across New Year.
+                days_off=public_holidays(country or "", row.due_date.year - 1, row.due_date.year),
             )
         )
     return plans

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, F, Q, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -65,15 +65,36 @@ def _empty_findings_table(name: str) -> str:
     return name
 
 
+def _of_the_finding(table: str, select: str, output_field) -> RawSQL:
+    """`select` ("… {where}") over the finding (in `table`) with the flag's campaign and subject."""
+    flag = connection.ops.quote_name(Flag._meta.db_table)
+    where = f"FROM {table} found WHERE found.campaign_id = {flag}.campaign_id AND found.subject = {flag}.subject"
+    return RawSQL(select.format(where=where), (), output_field=output_field)
+
+
 def _found(table: str) -> RawSQL:
     """True for a flag whose campaign and subject are among the check's findings (in `table`)."""
-    flag = connection.ops.quote_name(Flag._meta.db_table)
-    return RawSQL(
-        f"EXISTS (SELECT 1 FROM {table} found WHERE found.campaign_id = {flag}.campaign_id "
-        f"AND found.subject = {flag}.subject)",
-        (),
-        output_field=BooleanField(),
+    return _of_the_finding(table, "EXISTS (SELECT 1 {where})", BooleanField())
+
+
+def _finding_detail(table: str) -> RawSQL:
+    """The detail of the finding (in `table`) with the flag's campaign and subject."""
+    return _of_the_finding(table, "(SELECT found.detail {where})", TextField())
+
+
+def _refresh_changed_text(check: health.HealthCheck, mine, table: str, now: datetime.datetime) -> None:
+    """An open flag says what its finding says now (the tool access still missing, the days overdue), and its
+    title what the check is called now: rewritten, with a history row, only where they differ, so the steady
+    state writes nothing."""
+    changed = mine.annotate(now_detail=_finding_detail(table)).filter(
+        Q(now_detail__isnull=False) & (~Q(detail=F("now_detail")) | ~Q(title=check.title))
     )
+    for pks in chunked(list(changed.values_list("pk", flat=True))):
+        refreshed = Flag.objects.filter(pk__in=pks)
+        refreshed.update(title=check.title, detail=_finding_detail(table))
+        insert_history(
+            refreshed, history_type="~", moment=now, reason="Refreshed by the health sweep: its finding changed"
+        )
 
 
 def _sweep_check(
@@ -106,6 +127,7 @@ def _sweep_check(
     # would be most of the sweep's writes for no one's benefit.
     stale_before = now - datetime.timedelta(seconds=settings.FLAG_LAST_SEEN_PRECISION_SECONDS)
     mine.filter(_found(table), last_seen_at__lte=stale_before).update(last_seen_at=now)
+    _refresh_changed_text(check, mine, table, now)
     quote = connection.ops.quote_name
     new = _empty_findings_table(NEW_FINDINGS_TABLE)
     with connection.cursor() as cursor:

@@ -18,6 +18,7 @@ from campaigns.models import Campaign, Invitation, Member, Party, Reminder
 from campaigns.outbox.notices import CAMPAIGN_CHANGE, INVITATION, PARTY_ENDED, campaign_leads, notice_send
 from campaigns.registries.answers import Answer, answer
 from campaigns.registries.joins import on_company_joined
+from campaigns.registries.reminder_sources import day_label
 from campaigns.services.answers import answer_links
 from campaigns.services.kickoff import kickoff_part_get_or_create
 from campaigns.services.plans import plan_fill_roles
@@ -116,7 +117,7 @@ def _tell_invited(invitation: Invitation, people: list[Person], link_path: str, 
     people = [person for person in people if person.pk not in mailed]
     host = host_of(campaign)
     inviter = invitation.invited_by.full_name if invitation.invited_by else host
-    dates = " to ".join(str(day) for day in (campaign.launch_date, campaign.end_date) if day)
+    dates = " to ".join(day_label(day) for day in (campaign.launch_date, campaign.end_date) if day)
     named_otherwise = invitation.invited_name and invitation.invited_name != invitation.organization.name
     invited_as = f" (as “{invitation.invited_name}”)" if named_otherwise else ""
     paragraphs = [
@@ -137,6 +138,7 @@ def _tell_invited(invitation: Invitation, people: list[Person], link_path: str, 
         link_path=link_path,
         at=invitation.created_at,
         answers=(lambda person: answer_links("invitation", invitation, person)) if one_click else None,
+        sent_for=invitation.invited_by,
     )
 
 
@@ -250,8 +252,9 @@ def _close(invitation: Invitation, status: str, user: Any, reason: str = "") -> 
     return save_validated(invitation)
 
 
-def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: list[str]) -> None:
+def _tell_leads(campaign: Campaign, event: str, subject_line: str, paragraphs: list[str], user: Any) -> None:
     notice_send(
+        sent_for=person_of(user),
         kind=CAMPAIGN_CHANGE,
         subject=f"campaign:{campaign.pk}:{event}",
         people=campaign_leads(campaign),
@@ -301,6 +304,7 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> Party:
         f"joined:{party.pk}:{invitation.pk}",
         f"{organization} joined “{campaign}”",
         [f"{organization} accepted the invitation and now takes part in “{campaign}”."],
+        user,
     )
     return party
 
@@ -315,6 +319,7 @@ def invitation_decline(*, invitation: Invitation, user: Any, reason: str = "") -
         f"declined:{invitation.pk}",
         f"{invitee} declined “{invitation.campaign}”",
         [f"{invitee} declined the invitation to “{invitation.campaign}”.{because}"],
+        user,
     )
     return invitation
 
@@ -351,8 +356,9 @@ def party_end(*, party: Party, user: Any) -> Party:
         "more reminders, notices or webhook events about it.",
     ]
     event = f"left:{party.pk}:{party.left_at:%Y%m%d%H%M%S}"
-    _tell_leads(campaign, event, subject_line, paragraphs)
+    _tell_leads(campaign, event, subject_line, paragraphs, user)
     notice_send(
+        sent_for=person_of(user),
         kind=PARTY_ENDED,
         subject=f"campaign:{campaign.pk}:{event}",
         people=departing,
@@ -381,6 +387,7 @@ def host_hand_over(*, campaign: Campaign, to: Party, user: Any) -> Party:
         f"host:{to.pk}:{timezone.now():%Y%m%d%H%M%S}",
         f"{to.organization} now hosts “{campaign}”",
         [f"{current.organization} handed the host role of “{campaign}” to {to.organization}."],
+        user,
     )
     return to
 
@@ -393,7 +400,7 @@ def campaign_status_notice(campaign: Campaign, user: Any) -> None:
     verb = "cancelled" if campaign.status == Campaign.Status.CANCELLED else "closed"
     actor = person_of(user)
     by = f"{actor.full_name} of {host}" if actor else str(host)
-    _tell_leads(campaign, verb, f"“{campaign}” was {verb}", [f"{by} {verb} the joint campaign “{campaign}”."])
+    _tell_leads(campaign, verb, f"“{campaign}” was {verb}", [f"{by} {verb} the joint campaign “{campaign}”."], user)
 
 
 answer(

@@ -26,6 +26,7 @@ from campaigns.outbox.notices import RESULTS_REPORT, campaign_leads, notice_send
 from campaigns.selectors import results as selectors
 from campaigns.selectors.budget import budget_summary, executive_summary, totals_row
 from partners.dashboard import Page
+from partners.services import person_of
 from utilities.charts import kpi_chart_svg
 from utilities.exports import spreadsheet_safe
 from utilities.tasks import enqueue_on_commit
@@ -182,5 +183,6 @@ def results_report_build(*, report_id: int, now=None) -> ResultsReport:
             ],
             link_path=reverse("admin:campaigns_campaign_home", args=[campaign.pk]),
             at=now,
+            sent_for=person_of(report.requested_by),
         )
     return report

@@ -20,11 +20,12 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router
 from django.forms.utils import pretty_name
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -52,6 +53,15 @@ def _exists(queryset: models.QuerySet, pk) -> bool:
         return queryset.filter(pk=pk).exists()
     except (ValueError, TypeError, ValidationError):
         return False
+
+
+def _back_to_next(request) -> HttpResponseRedirect | None:
+    """A save from a page opened from another one ("My work", a campaign's home: `?next=`) returns there, when
+    `next` is a path of this site (never a redirect elsewhere)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return None
 
 
 def _server_set(model: type[models.Model]) -> set[str]:
@@ -404,6 +414,12 @@ class ScopedModelAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         ensure_may(request.user, obj, CHANGE if change else ADD)
+
+    def response_post_save_add(self, request, obj):
+        return _back_to_next(request) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return _back_to_next(request) or super().response_post_save_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -42,7 +42,8 @@ def test_the_campaign_feed_carries_the_series_with_rrule_and_tzid(client, weekly
     calendar = _feed(client, campaign_feed)
 
     [master] = _masters(calendar)
-    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY"
+    # The series ends with the campaign: 31 Dec 2026, the end of that day in New York, in UTC.
+    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY;UNTIL=20270101T045959Z"
     assert master["DTSTART"].params["TZID"] == "America/New_York"
     assert master.decoded("DTSTART") == datetime.datetime(
         2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York")
@@ -51,10 +52,30 @@ def test_the_campaign_feed_carries_the_series_with_rrule_and_tzid(client, weekly
     assert "exdate" not in master
 
 
+def test_the_series_ends_with_the_campaign_unless_its_own_rule_ends_sooner(client, weekly, campaign_feed):
+    campaign = weekly.campaign
+    campaign.end_date = datetime.date(2026, 12, 10)
+    campaign.save()
+    [master] = _masters(_feed(client, campaign_feed))
+    occurrences = list(rrulestr(master["RRULE"].to_ical().decode(), dtstart=master.decoded("DTSTART")))
+    assert [day.date() for day in occurrences] == [
+        datetime.date(2026, 11, 24),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 8),
+    ]
+
+    weekly.recurrence = "FREQ=WEEKLY;COUNT=2"
+    weekly.save()
+    [master] = _masters(_feed(client, campaign_feed))
+    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=2"  # a rule that ends by itself is left alone
+
+
 def test_a_berlin_person_sees_the_right_local_time_across_daylight_saving(
     client, shared_campaign, team, carol, settings
 ):
     settings.MEETING_WINDOW_WEEKS = 30
+    shared_campaign.end_date = datetime.date(2027, 6, 30)  # the series runs past both clock changes
+    shared_campaign.save()
     carol.person.time_zone = "Europe/Berlin"
     carol.person.save()
     series_for(

@@ -175,10 +175,12 @@ def read_post(page: LogPage, post) -> dict:
             attendance[row.member] = Attendance.Status.PRESENT
         elif row.status != Attendance.Status.EXCUSED:
             attendance[row.member] = Attendance.Status.ABSENT
-    texts = {"agenda": post.get("agenda", ""), "notes": post.get("notes", "")}
+    # A box the form did not send is left as it is; one it sent is kept as typed, shown again if anything is refused.
+    texts = {name: post[name] for name in ("agenda", "notes") if name in post}
     for name, value in texts.items():
         if len(value) > settings.TEXT_MAX_LENGTH:
             page.errors.append(f"The {name} is longer than {settings.TEXT_MAX_LENGTH:,} characters.")
+        setattr(page.meeting, name, value)
 
     decisions = []
     page.decision_lines = []

@@ -35,6 +35,17 @@ def dan(shared_campaign, company_b):
     return user
 
 
+@pytest.fixture
+def waiting(team, weekly) -> Decision:
+    """A decision pending for Alice, whom company A names its decision maker."""
+    alice_member, _ = team
+    alice_member.is_decision_maker = True
+    alice_member.save()
+    return decision_record(
+        decision=Decision(campaign=weekly.campaign, text="Pick the venue", decided_by=alice_member, status="pending")
+    )
+
+
 def first_meeting(series) -> Meeting:
     return series.meetings.order_by("starts_at").first()
 
@@ -51,13 +62,8 @@ def minutes_to(user) -> int:
     return Reminder.objects.filter(kind=MINUTES, person=user.person).count()
 
 
-def test_it_logs_the_meeting_in_one_save(alice, carol, dan, team, weekly, after_the_meeting):
+def test_it_logs_the_meeting_in_one_save(alice, carol, dan, team, weekly, waiting, after_the_meeting):
     alice_member, carol_member = team
-    alice_member.is_decision_maker = True
-    alice_member.save()
-    waiting = decision_record(
-        decision=Decision(campaign=weekly.campaign, text="Pick the venue", decided_by=alice_member, status="pending")
-    )
     meeting = first_meeting(weekly)
     client = admin_of(alice)
     page = client.get(url_of(meeting)).content.decode()
@@ -106,13 +112,7 @@ def test_it_logs_the_meeting_in_one_save(alice, carol, dan, team, weekly, after_
     assert minutes_to(dan) == 1
 
 
-def test_typing_a_pending_decision_as_decided_closes_it(alice, team, weekly, after_the_meeting):
-    alice_member, _ = team
-    alice_member.is_decision_maker = True
-    alice_member.save()
-    waiting = decision_record(
-        decision=Decision(campaign=weekly.campaign, text="Pick the venue", decided_by=alice_member, status="pending")
-    )
+def test_typing_a_pending_decision_as_decided_closes_it(alice, team, weekly, waiting, after_the_meeting):
     meeting = first_meeting(weekly)
 
     admin_of(alice).post(

@@ -214,31 +214,3 @@ def test_the_host_logs_a_meeting_with_the_keyboard_alone(live_server, browser, d
     assert meeting.notes == "Speakers confirmed; the landing page goes live on Monday."
     assert list(meeting.action_items.values_list("title", flat=True)) == ["Send the speaker brief"]
     page.context.close()
-
-
-def test_the_host_logs_a_meeting_on_its_page_with_the_keyboard_alone(live_server, browser, demo):
-    """The meeting page, Tab and typing only: notes, a decision, an action item for the next meeting, saved."""
-    meeting = Meeting.objects.filter(series__campaign=demo, status=Meeting.Status.SCHEDULED).order_by("starts_at")[0]
-    meeting.starts_at = min(meeting.starts_at, timezone.now() - datetime.timedelta(hours=1))
-    meeting.save(update_fields=["starts_at"])
-    page = logged_in_page(browser, live_server.url, LOGINS["host"], "laptop")
-    page.goto(f"{live_server.url}/admin/meetings/meeting/{meeting.pk}/log/")
-    tab_to_control(page, "#id_notes")
-    page.keyboard.type("Speakers confirmed.")
-    tab_to_control(page, "input[name=decision-text]")
-    page.keyboard.type("Go with the CFO panel")
-    tab_to_control(page, "input[name=item-title]")
-    page.keyboard.type("Send the speaker brief")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Jonas")  # the only Jonas on the team: his name alone is enough
-    tab_to(page, "Save the log")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-    meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.HELD and meeting.notes == "Speakers confirmed."
-    assert list(meeting.decisions.values_list("text", flat=True)) == ["Go with the CFO panel"]
-    assert list(meeting.action_items.values_list("title", "owner__person__full_name")) == [
-        ("Send the speaker brief", "Jonas Weber")
-    ]
-    page.context.close()

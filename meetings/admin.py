@@ -20,8 +20,8 @@ from django.utils.safestring import mark_safe
 from campaigns.admin.comments import CommentThreadMixin
 from campaigns.models import Campaign, Deliverable, Member
 from campaigns.services import core as campaign_services
+from meetings import log_page, selectors, services, views
 from meetings import recurrence as rules
-from meetings import selectors, services, views
 from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.log import made_elsewhere
@@ -353,6 +353,7 @@ class MeetingAdmin(CommentThreadMixin, CampaignOfObjectMixin, ScopedModelAdmin):
     readonly_fields = ["series", "local_time", "status", "prepared_agenda", "logged", "download"]
     inlines = [AttendanceInline, DecisionInline, ActionItemInline]
     actions = ["cancel_meetings"]
+    row_actions = {"log": CHANGE}
 
     def get_queryset(self, request):
         return selectors.with_meeting_columns(super().get_queryset(request))
@@ -435,6 +436,7 @@ class MeetingAdmin(CommentThreadMixin, CampaignOfObjectMixin, ScopedModelAdmin):
         return [
             path("<path:object_id>/ics/", view(self.ics_view), name="meetings_meeting_ics"),
             path("<path:object_id>/agenda/", view(self.agenda_view), name="meetings_meeting_agenda"),
+            path("<path:object_id>/log/", view(self.log_view), name="meetings_meeting_log"),
             path(
                 "<path:object_id>/deliverable-status/",
                 view(self.deliverable_status_view),
@@ -458,6 +460,24 @@ class MeetingAdmin(CommentThreadMixin, CampaignOfObjectMixin, ScopedModelAdmin):
             "statuses": Deliverable.Status.choices,
         }
         return render(request, "admin/meetings/meeting/agenda.html", context)
+
+    def log_view(self, request, object_id):
+        """Run and log the meeting on one page, in one save (`meetings.log_page`)."""
+        meeting = self.row_for_action(request, object_id, CHANGE)
+        page = log_page.log_page_of(meeting, request.user)
+        if request.method == "POST":
+            said = log_page.save_log(page, request.POST, request.user)
+            if said:
+                messages.success(request, said)
+                return redirect("admin:meetings_meeting_log", meeting.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": page.meeting,
+            "title": page.meeting.series.title,
+            **log_page.page_context(page),
+        }
+        return render(request, "admin/meetings/meeting/log.html", context)
 
     def deliverable_status_view(self, request, object_id):
         """Move a deliverable on from the agenda (the deliverable's own rules and authority apply)."""

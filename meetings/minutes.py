@@ -1,4 +1,5 @@
-"""The minutes of a logged meeting, e-mailed once to every person invited (absent people's copy says so).
+"""The minutes of a logged meeting, e-mailed once to every person invited and everyone given an action item in it
+(absent people's copy says so).
 
 They go through the outbox with `notice_send`, keyed by the meeting and the moment it was logged, so logging
 is retried without a second copy.
@@ -65,7 +66,9 @@ def minutes_send(*, meeting_id: int) -> list[int]:
     meeting = meeting_with_log(meeting_id=meeting_id)
     attendance = list(meeting.attendance.all())
     missed = {row.member.person for row in attendance if row.status in Attendance.MISSED}
-    everyone = {row.member.person for row in attendance} | {meeting.series.facilitator.person}
+    # Whoever was given an action item is told, invited to the meeting or not.
+    owners = {item.owner.person for item in meeting.action_items.all()}
+    everyone = {row.member.person for row in attendance} | {meeting.series.facilitator.person} | owners
 
     def paragraphs(person) -> list[str]:
         return minutes_paragraphs(meeting, person.time_zone)

@@ -290,11 +290,17 @@ def meeting_log(
     attendance: dict[Member, str],
     agenda: str | None = None,
     notes: str | None = None,
+    decisions: Iterable[Decision] = (),
+    pending_made: Iterable[Decision] = (),
+    action_items: Iterable[ActionItem] = (),
     user: Any = None,
     now: datetime.datetime | None = None,
 ) -> Meeting:
-    """The facilitator's log in one write: agenda, notes and each member's attendance; marks the meeting held."""
+    """The facilitator's log in one write: agenda, notes, each member's attendance, new decisions (recorded as made
+    or raised as pending), pending decisions made here (which closes them) and new action items; marks the meeting
+    held. Everyone given an action item is sent the minutes, once, invited to the meeting or not."""
     meeting._history_user = _user_or_none(user)
+    was_held = meeting.status == Meeting.Status.HELD
     if agenda is not None:
         meeting.agenda = agenda
     if notes is not None:
@@ -306,7 +312,22 @@ def meeting_log(
         row.status = status
         row._history_user = meeting._history_user
         save_validated(row)
-    return meeting_mark_held(meeting=meeting, user=user, now=now)
+    for decision in decisions:
+        decision.meeting = meeting
+        decision_record(decision=decision, user=user)
+    for decision in pending_made:
+        if _user_or_none(user) is not None:
+            ensure_may(user, decision, "make")
+        decision_make(decision=decision, user=user, meeting=meeting)
+    items = list(action_items)
+    for item in items:
+        item.meeting = meeting
+        item._history_user = meeting._history_user
+        save_validated(item)
+    meeting = meeting_mark_held(meeting=meeting, user=user, now=now)
+    if was_held and items:
+        minutes_send(meeting_id=meeting.pk)  # a later edit: only the new owners are sent them (once per person)
+    return meeting
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from partners.scoping import organization_id_of
+from tests.browser import browser  # noqa: F401 (Chromium for the browser tests, one per module)
 from tests.campaigns.factories import joint_campaign, member_of
 from tests.partners.factories import OrganizationFactory, company_user
 

@@ -23,6 +23,7 @@ from campaigns.models import (
     RaciAssignment,
 )
 from campaigns.models.invitations import MESSAGE_MAX_CHARS
+from campaigns.pages.first_hour import first_hour_response
 from campaigns.pages.home import campaign_home, campaign_links
 from campaigns.selectors import core as selectors
 from campaigns.services import core as services
@@ -118,6 +119,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         "worst_severity",
     ]
     list_display_links = None  # a campaign opens on its home page; its details are one click from there
+    row_actions = {"first-hour": "first_hour"}
     # Launch dates by period ("this month", "past 7 days"…), not a date hierarchy, whose years and months are
     # read from every campaign the user can see on each page.
     list_filter = [
@@ -229,6 +231,7 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<path:object_id>/home/", view(self.home_view), name="campaigns_campaign_home"),
+            path("<path:object_id>/first-hour/", view(self.first_hour_view), name="campaigns_campaign_first_hour"),
             path("<path:object_id>/raci/", view(self.raci_matrix_view), name="campaigns_campaign_raci"),
             path("<path:object_id>/results-report/", view(self.results_report_view), name="campaigns_campaign_report"),
             path("<path:object_id>/leave/", view(self.leave_view), name="campaigns_campaign_leave"),
@@ -388,6 +391,17 @@ class CampaignAdmin(CampaignFlagColumns, ScopedModelAdmin):
             "links": campaign_links(campaign),
         }
         return render(request, "admin/campaigns/campaign/home.html", context)
+
+    def first_hour_view(self, request, object_id):
+        """What the campaign asks of the user's company, each step done in place (`campaigns.pages.first_hour`)."""
+        campaign = self.row_for_action(request, object_id, "first_hour")
+
+        def render_page(context: dict):
+            title = f"Your first hour on “{campaign.name}”"
+            frame = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title}
+            return render(request, "admin/campaigns/campaign/first_hour.html", {**frame, **context})
+
+        return first_hour_response(request, campaign, render_page)
 
     def results_report_view(self, request, object_id):
         """Ask for a fresh results report (built in the background; the leads are e-mailed when it is ready)."""

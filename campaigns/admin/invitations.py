@@ -248,7 +248,13 @@ class InvitationAdmin(ScopedModelAdmin):
             lambda inv: services.invitation_accept(invitation=inv, user=request.user),
             "Welcome aboard: {invitation.organization} now takes part in “{invitation.campaign}”.",
         )
-        return response or redirect("admin:campaigns_invitation_change", object_id)
+        if response is None:
+            return redirect("admin:campaigns_invitation_change", object_id)
+        invitation = self.get_queryset(request).get(pk=object_id)
+        if invitation.status == Invitation.Status.ACCEPTED:
+            # Accepted: on to what the campaign asks of the company now, one page.
+            return redirect("admin:campaigns_campaign_first_hour", invitation.campaign_id)
+        return response
 
     def withdraw_view(self, request, object_id):
         response = self._answer(

@@ -130,8 +130,20 @@ class CampaignQuerySet(CampaignChildQuerySet):
     campaign_path = "pk"
     # Inviting a company new to the tracker is the host's, and of its people its campaign leads' (see
     # CAMPAIGN_LEAD_ACTIONS).
-    rules = {VIEW: PARTY, ADD: HOST, CHANGE: HOST, DELETE: NOBODY, "leave": PARTY, "invite_new_company": HOST}
-    action_words = {"invite_new_company": "invite a company new to the tracker to"}
+    # Each party goes through its own first hour (what the campaign asks of it), on a page of the campaign.
+    rules = {
+        VIEW: PARTY,
+        ADD: HOST,
+        CHANGE: HOST,
+        DELETE: NOBODY,
+        "leave": PARTY,
+        "invite_new_company": HOST,
+        "first_hour": PARTY,
+    }
+    action_words = {
+        "invite_new_company": "invite a company new to the tracker to",
+        "first_hour": "go through the first hour of",
+    }
     server_owned = {}
 
     def open(self) -> "CampaignQuerySet":

@@ -26,6 +26,7 @@ class Question:
     name: str
     answered: bool
     organization_id: int | None = None  # the company whose part this question is; None for campaign-wide ones
+    topic: str = ""  # of a company's questions: "legal", "brand" or "processes" (the first hour groups them so)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,13 @@ class Completeness:
     def unanswered(self) -> list[str]:
         return [question.name for question in self.questions if not question.answered]
 
-    def unanswered_of(self, organization_id: int) -> list[str]:
-        return [q.name for q in self.questions if q.organization_id == organization_id and not q.answered]
+    def unanswered_of(self, organization_id: int, topics: tuple[str, ...] = ()) -> list[str]:
+        """The company's open questions (of `topics` only, when given)."""
+        return [
+            q.name
+            for q in self.questions
+            if q.organization_id == organization_id and not q.answered and (not topics or q.topic in topics)
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         return {"percent": self.percent, "answered": self.answered, "total": self.total, "unanswered": self.unanswered}
@@ -127,17 +133,20 @@ def _company_questions(campaign: Campaign) -> list[Question]:
                 and part.legal_turnaround_business_days is not None
             )
         )
-        questions.append(Question(f"Legal review ({organization})", legal_answered, organization.pk))
+        questions.append(Question(f"Legal review ({organization})", legal_answered, organization.pk, "legal"))
         questions.append(
             Question(
                 f"Brand assets ({organization})",
                 organization.pk in asset_owners or (part is not None and part.no_brand_assets),
                 organization.pk,
+                "brand",
             )
         )
         for prefix, label in KickoffCompanyPart.PROCESSES.items():
             answered = part is not None and getattr(part, f"{prefix}_lead_days") is not None
-            questions.append(Question(f"{label}: process and lead time ({organization})", answered, organization.pk))
+            questions.append(
+                Question(f"{label}: process and lead time ({organization})", answered, organization.pk, "processes")
+            )
     return questions
 
 

@@ -34,9 +34,14 @@ def kickoff_part_mark_complete(*, part: KickoffCompanyPart, person: Person | Non
 
 
 @transaction.atomic
-def tool_access_confirm(*, member: Member, tool: str, has_access: bool, person: Person | None) -> ToolAccess:
-    """Record whether `member` can use `tool`, confirmed by them or a colleague (model validation says who may)."""
+def tool_access_confirm(
+    *, member: Member, tool: str, has_access: bool, person: Person | None, seen_version: int | None = None
+) -> ToolAccess:
+    """Record whether `member` can use `tool`, confirmed by them or a colleague (model validation says who may).
+    A line changed since `seen_version` (the version its author saw) is refused."""
     access = ToolAccess.objects.filter(member=member, tool=tool).first() or ToolAccess(member=member, tool=tool)
+    if access.pk is not None:
+        access.expect_version(seen_version)
     access.has_access = has_access
     access.confirmed_by = person
     return save_validated(access)

@@ -6,66 +6,20 @@ clicks from "My work". Screenshots of "My work" and the campaign home page go to
 """
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from campaigns.models import Campaign, Deliverable, Invitation, KpiRound, Member, Metric, Party, RaciAssignment
 from meetings.models import ActionItem, Attendance, Decision, Meeting
-from tests.browser import launch
+from tests.browser import Person, new_page
 from tests.campaigns.kickoff_factories import kpi
 from tests.meetings.factories import series_for
 from tests.partners.factories import OrganizationFactory, company_user
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 MEETING_CLICK_TARGET = 10
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a live server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only: Playwright's sync API runs an event loop in this thread, so the loop (and
-    the allowance for the ORM to run beside it) must end with the module, before other tests touch the database."""
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        launched = launch(playwright)
-        yield launched
-        launched.close()
-
-
-def new_page(browser):
-    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-
-
-class Person:
-    """A person at the browser, counting the clicks they make."""
-
-    def __init__(self, page, base_url: str, user):
-        self.page, self.base_url, self.clicks = page, base_url, 0
-        page.goto(f"{base_url}/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", "pw")
-        page.click("input[type=submit]")
-
-    def click(self, selector: str, **kwargs) -> None:
-        self.clicks += 1
-        self.page.click(selector, **kwargs)
-        self.page.wait_for_load_state()
-
-    def choose(self, selector: str, label: str) -> None:
-        self.clicks += 1
-        self.page.select_option(selector, label=label)
-
-    def home(self) -> None:
-        self.page.goto(f"{self.base_url}/admin/")
-
-    def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 @pytest.fixture
@@ -139,18 +93,17 @@ def test_host_and_partner_run_a_campaign_in_the_browser(live_server, browser, co
     maria_at.home()
     maria_at.screenshot("my-work.png")
     before = maria_at.clicks
-    maria_at.click("text=Log it")
+    maria_at.click("text=Log it")  # the meeting page: everyone present until switched off, lines typed
     for index, text in enumerate(["Go with the CFO panel", "Launch on the 15th"]):
-        maria_at.click("#decisions-group .add-row a")
-        maria_at.page.fill(f"#id_decisions-{index}-text", text)
+        maria_at.page.locator("input[name=decision-text]").nth(index).fill(text)
     for index, (title, owner) in enumerate(
         [("Send speaker brief", jonas_member), ("Book the studio", maria_member), ("Draft the invite", jonas_member)]
     ):
-        maria_at.click("#action_items-group .add-row a")
-        maria_at.page.fill(f"#id_action_items-{index}-title", title)
-        maria_at.choose(f"#id_action_items-{index}-owner", str(owner))
-        maria_at.page.fill(f"#id_action_items-{index}-due_date", str(timezone.localdate() + datetime.timedelta(days=7)))
-    maria_at.click("input[name=_save]")
+        maria_at.page.locator("input[name=item-title]").nth(index).fill(title)
+        maria_at.page.locator("input[name=item-person]").nth(index).fill(owner.person.full_name)
+        due = str(timezone.localdate() + datetime.timedelta(days=7))
+        maria_at.page.locator("input[name=item-due]").nth(index).fill(due)
+    maria_at.click("text=Save the log")
     clicks["log a meeting"] = maria_at.clicks - before
     meeting = Meeting.objects.get(series__campaign=campaign, status=Meeting.Status.HELD)
     assert Decision.objects.filter(meeting=meeting).count() == 2

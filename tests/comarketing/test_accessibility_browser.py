@@ -74,6 +74,8 @@ def page_paths(webinar) -> dict[str, str]:
         "campaign-home": f"/admin/campaigns/campaign/{webinar.pk}/home/",
         "campaign-form": f"/admin/campaigns/campaign/{webinar.pk}/change/",
         "meeting-log": f"/admin/meetings/meeting/{logged.pk}/change/",
+        "meeting-page": f"/admin/meetings/meeting/{logged.pk}/log/",
+        "first-hour": f"/admin/campaigns/campaign/{webinar.pk}/first-hour/",
         "kpi-agreement": f"/admin/campaigns/kpiround/{kpi_round.pk}/agree/",
         "agenda": f"/admin/meetings/meeting/{upcoming.pk}/agenda/",
         "flags": "/admin/campaigns/flag/",

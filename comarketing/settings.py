@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "DeliverableTypeEnum": "campaigns.models.core.Deliverable.Type",
         "ReportingFrequencyEnum": "campaigns.models.kpis.ReportingFrequency",
         "OutboxStatusEnum": "campaigns.models.outbox.OutboxRow.Status",
+        "CurrencyEnum": "campaigns.models.budget.CURRENCY_CHOICES",
     },
 }
 

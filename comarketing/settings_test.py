@@ -21,7 +21,8 @@ CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No console handler (pytest captures logs), but the same quiet PDF renderer as in production.
+LOGGING = {"version": 1, "disable_existing_loggers": False, "loggers": LOGGING["loggers"]}  # noqa: F405
 # Each test process its own cache, emptied between tests (tests/conftest.py): throttle counts never leak across tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The suite sends thousands of requests a minute as a handful of users; throttling tests set their own rates.

@@ -183,7 +183,8 @@ def decision_pending(open_campaigns, now: datetime.datetime) -> Iterator[health.
         health.Finding(
             campaign_id,
             f"decision:{pk}",
-            f"Decision pending {(now - raised).days} days: “{text[:80]}” waits for {decider} ({company})"
+            # The day it was raised, not a count of days: a count would rewrite the open flag's text every day.
+            f"Decision pending since {raised:%a %-d %b}: “{text[:80]}” waits for {decider} ({company})"
             + (f", needed by {needed_by:%a %-d %b}." if needed_by else "."),
         )
         for campaign_id, pk, text, raised, needed_by, decider, company in streamed(rows)

@@ -44,8 +44,8 @@ def invitation_unanswered(open_campaigns, now: datetime.datetime) -> Iterator[he
         health.Finding(
             campaign_id,
             f"invitation:{pk}" if contact_id else f"organization:{organization_id}",
-            f"{name} has not answered the invitation sent on {day_label(sent.date())} "
-            f"({(now - sent).days} days ago). Follow up, or withdraw it.",
+            # The day it was sent, not a count of days: a count would rewrite the open flag's text every day.
+            f"{name} has not answered the invitation sent on {day_label(sent.date())}. Follow up, or withdraw it.",
         )
         for campaign_id, organization_id, pk, contact_id, name, sent in streamed(rows)
     )

@@ -121,11 +121,13 @@ def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) ->
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__kickoff_date")
     )
     for campaign_id, organization_id, name, kickoff_date in streamed(rows):
-        days = (today - kickoff_date).days
+        # The kickoff's date, not a count of days: an open flag's text is rewritten when its finding changes, and a
+        # count would change it (and its history) every day for nothing new.
         yield Finding(
             campaign_id,
             f"organization:{organization_id}",
-            f"{name} has not completed its part of the kickoff questionnaire, {days} days after the kickoff.",
+            f"{name} has not completed its part of the kickoff questionnaire since the kickoff on "
+            f"{day_label(kickoff_date)}.",
         )
 
 

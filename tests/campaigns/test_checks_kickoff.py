@@ -71,8 +71,10 @@ def test_kickoff_incomplete_names_the_company_that_has_not_finished(shared_campa
     )
     [finding] = found(checks.find_kickoff_incomplete)
     assert finding.subject == f"organization:{shared_campaign.parties.get(role='partner').organization_id}"
-    assert (
-        finding.detail == "Company B has not completed its part of the kickoff questionnaire, 9 days after the kickoff."
+    kickoff = TODAY - datetime.timedelta(days=9)
+    assert finding.detail == (
+        "Company B has not completed its part of the kickoff questionnaire since the kickoff on "
+        f"{kickoff:%a} {kickoff.day} {kickoff:%b %Y}."
     )
 
 

@@ -24,6 +24,7 @@ UPLOADS = {
     ("patch", "/api/brand-assets/{id}/"),
     ("post", "/api/crm-imports/"),
     ("post", "/api/budget-lines/{id}/receipt/"),
+    ("post", "/api/registrant-imports/"),
 }
 DEMO_LOGINS = ["maria@northwind.example", "jonas@bluefin.example", "hana@cobalt.example", "admin"]
 NEWEST_DETAILS_PER_LIST = 3

@@ -38,7 +38,14 @@ def test_every_viewset_filters_through_the_scoped_filter_set():
 @pytest.fixture
 def foreign_rows(other_campaign, company_b):
     """A row of every kind on other_campaign (B+C), which company A never sees."""
-    from campaigns.models import CampaignTemplate, Deliverable, Metric, WebhookEndpoint
+    from campaigns.models import (
+        CampaignBudget,
+        CampaignTemplate,
+        Deliverable,
+        LeadSharingTerms,
+        Metric,
+        WebhookEndpoint,
+    )
     from campaigns.services.kickoff import questionnaire_get_or_create
     from tests.campaigns.kickoff_factories import kpi, reporting_plan
     from tests.meetings.factories import series_for
@@ -51,6 +58,14 @@ def foreign_rows(other_campaign, company_b):
     series_for(other_campaign)
     CampaignTemplate.objects.create(name="B's own webinar plan", kind="joint_webinar", organization=company_b)
     WebhookEndpoint.objects.create(organization=company_b, name="B's Slack", url="https://hooks.example.com/b")
+    CampaignBudget.objects.create(campaign=other_campaign, reporting_currency="EUR")
+    LeadSharingTerms.objects.create(
+        campaign=other_campaign,
+        consent_text="B and C may contact you.",
+        retention_days=365,
+        first_contact=company_b,
+        follow_up_days=3,
+    )
 
 
 @pytest.mark.parametrize(("url", "parameter", "model"), CASES, ids=[f"{u}?{p}" for u, p, _ in CASES])

@@ -70,9 +70,9 @@ def test_a_decision_pending_too_long_is_flagged_naming_its_decider(shared_campai
     assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=6))) == []
     (finding,) = decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))
     assert finding.subject == f"decision:{decision.pk}"
-    assert (
-        finding.detail
-        == "Decision pending 9 days: “Which webinar platform?” waits for Carol (Company B), needed by Fri 4 Dec."
+    assert finding.detail == (
+        f"Decision pending since {raised:%a %-d %b}: “Which webinar platform?” waits for Carol (Company B), "
+        "needed by Fri 4 Dec."
     )
     Decision.objects.filter(pk=decision.pk).update(status="made")
     assert list(decision_pending(Campaign.objects.all(), raised + datetime.timedelta(days=9))) == []

@@ -36,7 +36,7 @@ WHO_MAY = {
     "partners.IdentityProvider": (A, A, A, A, {}),
     "partners.SignOnDomain": (A, A, A, A, {}),
     "partners.PartnerRelationship": ("the vendor or the partner company", "the vendor", "the vendor", "the vendor", {}),
-    "campaigns.Campaign": (P, H, H, N, {"leave": P, "invite_new_company": H}),
+    "campaigns.Campaign": (P, H, H, N, {"leave": P, "invite_new_company": H, "first_hour": P}),
     "campaigns.Party": (P, N, O, f"{H} or {O}", {}),
     "campaigns.Member": (P, O, O, O, {}),
     "campaigns.Deliverable": (P, P, P, P, {"publish": "the company whose channel it goes out on"}),

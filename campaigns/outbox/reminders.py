@@ -45,6 +45,20 @@ from utilities.validation import save_validated
 
 SEND_TASK = "campaigns.send_reminder"  # the task that sends one reminder, by id
 
+# Who hears anything from the outbox: a person their company has not deactivated. The one condition, declared
+# once: the sweep applies it in SQL (`Person.objects.filter(**RECIPIENT_REACHABLE)`), and the send, like a notice
+# as it is written, to the person loaded with the row (`reachable`).
+RECIPIENT_REACHABLE = {"is_active": True}
+
+
+def reachable(person: Person) -> bool:
+    """`RECIPIENT_REACHABLE`, checked on a person already loaded (no query)."""
+    return all(getattr(person, name) == value for name, value in RECIPIENT_REACHABLE.items())
+
+
+def unreachable_ids() -> set[int]:
+    return set(Person.objects.exclude(**RECIPIENT_REACHABLE).values_list("pk", flat=True))
+
 logger = logging.getLogger(__name__)
 
 
@@ -107,8 +121,8 @@ def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result:
     # probed through the company's parties, hundreds for a large company; beside "no campaign", it is checked
     # against the current parties read once (or by the campaign's own index): no dearer than without it.
     takes_part = company_takes_part("due_campaign", reminder_sources.DUE_COMPANY)
-    due = due.filter(Q(due_campaign__isnull=True) | takes_part).exclude(
-        Exists(Person.objects.filter(pk=OuterRef("due_person"), is_active=False))
+    due = due.filter(Q(due_campaign__isnull=True) | takes_part).filter(
+        Exists(Person.objects.filter(pk=OuterRef("due_person"), **RECIPIENT_REACHABLE))
     )
     turned_off = Exists(ReminderOptOut.objects.filter(kind=kind, person_id=OuterRef("due_person")))
     if kind in opted_out_kinds:
@@ -165,7 +179,7 @@ def reminder_sweep(
     now = now or timezone.now()
     result = ReminderSweepResult()
     opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
-    deactivated = set(Person.objects.exclude(is_active=True).values_list("pk", flat=True))
+    deactivated = unreachable_ids()
     full = not sweep_marks.sweep_runs_incrementally(sweep_marks.REMINDERS, full=not incremental)
     sources = list(reminder_sources.sources.values())
     with transaction.atomic():
@@ -339,7 +353,7 @@ def _recheck(reminder: Reminder) -> None:
     """What holds for every kind at the moment of sending (each source re-checks its own condition as it
     renders): the recipient has not turned this kind off since it was queued, and their company still takes
     part in the reminder's campaign (or, for a kind written for people outside it, its own check passes)."""
-    if not reminder.person.is_active:
+    if not reachable(reminder.person):
         raise reminder_sources.NoLongerDue(f"{reminder.person.full_name} was deactivated by their company.")
     if ReminderOptOut.objects.filter(person_id=reminder.person_id, kind=reminder.kind).exists():
         raise reminder_sources.NoLongerDue("The recipient turned this kind of reminder off.")

@@ -62,7 +62,6 @@ class CommentQuerySet(CampaignChildQuerySet):
         "only_my_company": None,
     }
     relation_words = {"owner": "its author's company"}
-    row_conditions = {"not private": "while it is not marked “only my company”"}
     label_related = ("author",)
 
     def relation_q(self, relation: str, actor) -> Q:

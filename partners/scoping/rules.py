@@ -30,7 +30,7 @@ _WHO = {
     "vendor": "the vendor",
     "partner company": "the partner company",
     "admin of owner": "the administrators of its company",
-    "not private": "every company taking part, unless it is marked “only my company”",
+    "not private": "the companies taking part in the campaign while it is not marked “only my company”",
     "author": "the person who wrote it",
 }
 
@@ -85,6 +85,14 @@ class Rule:
         if self.op == "and":
             named = [p for p in self.parts if p.relation != "party" and p.relation not in conditions]
             return (named or self.parts)[0].describe(words, conditions)
+        private = [part for part in self.parts if part.relation == "not private"]
+        if private and len(self.parts) == 2:
+            # `unless_private`: one sentence, the usual case first ("the companies taking part in the campaign (only
+            # its author's company when it is marked “only my company”)"), not two alternatives joined by "or".
+            (other,) = (part for part in self.parts if part not in private)
+            return (
+                f"{_WHO['party']} (only {other.describe(words, conditions)} when it is marked “only my company”)"
+            )
         return " or ".join(part.describe(words, conditions) for part in self.parts)
 
 

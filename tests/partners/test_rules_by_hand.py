@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from partners.scoping import rules_of
-from partners.scoping.rules import NOBODY, related
+from partners.scoping.rules import NOBODY, related, unless_private
 
 P = "the companies taking part in the campaign"
 O = "the company it belongs to"  # noqa: E741
@@ -73,7 +73,7 @@ WHO_MAY = {
     "campaigns.LeadShare": (P, P, P, P, {}),
     "campaigns.RegistrantImport": (P, O, O, O, {}),
     "campaigns.Comment": (
-        f"every company taking part, unless it is marked “only my company” or {O}",
+        f"{P} (only {O} when it is marked “only my company”)",
         P,
         "the person who wrote it",
         N,
@@ -148,3 +148,7 @@ def test_a_rule_names_who_may_act_in_the_models_own_words():
     )
     assert (PARTY & related("pending")).describe(conditions=frozenset({"pending"})) == P
     assert related("a new relation").describe() == "a new relation"
+    # A company-private note: one sentence, the usual case first, in the model's words.
+    assert unless_private(PARTY).describe({"owner": "its author's company"}) == (
+        f"{P} (only its author's company when it is marked “only my company”)"
+    )

@@ -59,6 +59,7 @@ def reachable(person: Person) -> bool:
 def unreachable_ids() -> set[int]:
     return set(Person.objects.exclude(**RECIPIENT_REACHABLE).values_list("pk", flat=True))
 
+
 logger = logging.getLogger(__name__)
 
 

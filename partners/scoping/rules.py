@@ -90,9 +90,7 @@ class Rule:
             # `unless_private`: one sentence, the usual case first ("the companies taking part in the campaign (only
             # its author's company when it is marked “only my company”)"), not two alternatives joined by "or".
             (other,) = (part for part in self.parts if part not in private)
-            return (
-                f"{_WHO['party']} (only {other.describe(words, conditions)} when it is marked “only my company”)"
-            )
+            return f"{_WHO['party']} (only {other.describe(words, conditions)} when it is marked “only my company”)"
         return " or ".join(part.describe(words, conditions) for part in self.parts)
 
 

@@ -3,6 +3,7 @@
 
 import datetime
 import ipaddress
+import zoneinfo
 
 from axes.signals import user_locked_out
 from django.conf import settings
@@ -47,6 +48,12 @@ def _no_scheduled_lockouts(now: datetime.datetime):
     return ()  # sent when the lockout happens
 
 
+def _until(now: datetime.datetime, time_zone: str) -> str:
+    """When the lockout ends, as its owner reads a clock: "Wed 25 Nov 2026, 06:00 your time (Asia/Tokyo)"."""
+    until = (now + datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)).astimezone(zoneinfo.ZoneInfo(time_zone))
+    return f"{until:%a %-d %b %Y, %H:%M} your time ({time_zone})"
+
+
 @receiver(user_locked_out, dispatch_uid="tell-the-owner-of-a-locked-login")
 def tell_the_owner_of_a_locked_login(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
     """The owner of a login that was locked out is e-mailed (through the outbox), once per address and lockout
@@ -68,8 +75,8 @@ def tell_the_owner_of_a_locked_login(sender, request=None, username=None, ip_add
         subject_line="Your login was locked after failed attempts",
         paragraphs=[
             f"{settings.AXES_FAILURE_LIMIT} wrong passwords were tried for your login ({username}) from the address "
-            f"{ip_address or 'unknown'}, so logging in from that address is locked for "
-            f"{settings.AXES_COOLOFF_TIME} hour(s). Logging in from your usual address still works.",
+            f"{ip_address or 'unknown'}, so logging in from that address is locked until "
+            f"{_until(now, person.time_zone)}. Logging in from your usual address still works.",
             "If this was not you, change your password once you are in, and tell the operator; the operator can also "
             "lift the lock sooner.",
         ],

@@ -78,12 +78,15 @@ def minutes_send(*, meeting_id: int) -> list[int]:
     def missed_paragraphs(person) -> list[str]:
         return [you_missed, *paragraphs(person)]
 
-    local = meeting.local_start
+    def subject_line(person) -> str:  # the day the meeting was, where the reader lives
+        local = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+        return f"Minutes: {meeting.series.title}, {local:%a %-d %b} — {meeting.series.campaign}"
+
     common = {
         "kind": MINUTES,
         "subject": f"meeting:{meeting.pk}",
         "campaign": meeting.series.campaign,
-        "subject_line": f"Minutes: {meeting.series.title}, {local:%a %-d %b} — {meeting.series.campaign}",
+        "subject_line": subject_line,
         "link_path": reverse("admin:meetings_meeting_change", args=[meeting.pk]),
         "at": meeting.logged_at,
         "sent_for": meeting.series.facilitator.person,

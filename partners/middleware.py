@@ -17,12 +17,11 @@ class PersonTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # For this request only: left active, the zone leaked into whatever the thread ran next (a test's
+        # services, or work done outside any request), whose "today" was then the last visitor's.
         zone_name = time_zone_of(getattr(request, "user", None))
-        if zone_name:
-            timezone.activate(zoneinfo.ZoneInfo(zone_name))
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        with timezone.override(zoneinfo.ZoneInfo(zone_name) if zone_name else None):
+            return self.get_response(request)
 
 
 class TwoFactorGate:

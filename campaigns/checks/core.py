@@ -320,7 +320,7 @@ def _render_critical_flag(reminder) -> reminder_sources.Message:
             flag.detail,
             "You receive this as a decision maker or project lead. Fix it, or acknowledge it with a reason.",
         ],
-        _change_link("admin:campaigns_campaign_change", flag.campaign_id),
+        _change_link("admin:campaigns_flag_change", flag.pk),  # where it is acknowledged, linked to its fix
     )
     return reminder_sources.Message(f"Critical: {flag.title} — {flag.campaign.name}", text, html)
 
@@ -425,7 +425,8 @@ def _render_weekly_digest(reminder) -> reminder_sources.Message:
     kpis_text, kpis_html = kpi_summaries(campaigns)
     if kpis_text:
         text, html = f"{text}\n{kpis_text}\n", html + kpis_html
-    return reminder_sources.Message(f"Your week in joint campaigns: {len(items)} open item(s)", text, html)
+    count = f"{len(items)} open item" + ("" if len(items) == 1 else "s")
+    return reminder_sources.Message(f"Your week in joint campaigns: {count}", text, html)
 
 
 # People whose open items are looked up together (bounded memory, a few queries per batch).

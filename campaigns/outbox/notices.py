@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, Comment, Invitation, Member, Party, Reminder, ReminderOptOut, company_takes_part
-from campaigns.outbox.reminders import SEND_TASK
+from campaigns.outbox.reminders import SEND_TASK, reachable
 from campaigns.registries import digest, reminder_sources
 from partners.governance import colleague_invitation_sender
 from partners.models import Person
@@ -159,7 +159,7 @@ def notice_send(
     subject: str,
     people: Iterable[Person],
     campaign: Campaign | None,
-    subject_line: str,
+    subject_line: str | Callable[[Person], str],
     paragraphs: list[str] | Callable[[Person], list[str]],
     link_path: str,
     at: datetime.datetime | None = None,
@@ -168,11 +168,11 @@ def notice_send(
 ) -> list[int]:
     """Put one message per person in the outbox (once per event) and send it when the transaction commits;
     about a campaign, only to people of the companies taking part in it (unless the kind has its own check).
-    `paragraphs` may be a function of the recipient (times in their zone); `answers` gives each person's one-click
-    answer links (label, link), bound to them; `sent_for` is the person who acted: the message goes out in their
-    name and replies reach them."""
+    `subject_line` and `paragraphs` may be functions of the recipient (times in their zone); `answers` gives each
+    person's one-click answer links (label, link), bound to them; `sent_for` is the person who acted: the message
+    goes out in their name and replies reach them."""
     at = at or timezone.now()
-    people = [person for person in people if person.is_active]
+    people = [person for person in people if reachable(person)]
     if campaign is not None and reminder_sources.sources[kind].recipient_check is None:
         parties = set(Party.objects.filter(campaign=campaign).values_list("organization_id", flat=True))
         people = [person for person in people if person.organization_id in parties]
@@ -191,7 +191,7 @@ def notice_send(
                 person=person,
                 due_at=at,
                 campaign=campaign,
-                subject_line=subject_line[:255],
+                subject_line=(subject_line(person) if callable(subject_line) else subject_line)[:255],
                 body_text=text,
                 body_html=html,
                 next_attempt_at=at,

@@ -197,7 +197,10 @@ def _tell_reviewer_content_changed(requests: list[SignoffRequest], *, at: dateti
             ),
             consequence,
         ],
-        link_path=reverse("admin:campaigns_deliverable_change", args=[deliverable.pk]),
+        # Where the reviewer decides: their one request, or the deliverable that lists both (sign-off and legal).
+        link_path=reverse("admin:campaigns_signoffrequest_change", args=[requests[0].pk])
+        if len(requests) == 1
+        else reverse("admin:campaigns_deliverable_change", args=[deliverable.pk]),
         at=at,
     )
 

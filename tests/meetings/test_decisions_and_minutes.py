@@ -84,7 +84,7 @@ def test_the_weekly_digest_lists_pending_decisions_per_decider(shared_campaign, 
     (line,) = digest_lines.pending_decisions([maker.person_id], timezone.now() + datetime.timedelta(days=3))
 
     assert line.person_id == maker.person_id and "Decision for you to make: “Budget split”" in line.text
-    assert "pending 3 day(s)" in line.text
+    assert "pending for 3 days" in line.text
 
 
 def test_the_decision_log_page_raises_a_pending_decision(shared_campaign, maker, alice):

@@ -201,7 +201,7 @@ def test_the_digest_lists_each_persons_open_action_items(weekly, team, now):
     [line] = source([team[1].person_id], now)
 
     assert line.person_id == team[1].person_id
-    assert line.text == "Action item “Send bios” (A and B webinar) — due Fri 20 Nov (overdue)"
+    assert line.text == "Action item “Send bios” — due Fri 20 Nov 2026 (overdue)"  # the digest names the campaign
 
 
 def test_the_notes_summary_shows_the_time_in_the_readers_zone(weekly, team, now):

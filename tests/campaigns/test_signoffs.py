@@ -302,7 +302,8 @@ def test_the_other_company_changing_a_published_page_through_the_api_reopens_eve
         "by the end of Wednesday 2 December 2026, your time (UTC)." in body
     )
     assert "It is published as it is now" in body
-    assert f"/admin/campaigns/deliverable/{published_page.pk}/change/" in body
+    bobs_review = SignoffRequest.objects.get(deliverable=published_page, reviewer=bob.person)
+    assert f"/admin/campaigns/signoffrequest/{bobs_review.pk}/change/" in body  # where he decides again
 
     for (name, _kind), row in reviews.items():
         reviewer = {"Alice": alice, "Bob": bob, "Carol": carol}[name]

@@ -5,7 +5,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.api.crm_imports import PeriodUploadSerializer
-from campaigns.models import RegistrantImport
+from campaigns.models import Registrant, RegistrantImport
 from campaigns.services import registrants as services
 from partners.scoping import ADD, ensure_may
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
@@ -70,8 +70,9 @@ class RegistrantPreviewSerializer(serializers.Serializer):
 
 class RegistrantImportViewSet(ScopedModelViewSet):
     """Webinar registrant exports counted per source company (utm_source of each company's tracking link) and in
-    total, filling the registrations and attendees KPIs; preview first with `preview=true`. Only counts are kept.
-    The same file again answers 200 with its first import and records nothing."""
+    total, filling the registrations and attendees KPIs; preview first with `preview=true`. Each person of the file
+    is kept as a registrant (`/api/registrants/`), read as the agreed lead-sharing terms say. The same file again
+    answers 200 with its first import and records nothing."""
 
     queryset = RegistrantImport.objects.select_related("campaign", "organization")
     serializer_class = RegistrantImportSerializer
@@ -117,3 +118,45 @@ class RegistrantImportViewSet(ScopedModelViewSet):
             RegistrantImportSerializer(registrant_import, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class RegistrantSerializer(ScopedModelSerializer):
+    source_organization_name = serializers.CharField(
+        source="source_organization.name", default=None, read_only=True, help_text="Null for no company's link."
+    )
+
+    class Meta:
+        model = Registrant
+        fields = [
+            "id",
+            "campaign",
+            "registrant_import",
+            "row",
+            "source_organization",
+            "source_organization_name",
+            "email",
+            "name",
+            "company",
+            "job_title",
+            "phone",
+            "country",
+            "attended",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            name: {"allow_null": True, "help_text": "Null where the agreed lead-sharing terms do not give it to you."}
+            for name in ("email", "name", "company", "job_title", "phone", "country")
+        }
+
+
+class RegistrantViewSet(ScopedModelViewSet):
+    """The people of the imported registrant exports. The importing company reads all of a registrant; another
+    company reads registrants only once the lead-sharing terms agreed by every company name it, and of them only
+    the fields the terms give it (the others are null). Until terms are agreed, only the importing company reads
+    them. The importing company may delete one (a person asking to be forgotten)."""
+
+    queryset = Registrant.objects.select_related("source_organization")
+    serializer_class = RegistrantSerializer
+    filterset_fields = ["campaign", "registrant_import", "source_organization"]
+    ordering_fields = ["id", "row"]  # never a personal field: the order would tell what the reader may not read
+    http_method_names = ["get", "delete", "head", "options"]

@@ -1,7 +1,9 @@
 """Counting a webinar platform's registrant export (Zoom, GoTo Webinar, ON24, Livestorm) into registrations and
 attendees, per source company and in total, and into the importing company's KPI figures for the period.
 
-The file streams through utilities.csv_import one row at a time and only counts are kept. Its columns are mapped
+The file streams through utilities.csv_import one row at a time: an import keeps the counts and one Registrant per
+row, with only the fields the export has, inserted in batches as the rows come (memory stays bounded by a batch).
+Who reads a registrant's personal data is the lead-sharing terms' (campaigns.models.registrants). Its columns are mapped
 once per campaign: the mapping of the campaign's last import is used again while the file has those columns,
 otherwise the usual header names of the platforms are guessed; either can be overridden. The same file (by its
 SHA-256) is imported once per campaign: sending it again answers with the first import.
@@ -9,6 +11,7 @@ SHA-256) is imported once per campaign: sending it again answers with the first 
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -16,7 +19,7 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import Campaign, CampaignKpi, KpiMeasurement, RegistrantImport
+from campaigns.models import Campaign, CampaignKpi, KpiMeasurement, Registrant, RegistrantImport
 from campaigns.services.kpis import kpi_figure_record
 from partners.models import Person
 from utilities.csv_import import CsvExport
@@ -30,7 +33,17 @@ USUAL_NAMES = {
     "email": ("email", "email address", "e-mail", "registrant email", "attendee email"),
     "attended": ("attended", "has attended", "attended (yes/no)", "attendance", "live attendee", "is attendee"),
     "source": ("utm_source", "utm source", "source name", "source", "partner ref", "partnerref", "tracking source"),
+    "name": ("name", "full name", "registrant name", "attendee name", "user name (original name)"),
+    "first_name": ("first name", "firstname", "first_name", "given name"),
+    "last_name": ("last name", "lastname", "last_name", "surname", "family name"),
+    "company": ("organization", "organisation", "company", "company name"),
+    "job_title": ("job title", "jobtitle", "job_title", "title", "position"),
+    "phone": ("phone", "phone number", "telephone", "mobile"),
+    "country": ("country/region", "country", "country name"),
 }
+# The registrant's field each column fills, with its length there.
+PERSON_COLUMNS = {"email": 254, "company": 200, "job_title": 200, "phone": 50, "country": 100}
+BATCH = 2000
 REQUIRED = ("email",)
 YES = {"yes", "y", "true", "1", "attended", "x"}
 NO_SOURCE = "No company's link"
@@ -79,8 +92,26 @@ def _columns(export: CsvExport, campaign: Campaign, chosen: dict[str, str]) -> d
     return columns
 
 
-def registrants_count(*, campaign: Campaign, stream: BinaryIO, columns: dict[str, str] | None = None) -> Counted:
-    """What the export holds, or a ValidationError naming how it was read, the row and the column."""
+def _person(row: dict[str, str], mapping: dict[str, str]) -> dict:
+    """A registrant's fields from a row: only those the file has a column for."""
+    person = {name: row[mapping[name]].strip()[:size] for name, size in PERSON_COLUMNS.items() if name in mapping}
+    if "name" in mapping:
+        person["name"] = row[mapping["name"]].strip()[:200]
+    elif "first_name" in mapping or "last_name" in mapping:
+        parts = (row[mapping[part]].strip() for part in ("first_name", "last_name") if part in mapping)
+        person["name"] = " ".join(part for part in parts if part)[:200]
+    return person
+
+
+def registrants_count(
+    *,
+    campaign: Campaign,
+    stream: BinaryIO,
+    columns: dict[str, str] | None = None,
+    keep: Callable[[int, int | None, bool | None, dict], None] | None = None,
+) -> Counted:
+    """What the export holds, or a ValidationError naming how it was read, the row and the column. `keep` is
+    given each registrant as it is read: its row, source company, attendance and personal fields."""
     export = CsvExport(stream, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, rows_are="registrants")
     mapping = _columns(export, campaign, columns or {})
     companies = {
@@ -94,8 +125,11 @@ def registrants_count(*, campaign: Campaign, stream: BinaryIO, columns: dict[str
             raise export.problem(number, email, f"“{row[email][:50]}” is not an e-mail address.")
         company = companies.get(utm_source_of(row[source])) if source else None
         registered[company] += 1
-        if attended_column and row[attended_column].strip().lower() in YES:
+        came = row[attended_column].strip().lower() in YES if attended_column else None
+        if came:
             attended[company] += 1
+        if keep is not None:
+            keep(number, company[0] if company else None, came, _person(row, mapping))
     if not registered:
         raise ValidationError(f"{export.detected}: the file has no registrants, only its header.")
     by_source = [
@@ -136,7 +170,7 @@ def registrants_import(
     earlier = RegistrantImport.objects.filter(campaign=campaign, file_sha256=sha256).first()
     if earlier is not None:
         return earlier, False
-    counted = registrants_count(campaign=campaign, stream=stream, columns=columns)
+    # Saved first, so its people can point at it as they stream in; a refused row rolls all of it back.
     registrant_import = save_validated(
         RegistrantImport(
             campaign=campaign,
@@ -144,14 +178,33 @@ def registrants_import(
             period_start=period_start,
             period_end=period_end,
             file_name=file_name[:200],
-            file_sha256=counted.sha256,
-            columns=counted.columns,
-            registrants=counted.registrants,
-            attendees=counted.attendees,
-            by_source=counted.by_source,
+            file_sha256=sha256,
             imported_by=person,
         )
     )
+    batch: list[Registrant] = []
+
+    def keep(row: int, source: int | None, came: bool | None, fields: dict) -> None:
+        batch.append(
+            Registrant(
+                campaign=campaign,
+                registrant_import=registrant_import,
+                row=row,
+                source_organization_id=source,
+                attended=came,
+                **fields,
+            )
+        )
+        if len(batch) >= BATCH:
+            Registrant.objects.bulk_create(batch)
+            batch.clear()
+
+    counted = registrants_count(campaign=campaign, stream=stream, columns=columns, keep=keep)
+    Registrant.objects.bulk_create(batch)
+    registrant_import.columns = counted.columns
+    registrant_import.registrants, registrant_import.attendees = counted.registrants, counted.attendees
+    registrant_import.by_source = counted.by_source
+    registrant_import.save(update_fields=["columns", "registrants", "attendees", "by_source"])
     figures = {"registrations": counted.registrants, "attendees": counted.attendees}
     if "attended" not in counted.columns:
         del figures["attendees"]  # a registration export without attendance says nothing of attendees

@@ -107,7 +107,6 @@ class RegistrantQuerySet(CampaignChildQuerySet):
     field_rules = {name: OWNER | related(f"receives {code}") for name, code in PERSONAL_FIELDS.items()}
     relation_words = {
         "owner": "the company that imported it",
-        "receiver": "the companies the agreed lead-sharing terms name",
         **{
             f"receives {code}": f"the companies the agreed terms give the {code.label.lower()}"
             for code in PERSONAL_FIELDS.values()

@@ -170,9 +170,7 @@ def test_terms_agreed_again_without_a_company_take_its_registrants_away(campaign
     assert listed(carol) == []
 
 
-def test_the_importing_company_may_erase_a_registrant_and_a_receiver_may_not(
-    campaign, company_b, alice, carol
-):
+def test_the_importing_company_may_erase_a_registrant_and_a_receiver_may_not(campaign, company_b, alice, carol):
     agree_terms(campaign, (company_b, "email"))
     registrant = Registrant.objects.first()
 

@@ -1,38 +1,68 @@
-"""Registrant imports, counted per source company; imported through the API (`POST /api/registrant-imports/`)."""
+"""Registrant imports, counted per source company, uploaded here (upload, preview, save) or through the API
+(`POST /api/registrant-imports/`); and the registrants, read as the agreed lead-sharing terms say."""
 
 from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from campaigns.admin.uploads import PeriodUploadForm, PreviewedUploadAdmin, column_choice
 from campaigns.models import Registrant, RegistrantImport
-from partners.scoping import read_value
+from campaigns.services import registrants as services
+from partners.scoping import ADD, ensure_may, read_value
 from partners.scoping.admin import ScopedModelAdmin
 
 
+class RegistrantUploadForm(PeriodUploadForm):
+    max_bytes = services.MAX_BYTES
+    file_help = "The webinar platform's registrant or attendee export as CSV (Zoom, GoTo Webinar, ON24, Livestorm)."
+    column_fields = ("email_column", "attended_column", "source_column")
+    email_column = column_choice("The column holding each registrant's e-mail address.")
+    attended_column = column_choice("The column saying whether they attended; none for a registration export.")
+    source_column = column_choice("The column holding the tracking link's utm_source, which says who brought them.")
+
+
 @admin.register(RegistrantImport)
-class RegistrantImportAdmin(ScopedModelAdmin):
+class RegistrantImportAdmin(PreviewedUploadAdmin):
+    upload_form = RegistrantUploadForm
+    upload_title = "Import registrants from a webinar platform's export"
+    preview_template = "admin/campaigns/registrantimport/preview.html"
     list_display = ["campaign", "organization", "file_name", "registrants", "attendees", "sources", "created_at"]
-    list_filter = ["campaign", "organization"]
-    list_select_related = ["campaign", "organization"]
     readonly_fields = [
-        "campaign",
-        "organization",
-        "period_start",
-        "period_end",
-        "file_name",
+        *PreviewedUploadAdmin.first_fields,
         "registrants",
         "attendees",
         "sources",
-        "imported_by",
-        "created_at",
+        *PreviewedUploadAdmin.last_fields,
     ]
-    fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False  # uploaded through the API, which previews, maps the columns and counts
+    @staticmethod
+    def _columns(data) -> dict[str, str]:
+        return {role: data[f"{role}_column"] for role in ("email", "attended", "source") if data[f"{role}_column"]}
 
-    def has_change_permission(self, request, obj=None):
-        return False  # a file is counted once; a newer export is imported as a new file
+    def preview(self, data, stream, person):
+        return services.registrants_count(campaign=data["campaign"], stream=stream, columns=self._columns(data))
+
+    def save(self, data, stream, person) -> str:
+        registrant_import, created = services.registrants_import(
+            campaign=data["campaign"],
+            person=person,
+            stream=stream,
+            file_name=data["file_name"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            columns=self._columns(data),
+        )
+        ensure_may(person.user, registrant_import, ADD)
+        if not created:
+            return f"This file was imported already, on {registrant_import.created_at:%d %B %Y}: nothing changed."
+        return f"{registrant_import.registrants} registrants and {registrant_import.attendees} attendees are recorded."
+
+    def chosen_columns(self, counted):
+        return counted.header, {
+            f"{role}_column": column
+            for role, column in counted.columns.items()
+            if role in ("email", "attended", "source")
+        }
 
     @admin.display(description="Per source company")
     def sources(self, registrant_import: RegistrantImport) -> str:

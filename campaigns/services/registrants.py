@@ -9,6 +9,7 @@ otherwise the usual header names of the platforms are guessed; either can be ove
 SHA-256) is imported once per campaign: sending it again answers with the first import.
 """
 
+import datetime
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -18,8 +19,10 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignKpi, KpiMeasurement, Registrant, RegistrantImport
+from campaigns.models import Campaign, CampaignKpi, KpiMeasurement, KpiRound, Registrant, RegistrantImport
 from campaigns.services.kpis import kpi_figure_record
 from partners.models import Person
 from utilities.csv_import import CsvExport
@@ -221,3 +224,27 @@ def registrants_import(
             )
         )
     return registrant_import, True
+
+
+def registrants_past_retention_erase(*, now=None) -> int:
+    """Erase the registrants kept longer than the retention of the lead-sharing terms their campaign agreed last,
+    counted from their import; the import's counts and the KPI figures stay. A campaign that agreed no terms has
+    no retention to apply: only its importing company reads its registrants meanwhile. Returns how many were
+    erased; run again, it erases nothing more."""
+    now = now or timezone.now()
+    kept = RegistrantImport.objects.filter(Exists(Registrant.objects.filter(registrant_import=OuterRef("pk"))))
+    retention = {}  # campaign id -> days, of its last agreed round's terms
+    for campaign_id, terms in (
+        KpiRound.objects.filter(
+            campaign_id__in=kept.values("campaign_id"), locked_at__isnull=False, agreed_lead_terms__isnull=False
+        )
+        .order_by("campaign_id", "number")
+        .values_list("campaign_id", "agreed_lead_terms")
+    ):
+        retention[campaign_id] = terms["retention_days"]
+    erased = 0
+    for import_id, campaign_id, created_at in kept.values_list("pk", "campaign_id", "created_at"):
+        days = retention.get(campaign_id)
+        if days is not None and created_at + datetime.timedelta(days=days) <= now:
+            erased += Registrant.objects.filter(registrant_import_id=import_id).delete()[0]
+    return erased

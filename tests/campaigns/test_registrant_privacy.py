@@ -183,3 +183,26 @@ def test_the_operator_reads_everything(campaign, operator):
     rows = listed(operator)
 
     assert [row["name"] for row in rows] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_registrants_are_erased_once_the_agreed_retention_has_passed_and_their_counts_stay(
+    campaign, company_a, company_b
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import RegistrantImport
+    from campaigns.services.registrants import registrants_past_retention_erase
+    from campaigns.tasks import registrant_retention_sweep
+
+    now = timezone.now()
+    assert registrants_past_retention_erase(now=now + timedelta(days=400)) == 0  # no terms agreed: none to apply
+
+    agree_terms(campaign, (company_b, "email"))  # 180 days
+    assert registrants_past_retention_erase(now=now + timedelta(days=179)) == 0
+    assert registrants_past_retention_erase(now=now + timedelta(days=181)) == 2
+    assert registrant_retention_sweep() == {"erased": 0}  # run again: nothing more
+
+    assert not Registrant.objects.exists()
+    assert RegistrantImport.objects.get().registrants == 2

@@ -63,7 +63,6 @@ ADMIN_NARROWER = {
     ("meeting", ADD): "meetings come from their series",
     ("actionitem", ADD): "action items are logged in their meeting",
     ("crmimport", CHANGE): "an import is replaced by uploading its period again, never edited",
-    ("registrantimport", ADD): "imported through the API, which previews the file and maps its columns",
     ("registrantimport", CHANGE): "a file is counted once, never edited",
     (
         "resultsreport",

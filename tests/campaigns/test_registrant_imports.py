@@ -60,7 +60,13 @@ def test_registrants_and_attendees_are_counted_per_source_company_and_fill_the_k
         ("Company B", 1, 1),
         ("No company's link", 1, 1),
     ]
-    assert body["columns"] == {"email": "Email Address", "attended": "Attended", "source": "utm_source"}
+    assert body["columns"] == {
+        "email": "Email Address",
+        "attended": "Attended",
+        "source": "utm_source",
+        "first_name": "First Name",
+        "last_name": "Last Name",
+    }
     assert figures(campaign) == {"registrations": 4, "attendees": 3}
     assert set(KpiMeasurement.objects.values_list("organization", flat=True)) == {company_a.pk}
 

@@ -206,3 +206,24 @@ def test_registrants_are_erased_once_the_agreed_retention_has_passed_and_their_c
 
     assert not Registrant.objects.exists()
     assert RegistrantImport.objects.get().registrants == 2
+
+
+def download(user, ids) -> str:
+    answer = admin_of(user).post(
+        "/admin/campaigns/registrant/", {"action": "download_csv", "_selected_action": ids, "index": 0}
+    )
+    return answer.content.decode() if answer["Content-Type"].startswith("text/csv") else ""
+
+
+def test_the_csv_download_holds_only_what_the_reader_may_read(campaign, company_b, alice, carol, charlie):
+    agree_terms(campaign, (company_b, "email"))
+    ids = list(Registrant.objects.values_list("pk", flat=True))
+
+    theirs = download(carol, ids).splitlines()
+    assert theirs == [
+        "Brought by,E-mail address,Name,Company,Job title,Phone number,Country,Attended",
+        "Company A,ada@engines.example,,,,,,",
+        "Company B,grace@navy.example,,,,,,",
+    ]
+    assert "Lovelace" in download(alice, ids) and "'+44 20 7946 0000" in download(alice, ids)
+    assert download(charlie, ids) == ""  # none of them is theirs to select

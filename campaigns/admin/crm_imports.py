@@ -12,7 +12,7 @@ class CrmUploadForm(PeriodUploadForm):
     file_help = "Your CRM's lead export as CSV (comma, semicolon or tab; UTF-8 or Windows-1252)."
     column_fields = ("status_column",)
     status_column = column_choice(
-        "The column holding each lead's status; the preview guesses it, choose another if it is wrong."
+        "Status column", "The column holding each lead's status; the preview guesses it, choose another if it is wrong."
     )
 
 

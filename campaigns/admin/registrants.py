@@ -17,9 +17,13 @@ class RegistrantUploadForm(PeriodUploadForm):
     max_bytes = services.MAX_BYTES
     file_help = "The webinar platform's registrant or attendee export as CSV (Zoom, GoTo Webinar, ON24, Livestorm)."
     column_fields = ("email_column", "attended_column", "source_column")
-    email_column = column_choice("The column holding each registrant's e-mail address.")
-    attended_column = column_choice("The column saying whether they attended; none for a registration export.")
-    source_column = column_choice("The column holding the tracking link's utm_source, which says who brought them.")
+    email_column = column_choice("E-mail address column", "The column holding each registrant's e-mail address.")
+    attended_column = column_choice(
+        "Attended column", "The column saying whether they attended; none for a registration export."
+    )
+    source_column = column_choice(
+        "Tracking source column", "The column holding the tracking link's utm_source, which says who brought them."
+    )
 
 
 @admin.register(RegistrantImport)

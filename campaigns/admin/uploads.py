@@ -91,8 +91,8 @@ class PeriodUploadForm(forms.Form):
         return data
 
 
-def column_choice(help_text: str) -> forms.ChoiceField:
-    return forms.ChoiceField(required=False, choices=[("", "Guess from the file")], help_text=help_text)
+def column_choice(label: str, help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=False, choices=[("", "Guess from the file")], help_text=help_text)
 
 
 class PreviewedUploadAdmin(ScopedModelAdmin):

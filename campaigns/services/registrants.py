@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ USUAL_NAMES = {
     "country": ("country/region", "country", "country name"),
 }
 # The registrant's field each column fills, with its length there.
-PERSON_COLUMNS = {"email": 254, "company": 200, "job_title": 200, "phone": 50, "country": 100}
+PERSON_COLUMNS = {"email": 254, "name": 200, "company": 200, "job_title": 200, "phone": 50, "country": 100}
 BATCH = 2000
 REQUIRED = ("email",)
 YES = {"yes", "y", "true", "1", "attended", "x"}
@@ -97,10 +97,12 @@ def _columns(export: CsvExport, campaign: Campaign, chosen: dict[str, str]) -> d
 
 def _person(row: dict[str, str], mapping: dict[str, str]) -> dict:
     """A registrant's fields from a row: only those the file has a column for."""
-    person = {name: row[mapping[name]].strip()[:size] for name, size in PERSON_COLUMNS.items() if name in mapping}
+    person = {
+        name: row[mapping[name]].strip()[:size] if name in mapping else "" for name, size in PERSON_COLUMNS.items()
+    }
     if "name" in mapping:
         person["name"] = row[mapping["name"]].strip()[:200]
-    elif "first_name" in mapping or "last_name" in mapping:
+    else:
         parts = (row[mapping[part]].strip() for part in ("first_name", "last_name") if part in mapping)
         person["name"] = " ".join(part for part in parts if part)[:200]
     return person
@@ -123,10 +125,13 @@ def registrants_count(
     }
     registered, attended = Counter(), Counter()
     email, attended_column, source = mapping["email"], mapping.get("attended"), mapping.get("source")
+    company_of: dict[str, tuple | None] = {}  # a file holds few sources: each is read as a company once
     for number, row in export.rows():
         if "@" not in row[email]:
             raise export.problem(number, email, f"“{row[email][:50]}” is not an e-mail address.")
-        company = companies.get(utm_source_of(row[source])) if source else None
+        if source and row[source] not in company_of:
+            company_of[row[source]] = companies.get(utm_source_of(row[source]))
+        company = company_of[row[source]] if source else None
         registered[company] += 1
         came = row[attended_column].strip().lower() in YES if attended_column else None
         if came:
@@ -153,6 +158,21 @@ def registrants_count(
         detected=str(export.detected),
         sha256=_sha256(stream),
     )
+
+
+_INSERTED = ("campaign", "registrant_import", "row", "source_organization", "attended", *PERSON_COLUMNS)
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Registrants as plain rows (the fields of `_INSERTED`), in one statement run for each: a model instance per
+    registrant, and the ORM's SQL built per row, took 45 times as long as reading the file."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Registrant._meta.get_field(name).column) for name in _INSERTED)
+    placeholders = ", ".join(["%s"] * len(_INSERTED))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(Registrant._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
 
 
 @transaction.atomic
@@ -185,25 +205,16 @@ def registrants_import(
             imported_by=person,
         )
     )
-    batch: list[Registrant] = []
+    batch: list[tuple] = []
 
     def keep(row: int, source: int | None, came: bool | None, fields: dict) -> None:
-        batch.append(
-            Registrant(
-                campaign=campaign,
-                registrant_import=registrant_import,
-                row=row,
-                source_organization_id=source,
-                attended=came,
-                **fields,
-            )
-        )
+        batch.append((campaign.pk, registrant_import.pk, row, source, came, *(fields[name] for name in PERSON_COLUMNS)))
         if len(batch) >= BATCH:
-            Registrant.objects.bulk_create(batch)
+            _insert(batch)
             batch.clear()
 
     counted = registrants_count(campaign=campaign, stream=stream, columns=columns, keep=keep)
-    Registrant.objects.bulk_create(batch)
+    _insert(batch)
     registrant_import.columns = counted.columns
     registrant_import.registrants, registrant_import.attendees = counted.registrants, counted.attendees
     registrant_import.by_source = counted.by_source

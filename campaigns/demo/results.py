@@ -3,7 +3,6 @@ shared results report (built once the seed commits): a spring webinar now in Rep
 webinar closed last quarter."""
 
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -13,10 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.demo.core import _add_party, _advance, _campaign, _team
-from campaigns.demo.kickoff import _kpi, _lead_terms, _person
+from campaigns.demo.kickoff import _import_registrants, _kpi, _lead_terms, _person
 from campaigns.models import Campaign, Deliverable, KpiMeasurement, Learning, RaciAssignment, ResultsReport
 from campaigns.services import kpis as kpi_services
-from campaigns.services import registrants as registrant_services
 from campaigns.services.reports import results_report_build
 from partners import demo
 from utilities.validation import save_validated
@@ -120,15 +118,8 @@ def _registrant_file(campaign: Campaign, launch: datetime.date) -> None:
         for number, source in enumerate(sources)
         for first, last, company, title in [people[number % len(people)]]
     )
-    export = f"First Name,Last Name,Email,Organization,Job Title,Attended,utm_source\n{rows}".encode()
-    registrant_services.registrants_import(
-        campaign=campaign,
-        person=_person("priya@northwind.example"),
-        stream=io.BytesIO(export),
-        file_name="zoom_attendee_report.csv",
-        period_start=launch - datetime.timedelta(days=6),
-        period_end=launch,
-    )
+    export = f"First Name,Last Name,Email,Organization,Job Title,Attended,utm_source\n{rows}"
+    _import_registrants(campaign, export, "zoom_attendee_report.csv", launch)
 
 
 def _ran(spec: Ran, today: datetime.date) -> Campaign:

@@ -111,7 +111,11 @@ class RegistrantImportViewSet(PreviewedUploadViewSet):
 
 class RegistrantSerializer(ScopedModelSerializer):
     source_organization_name = serializers.CharField(
-        source="source_organization.name", default=None, read_only=True, help_text="Null for no company's link."
+        source="source_organization.name",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="Null for no company's link.",
     )
 
     class Meta:

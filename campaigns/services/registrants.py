@@ -47,6 +47,19 @@ USUAL_NAMES = {
 # The registrant's field each column fills, with its length there.
 PERSON_COLUMNS = {"email": 254, "name": 200, "company": 200, "job_title": 200, "phone": 50, "country": 100}
 BATCH = 2000
+# What each role is called where a person reads it.
+ROLE_LABELS = {
+    "email": "e-mail address",
+    "attended": "attended",
+    "source": "tracking source",
+    "name": "name",
+    "first_name": "first name",
+    "last_name": "last name",
+    "company": "company",
+    "job_title": "job title",
+    "phone": "phone number",
+    "country": "country",
+}
 REQUIRED = ("email",)
 YES = {"yes", "y", "true", "1", "attended", "x"}
 NO_SOURCE = "No company's link"
@@ -61,6 +74,11 @@ class Counted:
     header: list[str] = field(default_factory=list)
     detected: str = ""
     sha256: str = ""
+
+    @property
+    def named_columns(self) -> list[tuple[str, str]]:
+        """(what it is, the file's column) of each column read, in words."""
+        return [(ROLE_LABELS[role].capitalize(), column) for role, column in self.columns.items()]
 
 
 def _sha256(stream: BinaryIO) -> str:

@@ -64,3 +64,5 @@ class CampaignsConfig(AppConfig):
         )
         # Results reports left "Being built" because their task never reached a worker are offered again.
         periodic("campaigns: report sweep", "campaigns.report_sweep", every_seconds=5 * 60)
+        # Registrants kept past the retention their campaign's companies agreed are erased, daily.
+        periodic("campaigns: registrant retention", "campaigns.registrant_retention_sweep", every_seconds=24 * 3600)

@@ -8,7 +8,7 @@ periodic reminder sweep finds once it is due.
 from celery import shared_task
 
 from campaigns.outbox import reminders, webhook_pacing, webhooks
-from campaigns.services import health, scorecards
+from campaigns.services import health, registrants, scorecards
 from campaigns.services import reports as results
 
 
@@ -81,3 +81,8 @@ def send_webhook(delivery_id: int) -> str:
 @shared_task(name="campaigns.refresh_scorecards")
 def refresh_scorecards() -> dict:
     return {"stored": scorecards.scorecards_refresh()}
+
+
+@shared_task(name="campaigns.registrant_retention_sweep")
+def registrant_retention_sweep() -> dict:
+    return {"erased": registrants.registrants_past_retention_erase()}

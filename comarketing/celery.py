@@ -23,6 +23,7 @@ QUEUE_OF_TASK = {
     "campaigns.report_sweep": SWEEPS,
     "campaigns.refresh_scorecards": SWEEPS,
     "campaigns.full_sweeps": SWEEPS,
+    "campaigns.registrant_retention_sweep": SWEEPS,
     "meetings.materialize_all_series": SWEEPS,
     "meetings.materialize_series": SWEEPS,
     "campaigns.build_results_report": REPORTS,

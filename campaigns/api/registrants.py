@@ -1,15 +1,10 @@
-from django.db import transaction
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from campaigns.api.crm_imports import PeriodUploadSerializer
-from campaigns.models import RegistrantImport
+from campaigns.api.uploads import PeriodUploadSerializer, PreviewedUploadViewSet
+from campaigns.models import Registrant, RegistrantImport
 from campaigns.services import registrants as services
-from partners.scoping import ADD, ensure_may
 from partners.scoping.api import ScopedModelSerializer, ScopedModelViewSet
-from partners.services import person_of
 
 
 class SourceCountSerializer(serializers.Serializer):
@@ -68,16 +63,18 @@ class RegistrantPreviewSerializer(serializers.Serializer):
     detected = serializers.CharField(help_text="How the file was read, e.g. “Comma-separated, UTF-8”.")
 
 
-class RegistrantImportViewSet(ScopedModelViewSet):
+class RegistrantImportViewSet(PreviewedUploadViewSet):
     """Webinar registrant exports counted per source company (utm_source of each company's tracking link) and in
-    total, filling the registrations and attendees KPIs; preview first with `preview=true`. Only counts are kept.
-    The same file again answers 200 with its first import and records nothing."""
+    total, filling the registrations and attendees KPIs; preview first with `preview=true`. Each person of the file
+    is kept as a registrant (`/api/registrants/`), read as the agreed lead-sharing terms say. The same file again
+    answers 200 with its first import and records nothing."""
 
     queryset = RegistrantImport.objects.select_related("campaign", "organization")
     serializer_class = RegistrantImportSerializer
-    parser_classes = [MultiPartParser]
     filterset_fields = ["campaign"]
-    http_method_names = ["get", "post", "head", "options"]
+
+    upload_serializer_class = RegistrantUploadSerializer
+    imports_what = "its registrants"
 
     @extend_schema(
         request={"multipart/form-data": RegistrantUploadSerializer},
@@ -92,28 +89,67 @@ class RegistrantImportViewSet(ScopedModelViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        upload = RegistrantUploadSerializer(data=request.data, context={"request": request})
-        upload.is_valid(raise_exception=True)
-        data = upload.validated_data
-        person = person_of(request.user)
-        if person is None:
-            raise serializers.ValidationError("Only a person of a company imports its registrants.")
-        stream = data["file"].file
-        if data["preview"]:
-            counted = services.registrants_count(campaign=data["campaign"], stream=stream, columns=data["columns"])
-            return Response(RegistrantPreviewSerializer(counted).data)
-        with transaction.atomic():
-            registrant_import, created = services.registrants_import(
-                campaign=data["campaign"],
-                person=person,
-                stream=stream,
-                file_name=data["file"].name,
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                columns=data["columns"],
-            )
-            ensure_may(request.user, registrant_import, ADD)
-        return Response(
-            RegistrantImportSerializer(registrant_import, context={"request": request}).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        return super().create(request, *args, **kwargs)
+
+    def preview(self, data, person):
+        counted = services.registrants_count(
+            campaign=data["campaign"], stream=data["file"].file, columns=data["columns"]
         )
+        return RegistrantPreviewSerializer(counted).data
+
+    def save(self, data, person):
+        return services.registrants_import(
+            campaign=data["campaign"],
+            person=person,
+            stream=data["file"].file,
+            file_name=data["file"].name,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            columns=data["columns"],
+        )
+
+
+class RegistrantSerializer(ScopedModelSerializer):
+    source_organization_name = serializers.CharField(
+        source="source_organization.name",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="Null for no company's link.",
+    )
+
+    class Meta:
+        model = Registrant
+        fields = [
+            "id",
+            "campaign",
+            "registrant_import",
+            "row",
+            "source_organization",
+            "source_organization_name",
+            "email",
+            "name",
+            "company",
+            "job_title",
+            "phone",
+            "country",
+            "attended",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            name: {"allow_null": True, "help_text": "Null where the agreed lead-sharing terms do not give it to you."}
+            for name in ("email", "name", "company", "job_title", "phone", "country")
+        }
+
+
+class RegistrantViewSet(ScopedModelViewSet):
+    """The people of the imported registrant exports. The importing company reads all of a registrant; another
+    company reads registrants only once the lead-sharing terms agreed by every company name it, and of them only
+    the fields the terms give it (the others are null). Until terms are agreed, only the importing company reads
+    them. The importing company may delete one (a person asking to be forgotten)."""
+
+    queryset = Registrant.objects.select_related("source_organization")
+    serializer_class = RegistrantSerializer
+    filterset_fields = ["campaign", "registrant_import", "source_organization"]
+    ordering_fields = ["id", "row"]  # never a personal field: the order would tell what the reader may not read
+    http_method_names = ["get", "delete", "head", "options"]

@@ -4,6 +4,8 @@ it approved, spent and shared) and on the spring webinar, whose results report s
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+
 from campaigns.demo.core import _person, _team
 from campaigns.demo.results import SPRING
 from campaigns.models import BudgetLine, Campaign, CampaignBudget, ExchangeRate
@@ -11,6 +13,11 @@ from campaigns.services.budget import budget_line_approve
 from partners import demo
 from utilities.validation import save_validated
 
+# A one-page PDF, the receipt of the spring webinar's promotion.
+RECEIPT = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 # Campaign name -> budget owners, and lines: (paid by, what, currency, planned, committed, actual, shared, approved)
 BUDGETS = {
     "Forecasting with real data — joint webinar": (
@@ -54,6 +61,9 @@ def _budget(campaign: Campaign, owners: list[str], lines: list[tuple]) -> None:
         )
         if approved:
             budget_line_approve(line=line, person=payer)
+        if campaign.name == SPRING.name and what == "Paid LinkedIn promotion":
+            line.receipt = ContentFile(RECEIPT, name="linkedin-invoice-2026-04.pdf")
+            save_validated(line)
 
 
 @demo.register

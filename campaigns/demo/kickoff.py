@@ -161,14 +161,19 @@ def _registrants(webinar: Campaign, today: datetime.date) -> None:
         f"Registrant {number},Demo,registrant{number}@example.com,Example Co,approved,{source}\n"
         for number, source in enumerate(sources)
     )
-    export = f"First Name,Last Name,Email,Organization,Approval Status,Source Name\n{rows}".encode()
+    export = f"First Name,Last Name,Email,Organization,Approval Status,Source Name\n{rows}"
+    _import_registrants(webinar, export, "zoom_registration_report.csv", today)
+
+
+def _import_registrants(campaign: Campaign, export: str, file_name: str, period_end: datetime.date) -> None:
+    """A webinar platform's export of the week to `period_end`, imported by Northwind's marketing manager."""
     registrant_services.registrants_import(
-        campaign=webinar,
+        campaign=campaign,
         person=_person("priya@northwind.example"),
-        stream=io.BytesIO(export),
-        file_name="zoom_registration_report.csv",
-        period_start=today - datetime.timedelta(days=6),
-        period_end=today,
+        stream=io.BytesIO(export.encode()),
+        file_name=file_name,
+        period_start=period_end - datetime.timedelta(days=6),
+        period_end=period_end,
     )
 
 

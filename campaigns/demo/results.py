@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.demo.core import _add_party, _advance, _campaign, _team
-from campaigns.demo.kickoff import _kpi, _person
+from campaigns.demo.kickoff import _import_registrants, _kpi, _lead_terms, _person
 from campaigns.models import Campaign, Deliverable, KpiMeasurement, Learning, RaciAssignment, ResultsReport
 from campaigns.services import kpis as kpi_services
 from campaigns.services.reports import results_report_build
@@ -101,6 +101,27 @@ YEAR_END = Ran(
 )
 
 
+def _registrant_file(campaign: Campaign, launch: datetime.date) -> None:
+    """The webinar platform's export of launch week: the 318 registrations of the last figure, through both
+    companies' tracking links and a few through neither, with who attended (its import reports that figure)."""
+    sources = ["northwind-analytics"] * 181 + ["bluefin-consulting"] * 124 + [""] * 13
+    people = [
+        ("Ada", "Lovelace", "Analytical Engines", "CFO"),
+        ("Grace", "Hopper", "Cobol Works", "Head of Finance"),
+        ("Katherine", "Johnson", "Orbit Analytics", "Controller"),
+        ("Alan", "Turing", "Bletchley Data", "VP Finance"),
+        ("Hedy", "Lamarr", "Frequency Labs", "FP&A Lead"),
+    ]
+    rows = "".join(
+        f"{first},{last} {number},{first.lower()}.{last.lower()}{number}@example.com,{company},{title},"
+        f"{'Yes' if number % 5 < 3 else 'No'},{source}\n"
+        for number, source in enumerate(sources)
+        for first, last, company, title in [people[number % len(people)]]
+    )
+    export = f"First Name,Last Name,Email,Organization,Job Title,Attended,utm_source\n{rows}"
+    _import_registrants(campaign, export, "zoom_attendee_report.csv", launch)
+
+
 def _ran(spec: Ran, today: datetime.date) -> Campaign:
     kickoff, launch, end = (today - datetime.timedelta(days=days) for days in spec.days_ago)
     campaign, created = _campaign(
@@ -116,6 +137,8 @@ def _ran(spec: Ran, today: datetime.date) -> Campaign:
         )
         for code, (target, reporter, _values) in spec.figures.items()
     }
+    if spec.kind == Campaign.Kind.JOINT_WEBINAR:  # a webinar's lead-sharing terms are agreed with its KPIs
+        _lead_terms(campaign, _person(spec.host).organization, _person(spec.partner).organization)
     for email in (spec.host, spec.partner):  # each company's decision maker agrees to the KPIs at kickoff
         kpi_services.kpi_agree(campaign=campaign, organization=_person(email).organization, person=_person(email))
     for code, (_target, reporter, values) in spec.figures.items():
@@ -132,6 +155,8 @@ def _ran(spec: Ran, today: datetime.date) -> Campaign:
                     reported_by=_person(reporter),
                 )
             )
+    if spec is SPRING:
+        _registrant_file(campaign, launch)
     for title, (due_days_ago, responsible, days_late) in spec.deliverables.items():
         deliverable = save_validated(
             Deliverable(campaign=campaign, title=title, due_date=today - datetime.timedelta(days=due_days_ago))

@@ -38,7 +38,7 @@ from campaigns.models.kpis import (
 )
 from campaigns.models.leads import LeadShare, LeadSharingTerms, RegistrantField
 from campaigns.models.outbox import SendingPause
-from campaigns.models.registrants import RegistrantImport
+from campaigns.models.registrants import Registrant, RegistrantImport
 from campaigns.models.reminders import Reminder, ReminderOptOut
 from campaigns.models.reports import Learning, ResultsReport
 from campaigns.models.scorecards import PartnerScorecard
@@ -51,6 +51,7 @@ __all__ = [
     "BudgetLine",
     "CampaignBudget",
     "ExchangeRate",
+    "Registrant",
     "RegistrantImport",
     "LeadShare",
     "LeadSharingTerms",

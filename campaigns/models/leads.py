@@ -29,6 +29,16 @@ class RegistrantField(models.TextChoices):
     ATTENDANCE = "attendance", "Attended or not"
 
 
+def receivers_key(organization_id: int) -> str:
+    """A company's key in pinned terms' `receivers`: not a bare number, which a JSON path reads as a list index."""
+    return f"org{organization_id}"
+
+
+def receivers_of(shares) -> dict[str, dict[str, bool]]:
+    """{company key: {field: True}} from (organization id, name, fields) of each receiving company."""
+    return {receivers_key(organization_id): dict.fromkeys(fields, True) for organization_id, _, fields in shares}
+
+
 class LeadSharingTermsQuerySet(CampaignChildQuerySet):
     # Shared work of the parties, like the KPIs; what binds a company is its agreement in the round.
     rules = SHARED_KEPT
@@ -70,7 +80,10 @@ class LeadSharingTerms(AgreedInRound, Versioned):
         self.refuse_if_locked(self.campaign_id)
 
     def pinned(self) -> dict:
-        """The terms as the companies agree them: copied onto the round when it locks."""
+        """The terms as the companies agree them: copied onto the round when it locks. `receivers` says the same
+        as `shares`, keyed for the database to read (`receivers_key`): which company reads which registrant
+        field (campaigns.models.registrants)."""
+        shares = self.shares_by_company()
         return {
             "consent_text": self.consent_text,
             "retention_days": self.retention_days,
@@ -79,8 +92,9 @@ class LeadSharingTerms(AgreedInRound, Versioned):
             "follow_up_days": self.follow_up_days,
             "shares": [
                 {"organization": organization_id, "organization_name": name, "fields": fields}
-                for organization_id, name, fields in self.shares_by_company()
+                for organization_id, name, fields in shares
             ],
+            "receivers": receivers_of(shares),
         }
 
     def shares_by_company(self) -> list[tuple[int, str, list[str]]]:

@@ -32,7 +32,7 @@ from campaigns.api.kickoff import (
 )
 from campaigns.api.leads import LeadShareViewSet, LeadSharingTermsViewSet
 from campaigns.api.plans import CampaignTemplateViewSet, TemplateDeliverableViewSet
-from campaigns.api.registrants import RegistrantImportViewSet
+from campaigns.api.registrants import RegistrantImportViewSet, RegistrantViewSet
 from campaigns.api.reports import LearningViewSet, ResultsReportViewSet
 from campaigns.api.scorecard import PartnerScorecardViewSet
 from campaigns.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -61,6 +61,7 @@ router.register("campaigns", CampaignViewSet)
 router.register("lead-sharing-terms", LeadSharingTermsViewSet)
 router.register("lead-shares", LeadShareViewSet)
 router.register("registrant-imports", RegistrantImportViewSet)
+router.register("registrants", RegistrantViewSet)
 router.register("campaign-templates", CampaignTemplateViewSet)
 router.register("campaign-template-deliverables", TemplateDeliverableViewSet)
 router.register("parties", PartyViewSet)

@@ -21,7 +21,9 @@ from partners.scoping.querysets import (
     choices_for,
     ensure_may,
     ensure_may_change_fields,
+    guarded_fields_of,
     keeping_current,
+    readable,
     rules_of,
     server_values,
 )
@@ -83,6 +85,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                     relation.queryset = keeping_current(relation.queryset, current)
         return fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in guarded_fields_of(self.Meta.model) & set(data):
+            if not readable(instance, name):
+                data[name] = None  # withheld from this reader: absent in value, whatever it holds
+        return data
+
     def _relation_attnames(self) -> dict[str, str]:
         return {field.name: field.attname for field in self.Meta.model._meta.fields if field.is_relation}
 
@@ -127,11 +136,17 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     """
 
     action_rules: dict[str, str] = {}
+    ordering_fields: list[str] | None = None  # DRF's OrderingFilter: None offers every field of the serializer
 
     def base_queryset(self):
         return self.queryset.all()
 
     def initial(self, request, *args, **kwargs):
+        if guarded_fields_of(self.queryset.model) and (
+            self.ordering_fields is None or guarded_fields_of(self.queryset.model) & set(self.ordering_fields)
+        ):
+            # Ordering by a field some readers may not read would tell them its values.
+            raise ImproperlyConfigured(f"{type(self).__name__}.ordering_fields must leave out the guarded fields")
         # A method the route does not offer is a 405 for everyone, before permissions (which would say 403).
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise MethodNotAllowed(request.method)

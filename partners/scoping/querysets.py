@@ -5,7 +5,7 @@ from typing import Any, ClassVar, Self
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.http import Http404
 
 from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, VIEW, Rule
@@ -129,6 +129,10 @@ class ScopedQuerySet(models.QuerySet):
     action_words: ClassVar[dict[str, str]] = {}
     # The boolean field that marks a row "only my company" (rules built with `unless_private` read it).
     private_flag: ClassVar[str] = ""
+    # Fields that not everyone who sees the row may read (a registrant's personal data): field -> who reads it.
+    # `for_user` marks each row with what its user may read (one query, see `readable`); the API and the admin
+    # show a field withheld from them as empty, and never filter, search or order by such a field.
+    field_rules: ClassVar[dict[str, Rule]] = {}
 
     @classmethod
     def actions_for_changes(cls, changes: dict[str, Any]) -> set[str]:
@@ -169,11 +173,25 @@ class ScopedQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
-            return self.all()
+            return self._reading(None) if self.field_rules else self.all()
         organization_id = organization_id_of(user)
         if organization_id is None:
             return self.none()
-        return self.filter(self.visible_to(Actor(user, organization_id), action))
+        actor = Actor(user, organization_id)
+        rows = self.filter(self.visible_to(actor, action))
+        return rows._reading(actor) if self.field_rules else rows
+
+    def _reading(self, actor: Actor | None) -> Self:
+        """The rows, each marked with which of `field_rules` the actor may read (the operator: all of them)."""
+        marks = {
+            _READABLE + name: (
+                Value(True)
+                if actor is None
+                else ExpressionWrapper(rule.q(lambda relation: self.relation_q(relation, actor)), BooleanField())
+            )
+            for name, rule in self.field_rules.items()
+        }
+        return self.annotate(**marks)
 
     def get_for_user(self, user: Any, pk: Any, action: str = VIEW) -> models.Model:
         """One object the user may reach, or 404 — the same answer as for a missing id."""
@@ -181,6 +199,28 @@ class ScopedQuerySet(models.QuerySet):
             return self.for_user(user, action).get(pk=pk)
         except (self.model.DoesNotExist, ValueError, TypeError, ValidationError):
             raise Http404(f"No {self.model._meta.verbose_name} matches the given query.") from None
+
+
+_READABLE = "readable_"
+
+
+def readable(obj: models.Model, name: str) -> bool:
+    """Whether the user whose `for_user` rows `obj` came from may read its field `name`. A field no rule guards is
+    read by whoever sees the row; a guarded field of a row read any other way is withheld (it fails closed)."""
+    queryset_class = rules_of(type(obj))
+    if queryset_class is None or name not in queryset_class.field_rules:
+        return True
+    return bool(getattr(obj, _READABLE + name, False))
+
+
+def read_value(obj: models.Model, name: str) -> Any:
+    """The field's value if its reader may read it, else None."""
+    return getattr(obj, name) if readable(obj, name) else None
+
+
+def guarded_fields_of(model: type[models.Model]) -> frozenset[str]:
+    queryset_class = rules_of(model)
+    return frozenset(queryset_class.field_rules) if queryset_class else frozenset()
 
 
 def scoped_queryset(model: type[models.Model], user, action: str = VIEW) -> models.QuerySet:

@@ -32,6 +32,7 @@ _WHO = {
     "admin of owner": "the administrators of its company",
     "not private": "the companies taking part in the campaign while it is not marked “only my company”",
     "author": "the person who wrote it",
+    "receiver": "the companies the agreed lead-sharing terms name",
 }
 
 

@@ -78,6 +78,7 @@ def test_once_every_company_agreed_the_terms_are_pinned_and_the_form_is_approved
             {"organization": company_a.pk, "organization_name": "Company A", "fields": ["email", "name"]},
             {"organization": company_b.pk, "organization_name": "Company B", "fields": ["email"]},
         ],
+        "receivers": {f"org{company_a.pk}": {"email": True, "name": True}, f"org{company_b.pk}": {"email": True}},
     }
     assert approve(registration_form).status == Deliverable.Status.APPROVED
 

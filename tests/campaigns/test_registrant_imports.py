@@ -60,7 +60,13 @@ def test_registrants_and_attendees_are_counted_per_source_company_and_fill_the_k
         ("Company B", 1, 1),
         ("No company's link", 1, 1),
     ]
-    assert body["columns"] == {"email": "Email Address", "attended": "Attended", "source": "utm_source"}
+    assert body["columns"] == {
+        "email": "Email Address",
+        "attended": "Attended",
+        "source": "utm_source",
+        "first_name": "First Name",
+        "last_name": "Last Name",
+    }
     assert figures(campaign) == {"registrations": 4, "attendees": 3}
     assert set(KpiMeasurement.objects.values_list("organization", flat=True)) == {company_a.pk}
 
@@ -108,3 +114,49 @@ def test_an_outsider_neither_imports_nor_sees_the_counts(campaign, alice, charli
 
     assert post(charlie, campaign, GOTO).status_code == 400  # the campaign is not one of theirs to choose
     assert api_of(charlie).get("/api/registrant-imports/").json()["results"] == []
+
+
+def test_the_admin_uploads_previews_maps_a_column_and_saves(campaign, alice, carol):
+    from campaigns.models import Registrant
+    from tests.clients import admin_of
+
+    client = admin_of(alice)
+    form = {"campaign": campaign.pk, "period_start": START, "period_end": END}
+    custom = b"Mail;Was there;Ref;Full Name\nada@example.com;yes;company-b;Ada Lovelace\nalan@example.com;no;;Alan T\n"
+
+    refused = client.post(
+        "/admin/campaigns/registrantimport/add/", {**form, "file": SimpleUploadedFile("r.csv", custom)}
+    )
+    assert "no email column among" in refused.content.decode()
+
+    preview = client.post(
+        "/admin/campaigns/registrantimport/add/",
+        {**form, "file": SimpleUploadedFile("r.csv", custom), "email_column": "Mail", "attended_column": "Was there"},
+    )
+    page = preview.content.decode()
+    assert "What this file holds" in page and "<strong>2</strong> registrants, <strong>1</strong> attendees" in page
+    assert not RegistrantImport.objects.exists()
+    kept = preview.context["form"]["content"].value()
+
+    stolen = admin_of(carol).post(
+        "/admin/campaigns/registrantimport/add/", {**form, "content": kept, "file_name": "r.csv", "save": "1"}
+    )
+    assert "no longer kept" in stolen.content.decode() and not RegistrantImport.objects.exists()
+
+    saved = client.post(
+        "/admin/campaigns/registrantimport/add/",
+        {**form, "content": kept, "file_name": "r.csv", "email_column": "Mail", "attended_column": "Was there",
+         "source_column": "Ref", "save": "1"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    assert figures(campaign) == {"registrations": 2, "attendees": 1}
+    assert list(Registrant.objects.values_list("email", "name", "attended")) == [
+        ("ada@example.com", "Ada Lovelace", True),
+        ("alan@example.com", "Alan T", False),
+    ]
+    assert RegistrantImport.objects.get().columns == {
+        "email": "Mail",
+        "attended": "Was there",
+        "source": "Ref",
+        "name": "Full Name",
+    }

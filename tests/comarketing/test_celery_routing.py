@@ -12,6 +12,7 @@ EXPECTED = {
     "campaigns.report_sweep": "sweeps",
     "campaigns.refresh_scorecards": "sweeps",
     "campaigns.full_sweeps": "sweeps",
+    "campaigns.registrant_retention_sweep": "sweeps",
     "meetings.materialize_all_series": "sweeps",
     "meetings.materialize_series": "sweeps",
     "campaigns.build_results_report": "reports",

@@ -66,6 +66,25 @@ def foreign_rows(other_campaign, company_b):
         first_contact=company_b,
         follow_up_days=3,
     )
+    import datetime
+
+    from campaigns.models import Registrant, RegistrantImport
+    from partners.models import Person
+
+    day = datetime.date(2026, 11, 16)
+    registrant_import = RegistrantImport.objects.create(
+        campaign=other_campaign,
+        organization=company_b,
+        period_start=day,
+        period_end=day,
+        file_name="b.csv",
+        file_sha256="b" * 64,
+        registrants=1,
+        imported_by=Person.objects.filter(organization=company_b).first(),
+    )
+    Registrant.objects.create(
+        campaign=other_campaign, registrant_import=registrant_import, row=2, email="secret@b.example"
+    )
 
 
 @pytest.mark.parametrize(("url", "parameter", "model"), CASES, ids=[f"{u}?{p}" for u, p, _ in CASES])

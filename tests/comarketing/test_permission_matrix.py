@@ -26,6 +26,7 @@ from campaigns.models import (
     Campaign,
     CrmImport,
     Flag,
+    KpiRound,
     LeadStatusMapping,
     Member,
     Party,
@@ -62,7 +63,6 @@ ADMIN_NARROWER = {
     ("meeting", ADD): "meetings come from their series",
     ("actionitem", ADD): "action items are logged in their meeting",
     ("crmimport", CHANGE): "an import is replaced by uploading its period again, never edited",
-    ("registrantimport", ADD): "imported through the API, which previews the file and maps its columns",
     ("registrantimport", CHANGE): "a file is counted once, never edited",
     (
         "resultsreport",
@@ -217,6 +217,13 @@ class Facts:
         self.budget_owners = set(  # (campaign id, person id) of every budget owner
             Member.objects.filter(is_budget_owner=True).values_list("campaign_id", "person_id")
         )
+        self.receivers = {}  # campaign id -> companies the lead-sharing terms of its last agreed round name
+        for campaign_id, terms in (
+            KpiRound.objects.filter(locked_at__isnull=False, agreed_lead_terms__isnull=False)
+            .order_by("campaign_id", "number")
+            .values_list("campaign_id", "agreed_lead_terms")
+        ):
+            self.receivers[campaign_id] = {share["organization"] for share in terms["shares"]}
         self.decision_makers = defaultdict(set)  # (campaign id, organization id) -> its decision makers' people
         for campaign_id, organization_id, person_id in Member.objects.filter(is_decision_maker=True).values_list(
             "campaign_id", "person__organization_id", "person_id"
@@ -292,6 +299,8 @@ class Facts:
             return not row.only_my_company
         if relation == "author":
             return row.author is not None and row.author.user_id == user.pk
+        if relation == "receiver":  # named by the lead-sharing terms every company agreed last
+            return organization_id in self.receivers.get(campaign.pk, set())
         raise AssertionError(f"{model_name}: the matrix does not know what the relation “{relation}” means")
 
 

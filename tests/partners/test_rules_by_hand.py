@@ -72,6 +72,7 @@ WHO_MAY = {
     "campaigns.LeadSharingTerms": (P, P, P, N, {}),
     "campaigns.LeadShare": (P, P, P, P, {}),
     "campaigns.RegistrantImport": (P, O, O, O, {}),
+    "campaigns.Registrant": (f"{O} or the companies the agreed lead-sharing terms name", N, N, O, {}),
     "campaigns.Comment": (
         f"{P} (only {O} when it is marked “only my company”)",
         P,
@@ -102,6 +103,34 @@ def test_who_may_do_what(label):
     rules = rules_of(apps.get_model(label)).rules
     said = {action: rule.describe() for action, rule in rules.items()}
     assert said == {"view": view, "add": add, "change": change, "delete": delete, **custom}
+
+
+# Fields not everyone who sees a row reads: model -> {field: who reads it}.
+WHO_READS = {
+    "campaigns.Registrant": {
+        field: f"the company that imported it or the companies the agreed terms give the {label}"
+        for field, label in (
+            ("email", "e-mail address"),
+            ("name", "name"),
+            ("company", "company"),
+            ("job_title", "job title"),
+            ("phone", "phone number"),
+            ("country", "country"),
+            ("attended", "attended or not"),
+        )
+    },
+}
+
+
+def test_who_reads_each_guarded_field():
+    guarded = {
+        model._meta.label for model in apps.get_models() if (rules_of(model) or object).__dict__.get("field_rules")
+    }
+    assert guarded <= set(WHO_READS)
+    for label, fields in WHO_READS.items():
+        queryset_class = rules_of(apps.get_model(label))
+        said = {name: rule.describe(queryset_class.relation_words) for name, rule in queryset_class.field_rules.items()}
+        assert said == fields
 
 
 # The rule algebra itself, on relations named by hand: what the admin filters (`q`) and the matrix checks

@@ -1,14 +1,15 @@
 """A small mutation tester: does a test fail when one operator, constant or argument of a module changes?
 
-    python -m tests.mutation campaigns/outbox/lifecycle.py tests/campaigns/test_outbox_lifecycle.py
+    python -m tests.mutation campaigns/outbox/lifecycle.py --nomigrations tests/campaigns/test_outbox_lifecycle.py
+    python -m tests.mutation MODULE [pytest options] TESTS… [--then MORE_TESTS…]   (the score without and with them)
 
 Each mutant is one change of the module's syntax tree (mutmut's operators: comparisons and boolean operators
-swapped, numbers moved by one, strings and booleans changed, `not` dropped, a call's keyword argument dropped,
-a returned or assigned value replaced by None) and one more: a statement that only calls something (an update,
-a refresh, an enqueue) dropped. Every mutant runs the given tests in a fresh process, because some rules are
-built when a module is imported. A mutant is *killed* when a test fails (or the run times out). The module is
-restored afterwards, whatever happens; run it in a checkout nobody else is using. Docstrings and annotations are
-left alone: changing them changes no behaviour.
+swapped, numbers moved by one, strings and booleans changed, `not` dropped, a call's keyword argument dropped, a
+returned or assigned value replaced by None) and one more: a statement that only calls something (an update, a
+refresh, an enqueue) dropped. Every mutant runs the given tests in a fresh fork of a process that has imported no
+module of the project, because some rules are built when a module is imported. A mutant is *killed* when a test
+fails (or the run times out). The module is restored afterwards, whatever happens; run it in a checkout nobody else
+is using. Docstrings and annotations are left alone: changing them changes no behaviour.
 """
 
 import argparse
@@ -215,7 +216,8 @@ def main() -> int:
     parser.add_argument("--log", type=Path, help="where each run's pytest output goes (the last one stays)")
     parser.add_argument(
         "--then",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="TEST",
         help="more tests, run only on the survivors of TESTS: one pass gives the score before and after adding them",

@@ -29,7 +29,7 @@ from django.http import JsonResponse
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, path, resolve, reverse
 
-from campaigns.demo.bench import PREFIX, World
+from campaigns.demo.bench import PREFIX, World, analyze
 from campaigns.models import (
     BudgetLine,
     Campaign,
@@ -103,9 +103,7 @@ def add_page_data(world: World, now: datetime.datetime, write: Callable[[str], N
     started = time.perf_counter()
     stored = scorecards_refresh(now=now)
     write(f"Scorecards of {stored} partner relationships worked out in {time.perf_counter() - started:.1f} s.")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
 
 
 def _kpis_with_figures(campaign: Campaign, today: datetime.date) -> None:

@@ -66,9 +66,10 @@ class LegalForm(forms.ModelForm):
 
     def __init__(self, *args, hour: FirstHour, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["legal_reviewer"].queryset = self.fields["legal_reviewer"].queryset.filter(
-            pk__in=[person.pk for person in hour.people]
-        )
+        reviewer = self.fields["legal_reviewer"]
+        # the people already read, labelled by name alone: a person's label names their company, a query each
+        reviewer.queryset = reviewer.queryset.filter(organization=hour.organization, is_active=True)
+        reviewer.choices = [("", reviewer.empty_label), *((person.pk, person.full_name) for person in hour.people)]
 
 
 class ProcessesForm(forms.ModelForm):

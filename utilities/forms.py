@@ -1,5 +1,7 @@
-"""How forms and widgets render."""
+"""How forms and widgets render, and form fields of our own."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2, TemplatesSetting
 
 
@@ -17,3 +19,33 @@ class FormRenderer(TemplatesSetting):
         if template_name.startswith("django/forms/"):
             return self.jinja2.get_template(template_name)
         return super().get_template(template_name)
+
+
+class ChoiceByTyping(forms.CharField):
+    """One of many people picked by typing, where a select of thousands of names is no choice (and no page: six of
+    them for a company of 20,000 took 10 s to draw). Takes an exact e-mail address or name, or the unique start of
+    a name, ignoring case; cleans to the chosen value. `named` holds (value, name, e-mail address)."""
+
+    def __init__(self, *, named: list[tuple[object, str, str]], **kwargs):
+        super().__init__(max_length=254, **kwargs)
+        self.named = named
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        key = text.casefold()
+        tests = (
+            lambda name, email: email.casefold() == key,
+            lambda name, email: name.casefold() == key,
+            lambda name, email: name.casefold().startswith(key),
+        )
+        for fits in tests:
+            found = [value for value, name, email in self.named if fits(name, email)]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise ValidationError(
+                    f"“{text}” fits {len(found)} people: type more of the name, or the e-mail address."
+                )
+        raise ValidationError(f"Nobody here is called “{text}”: type a name or an e-mail address.")

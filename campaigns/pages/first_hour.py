@@ -26,8 +26,28 @@ from partners.scoping import ensure_may, organization_id_of
 from partners.scoping.admin import authority_form, name_control, versioned_form
 from partners.scoping.versions import VersionConflict
 from partners.services import person_of
+from utilities.forms import ChoiceByTyping
 
 YES_NO = [(True, "Yes"), (False, "No")]
+SELECT_UP_TO = 200  # people in a company: more, and a person is picked by typing their name
+
+
+def person_field(hour: FirstHour, label: str, initial: int | None, required: bool = True) -> forms.Field:
+    """A choice of one of the company's people: a select, or for a large company a name typed."""
+    if len(hour.people) <= SELECT_UP_TO:
+        choices = [(person.pk, person.full_name) for person in hour.people]
+        if not required:
+            choices.insert(0, ("", "---------"))
+        return forms.TypedChoiceField(
+            label=label, choices=choices, coerce=int, initial=initial, required=required, empty_value=None
+        )
+    named = [(person.pk, person.full_name, person.email) for person in hour.people]
+    chosen = next((person for person in hour.people if person.pk == initial), None)
+    shared_name = chosen is not None and sum(name == chosen.full_name for _, name, _ in named) > 1
+    shown = (chosen.email if shared_name else chosen.full_name) if chosen else ""
+    return ChoiceByTyping(
+        label=label, named=named, initial=shown, required=required, help_text="A name or an e-mail address."
+    )
 
 
 class RolesForm(forms.Form):
@@ -35,12 +55,9 @@ class RolesForm(forms.Form):
 
     def __init__(self, *args, hour: FirstHour, you_id: int | None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(person.pk, person.full_name) for person in hour.people]
         for name, label in Member.ROLE_FIELDS.items():
             holder = next((m.person_id for m in hour.members if getattr(m, name)), None)
-            self.fields[name] = forms.TypedChoiceField(
-                label=label, choices=choices, coerce=int, initial=holder or you_id
-            )
+            self.fields[name] = person_field(hour, label, holder or you_id)
         self.people = {person.pk: person for person in hour.people}
 
     def holders(self) -> dict:
@@ -66,10 +83,15 @@ class LegalForm(forms.ModelForm):
 
     def __init__(self, *args, hour: FirstHour, **kwargs):
         super().__init__(*args, **kwargs)
-        reviewer = self.fields["legal_reviewer"]
-        # the people already read, labelled by name alone: a person's label names their company, a query each
-        reviewer.queryset = reviewer.queryset.filter(organization=hour.organization, is_active=True)
-        reviewer.choices = [("", reviewer.empty_label), *((person.pk, person.full_name) for person in hour.people)]
+        # the people already read, labelled by name alone (a person's label names their company: a query each)
+        label = self.fields["legal_reviewer"].label
+        reviewer = person_field(hour, label, self.instance.legal_reviewer_id, required=False)
+        self.fields["legal_reviewer"], self.initial["legal_reviewer"] = reviewer, reviewer.initial  # a name, typed
+        self.people = {person.pk: person for person in hour.people}
+
+    def clean_legal_reviewer(self):
+        chosen = self.cleaned_data.get("legal_reviewer")
+        return self.people[chosen] if chosen is not None else None
 
 
 class ProcessesForm(forms.ModelForm):

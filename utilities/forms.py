@@ -1,5 +1,8 @@
 """How forms and widgets render, and form fields of our own."""
 
+import re
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2, TemplatesSetting
@@ -23,29 +26,23 @@ class FormRenderer(TemplatesSetting):
 
 class ChoiceByTyping(forms.CharField):
     """One of many people picked by typing, where a select of thousands of names is no choice (and no page: six of
-    them for a company of 20,000 took 10 s to draw). Takes an exact e-mail address or name, or the unique start of
-    a name, ignoring case; cleans to the chosen value. `named` holds (value, name, e-mail address)."""
+    them for a company of 20,000 took 10 s to draw). Takes "Name <e-mail>" (as it is shown), an e-mail address,
+    a name, or the unique start of a name, ignoring case, and cleans to the chosen value. `find(how, text)` answers
+    at most two values for `how` in "email", "name" and "start"."""
 
-    def __init__(self, *, named: list[tuple[object, str, str]], **kwargs):
-        super().__init__(max_length=254, **kwargs)
-        self.named = named
+    def __init__(self, *, find: Callable[[str, str], list], **kwargs):
+        super().__init__(max_length=320, **kwargs)
+        self.find = find
 
     def clean(self, value):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        key = text.casefold()
-        tests = (
-            lambda name, email: email.casefold() == key,
-            lambda name, email: name.casefold() == key,
-            lambda name, email: name.casefold().startswith(key),
-        )
-        for fits in tests:
-            found = [value for value, name, email in self.named if fits(name, email)]
+        quoted = re.search(r"<([^<>\s]+@[^<>\s]+)>$", text)
+        for how, key in [("email", quoted.group(1))] if quoted else [("email", text), ("name", text), ("start", text)]:
+            found = self.find(how, key)
             if len(found) == 1:
                 return found[0]
             if found:
-                raise ValidationError(
-                    f"“{text}” fits {len(found)} people: type more of the name, or the e-mail address."
-                )
+                raise ValidationError(f"“{text}” fits several people: type more of the name, or the e-mail address.")
         raise ValidationError(f"Nobody here is called “{text}”: type a name or an e-mail address.")

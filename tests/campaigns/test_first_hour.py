@@ -227,7 +227,8 @@ def test_a_large_company_names_its_roles_and_legal_reviewer_by_typing(alice, car
     accept(client, campaign)
     page = page_of(client, campaign)
     assert "<select" not in page.split('id="step-roles"')[1].split("</form>")[0]
-    assert f'name="roles-is_decision_maker" value="{carol.person.full_name}"' in page  # you, while nobody holds it
+    you = f"{carol.person.full_name} &lt;{carol.person.email}&gt;"  # you, while nobody holds it
+    assert f'name="roles-is_decision_maker" value="{you}"' in page
 
     carol_member = Member.objects.get(campaign=campaign, person=carol.person)
     url = f"/admin/campaigns/campaign/{campaign.pk}/first-hour/"
@@ -236,7 +237,7 @@ def test_a_large_company_names_its_roles_and_legal_reviewer_by_typing(alice, car
 
     ambiguous = client.post(url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "dor"})
     assert ambiguous.status_code == 200
-    assert "“dor” fits 2 people: type more of the name, or the e-mail address." in ambiguous.content.decode()
+    assert "“dor” fits several people: type more of the name, or the e-mail address." in ambiguous.content.decode()
     foreign = client.post(url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "Lenny"})
     assert "Nobody here is called “Lenny”" in foreign.content.decode()  # the host's people are not ours to name
 
@@ -250,4 +251,8 @@ def test_a_large_company_names_its_roles_and_legal_reviewer_by_typing(alice, car
                       "legal-no_brand_assets": "on"})  # fmt: skip
     part.refresh_from_db()
     assert part.legal_reviewer == lena
-    assert 'name="legal-legal_reviewer" value="Lena Legal"' in page_of(client, campaign)
+    assert 'name="legal-legal_reviewer" value="Lena Legal &lt;lena@b.example&gt;"' in page_of(client, campaign)
+    kept = client.post(
+        url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "Dora Budget <dora@b.example>"}
+    )
+    assert kept.status_code == 302  # a role saved as it was shown

@@ -6,7 +6,7 @@ import datetime
 from django.db import connection
 
 from campaigns.demo import bench, bench_floors, bench_pages, bench_sql
-from meetings.models import ActionItem, Attendance, Meeting, MeetingSeries
+from meetings.models import ActionItem, Attendance, Decision, Meeting, MeetingSeries
 
 
 def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date) -> None:
@@ -148,3 +148,31 @@ bench_floors.floors[bench_floors.REMINDERS] += [
         lambda now: [now, now + datetime.timedelta(hours=48)],
     ),
 ]
+
+
+def _held_meeting(campaign_id: int) -> int:
+    """The campaign's latest held meeting (the one a facilitator would be logging or reading)."""
+    held = Meeting.objects.filter(series__campaign_id=campaign_id).order_by(
+        "status", "-starts_at"
+    )  # "held" sorts first
+    return held.values_list("pk", flat=True).first()
+
+
+def meeting_page_floor(user, campaign_id: int) -> dict:
+    meeting = _held_meeting(campaign_id)
+    return {
+        "meeting": Meeting.objects.for_user(user).filter(pk=meeting).values().first(),
+        "attendance": list(Attendance.objects.filter(meeting_id=meeting).values("id", "member__person__full_name")),
+        "decisions": list(Decision.objects.filter(campaign_id=campaign_id).values("id", "text", "status")),
+        "action_items": list(ActionItem.objects.filter(meeting_id=meeting).values("id", "title", "owner_id")),
+    }
+
+
+bench_pages.FLOORS["meeting-page"] = meeting_page_floor
+bench_pages.PAGES.append(
+    bench_pages.PageKind(
+        "meeting page (agenda, attendance, log)",
+        lambda campaign: f"/admin/meetings/meeting/{_held_meeting(campaign)}/log/",
+        "meeting-page",
+    )
+)

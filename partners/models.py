@@ -75,7 +75,18 @@ def validate_country(value: str) -> None:
         )
 
 
-class OrganizationQuerySet(ScopedQuerySet):
+class SeenThroughSharing(ScopedQuerySet):
+    """Companies and people: "its own company or the companies it works with" is read as one IN, because the
+    sharing registry's set already holds the own company's rows; an OR of the two became a subplan per row in
+    PostgreSQL once a hub's set outgrew work_mem (see `partners.scoping.querysets._any_of`)."""
+
+    def visible_to(self, actor, action: str) -> models.Q:
+        if self.rule_for(action) == OWNER | PARTNER:
+            return self.relation_q("partner", actor)
+        return super().visible_to(actor, action)
+
+
+class OrganizationQuerySet(SeenThroughSharing):
     # A company's profile is read by the companies it shares an accepted campaign with; only it edits it.
     # (A partner's tier is not the company's own: it belongs to a vendor's relationship with it.)
     # Requiring two-factor sign-in governs the company's people: only its administrators change it.
@@ -151,7 +162,7 @@ def administered_by(actor) -> models.Q:
     return models.Q(organization_id=actor.organization_id) & models.Q(organization_id__in=_administered_by(actor))
 
 
-class PersonQuerySet(ScopedQuerySet):
+class PersonQuerySet(SeenThroughSharing):
     # A person's company is the server's: set to the creator's company, changed only by the operator
     # (it decides which company a login belongs to). So is the link to a login, and so are the administrator role
     # and being active: each company governs its own people through its administrators ("govern": invite a

@@ -54,7 +54,7 @@ class LeadSharingTermsViewSet(ScopedModelViewSet):
     """A campaign's lead-sharing terms, agreed by every company with the KPIs (`/api/kpi-rounds/{id}/agree/`);
     the round pins them as agreed (`agreed_lead_terms`). A locked round refuses changes until a new one starts."""
 
-    queryset = LeadSharingTerms.objects.select_related("campaign")
+    queryset = LeadSharingTerms.objects.select_related("campaign").order_by("pk")  # pages need an order
     serializer_class = LeadSharingTermsSerializer
     filterset_fields = ["campaign"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]

@@ -21,30 +21,63 @@ from campaigns.selectors.kickoff import campaign_for_completeness, kickoff_compl
 from campaigns.services import kickoff as kickoff_services
 from campaigns.services import kpis as kpi_services
 from campaigns.services.team import team_roles_name
-from partners.models import Organization
+from partners.models import Organization, Person
 from partners.scoping import ensure_may, organization_id_of
 from partners.scoping.admin import authority_form, name_control, versioned_form
 from partners.scoping.versions import VersionConflict
 from partners.services import person_of
+from utilities.forms import ChoiceByTyping
 
 YES_NO = [(True, "Yes"), (False, "No")]
+SELECT_UP_TO = 200  # people in a company: more, and a person is picked by typing their name
+
+
+def few_people(hour: FirstHour) -> list[Person] | None:
+    """The company's people when there are few enough to offer in a select."""
+    people = list(hour.people[: SELECT_UP_TO + 1])
+    return people if len(people) <= SELECT_UP_TO else None
+
+
+def person_field(hour: FirstHour, few, label: str, initial, required: bool = True) -> forms.Field:
+    """A choice of one of the company's people (`initial` a person or None): a select of `few_people`, or for a
+    large company (`few` None) a name typed."""
+    if few is not None:
+        choices = [(person.pk, person.full_name) for person in few]
+        if not required:
+            choices.insert(0, ("", "---------"))
+        return forms.TypedChoiceField(
+            label=label,
+            choices=choices,
+            coerce=int,
+            initial=initial.pk if initial else None,
+            required=required,
+            empty_value=None,
+        )
+    lookups = {"email": "email__iexact", "name": "full_name__iexact", "start": "full_name__istartswith"}
+    return ChoiceByTyping(
+        label=label,
+        find=lambda how, text: list(hour.people.filter(**{lookups[how]: text}).values_list("pk", flat=True)[:2]),
+        initial=f"{initial.full_name} <{initial.email}>" if initial else "",
+        required=required,
+        help_text="A name or an e-mail address.",
+    )
 
 
 class RolesForm(forms.Form):
     """One choice per role, among the company's people: the current holder, or you while nobody holds it."""
 
-    def __init__(self, *args, hour: FirstHour, you_id: int | None, **kwargs):
+    def __init__(self, *args, hour: FirstHour, you: Person | None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(person.pk, person.full_name) for person in hour.people]
+        few = few_people(hour)
         for name, label in Member.ROLE_FIELDS.items():
-            holder = next((m.person_id for m in hour.members if getattr(m, name)), None)
-            self.fields[name] = forms.TypedChoiceField(
-                label=label, choices=choices, coerce=int, initial=holder or you_id
-            )
-        self.people = {person.pk: person for person in hour.people}
+            holder = next((m.person for m in hour.members if getattr(m, name)), None)
+            self.fields[name] = person_field(hour, few, label, holder or you)
+        self.hour = hour
 
     def holders(self) -> dict:
-        return {name: self.people[person_id] for name, person_id in self.cleaned_data.items()}
+        chosen = self.cleaned_data
+        people = self.hour.people.in_bulk(set(chosen.values()))
+        return {name: people[person_id] for name, person_id in chosen.items()}
 
 
 class LegalForm(forms.ModelForm):
@@ -66,9 +99,15 @@ class LegalForm(forms.ModelForm):
 
     def __init__(self, *args, hour: FirstHour, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["legal_reviewer"].queryset = self.fields["legal_reviewer"].queryset.filter(
-            pk__in=[person.pk for person in hour.people]
-        )
+        # the people already read, labelled by name alone (a person's label names their company: a query each)
+        label = self.fields["legal_reviewer"].label
+        reviewer = person_field(hour, few_people(hour), label, self.instance.legal_reviewer, required=False)
+        self.fields["legal_reviewer"], self.initial["legal_reviewer"] = reviewer, reviewer.initial  # a name, typed
+        self.hour = hour
+
+    def clean_legal_reviewer(self):
+        chosen = self.cleaned_data.get("legal_reviewer")
+        return self.hour.people.get(pk=chosen) if chosen is not None else None
 
 
 class ProcessesForm(forms.ModelForm):
@@ -175,14 +214,14 @@ def first_hour_response(request, campaign: Campaign, render_page):
     hour = first_hour_of(campaign, organization)
     you = person_of(request.user)
     forms_shown = {
-        "roles": RolesForm(hour=hour, you_id=you.pk if you else None, prefix="roles"),
+        "roles": RolesForm(hour=hour, you=you, prefix="roles"),
         **{step: _part_form(request, step, hour) for step in PART_FORMS},
     }
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step:
         bound = None
         if step == "roles":
-            bound = RolesForm(request.POST, hour=hour, you_id=None, prefix="roles")
+            bound = RolesForm(request.POST, hour=hour, you=None, prefix="roles")
         elif step in PART_FORMS:
             bound = _part_form(request, step, hour, request.POST)
         if bound is not None and not bound.is_valid():

@@ -6,7 +6,7 @@ campaigns the company takes part in."""
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from campaigns.models import (
     Campaign,
@@ -45,7 +45,6 @@ class FirstHour:
     campaign: Campaign
     organization: Organization
     members: list[Member]  # the company's side of the team
-    people: list[Person]  # the company's active people, who may be named to a role
     part: KickoffCompanyPart | None
     questionnaire: KickoffQuestionnaire | None
     tool_lines: list[ToolLine]
@@ -54,6 +53,12 @@ class FirstHour:
     agreement: KpiAgreement | None
     word: CompanyWord
     steps: list[Step]
+
+    @property
+    def people(self) -> QuerySet:
+        """The company's active people, who may be named to a role (read only by the forms that offer them: a
+        hub has thousands)."""
+        return Person.objects.filter(organization=self.organization, is_active=True).order_by("full_name", "pk")
 
     @property
     def done_count(self) -> int:
@@ -140,7 +145,6 @@ def first_hour_of(campaign: Campaign, organization: Organization) -> FirstHour:
         campaign=campaign,
         organization=organization,
         members=members,
-        people=list(Person.objects.filter(organization=organization, is_active=True).order_by("full_name", "pk")),
         part=part,
         questionnaire=questionnaire,
         tool_lines=tool_lines,

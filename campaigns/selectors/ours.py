@@ -7,7 +7,7 @@ its reviewer's company. Each list is read in one query, bounded, whatever the nu
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from campaigns.models import Campaign, Deliverable, RaciAssignment, SignoffRequest
@@ -31,8 +31,14 @@ class DueWork:
         return self.due < today
 
 
-def _owned_by(organization_id: int) -> QuerySet:
-    return RaciAssignment.objects.filter(role__in=OWNING_ROLES, member__person__organization_id=organization_id)
+def _owned_by(organization_id: int) -> Exists:
+    """Whether the deliverable is the company's, asked per deliverable: an IN (or NOT IN) of every deliverable a
+    hub owns became a subplan PostgreSQL could not hash at 100,000 campaigns (seconds for My work)."""
+    return Exists(
+        RaciAssignment.objects.filter(
+            deliverable_id=OuterRef("pk"), role__in=OWNING_ROLES, member__person__organization_id=organization_id
+        )
+    )
 
 
 def _deliverables_due(user, until: datetime.date) -> QuerySet:
@@ -87,7 +93,7 @@ def _earliest_first(rows: list[DueWork], limit: int) -> list[DueWork]:
 
 def due_for_company(user, organization_id: int, company: str, until: datetime.date, limit: int) -> list[DueWork]:
     """My company's deliverables (we are Responsible or Accountable) and reviews due by `until`, earliest first."""
-    deliverables = _deliverables_due(user, until).filter(pk__in=_owned_by(organization_id).values("deliverable_id"))
+    deliverables = _deliverables_due(user, until).filter(_owned_by(organization_id))
     reviews = _signoffs_due(user, until).filter(reviewer__organization_id=organization_id)
     rows = [_deliverable_work(deliverable, company) for deliverable in deliverables[:limit]]
     rows += [_signoff_work(request) for request in reviews[:limit]]
@@ -105,7 +111,7 @@ def due_for_partners(user, organization_id: int, until: datetime.date, limit: in
     )
     deliverables = (
         _deliverables_due(user, until)
-        .exclude(pk__in=_owned_by(organization_id).values("deliverable_id"))
+        .filter(~_owned_by(organization_id))
         .annotate(waits_on=Subquery(partner_owner))
         .filter(waits_on__isnull=False)
     )

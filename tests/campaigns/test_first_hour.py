@@ -17,6 +17,7 @@ from campaigns.models import (
     Member,
     ToolAccess,
 )
+from campaigns.pages import first_hour
 from campaigns.services.core import campaign_create
 from tests.campaigns.factories import joint_campaign
 from tests.clients import admin_of
@@ -211,3 +212,47 @@ def test_the_page_reads_as_many_rows_for_3_campaigns_as_for_30(alice, carol, com
     many = queries_of(lambda: client.get(url))
 
     assert few == many
+
+
+def test_a_large_company_names_its_roles_and_legal_reviewer_by_typing(alice, carol, company_b, monkeypatch):
+    """Above SELECT_UP_TO people a select of every name is no choice: each role is a name typed (an e-mail, a
+    full name or the unique start of one), refused with the reason when it fits nobody or several people."""
+    monkeypatch.setattr(first_hour, "SELECT_UP_TO", 3)
+    campaign = webinar_with_partner_invited(alice, company_b)
+    PersonFactory(organization=company_b, full_name="Dora Budget", email="dora@b.example")
+    PersonFactory(organization=company_b, full_name="Dorian Gray", email="dorian@b.example")
+    lena = PersonFactory(organization=company_b, full_name="Lena Legal", email="lena@b.example")
+    PersonFactory(organization=alice.person.organization, full_name="Lenny of the host")
+    client = admin_of(carol)
+    accept(client, campaign)
+    page = page_of(client, campaign)
+    assert "<select" not in page.split('id="step-roles"')[1].split("</form>")[0]
+    you = f"{carol.person.full_name} &lt;{carol.person.email}&gt;"  # you, while nobody holds it
+    assert f'name="roles-is_decision_maker" value="{you}"' in page
+
+    carol_member = Member.objects.get(campaign=campaign, person=carol.person)
+    url = f"/admin/campaigns/campaign/{campaign.pk}/first-hour/"
+    roles = {f"roles-{name}": carol.person.full_name for name in Member.ROLE_FIELDS}
+    version = {f"member-version-{carol_member.pk}": carol_member.version}
+
+    ambiguous = client.post(url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "dor"})
+    assert ambiguous.status_code == 200
+    assert "“dor” fits several people: type more of the name, or the e-mail address." in ambiguous.content.decode()
+    foreign = client.post(url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "Lenny"})
+    assert "Nobody here is called “Lenny”" in foreign.content.decode()  # the host's people are not ours to name
+
+    saved = client.post(url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "DORA@b.example"})
+    assert saved.status_code == 302
+    assert Member.objects.get(campaign=campaign, person__full_name="Dora Budget").is_budget_owner
+
+    part = KickoffCompanyPart.objects.get(campaign=campaign, organization=company_b)
+    client.post(url, {"step": "legal", "legal-version": part.version, "legal-has_legal_review": "True",
+                      "legal-legal_reviewer": "lena", "legal-legal_turnaround_business_days": "3",
+                      "legal-no_brand_assets": "on"})  # fmt: skip
+    part.refresh_from_db()
+    assert part.legal_reviewer == lena
+    assert 'name="legal-legal_reviewer" value="Lena Legal &lt;lena@b.example&gt;"' in page_of(client, campaign)
+    kept = client.post(
+        url, {"step": "roles", **version, **roles, "roles-is_budget_owner": "Dora Budget <dora@b.example>"}
+    )
+    assert kept.status_code == 302  # a role saved as it was shown

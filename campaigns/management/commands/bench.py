@@ -135,6 +135,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Instead of the sweeps: every page kind for a small company and a hub, next to floors (issue 24).",
         )
+        parser.add_argument(
+            "--rounds", type=int, default=bench_pages.ROUNDS, help="With --pages: requests per page (the median)."
+        )
         parser.add_argument("--sweeps-only", action="store_true", help="Measure the sweeps, not the pages.")
         parser.add_argument(
             "--in-database",
@@ -143,14 +146,26 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, campaigns: int, requests: int, pages=False, sweeps_only=False, in_database=False, **options
+        self,
+        *args,
+        campaigns: int,
+        requests: int,
+        rounds: int = bench_pages.ROUNDS,
+        pages=False,
+        sweeps_only=False,
+        in_database=False,
+        **options,
     ):
         if campaigns < 1:
             raise CommandError("--campaigns must be at least 1")
         if in_database and connection.vendor != "postgresql":
             raise CommandError("--in-database needs PostgreSQL (DATABASE_URL)")
         try:
-            with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False):
+            # SSL redirects off: the test client speaks plain HTTP to the views, as a proxy that ends TLS would
+            with (
+                transaction.atomic(),
+                override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False, SECURE_SSL_REDIRECT=False),
+            ):
                 now = bench_data.monday_morning(datetime.date.today())
                 started = time.perf_counter()
                 build = bench_sql.generate if in_database else bench_data.build
@@ -159,7 +174,7 @@ class Command(BaseCommand):
                     f"Built {campaigns} campaigns in {time.perf_counter() - started:.1f} s on {connection.vendor}."
                 )
                 if pages:
-                    bench_pages.run(world, now, self.stdout.write)
+                    bench_pages.run(world, now, self.stdout.write, rounds)
                 else:
                     self._sweeps(now)
                     if not sweeps_only:

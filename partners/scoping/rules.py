@@ -83,7 +83,7 @@ class Rule:
             return {**_WHO, **(words or {})}.get(self.relation, self.relation)
         # "party and owner": the owner is the one that matters to a reader.
         if self.op == "and":
-            named = [p for p in self.parts if p.relation not in {"party", *_STATES, *conditions}]
+            named = [p for p in self.parts if p.relation not in {"party", *ROW_STATES, *conditions}]
             return (named or self.parts)[0].describe(words, conditions)
         return " or ".join(part.describe(words, conditions) for part in self.parts)
 
@@ -98,7 +98,7 @@ SELF = related("self")
 # The row's campaign is still open (neither closed nor cancelled): a state of the row, not a company, so a rule's
 # words leave it out and its refusal says it after ("…, and only while its campaign is open").
 OPEN = related("open")
-_STATES = frozenset({"open"})
+ROW_STATES = frozenset({"open"})  # said in a refusal only when the row is not in that state
 
 
 def while_open(rules: dict[str, Rule], *, except_for: tuple[str, ...] = ()) -> dict[str, Rule]:

@@ -3,11 +3,14 @@ its next meeting, the last one's decisions and the open action items."""
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.models import Campaign
 from campaigns.pages.home import campaign_home
+from campaigns.registries.due_work import due_work_source
+from campaigns.selectors.ours import DueWork
 from meetings.models import ActionItem, Attendance, Decision, Meeting
 from partners.dashboard import PANEL_ROWS, bounded, my_work
 from partners.scoping import time_zone_of
@@ -27,6 +30,46 @@ def my_action_items(request):
     )
     found = bounded(items)
     return {**found, "today": timezone.localdate()} if found["rows"] else None
+
+
+@due_work_source
+def action_items_due(user, organization_id: int, until: datetime.date, limit: int, ours: bool) -> list[DueWork]:
+    """Open action items due by `until` owned by my company's people (`ours`) or by the other companies' people,
+    each linked to the agenda of the next meeting of its series, where it is ticked done (or, with no meeting to
+    come, to the meeting page it was given in)."""
+    next_meeting = (
+        Meeting.objects.filter(
+            series_id=OuterRef("meeting__series_id"),
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=OuterRef("meeting__starts_at"),
+        )
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
+    )
+    owned_by_us = Q(owner__person__organization_id=organization_id)
+    items = (
+        ActionItem.objects.for_user(user)
+        .open()
+        .filter(owned_by_us if ours else ~owned_by_us, due_date__lte=until)
+        .exclude(meeting__series__campaign__status__in=Campaign.CLOSED_STATUSES)
+        .annotate(next_meeting_id=Subquery(next_meeting))
+        .select_related("meeting__series__campaign", "owner__person__organization")
+        .order_by("due_date", "pk")[:limit]
+    )
+    return [
+        DueWork(
+            what=item.title,
+            kind="Action item",
+            campaign_id=item.meeting.series.campaign_id,
+            campaign_name=item.meeting.series.campaign.name,
+            due=item.due_date,
+            company=item.owner.person.organization.name,
+            url=reverse("admin:meetings_meeting_agenda", args=[item.next_meeting_id])
+            if item.next_meeting_id
+            else reverse("admin:meetings_meeting_log", args=[item.meeting_id]),
+        )
+        for item in items
+    ]
 
 
 @my_work.panel("Your meetings", "meetings/panels/next_meetings.html", order=40)

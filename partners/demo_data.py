@@ -10,6 +10,7 @@ COMPANIES = {
     "vendor": {
         "name": "Northwind Analytics",
         "website": "https://northwind.example",
+        "country": "US",
         "ideal_customer_profile": "Mid-market SaaS finance teams (200–2,000 employees) in North America and Europe.",
         "value_proposition": "Forecasting that finance trusts, live in a week.",
         "people": [
@@ -23,6 +24,7 @@ COMPANIES = {
     "partner": {
         "name": "Bluefin Consulting",
         "website": "https://bluefin.example",
+        "country": "DE",
         "ideal_customer_profile": "CFO offices modernising planning; strong in DACH and the Nordics.",
         "value_proposition": "Implementation partner for finance transformation.",
         "people": [
@@ -35,6 +37,7 @@ COMPANIES = {
     "third": {
         "name": "Cobalt Cloud",
         "website": "https://cobalt.example",
+        "country": "JP",
         "ideal_customer_profile": "Enterprise IT buying cloud data platforms.",
         "value_proposition": "Managed data platform.",
         "people": [
@@ -52,6 +55,8 @@ def seed_companies(context: dict[str, Any]) -> None:
             name=spec["name"],
             defaults={
                 "website": spec["website"],
+                # Business days in plans skip each company's public holidays.
+                "country": spec["country"],
                 "ideal_customer_profile": spec["ideal_customer_profile"],
                 "value_proposition": spec["value_proposition"],
             },

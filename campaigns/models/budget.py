@@ -24,7 +24,7 @@ from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQueryS
 from campaigns.models.kickoff import must_be_party
 from campaigns.models.kpis import ISO_4217_CURRENCIES, MONEY_DIGITS
 from partners.models import Organization, Person
-from partners.scoping import OWNER, VIEW, own_company, related
+from partners.scoping import OPEN, OWNER, VIEW, own_company, related
 from partners.scoping.versions import Versioned
 from utilities.agreed_terms import AgreedTerms
 from utilities.validation import validate_single_line
@@ -50,7 +50,7 @@ class BudgetLineQuerySet(CampaignChildQuerySet):
     # The paying company's own: its partners see a line only once it is shared (and its totals, through the
     # selector, always). Of the company's people, only its budget owner on the campaign approves.
     owner_path = "organization"
-    rules = {**OWN_PART, VIEW: PARTY & (OWNER | SHARED_LINE), APPROVE: PARTY & OWNER}
+    rules = {**OWN_PART, VIEW: PARTY & (OWNER | SHARED_LINE), APPROVE: PARTY & OWNER & OPEN}
     server_owned = {"organization": own_company}
     relation_words = {"shared": "its partners once it is shared"}
     label_related = ("organization",)

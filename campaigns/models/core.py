@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partners.models import Organization, Person
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, ScopedQuerySet, related
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OPEN, OWNER, VIEW, ScopedQuerySet, related, while_open
 from partners.scoping.versions import Versioned
 from utilities.fingerprints import content_fingerprint
 from utilities.validation import validate_single_line, work_date
@@ -18,10 +18,12 @@ PARTY = related("party")  # the company takes part in the row's campaign (an acc
 HOST = related("host")  # the company hosts the row's campaign
 CHANNEL = related("channel")  # the deliverable goes out on the company's channel (or has none and it hosts)
 
-# Shared work: every party edits it.
-SHARED = {VIEW: PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY}
-# A company's own part of a campaign: every party reads it, only the company it belongs to writes it.
-OWN_PART = {VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PARTY & OWNER}
+# Shared work: every party edits it, while the campaign is open (a closed or cancelled one is read-only).
+SHARED = while_open({VIEW: PARTY, ADD: PARTY, CHANGE: PARTY, DELETE: PARTY})
+# A company's own part of a campaign: every party reads it, only the company it belongs to writes it (while open).
+OWN_PART = while_open({VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PARTY & OWNER})
+# What a company writes about a campaign after it ends (what it learned, for the results report): not closed with it.
+OWN_PART_AFTER = {VIEW: PARTY, ADD: PARTY & OWNER, CHANGE: PARTY & OWNER, DELETE: PARTY & OWNER}
 # Records a campaign keeps once made (answered, ended or switched off, never deleted).
 SHARED_KEPT = {**SHARED, DELETE: NOBODY}
 OWN_PART_KEPT = {**OWN_PART, DELETE: NOBODY}
@@ -57,6 +59,7 @@ class CampaignChildQuerySet(ScopedQuerySet):
     owner_path = ""
     rules = SHARED
     server_owned = {"campaign": None}
+    row_conditions = {"open": "while its campaign is open"}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -81,6 +84,9 @@ class CampaignChildQuerySet(ScopedQuerySet):
             return Q(Exists(hosts))
         if relation == "owner" and self.owner_path:
             return Q(**{self.owner_path: actor.organization_id})
+        if relation == "open":
+            status = "status" if self.campaign_path == "pk" else f"{self.campaign_path}__status"
+            return ~Q(**{f"{status}__in": Campaign.CLOSED_STATUSES})
         return super().relation_q(relation, actor)
 
     def person_refusal(self, actor, obj, action: str) -> str | None:
@@ -469,7 +475,7 @@ class CompanyWord:
 class DeliverableQuerySet(CampaignChildQuerySet):
     # Shared work, but publishing is the channel owner's call: only that company approves or publishes it,
     # changes its review flags or moves it to another channel.
-    rules = {**SHARED, "publish": PARTY & CHANNEL}
+    rules = {**SHARED, "publish": PARTY & CHANNEL & OPEN}
     guarded_fields = {"needs_signoff": "publish", "needs_legal_review": "publish", "channel_party": "publish"}
 
     def relation_q(self, relation: str, actor) -> Q:

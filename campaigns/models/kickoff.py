@@ -21,7 +21,7 @@ from campaigns.models.core import (
     Party,
 )
 from partners.models import Organization, Person
-from partners.scoping import OWNER, own_company, own_person
+from partners.scoping import OPEN, OWNER, own_company, own_person
 from partners.scoping.versions import Versioned
 from utilities.validation import work_date
 
@@ -37,7 +37,7 @@ class OwnCompanyChangeQuerySet(CampaignChildQuerySet):
 
 
 class KickoffCompanyPartQuerySet(OwnCompanyChangeQuerySet):
-    rules = {**OWN_PART_KEPT, "complete": PARTY & OWNER}
+    rules = {**OWN_PART_KEPT, "complete": PARTY & OWNER & OPEN}
     own_choices = ("legal_reviewer",)
 
 

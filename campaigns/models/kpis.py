@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet, KeptRecordQuerySet
 from campaigns.models.kickoff import OwnCompanyChangeQuerySet, must_be_party
 from partners.models import Organization, Person
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company, own_person, related, while_open
 from partners.scoping.versions import Versioned
 from utilities.agreed_terms import AgreedTerms
 from utilities.validation import validate_period_span, work_date
@@ -156,7 +156,7 @@ class Metric(Versioned):
 
 class KpiRoundQuerySet(CampaignChildQuerySet):
     # Rounds open with the first KPI or by "request a change" (any party); each company agrees for itself.
-    rules = {VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "agree": PARTY}
+    rules = while_open({VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "agree": PARTY})
 
     def current(self) -> "KpiRoundQuerySet":
         return self.filter(superseded_at__isnull=True)

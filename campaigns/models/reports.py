@@ -7,7 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from campaigns.models.assets import private_storage
-from campaigns.models.core import OWN_PART, PARTY, Campaign, CampaignChildQuerySet
+from campaigns.models.core import OWN_PART_AFTER, PARTY, Campaign, CampaignChildQuerySet
 from partners.models import Organization
 from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, own_company
 from partners.scoping.versions import Versioned
@@ -58,7 +58,7 @@ class ResultsReport(models.Model):
 
 class LearningQuerySet(CampaignChildQuerySet):
     owner_path = "organization"
-    rules = OWN_PART
+    rules = OWN_PART_AFTER  # learnings are written once the campaign is over
     server_owned = {"campaign": None, "organization": own_company}
 
 

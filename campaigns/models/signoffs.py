@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models.core import PARTY, CampaignChildQuerySet, Deliverable
 from partners.models import Person
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, while_open
 from partners.scoping.versions import Versioned
 from utilities.validation import work_date
 
@@ -17,7 +17,9 @@ class SignoffRequestQuerySet(CampaignChildQuerySet):
     # to decide (the reviewer in person), and the record is never edited or deleted otherwise.
     campaign_path = "deliverable__campaign"
     owner_path = "reviewer__organization"
-    rules = {VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "decide": PARTY & OWNER, "ask again": PARTY}
+    rules = while_open(
+        {VIEW: PARTY, ADD: PARTY, CHANGE: NOBODY, DELETE: NOBODY, "decide": PARTY & OWNER, "ask again": PARTY}
+    )
     server_owned = {"reviewer": None}
 
     def pending(self) -> "SignoffRequestQuerySet":

@@ -107,7 +107,9 @@ def campaign_health(request):
     for campaign in found["rows"]:
         campaign.attention = _by_kind(campaign.flags_needing_attention, companies)
     title = "Campaigns by health" if request.user.is_superuser else "Your campaigns"
-    return {**found, "title": title, "today": today}
+    # One click from My work to a new campaign, for those whose company (or, the operator, any company) may host.
+    may_start = request.user.is_superuser or organization_id_of(request.user) is not None
+    return {**found, "title": title, "today": today, "may_start": may_start}
 
 
 def _companies_named(flag_lists) -> dict[str, str]:

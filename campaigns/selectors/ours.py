@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from campaigns.models import Campaign, Deliverable, RaciAssignment, SignoffRequest
+from campaigns.registries.due_work import due_work_sources
 
 OWNING_ROLES = [RaciAssignment.Role.ACCOUNTABLE, RaciAssignment.Role.RESPONSIBLE]
 
@@ -20,7 +21,7 @@ class DueWork:
     """One thing late or due soon, as My work lists it."""
 
     what: str
-    kind: str  # a human label: "Deliverable", "Sign-off", "Legal review"
+    kind: str  # a human label: "Deliverable", "Sign-off", "Legal review", "Action item"
     campaign_id: int
     campaign_name: str
     due: datetime.date
@@ -92,11 +93,14 @@ def _earliest_first(rows: list[DueWork], limit: int) -> list[DueWork]:
 
 
 def due_for_company(user, organization_id: int, company: str, until: datetime.date, limit: int) -> list[DueWork]:
-    """My company's deliverables (we are Responsible or Accountable) and reviews due by `until`, earliest first."""
+    """My company's deliverables (we are Responsible or Accountable) and reviews due by `until`, and what the
+    registered sources add (meetings: our people's action items), earliest first."""
     deliverables = _deliverables_due(user, until).filter(_owned_by(organization_id))
     reviews = _signoffs_due(user, until).filter(reviewer__organization_id=organization_id)
     rows = [_deliverable_work(deliverable, company) for deliverable in deliverables[:limit]]
     rows += [_signoff_work(request) for request in reviews[:limit]]
+    for source in due_work_sources:
+        rows += source(user, organization_id, until, limit, True)
     return _earliest_first(rows, limit)
 
 
@@ -118,4 +122,6 @@ def due_for_partners(user, organization_id: int, until: datetime.date, limit: in
     reviews = _signoffs_due(user, until).filter(~Q(reviewer__organization_id=organization_id))
     rows = [_deliverable_work(deliverable, deliverable.waits_on) for deliverable in deliverables[:limit]]
     rows += [_signoff_work(request) for request in reviews[:limit]]
+    for source in due_work_sources:
+        rows += source(user, organization_id, until, limit, False)
     return _earliest_first(rows, limit)

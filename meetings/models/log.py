@@ -12,7 +12,7 @@ from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Membe
 from campaigns.models.core import PARTY
 from meetings.models.series import Meeting
 from partners.models import Organization, Person
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, related
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OWNER, VIEW, related, while_open
 from partners.scoping.versions import Versioned
 from utilities.validation import validate_single_line, work_date
 
@@ -94,19 +94,21 @@ class DecisionQuerySet(CampaignChildQuerySet):
     # new decision as made is making it (the services ask for "make"); a made decision is never edited or
     # deleted, only superseded by a new one or withdrawn, so the log keeps what each company said.
     owner_path = "binding_company"
-    rules = {
-        VIEW: PARTY,
-        ADD: PARTY,
-        CHANGE: PARTY & OWNER & PENDING,
-        DELETE: NOBODY,
-        "make": PARTY & OWNER,
-        "supersede": PARTY & OWNER,
-        "withdraw": PARTY & OWNER,
-    }
+    rules = while_open(
+        {
+            VIEW: PARTY,
+            ADD: PARTY,
+            CHANGE: PARTY & OWNER & PENDING,
+            DELETE: NOBODY,
+            "make": PARTY & OWNER,
+            "supersede": PARTY & OWNER,
+            "withdraw": PARTY & OWNER,
+        }
+    )
     # Made, superseded and withdrawn by the actions; pending or made is chosen once, when it is recorded.
     server_owned = {"status": None}
     relation_words = {"owner": "the company the decision binds"}
-    row_conditions = {"pending": "while it is pending"}
+    row_conditions = {**CampaignChildQuerySet.row_conditions, "pending": "while it is pending"}
 
     def relation_q(self, relation: str, actor) -> Q:
         if relation == "pending":

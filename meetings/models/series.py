@@ -13,7 +13,7 @@ from campaigns.models import Campaign, CampaignChildQuerySet, KeptRecordQuerySet
 from campaigns.models.core import PARTY
 from meetings import recurrence as rules
 from partners.models import is_known_time_zone, validate_time_zone
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW
+from partners.scoping import ADD, CHANGE, DELETE, NOBODY, VIEW, while_open
 from partners.scoping.versions import Versioned
 from utilities.validation import validate_in_date_window, validate_single_line
 
@@ -142,7 +142,7 @@ class MeetingSeries(Versioned):
 class MeetingQuerySet(CampaignChildQuerySet):
     # Occurrences come from their series; every party logs, moves or cancels one, none deletes it.
     campaign_path = "series__campaign"
-    rules = {VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY}
+    rules = while_open({VIEW: PARTY, ADD: NOBODY, CHANGE: PARTY, DELETE: NOBODY})
 
 
 class Meeting(Versioned):

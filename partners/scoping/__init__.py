@@ -31,13 +31,27 @@ from partners.scoping.querysets import (
     sharing,
     time_zone_of,
 )
-from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, OWNER, SELF, VIEW, Rule, related, unless_private
+from partners.scoping.rules import (
+    ADD,
+    CHANGE,
+    DELETE,
+    NOBODY,
+    OPEN,
+    OWNER,
+    SELF,
+    VIEW,
+    Rule,
+    related,
+    unless_private,
+    while_open,
+)
 
 __all__ = [
     "ADD",
     "CHANGE",
     "DELETE",
     "NOBODY",
+    "OPEN",
     "OWNER",
     "SELF",
     "VIEW",
@@ -67,4 +81,5 @@ __all__ = [
     "sharing",
     "time_zone_of",
     "unless_private",
+    "while_open",
 ]

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.http import Http404
 
-from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, VIEW, Rule
+from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, ROW_STATES, VIEW, Rule
 from partners.scoping.versions import is_versioned
 
 _UNSET = object()
@@ -279,10 +279,23 @@ def refusal(obj_or_model: Any, action: str) -> str:
         rule = queryset_class.rule_for(action)
         conditions = queryset_class.row_conditions
         who = rule.describe(queryset_class.relation_words, frozenset(conditions))
-        states = [conditions[relation] for relation in sorted(rule.relations) if relation in conditions]
+        states = [
+            conditions[relation]
+            for relation in sorted(rule.relations)
+            if relation in conditions and not (relation in ROW_STATES and _row_is(obj_or_model, relation))
+        ]
         when = f", and only {' and '.join(states)}" if states else ""
         verb = queryset_class.action_words.get(action, verb)
     return f"Only {who.removeprefix('only ')} may {verb} this {model._meta.verbose_name}{when}."
+
+
+def _row_is(obj_or_model: Any, state: str) -> bool:
+    """Whether a saved row is in `state` (its campaign "open"): a refusal names the state only when it is the
+    reason, not for a row of an open campaign refused to the wrong company."""
+    if isinstance(obj_or_model, type) or obj_or_model.pk is None:
+        return False
+    queryset = type(obj_or_model)._default_manager.all()
+    return queryset.filter(queryset.relation_q(state, None), pk=obj_or_model.pk).exists()
 
 
 def ensure_may(user: Any, obj: models.Model, action: str) -> None:

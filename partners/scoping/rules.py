@@ -84,7 +84,7 @@ class Rule:
             return {**_WHO, **(words or {})}.get(self.relation, self.relation)
         # "party and owner": the owner is the one that matters to a reader.
         if self.op == "and":
-            named = [p for p in self.parts if p.relation != "party" and p.relation not in conditions]
+            named = [p for p in self.parts if p.relation not in {"party", *ROW_STATES, *conditions}]
             return (named or self.parts)[0].describe(words, conditions)
         private = [part for part in self.parts if part.relation == "not private"]
         if private and len(self.parts) == 2:
@@ -102,6 +102,20 @@ def related(relation: str) -> Rule:
 NOBODY = Rule("nobody")
 OWNER = related("owner")
 SELF = related("self")
+# The row's campaign is still open (neither closed nor cancelled): a state of the row, not a company, so a rule's
+# words leave it out and its refusal says it after ("…, and only while its campaign is open").
+OPEN = related("open")
+ROW_STATES = frozenset({"open"})  # said in a refusal only when the row is not in that state
+
+
+def while_open(rules: dict[str, Rule], *, except_for: tuple[str, ...] = ()) -> dict[str, Rule]:
+    """`rules` with every write (each action but viewing and those in `except_for`) allowed only while the row's
+    campaign is open: a closed or cancelled campaign is a record of what happened, read-only for every company,
+    in the admin and the API alike."""
+    return {
+        action: rule if action == VIEW or action in except_for or rule == NOBODY else rule & OPEN
+        for action, rule in rules.items()
+    }
 
 
 def unless_private(rule: Rule) -> Rule:

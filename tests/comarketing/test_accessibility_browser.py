@@ -206,17 +206,23 @@ def test_two_factor_sign_in_is_accessible_from_set_up_to_a_recovery_code(live_se
     findings.assert_none()
 
 
+FOCUSED = """() => { const el = document.activeElement, style = getComputedStyle(el);
+    return {text: (el.innerText || el.value || "").trim(), outline: parseFloat(style.outlineWidth),
+            outlineStyle: style.outlineStyle, tag: el.tagName, name: el.name || el.id || ""}; }"""
+
+
+def focus_shown(page) -> dict:
+    """Where the focus is; fails unless it shows an outline of at least 2 px (WCAG 2.4.7)."""
+    focused = page.evaluate(FOCUSED)
+    assert focused["outlineStyle"] != "none" and focused["outline"] >= 2, f"no visible focus on {focused}"
+    return focused
+
+
 def tab_to(page, text: str, limit: int = 200) -> None:
     """Presses Tab until the focus is on the control showing `text`; each stop must show where the focus is."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        focused = page.evaluate(
-            """() => { const el = document.activeElement, style = getComputedStyle(el);
-                return {text: (el.innerText || el.value || "").trim(), outline: parseFloat(style.outlineWidth),
-                        outlineStyle: style.outlineStyle}; }"""
-        )
-        assert focused["outlineStyle"] != "none" and focused["outline"] >= 2, f"no visible focus on {focused}"
-        if focused["text"] == text:
+        if focus_shown(page)["text"] == text:
             return
     pytest.fail(f"{text!r} cannot be reached with the Tab key")
 
@@ -235,10 +241,13 @@ def test_the_partner_agrees_the_kpis_with_the_keyboard_alone(live_server, browse
     page.context.close()
 
 
-def tab_to_control(page, selector: str, limit: int = 400) -> None:
-    """Presses Tab until the focus is on the control `selector` (a form field shows no text to find it by)."""
+def tab_to_control(page, selector: str, limit: int = 400, *, shown: bool = False) -> None:
+    """Presses Tab until the focus is on the control `selector` (a form field shows no text to find it by); with
+    `shown`, each stop on the way must show where the focus is."""
     for _ in range(limit):
         page.keyboard.press("Tab")
+        if shown:
+            focus_shown(page)
         if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
             return
     pytest.fail(f"{selector} cannot be reached with the Tab key")
@@ -275,4 +284,34 @@ def test_the_host_logs_a_meeting_with_the_keyboard_alone(live_server, browser, d
     assert meeting.status == Meeting.Status.HELD
     assert meeting.notes == "Speakers confirmed; the landing page goes live on Monday."
     assert list(meeting.action_items.values_list("title", flat=True)) == ["Send the speaker brief"]
+    page.context.close()
+
+
+def test_the_host_logs_a_meeting_on_its_page_with_the_keyboard_alone(live_server, browser, demo):
+    """The meeting page, Tab and typing only: notes, a decision, an action item for the next meeting, saved; every
+    stop on the way shows where the focus is."""
+    meeting = Meeting.objects.filter(series__campaign=demo, status=Meeting.Status.SCHEDULED).order_by("starts_at")[0]
+    meeting.starts_at = min(meeting.starts_at, timezone.now() - datetime.timedelta(hours=1))
+    meeting.save(update_fields=["starts_at"])
+    page = logged_in_page(browser, live_server.url, LOGINS["host"], "laptop")
+    page.goto(f"{live_server.url}/admin/meetings/meeting/{meeting.pk}/log/")
+    tab_to_control(page, "#id_notes", shown=True)
+    page.keyboard.type("Speakers confirmed.")
+    tab_to_control(page, "input[name=decision-text]", shown=True)
+    page.keyboard.type("Go with the CFO panel")
+    tab_to_control(page, "input[name=item-title]", shown=True)
+    page.keyboard.type("Send the speaker brief")
+    page.keyboard.press("Tab")
+    focus_shown(page)
+    page.keyboard.type("Jonas")  # the only Jonas on the team: his name alone is enough
+    tab_to(page, "Save the log")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD and meeting.notes == "Speakers confirmed."
+    assert list(meeting.decisions.values_list("text", flat=True)) == ["Go with the CFO panel"]
+    assert list(meeting.action_items.values_list("title", "owner__person__full_name")) == [
+        ("Send the speaker brief", "Jonas Weber")
+    ]
     page.context.close()

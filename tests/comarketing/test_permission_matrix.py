@@ -293,6 +293,8 @@ class Facts:
             return follow(row, queryset_class.owner_path) is None
         if relation == "pending":
             return row.status == "pending"
+        if relation == "open":  # the row's campaign is neither closed nor cancelled
+            return campaign.status not in Campaign.CLOSED_STATUSES
         if relation == "shared":
             return row.is_shared
         if relation == "not private":  # a comment not marked "only my company"

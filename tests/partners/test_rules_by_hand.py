@@ -7,7 +7,8 @@ import pytest
 from django.apps import apps
 from django.db.models import Q
 
-from partners.scoping import rules_of
+from campaigns.models import Deliverable
+from partners.scoping import refusal, rules_of
 from partners.scoping.rules import NOBODY, related, unless_private
 
 P = "the companies taking part in the campaign"
@@ -180,4 +181,53 @@ def test_a_rule_names_who_may_act_in_the_models_own_words():
     # A company-private note: one sentence, the usual case first, in the model's words.
     assert unless_private(PARTY).describe({"owner": "its author's company"}) == (
         f"{P} (only its author's company when it is marked “only my company”)"
+    )
+
+
+# A closed or cancelled campaign is a record: these writes are refused once it closes, for every company, in the
+# admin and the API alike. What stays: seeing everything, the host's campaign itself (its form is read-only when
+# closed, and a closed status goes nowhere), leaving it, comments, what each company learned and the results
+# report (written once it is over), flags (acknowledged or snoozed), invitations, templates and reminders.
+CLOSED_WITH_THE_CAMPAIGN = {
+    "campaigns.BrandAsset": {"add", "change", "delete"},
+    "campaigns.BudgetLine": {"add", "change", "delete", "approve"},
+    "campaigns.CampaignBudget": {"add", "change"},
+    "campaigns.CampaignKpi": {"add", "change", "delete"},
+    "campaigns.CrmImport": {"add", "change", "delete"},
+    "campaigns.Deliverable": {"add", "change", "delete", "publish"},
+    "campaigns.ExchangeRate": {"add", "change", "delete"},
+    "campaigns.KickoffCompanyPart": {"add", "change", "complete"},
+    "campaigns.KickoffQuestionnaire": {"add", "change"},
+    "campaigns.KpiMeasurement": {"add", "change", "delete"},
+    "campaigns.KpiRound": {"add", "agree"},
+    "campaigns.LeadShare": {"add", "change", "delete"},
+    "campaigns.LeadSharingTerms": {"add", "change"},
+    "campaigns.LeadStatusMapping": {"add", "change", "delete"},
+    "campaigns.Member": {"add", "change", "delete"},
+    "campaigns.ProductionMilestone": {"add", "change", "delete"},
+    "campaigns.RaciAssignment": {"add", "change", "delete"},
+    "campaigns.RegistrantImport": {"add", "change", "delete"},
+    "campaigns.ReportingPlan": {"add", "change"},
+    "campaigns.ReportingPlanReporter": {"add", "change", "delete"},
+    "campaigns.SignoffApprover": {"add", "change", "delete"},
+    "campaigns.SignoffRequest": {"add", "decide", "ask again"},
+    "campaigns.ToolAccess": {"add", "change"},
+    "meetings.ActionItem": {"add", "change", "delete"},
+    "meetings.Attendance": {"add", "change", "delete"},
+    "meetings.Decision": {"add", "change", "make", "supersede", "withdraw"},
+    "meetings.Meeting": {"change"},
+    "meetings.MeetingSeries": {"add", "change"},
+}
+
+
+@pytest.mark.parametrize("label", sorted(WHO_MAY))
+def test_writes_end_when_the_campaign_closes(label):
+    rules = rules_of(apps.get_model(label)).rules
+    closing = {action for action, rule in rules.items() if "open" in rule.relations}
+    assert closing == CLOSED_WITH_THE_CAMPAIGN.get(label, set())
+
+
+def test_the_refusal_on_a_closed_campaign_says_why():
+    assert refusal(Deliverable, "change") == (
+        f"Only {P} may change this deliverable, and only while its campaign is open."
     )

@@ -1,9 +1,12 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client
 
 from campaigns.models import Campaign, Deliverable, RaciAssignment
+from campaigns.selectors.plans import campaign_plan
 from partners.models import Organization, Person
 
 
@@ -99,3 +102,17 @@ def test_the_demo_has_a_closed_campaign_with_figures_charts_and_a_report_stating
     assert client.login(request=HttpRequest(), username="maria@northwind.example", password="demo-pass-2026")
     home = client.get(f"/admin/campaigns/campaign/{closed.pk}/home/").content.decode()
     assert home.count('class="cockpit-kpi-chart"') == 3 and "results.pdf" in home
+
+
+def test_the_demo_companies_have_countries_so_plans_skip_their_public_holidays(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    countries = dict(Organization.objects.filter(country__gt="").values_list("name", "country"))
+    assert countries == {"Northwind Analytics": "US", "Bluefin Consulting": "DE", "Cobalt Cloud": "JP"}
+
+    webinar = Campaign.objects.get(name="Forecasting with real data — joint webinar")
+    mailing = webinar.deliverables.get(title="Invitation e-mails (3 sends)")  # on Bluefin's channel
+    # Due Monday 28 Dec 2026: Bluefin's Christmas (Fri 25, Sat 26 Dec in Germany) is not a working day for it.
+    Deliverable.objects.filter(pk=mailing.pk).update(due_date=datetime.date(2026, 12, 28))
+    plan = next(row for row in campaign_plan(webinar.pk) if row.deliverable.pk == mailing.pk)
+    assert plan.owner_name == "Bluefin Consulting"
+    assert datetime.date(2026, 12, 25) in plan.days_off and datetime.date(2026, 12, 24) not in plan.days_off

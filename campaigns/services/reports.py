@@ -25,6 +25,7 @@ from campaigns.models import Campaign, ResultsReport
 from campaigns.outbox.notices import RESULTS_REPORT, campaign_leads, notice_send
 from campaigns.selectors import results as selectors
 from campaigns.selectors.budget import budget_summary, executive_summary, totals_row
+from campaigns.selectors.leads import lead_results
 from partners.dashboard import Page
 from partners.services import person_of
 from utilities.charts import kpi_chart_svg
@@ -99,6 +100,7 @@ def results_context(campaign: Campaign, now) -> dict[str, Any]:
         "kpis": [
             (result, kpi_chart_svg(dataclasses.replace(result.series, target=result.terms.target))) for result in kpis
         ],
+        "leads": lead_results(campaign),
         "deliverables": deliverables,
         "on_time": sum(1 for d in deliverables if d.on_time),
         "late": sum(1 for d in deliverables if d.on_time is False),

@@ -3,14 +3,27 @@ pinned on the round as agreed; a registration form goes live only after that, an
 soon as one is planned."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from campaigns.checks.leads import find_lead_terms_not_agreed
-from campaigns.models import Campaign, Deliverable, KpiRound, LeadShare, LeadSharingTerms, RaciAssignment
+from campaigns.models import (
+    Campaign,
+    Deliverable,
+    KpiRound,
+    LeadShare,
+    LeadSharingTerms,
+    RaciAssignment,
+    RegistrantImport,
+)
 from campaigns.registries.checks import checks as registered_checks
 from campaigns.services import kpis as kpi_services
+from campaigns.services.reports import results_context
 from tests.campaigns.factories import DeliverableFactory
 from tests.campaigns.kickoff_factories import agree_all, kpi
 from tests.clients import admin_of, api_of
@@ -194,3 +207,38 @@ def test_each_company_gets_its_own_tracking_link_to_the_registration_page(
     ]
     page = admin_of(alice).get(f"/admin/campaigns/leadsharingterms/{terms.pk}/change/").content.decode()
     assert "Company B: <code>https://events.example/ab-webinar?utm_source=company-b&amp;utm_medium=partner" in page
+
+
+def test_the_results_report_shows_who_brought_the_registrants_and_the_terms_agreed(
+    shared_campaign, company_a, company_b, alice
+):
+    kpi(shared_campaign)
+    terms_of(shared_campaign, company_a, company_b)
+    agree_all(shared_campaign)
+    sources = [
+        {"organization": company_a.pk, "name": "Company A", "registrants": 120, "attendees": 50},
+        {"organization": company_b.pk, "name": "Company B", "registrants": 80, "attendees": 30},
+        {"organization": None, "name": "No company's link", "registrants": 7, "attendees": 1},
+    ]
+    for name, registrants in (("registrations.csv", 150), ("attendees.csv", 207)):  # the latest export counts
+        RegistrantImport.objects.create(
+            campaign=shared_campaign, organization=company_a, period_start=timezone.localdate(),
+            period_end=timezone.localdate(), file_name=name, file_sha256=name.ljust(64, "0"), registrants=registrants,
+            attendees=81, by_source=sources, imported_by=alice.person,
+        )  # fmt: skip
+
+    html = render_to_string("campaigns/report/results.html", results_context(shared_campaign, timezone.now()))
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())  # as a reader reads it, cell by cell
+
+    assert "Brought by Registrants Attendees Company A 120 50 Company B 80 30 No company's link 7 1 All 207 81" in text
+    assert "From the platform's export “attendees.csv”" in text
+    assert "Company A receives: E-mail address, Name" in text
+    assert "Company B receives: E-mail address" in text
+    assert "Company A contacts the leads first, within 5 days; registrants' data is kept 365 days." in text
+    assert "“I agree that both companies may contact me about this webinar.”" in text
+
+
+def test_a_report_without_an_export_or_terms_says_so(shared_campaign):
+    html = render_to_string("campaigns/report/results.html", results_context(shared_campaign, timezone.now()))
+
+    assert "No registrant export was imported." in html and "No lead-sharing terms were agreed." in html

@@ -26,21 +26,31 @@ from meetings.agenda import meeting_agenda
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.log import made_elsewhere
 from partners.scoping import CHANGE, ensure_may, may, organization_id_of, refusal_to, time_zone_of
-from partners.scoping.admin import ScopedModelAdmin, ScopedTabularInline
+from partners.scoping.admin import FILTER_CHOICES_SHOWN, ScopedModelAdmin, ScopedTabularInline
 from utilities.validation import save_validated
 
 
 class RelatedValuesFilter(admin.SimpleListFilter):
-    """A filter by a related row, its choices read in one query from the rows the user may see."""
+    """A filter by a related row, its choices read in one query from the rows the user may see: at most
+    FILTER_CHOICES_SHOWN of them plus the chosen one (listing all 100,000 series a hub sees took 12 s)."""
 
     id_path = ""
     label_paths: tuple[str, ...] = ()
 
     def lookups(self, request, model_admin):
         rows = (
-            model_admin.get_queryset(request).order_by(*self.label_paths).values_list(self.id_path, *self.label_paths)
+            model_admin.get_queryset(request)
+            .order_by(*self.label_paths)
+            .values_list(self.id_path, *self.label_paths)
+            .distinct()
         )
-        return [(row_id, " — ".join(labels)) for row_id, *labels in rows.distinct()]
+        shown = list(rows[: FILTER_CHOICES_SHOWN + 1])
+        if len(shown) > FILTER_CHOICES_SHOWN:
+            shown, self.title = shown[:FILTER_CHOICES_SHOWN], f"{self.title} (the first {FILTER_CHOICES_SHOWN})"
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(row[0]) != chosen for row in shown):
+            shown += list(rows.filter(**{self.id_path: chosen}))
+        return [(row_id, " — ".join(labels)) for row_id, *labels in shown]
 
     def queryset(self, request, queryset):
         return queryset.filter(**{self.id_path: self.value()}) if self.value() else queryset

@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from meetings import admin as meetings_admin
 from meetings.models import ActionItem, Decision, Meeting
+from tests.clients import admin_of
+from tests.meetings.factories import series_for
 
 LISTS = ["/api/meeting-series/", "/api/meetings/", "/api/action-items/", "/api/meeting-decisions/"]
 
@@ -140,3 +143,18 @@ def test_calendar_subscriptions_are_private_to_their_owner(api, alice, bob, shar
     assert listed[0]["url"] is None  # the address is shown once
     assert api.as_user(bob).get("/api/calendar-subscriptions/").json()["count"] == 0
     assert api.as_user(bob).post(f"/api/calendar-subscriptions/{created.json()['id']}/revoke/").status_code == 404
+
+
+def test_the_series_filter_lists_a_few_series_and_keeps_the_chosen_one(alice, shared_campaign, team, monkeypatch):
+    """A hub sees 100,000 series: the meetings list's sidebar names the first few, never all of them."""
+    monkeypatch.setattr(meetings_admin, "FILTER_CHOICES_SHOWN", 2)
+    series = [series_for(shared_campaign, facilitator=team[0], title=f"Sync {n}") for n in range(4)]
+    client = admin_of(alice)
+
+    def sidebar(url: str) -> str:
+        page = client.get(url).content.decode()
+        return page.split('data-filter-title="series (the first 2)"')[1].split("</details>")[0]
+
+    shown = sidebar("/admin/meetings/meeting/")
+    assert "— Sync 0" in shown and "— Sync 1" in shown and "— Sync 3" not in shown
+    assert "— Sync 3" in sidebar(f"/admin/meetings/meeting/?series={series[3].pk}")  # the chosen one stays named

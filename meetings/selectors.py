@@ -1,17 +1,24 @@
 """Reads of the meetings app, each a queryset (or a few) whatever the number of rows."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign
 from meetings.models import ActionItem, Attendance, CalendarToken, Decision, Meeting, MeetingSeries
 from meetings.models.calendar import hash_secret
 
 
+def _attendance_count(**only) -> Coalesce:
+    counted = Attendance.objects.filter(meeting=OuterRef("pk"), **only).order_by().values("meeting")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def with_meeting_columns(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """What a meeting list shows, fetched with the rows."""
+    """What a meeting list shows, fetched with the rows. The counts are subqueries of each row shown, not a GROUP
+    BY: grouping a hub's 300,000 meetings with their attendance before the page was cut took 11 s."""
     return meetings.select_related("series__campaign").annotate(
-        present_count=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True),
-        invited_count=Count("attendance", distinct=True),
+        present_count=_attendance_count(status=Attendance.Status.PRESENT),
+        invited_count=_attendance_count(),
     )
 
 

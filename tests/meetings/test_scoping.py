@@ -158,3 +158,17 @@ def test_the_series_filter_lists_a_few_series_and_keeps_the_chosen_one(alice, sh
     shown = sidebar("/admin/meetings/meeting/")
     assert "— Sync 0" in shown and "— Sync 1" in shown and "— Sync 3" not in shown
     assert "— Sync 3" in sidebar(f"/admin/meetings/meeting/?series={series[3].pk}")  # the chosen one stays named
+
+
+def test_the_meetings_list_counts_who_was_there_of_who_was_invited(alice, weekly):
+    meeting = Meeting.objects.filter(series=weekly).order_by("starts_at").first()
+    attendance = list(meeting.attendance.order_by("pk"))
+    assert len(attendance) == 2  # Alice and Carol invited
+    attendance[0].status, attendance[1].status = "present", "absent"
+    for row in attendance:
+        row.save()
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+
+    page = admin_of(alice).get("/admin/meetings/meeting/").content.decode()
+
+    assert '<td class="field-attendance_summary">1 of 2</td>' in page

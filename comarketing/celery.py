@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comarketing.settings")
@@ -51,3 +52,11 @@ def ensure_broker_folders() -> None:
 
 
 ensure_broker_folders()
+
+
+@worker_process_init.connect
+def _freeze_loaded_objects(**kwargs) -> None:
+    # A worker process is long-lived like a web worker: collections should not walk what it loaded at start.
+    from utilities.startup import freeze_startup_objects
+
+    freeze_startup_objects()

@@ -50,6 +50,7 @@ from campaigns.services.scorecards import scorecards_refresh
 from partners.models import Organization, PartnerRelationship, Person
 from partners.scoping import organization_id_of
 from utilities.paginator import COUNT_CAP
+from utilities.startup import freeze_startup_objects
 
 ROUNDS = 5  # a page's figure is the median of this many requests, after one to warm up
 HUB_PARTNERS = 1000
@@ -349,6 +350,7 @@ def _floor_url(page: PageKind, campaign_id: int) -> str:
 
 
 def measure_pages(world: World, write: Callable[[str], None], rounds: int = ROUNDS) -> None:
+    freeze_startup_objects()  # as a web worker does once started (comarketing/wsgi.py)
     users = {"small": (world.small_user, world.small_campaign_id), "hub": (world.large_user, world.large_campaign_id)}
     clients = {}
     for name, (user, _) in users.items():

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from comarketing.env import env_bool, env_int, env_list, env_networks, env_str, env_url
+from utilities.paginator import PAGE_ROWS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("COMARKETING_VAR_DIR", str(BASE_DIR / "var")))
@@ -273,7 +274,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "comarketing.api.pagination.Pagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": PAGE_ROWS,
     "DEFAULT_FILTER_BACKENDS": [
         "partners.scoping.filters.ScopedFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -7,6 +7,8 @@ from django.utils.functional import cached_property
 # Rows counted at most; beyond it lists say "more than …" and offer the pages up to it (a filter, a search or
 # the sort narrows down the rest).
 COUNT_CAP = 10_000
+# Rows on a page, of an API list and of an admin list alike.
+PAGE_ROWS = 50
 
 
 class CappedCountPaginator(Paginator):

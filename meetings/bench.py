@@ -6,7 +6,9 @@ import datetime
 from django.db import connection
 
 from campaigns.demo import bench, bench_floors, bench_pages, bench_sql
+from campaigns.models import Member
 from meetings.models import ActionItem, Attendance, Decision, Meeting, MeetingSeries
+from partners.models import Person
 
 
 def add_meetings(sides: list[tuple], team: dict[int, list], today: datetime.date) -> None:
@@ -61,10 +63,12 @@ def add_action_items(world, today: datetime.date) -> None:
         cursor.execute(
             f"""
             INSERT INTO {ActionItem._meta.db_table}
-                (version, meeting_id, title, owner_id, due_date, status, created_at, updated_at)
-            SELECT 1, m.id, 'Follow up on meeting ' || m.id, s.facilitator_id, m.occurrence_date,
+                (version, meeting_id, title, owner_id, owner_company_id, due_date, status, created_at, updated_at)
+            SELECT 1, m.id, 'Follow up on meeting ' || m.id, s.facilitator_id, p.organization_id, m.occurrence_date,
                    CASE WHEN m.id %% 2 = 0 THEN %s ELSE %s END, m.starts_at, m.starts_at
             FROM {Meeting._meta.db_table} m JOIN {MeetingSeries._meta.db_table} s ON s.id = m.series_id
+                JOIN {Member._meta.db_table} f ON f.id = s.facilitator_id
+                JOIN {Person._meta.db_table} p ON p.id = f.person_id
             WHERE m.status = %s AND s.facilitator_id IS NOT NULL
             """,
             [ActionItem.Status.DONE, ActionItem.Status.OPEN, Meeting.Status.HELD],

@@ -46,7 +46,7 @@ def action_items_due(user, organization_id: int, until: datetime.date, limit: in
         .order_by("starts_at", "pk")
         .values("pk")[:1]
     )
-    owned_by_us = Q(owner__person__organization_id=organization_id)
+    owned_by_us = Q(owner_company_id=organization_id)
     items = (
         ActionItem.objects.for_user(user)
         .open()

@@ -261,6 +261,12 @@ class ActionItem(Versioned):
     )
     title = models.CharField(max_length=300, validators=[validate_single_line])
     owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="action_items")
+    # The company that owes it: its owner's, set by the server whenever the owner is. Kept on the row because "what
+    # waits on your partners" asks for items *not* owned by one company, which otherwise joined every open item of
+    # a hub's to its owner's company to find none (450 ms of My work at 100,000 campaigns).
+    owner_company = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", editable=False, blank=True
+    )
     due_date = models.DateField(validators=[work_date])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     deliverable = models.ForeignKey(
@@ -282,10 +288,17 @@ class ActionItem(Versioned):
         indexes = [
             models.Index(fields=["status", "due_date"], name="action_item_open_due"),
             models.Index(fields=["due_date", "id"], name="action_item_due_idx"),  # lists in their order
+            models.Index(fields=["status", "owner_company", "due_date"], name="action_item_open_by_company"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.owner_id is not None and (self._state.adding or "owner" in self.changed_fields()):
+            owners = Member.objects.filter(pk=self.owner_id)
+            self.owner_company_id = owners.values_list("person__organization_id", flat=True).first()
+        super().save(*args, **kwargs)
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status == self.Status.OPEN and self.due_date is not None and self.due_date < today

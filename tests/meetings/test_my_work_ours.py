@@ -104,3 +104,15 @@ def test_ours_reads_the_same_number_of_queries_at_3_and_30_campaigns(alice, caro
         return queries_of(lambda: client.get("/admin/"))
 
     assert count_at(3) == count_at(30)
+
+
+def test_an_action_item_is_owed_by_its_owners_company_and_moves_with_its_owner(alice, carol, team, weekly):
+    meeting = weekly.meetings.order_by("starts_at").first()
+    alices, carols = team[0], team[1]
+    item = ActionItem.objects.create(meeting=meeting, title="Send it", owner=alices, due_date=meeting.occurrence_date)
+    assert item.owner_company == alice.person.organization
+
+    item.owner = carols
+    item.save()
+    item.refresh_from_db()
+    assert item.owner_company == carol.person.organization

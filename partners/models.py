@@ -76,14 +76,10 @@ def validate_country(value: str) -> None:
 
 
 class SeenThroughSharing(ScopedQuerySet):
-    """Companies and people: "its own company or the companies it works with" is read as one IN, because the
-    sharing registry's set already holds the own company's rows; an OR of the two became a subplan per row in
-    PostgreSQL once a hub's set outgrew work_mem (see `partners.scoping.querysets._any_of`)."""
+    """Companies and people: the companies a company works with, as the sharing registry answers them, include the
+    company itself, so "its own or a partner's" reads as the one IN of the partners' set."""
 
-    def visible_to(self, actor, action: str) -> models.Q:
-        if self.rule_for(action) == OWNER | PARTNER:
-            return self.relation_q("partner", actor)
-        return super().visible_to(actor, action)
+    relations_within = {"owner": "partner"}
 
 
 class OrganizationQuerySet(SeenThroughSharing):
@@ -234,6 +230,8 @@ class Person(Versioned):
     class Meta:
         ordering = ["full_name"]
         verbose_name_plural = "people"
+        # A company's people in name order (its choices, its list) read through this, not by sorting all of them.
+        indexes = [models.Index(fields=["organization", "full_name", "id"], name="person_company_by_name")]
         constraints = [
             # Unique within a company only: a check across companies would tell one company that another
             # company knows this address. (A login's username, the address, is unique on its own.)

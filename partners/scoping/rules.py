@@ -50,12 +50,21 @@ class Rule:
     def __and__(self, other: "Rule") -> "Rule":
         return Rule("and", parts=(self, other))
 
-    def q(self, relation_q: Callable[[str], Q]) -> Q:
+    def q(self, relation_q: Callable[[str], Q], within: dict[str, str] | None = None) -> Q:
+        """The rule in SQL. `within` names relations whose rows another relation's rows already include ("owner":
+        "partner", when a company's partners' set holds its own rows): an "or" of the two reads only the larger
+        one, as one condition, where an OR of both became a subplan per row in PostgreSQL once the set outgrew
+        work_mem."""
+        within = within or {}
         if self.op == "is":
             return relation_q(self.relation)
         if self.op == "nobody":
             return Q(pk__in=[])
-        first, *rest = (part.q(relation_q) for part in self.parts)
+        parts = self.parts
+        if self.op == "or":
+            named = {part.relation for part in parts if part.op == "is"}
+            parts = tuple(part for part in parts if part.op != "is" or within.get(part.relation) not in named)
+        first, *rest = (part.q(relation_q, within) for part in parts)
         for other in rest:
             first = (first | other) if self.op == "or" else (first & other)
         return first

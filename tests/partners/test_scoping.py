@@ -55,3 +55,16 @@ def company_user_of(organization):
     from tests.partners.factories import company_user
 
     return company_user(organization)
+
+
+def test_own_and_partner_companies_are_read_as_one_condition(alice, company_a, company_b, company_c, shared_campaign):
+    """ "Its own or a partner's" is the partners' set alone, which holds the own company: an OR of the two made
+    PostgreSQL test every row against a subplan (minutes for a hub's people at 100,000 campaigns)."""
+    companies = Organization.objects.for_user(alice)
+    people = Person.objects.for_user(alice)
+
+    assert set(companies) == {company_a, company_b}
+    assert set(people.values_list("organization", flat=True)) == {company_a.pk, company_b.pk}
+    for rows in (companies, people):
+        where = str(rows.query).split(" WHERE ", 1)[1]
+        assert " OR " not in where

@@ -223,6 +223,8 @@ class Campaign(Versioned):
             models.Index(fields=["-created_at", "-id"], name="campaign_newest_first_idx"),
             # "My work" reads a hub's campaigns by launch date until a panel is full (worst_first_candidates).
             models.Index(fields=["launch_date", "id"], name="campaign_launch_idx"),
+            # "Recently closed" on My work: the few campaigns closed lately, not a scan of every campaign.
+            models.Index(fields=["status", "updated_at"], name="campaign_status_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

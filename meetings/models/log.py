@@ -288,7 +288,9 @@ class ActionItem(Versioned):
         indexes = [
             models.Index(fields=["status", "due_date"], name="action_item_open_due"),
             models.Index(fields=["due_date", "id"], name="action_item_due_idx"),  # lists in their order
-            models.Index(fields=["status", "owner_company", "due_date"], name="action_item_open_by_company"),
+            # A company's open items in due order, read from the index up to a panel's rows (with the id, so that
+            # the order by due date and id needs no sort of all of a hub's open items).
+            models.Index(fields=["status", "owner_company", "due_date", "id"], name="action_item_open_company_due"),
         ]
 
     def __str__(self) -> str:

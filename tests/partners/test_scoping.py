@@ -68,3 +68,25 @@ def test_own_and_partner_companies_are_read_as_one_condition(alice, company_a, c
     for rows in (companies, people):
         where = str(rows.query).split(" WHERE ", 1)[1]
         assert " OR " not in where
+
+
+def test_my_work_builds_the_list_of_pages_once_and_still_shows_it(client, alice, monkeypatch):
+    """My work shows the list of pages and every admin page's navigation asks for it too: built once per request
+    (each build reverses two addresses and asks four permissions per model)."""
+    from django.contrib import admin
+
+    builds = []
+    build = admin.AdminSite._build_app_dict
+
+    def counted(site, *args, **kwargs):
+        builds.append(1)
+        return build(site, *args, **kwargs)
+
+    monkeypatch.setattr(admin.AdminSite, "_build_app_dict", counted)
+    client.force_login(alice)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert len(builds) == 1
+    assert b'href="/admin/campaigns/campaign/"' in response.content

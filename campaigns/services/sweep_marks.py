@@ -71,10 +71,18 @@ def sweep_marks_clear(sweep: str) -> None:
     is setting them back itself, and a change marking its campaign meanwhile only costs the next incremental run
     one more look. Waiting would hold this run (inside its transaction) until the other one commits, so two full
     sweeps could never run side by side (and each resolves every flag once only because both can)."""
-    marked = SweepDue.objects.filter(sweep=sweep, changes__gt=0)
-    if connection.features.has_select_for_update_skip_locked:
-        marked = SweepDue.objects.filter(pk__in=marked.select_for_update(skip_locked=True).values("pk"))
-    marked.update(changes=0)
+    if connection.vendor != "postgresql":
+        SweepDue.objects.filter(sweep=sweep, changes__gt=0).update(changes=0)
+        return
+    # Joined with the locked marks, not `id IN (the locked marks)`: PostgreSQL ran that IN as a subplan read again
+    # for every mark (quadratic: 79 s and 154 million rows read for 12,000 marks at 10,000 campaigns).
+    table = _table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH locked AS (SELECT id FROM {table} WHERE sweep = %s AND changes > 0 FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {table} SET changes = 0 FROM locked WHERE {table}.id = locked.id",
+            [sweep],
+        )
 
 
 def sweep_due_store(

@@ -173,7 +173,11 @@ class ScopedQuerySet(models.QuerySet):
         return self
 
     def visible_to(self, actor: Actor, action: str) -> Q:
-        return self.rule_for(action).q(lambda relation: self.relation_q(relation, actor), self.relations_within)
+        return self._rule_q(self.rule_for(action), actor)
+
+    def _rule_q(self, rule: Rule, actor: Actor) -> Q:
+        """A rule as the condition on this model's rows for `actor` (rows and readable fields alike)."""
+        return rule.q(lambda relation: self.relation_q(relation, actor), self.relations_within)
 
     def for_user(self, user: Any, action: str = VIEW) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -191,11 +195,7 @@ class ScopedQuerySet(models.QuerySet):
         """The rows, each marked with which of `field_rules` the actor may read (the operator: all of them)."""
         marks = {
             _READABLE + name: (
-                Value(True)
-                if actor is None
-                else ExpressionWrapper(
-                    rule.q(lambda relation: self.relation_q(relation, actor), self.relations_within), BooleanField()
-                )
+                Value(True) if actor is None else ExpressionWrapper(self._rule_q(rule, actor), BooleanField())
             )
             for name, rule in self.field_rules.items()
         }

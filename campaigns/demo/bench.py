@@ -31,7 +31,7 @@ from campaigns.models import (
 from campaigns.services.sweep_marks import sweep_marks_changed
 from partners.models import Organization, Person
 from partners.services import company_user_create
-from utilities.bulk_rows import chunked
+from utilities.bulk_rows import chunked, refresh_planner_statistics
 
 PREFIX = "bench synthetic"
 TIME_ZONES = ("Europe/Berlin", "Asia/Tokyo", "UTC", "America/New_York")
@@ -119,15 +119,17 @@ def build(count: int, now: datetime.datetime) -> World:
     )
 
 
-def analyze() -> None:
-    """Fresh planner statistics for the project's tables (PostgreSQL), as autovacuum keeps them. Not a bare
-    ANALYZE: that also analyzes the catalogs every database shares, and the benchmark's one long transaction then
-    held up every other database's ANALYZE on the server until it ended."""
-    if connection.vendor != "postgresql":
+def analyze(*, vacuum: bool = False) -> None:
+    """Fresh planner statistics for the project's tables (PostgreSQL), as autovacuum keeps them, and with `vacuum`
+    (outside a transaction) their dead rows cleared too. Not a bare ANALYZE: that also analyzes the catalogs every
+    database shares, and the benchmark's one long transaction then held up every other database's ANALYZE on the
+    server until it ended."""
+    if vacuum and connection.vendor == "postgresql":
+        tables = sorted({connection.ops.quote_name(model._meta.db_table) for model in apps.get_models()})
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
         return
-    tables = sorted({model._meta.db_table for model in apps.get_models()})
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
+    refresh_planner_statistics(apps.get_models())
 
 
 def _kickoff(today: datetime.date) -> datetime.datetime:

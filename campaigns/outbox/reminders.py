@@ -202,7 +202,7 @@ def reminder_sweep(
                 mine = Campaign.objects.open().filter(pk__in=chunk)
                 sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(mine, now), now, chunk)
         result.failed_stale, result.queued = outbox.enqueue_due(Reminder, SEND_TASK, now, enqueue=enqueue)
-        sweep_marks.sweep_completed(sweep_marks.REMINDERS, now, full=full)
+        sweep_marks.sweep_completed(sweep_marks.REMINDERS, now, full=full, wrote=[Reminder])
     return result
 
 

@@ -379,7 +379,7 @@ def webhook_sweep(
                 logger.exception("Webhook event %s could not be gathered; the others still are", event.code)
                 result.failed_events.append(event.code)
         _, result.queued = outbox.enqueue_due(WebhookDelivery, SEND_TASK, now, enqueue=enqueue)
-        sweep_marks.sweep_completed(sweep_marks.WEBHOOKS, now, full=full)
+        sweep_marks.sweep_completed(sweep_marks.WEBHOOKS, now, full=full, wrote=[WebhookDelivery])
     return result
 
 

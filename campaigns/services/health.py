@@ -247,7 +247,7 @@ def health_sweep(
                 sweep_marks.sweep_due_store(sweep_marks.HEALTH, _due_moments(mine, now), now, chunk)
     finally:
         gc.unfreeze()
-    sweep_marks.sweep_completed(sweep_marks.HEALTH, now, full=full)
+    sweep_marks.sweep_completed(sweep_marks.HEALTH, now, full=full, wrote=[Flag, Flag.history.model])
     return result
 
 

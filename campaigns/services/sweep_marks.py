@@ -12,10 +12,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import QuerySet
 
 from campaigns.models import Campaign, SweepDue, SweepWatermark
+from utilities.bulk_rows import refresh_planner_statistics
 
 HEALTH, REMINDERS, WEBHOOKS = "health", "reminders", "webhooks"
 SWEEPS = (HEALTH, REMINDERS, WEBHOOKS)
@@ -103,20 +104,25 @@ def sweep_due_store(
     else:
         after, now = "%s", connection.ops.adapt_datetimefield_value(now)
     flattened = [queryset for found in moments for queryset in (found if isinstance(found, list) else [found])]
+    selects, params = [], []
     for queryset in flattened:
         if campaign_ids is not None:
             queryset = queryset.filter(due_campaign__in=campaign_ids)
         select_sql, select_params = queryset.query.sql_with_params()
-        sql = (
-            f"INSERT INTO {table} (sweep, campaign_id, changes, due_at) "
-            f"SELECT %s, found.due_campaign, 0, MIN(found.due_moment) FROM ({select_sql}) AS found "
-            f"WHERE found.due_moment > {after} GROUP BY found.due_campaign "
-            "ON CONFLICT (sweep, campaign_id) DO UPDATE SET due_at = CASE "
-            f"WHEN {table}.due_at IS NULL OR excluded.due_at < {table}.due_at THEN excluded.due_at "
-            f"ELSE {table}.due_at END"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [sweep, *select_params, now])
+        selects.append(f"SELECT found.due_campaign, found.due_moment FROM ({select_sql}) AS found")
+        params += select_params
+    if not selects:
+        return
+    # Every source's moments in one statement: an upsert per source rewrote each campaign's row once per source
+    # (four times for the reminder sweep, 2.8 of its first run's 9.6 s at 10,000 campaigns).
+    sql = (
+        f"INSERT INTO {table} (sweep, campaign_id, changes, due_at) "
+        f"SELECT %s, moments.due_campaign, 0, MIN(moments.due_moment) FROM ({' UNION ALL '.join(selects)}) AS moments "
+        f"WHERE moments.due_moment > {after} GROUP BY moments.due_campaign "
+        "ON CONFLICT (sweep, campaign_id) DO UPDATE SET due_at = excluded.due_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sweep, *params, now])
 
 
 def sweep_runs_incrementally(sweep: str, *, full: bool) -> bool:
@@ -131,6 +137,12 @@ def sweep_watermark(sweep: str) -> datetime.datetime | None:
     return SweepWatermark.objects.filter(name=sweep).values_list("last_completed_at", flat=True).first()
 
 
-def sweep_completed(sweep: str, now: datetime.datetime, *, full: bool) -> None:
+def sweep_completed(
+    sweep: str, now: datetime.datetime, *, full: bool, wrote: Iterable[type[models.Model]] = ()
+) -> None:
+    """Record the run. A full run rewrote the due moments and may have written a table's worth of rows (`wrote`:
+    a first run opens every flag): their statistics are refreshed, so the sweeps after it are planned for them."""
+    if full:
+        refresh_planner_statistics([SweepDue, *wrote])
     fields = {"last_completed_at": now, **({"last_full_at": now} if full else {})}
     SweepWatermark.objects.update_or_create(name=sweep, defaults=fields)

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -84,3 +85,31 @@ def test_bench_generates_in_the_database_on_postgresql_and_says_why_not_elsewher
         return
     output = run("bench", "--campaigns", "6", "--in-database", "--sweeps-only")
     assert "Built 6 campaigns" in output and "Synthetic data rolled back." in output
+
+
+def test_bench_commits_only_into_a_database_of_its_own(settings):
+    with pytest.raises(CommandError, match="--committed goes with --in-database"):
+        run("bench", "--campaigns", "6", "--committed")
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    healthy_campaign()
+    with pytest.raises(CommandError, match="a database of its own holding no campaigns"):
+        run("bench", "--campaigns", "6", "--in-database", "--committed", "--sweeps-only")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_committed_runs_each_sweep_as_production_does_and_floors_a_first_run_with_its_writes(settings):
+    """Committed, each sweep runs in transactions of its own (as in production), and a first run's floor counts
+    writing what it wrote once: a floor that only reads cannot be met by a run that writes every flag."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        pytest.skip("--in-database generates in PostgreSQL (CI runs this on PostgreSQL)")
+    output = run("bench", "--campaigns", "6", "--in-database", "--committed", "--sweeps-only")
+
+    assert "Built 6 campaigns" in output and "Synthetic data committed" in output
+    assert Flag.objects.exists() and Reminder.objects.exists()  # kept, as the help says
+    opened = int(re.search(r"health sweep, first run.*\n\s+flags opened (\d+)", output)[1])
+    queued = int(re.search(r"reminder sweep, first run.*\n\s+new in the outbox (\d+)", output)[1])
+    assert opened > 0 and queued > 0
+    assert f"floor: its {2 * opened} rows written once" in output  # every flag opened, and its history row
+    assert f"floor: its {queued} rows written once" in output
+    assert output.count("ratio to floor") == 3

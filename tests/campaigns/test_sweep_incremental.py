@@ -285,3 +285,38 @@ def test_a_transition_by_time_alone_is_picked_up():
     assert Flag.objects.open().get(code="deliverable_overdue").subject == f"deliverable:{tomorrow.pk}"
     overdue = Reminder.objects.get(kind="deliverable_overdue")
     assert overdue.due_at == datetime.datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+
+
+def planned_rows(model) -> float:
+    """How many rows PostgreSQL's planner believes the table holds (-1: never analyzed, 0: analyzed empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.usefixtures("core_checks_only")
+def test_a_full_run_leaves_the_planner_counting_the_rows_it_wrote():
+    """The next sweep reads what a first run wrote before autovacuum comes round: planned for the empty tables,
+    the webhook sweep after a first health sweep took 61 s instead of 3.7 s at 10,000 campaigns."""
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's (CI runs this on PostgreSQL)")
+    for _ in range(3):
+        campaign = healthy_campaign()
+        late = MONDAY.date() - datetime.timedelta(days=3)
+        assigned_deliverable(campaign, due_date=late, responsible=team_member(campaign))  # overdue, no Accountable
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Flag._meta.db_table}, {WebhookDelivery._meta.db_table}")
+    assert planned_rows(Flag) == 0
+
+    health_sweep(now=MONDAY)
+    assert Flag.objects.count() >= 3
+    assert planned_rows(Flag) == Flag.objects.count()
+    assert planned_rows(Flag.history.model) == Flag.history.count()
+
+    endpoint = WebhookEndpoint.objects.create(
+        organization=campaign.parties.first().organization, name="Ops", url="https://hooks.example.com/in"
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(created_at=MONDAY - datetime.timedelta(days=1))
+    webhook_sweep(now=MONDAY + datetime.timedelta(minutes=1), enqueue=False)
+    assert WebhookDelivery.objects.exists()
+    assert planned_rows(WebhookDelivery) == WebhookDelivery.objects.count()

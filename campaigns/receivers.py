@@ -22,7 +22,7 @@ from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Flag,
 from campaigns.services.scorecards import REFRESH_TASK as SCORECARD_REFRESH_TASK
 from campaigns.services.scorecards import scorecards_mark_stale
 from campaigns.services.signoffs import approvals_reopen_on_change, signoff_requests_create
-from campaigns.services.sweep_marks import REMINDERS, WEBHOOKS, sweep_marks_changed
+from campaigns.services.sweep_marks import HEALTH, REMINDERS, WEBHOOKS, sweep_marks_changed
 from partners.models import PartnerRelationship, Person
 from partners.scoping import rules_of
 from utilities.tasks import enqueue_on_commit
@@ -67,11 +67,13 @@ def _mark_on_commit(campaigns, sweeps: tuple[str, ...]) -> None:
 @receiver(post_save, sender=ReminderOptOut, dispatch_uid="campaigns-sweeps-on-opt-out")
 @receiver(post_delete, sender=ReminderOptOut, dispatch_uid="campaigns-sweeps-on-opt-in")
 def mark_campaigns_of_person(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A person's time zone moves the moments their reminders fall due; opting in again makes reminders due."""
+    """A person's time zone moves the moments their reminders fall due; opting in again makes reminders due; a
+    person deactivated leaves the roles they held (a health check)."""
     if raw:
         return
     person_id = instance.pk if sender is Person else instance.person_id
-    _mark_on_commit(Campaign.objects.filter(members__person_id=person_id).distinct(), (REMINDERS,))
+    sweeps = (HEALTH, REMINDERS) if sender is Person else (REMINDERS,)
+    _mark_on_commit(Campaign.objects.filter(members__person_id=person_id).distinct(), sweeps)
 
 
 @receiver(post_save, sender=WebhookEndpoint, dispatch_uid="campaigns-sweeps-on-webhook-change")

@@ -11,7 +11,8 @@ from campaigns.models import Deliverable, KpiRound
 from campaigns.registries.checks import CRITICAL, Finding, health_check
 
 
-@health_check("lead_terms_not_agreed", severity=CRITICAL, title="Lead-sharing terms not agreed")
+# Its findings change only with the campaign's deliverables and KPI rounds, whose changes mark the campaign.
+@health_check("lead_terms_not_agreed", severity=CRITICAL, title="Lead-sharing terms not agreed", changes_only=True)
 def find_lead_terms_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
     agreed = KpiRound.objects.filter(
         campaign_id=OuterRef("campaign_id"), locked_at__isnull=False, agreed_lead_terms__isnull=False

@@ -77,6 +77,7 @@ def _open_campaigns():
     "role_holder_deactivated",
     severity=health.CRITICAL,
     title="A decision maker or project lead left",
+    changes_only=True,  # a person's change marks their campaigns (receivers.py), as their team's changes do
     fix=health.campaign_page("admin:campaigns_campaign_change"),
 )
 def role_holder_deactivated(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:

@@ -373,6 +373,7 @@ class Command(BaseCommand):
             )
         # What autovacuum does once the first runs commit (inside the benchmark's one transaction it cannot): the
         # timed first runs were undone, and their dead rows would otherwise stay in every index the sweeps read.
+        bench_data.outbox_sent(now)
         bench_data.analyze(vacuum=not connection.in_atomic_block)
         for _, _, run, _ in sweeps:  # the run before: the steady state is a run with nothing new since it
             run(steady - datetime.timedelta(minutes=1), True)

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Sum
 from campaigns.models import BudgetLine, Campaign, Party
 from campaigns.registries import checks as health
 from campaigns.selectors.budget import money
+from utilities.bulk_rows import streamed
 
 # From Planning on, each company should know what it will spend.
 BUDGETED_STATUSES = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
@@ -50,7 +51,7 @@ def no_approved_budget(open_campaigns, now: datetime.datetime) -> Iterator[healt
         .values_list("campaign_id", "organization_id", "organization__name", "campaign__status")
         .order_by("campaign_id", "organization__name")
     )
-    for campaign_id, organization_id, name, status in parties:
+    for campaign_id, organization_id, name, status in streamed(parties):
         yield health.Finding(
             campaign_id,
             f"organization:{organization_id}",

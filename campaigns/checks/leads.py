@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from campaigns.models import Deliverable, KpiRound
 from campaigns.registries.checks import CRITICAL, Finding, health_check
+from utilities.bulk_rows import streamed
 
 
 # Its findings change only with the campaign's deliverables and KPI rounds, whose changes mark the campaign.
@@ -24,7 +25,7 @@ def find_lead_terms_not_agreed(open_campaigns: QuerySet, now: datetime.datetime)
         .order_by("campaign_id", "due_date", "pk")
         .values_list("campaign_id", "pk", "title", "due_date")
     )
-    for campaign_id, pk, title, due_date in forms:
+    for campaign_id, pk, title, due_date in streamed(forms):
         due = f" (due {due_date:%d %b %Y})" if due_date else ""
         yield Finding(
             campaign_id=campaign_id,

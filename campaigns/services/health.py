@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Q, TextField
+from django.db.models import BooleanField, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -86,10 +86,19 @@ def _refresh_changed_text(check: health.HealthCheck, mine, table: str, now: date
     """An open flag says what its finding says now (the tool access still missing, the days overdue), and its
     title what the check is called now: rewritten, with a history row, only where they differ, so the steady
     state writes nothing."""
-    changed = mine.annotate(now_detail=_finding_detail(table)).filter(
-        Q(now_detail__isnull=False) & (~Q(detail=F("now_detail")) | ~Q(title=check.title))
-    )
-    for pks in chunked(list(changed.values_list("pk", flat=True))):
+    # Joined with the findings, not a lookup of its finding per flag: PostgreSQL scanned the findings table once
+    # for each flag (8 million rows read per check after 1,000 campaigns changed at 100,000).
+    quote = connection.ops.quote_name
+    mine_sql, mine_params = mine.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT flag.id FROM {quote(Flag._meta.db_table)} flag JOIN {table} found "
+            "ON found.campaign_id = flag.campaign_id AND found.subject = flag.subject "
+            f"WHERE flag.id IN ({mine_sql}) AND (flag.detail <> found.detail OR flag.title <> %s)",
+            [*mine_params, check.title],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
+    for pks in chunked(changed):
         refreshed = Flag.objects.filter(pk__in=pks)
         refreshed.update(title=check.title, detail=_finding_detail(table))
         insert_history(
@@ -113,7 +122,7 @@ def _sweep_check(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")  # a temporary table has no statistics until asked
-    mine = flags.filter(code=check.code)
+    mine = flags.filter(code=check.code).order_by()  # by the index of its campaigns, not the list order
     resolved = list(mine.exclude(_found(table)).values_list("pk", flat=True))  # ids only; usually few
     for pks in chunked(resolved):
         # Only flags still open once locked: a sweep running at the same moment waits for this one and then finds

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import F, Min
 
 from campaigns.models import (
@@ -126,12 +125,7 @@ def analyze(*, vacuum: bool = False) -> None:
     (outside a transaction) their dead rows cleared too. Not a bare ANALYZE: that also analyzes the catalogs every
     database shares, and the benchmark's one long transaction then held up every other database's ANALYZE on the
     server until it ended."""
-    if vacuum and connection.vendor == "postgresql":
-        tables = sorted({connection.ops.quote_name(model._meta.db_table) for model in apps.get_models()})
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
-        return
-    refresh_planner_statistics(apps.get_models())
+    refresh_planner_statistics(apps.get_models(), vacuum=vacuum)
 
 
 def _kickoff(today: datetime.date) -> datetime.datetime:

@@ -17,12 +17,13 @@ of it, and past 64 of them PostgreSQL checks every row they wrote through its su
 sweep's first run at 10,000 campaigns: 62 s there, 11 s committed).
 """
 
+import contextlib
 import datetime
 import json
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +44,17 @@ from utilities.paginator import COUNT_CAP
 
 PAGE_SAMPLES = 5
 SLOWEST_SHOWN = 3  # a sweep's slowest statements, printed under its figures to say where its time goes
+
+
+@contextlib.contextmanager
+def undone() -> Iterator[None]:
+    """A transaction (a savepoint inside another) whose work is rolled back at the end."""
+    try:
+        with transaction.atomic():
+            yield
+            raise Rollback
+    except Rollback:
+        pass
 
 
 class Rollback(Exception):
@@ -184,12 +196,9 @@ class Command(BaseCommand):
                 self._measure(campaigns, requests, rounds, pages, sweeps_only, in_database)
                 self.stdout.write("Synthetic data committed: drop this database when done.")
                 return
-            try:
-                with transaction.atomic():
-                    self._measure(campaigns, requests, rounds, pages, sweeps_only, in_database)
-                    raise Rollback
-            except Rollback:
-                self.stdout.write("Synthetic data rolled back.")
+            with undone():
+                self._measure(campaigns, requests, rounds, pages, sweeps_only, in_database)
+            self.stdout.write("Synthetic data rolled back.")
 
     def _measure(self, campaigns: int, requests: int, rounds: int, pages: bool, sweeps_only: bool, in_database: bool):
         now = bench_data.monday_morning(datetime.date.today())
@@ -251,16 +260,11 @@ class Command(BaseCommand):
 
     def _read(self, work: Callable[[], object], statements: list | None = None, *, keep: bool = True) -> Figures:
         """Time `work` in a transaction (a savepoint inside the rolled-back one), kept or undone."""
-        try:
-            with transaction.atomic():
-                before = self._rows_read()
-                figures = self._timed(work, statements)
-                if before is not None:
-                    figures.rows_read = self._rows_read() - before
-                if not keep:
-                    raise Rollback
-        except Rollback:
-            pass
+        with transaction.atomic() if keep else undone():
+            before = self._rows_read()
+            figures = self._timed(work, statements)
+            if before is not None:
+                figures.rows_read = self._rows_read() - before
         return figures
 
     @staticmethod
@@ -312,18 +316,14 @@ class Command(BaseCommand):
         columns, defaults and indexes (dropped again). Returns the rows copied and the seconds it took."""
         quote = connection.ops.quote_name
         copied, seconds = 0, 0.0
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                for number, model in enumerate(written):
-                    table, copy = quote(model._meta.db_table), quote(f"bench_floor_copy_{number}")
-                    cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
-                    started = time.perf_counter()
-                    cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
-                    seconds += time.perf_counter() - started
-                    copied += cursor.rowcount
-                raise Rollback
-        except Rollback:
-            pass
+        with undone(), connection.cursor() as cursor:
+            for number, model in enumerate(written):
+                table, copy = quote(model._meta.db_table), quote(f"bench_floor_copy_{number}")
+                cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+                started = time.perf_counter()
+                cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+                seconds += time.perf_counter() - started
+                copied += cursor.rowcount
         return copied, seconds
 
     def _sweeps(self, now: datetime.datetime) -> None:

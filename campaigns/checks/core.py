@@ -33,7 +33,7 @@ from campaigns.registries.reminder_sources import (
     subject_id,
 )
 from partners.models import Person
-from utilities.bulk_rows import ROWS_PER_STATEMENT, chunked, streamed
+from utilities.bulk_rows import chunked, streamed
 
 DIGEST_TIME = datetime.time(8, 0)
 # A digest whose Monday moment was missed by more than this (the sweep was down) waits for next week.
@@ -389,11 +389,16 @@ def digest_moment(now: datetime.datetime, time_zone: str) -> datetime.datetime:
     return moment if moment <= now else local_moment(monday - datetime.timedelta(days=7), DIGEST_TIME, time_zone)
 
 
-def _digest_items(person_ids: list[int], now: datetime.datetime) -> dict[int, list[tuple[int | None, str]]]:
+def _digest_items(
+    person_ids: list[int], now: datetime.datetime, *, responsible_for_none: bool = False
+) -> dict[int, list[tuple[int | None, str]]]:
     """Each person's open items across campaigns (lines from every app), in campaign order then by due date, as
-    (campaign id, or None for an item of no open campaign; the line)."""
+    (campaign id, or None for an item of no open campaign; the line). `responsible_for_none`: the people are known
+    to hold no open assignment, so their deliverable lines are not looked for."""
     lines = defaultdict(list)
     for source in digest.sources:
+        if responsible_for_none and source is deliverable_digest_lines:
+            continue
         for line in source(person_ids, now):
             lines[line.person_id].append(line)
     campaign_ids = {line.campaign_id for found in lines.values() for line in found}
@@ -478,35 +483,27 @@ def weekly_digest(
     this_week = Reminder.objects.filter(
         kind="weekly_digest", person=OuterRef("pk"), due_at__gt=now - datetime.timedelta(days=6)
     )
-    people = (
-        Person.objects.filter(
-            campaign_memberships__campaign__in=Campaign.objects.open() if open_campaigns is None else open_campaigns
-        )
-        .exclude(Exists(this_week))
-        .values_list("pk", "time_zone")
-        .order_by()
-        .distinct()
-        .iterator(chunk_size=ROWS_PER_STATEMENT)
-    )
-    for batch in chunked(people, DIGEST_BATCH):
-        moments = {}
-        for person_id, time_zone in batch:
-            moment = digest_moment(now, time_zone)
-            if now - moment <= DIGEST_LATE_LIMIT:
-                moments[person_id] = moment
-        if not moments:
-            continue
-        # Whoever is Responsible or Accountable for something open has items; only the others are asked every
-        # app's digest lines (writing them all just to learn that they exist was most of a Monday's sweep).
-        with_items = set(
-            _own_open_assignments(Q(member__person_id__in=moments))
-            .values_list("member__person_id", flat=True)
-            .order_by()
-            .distinct()
-        )
-        with_items.update(_digest_items(sorted(set(moments) - with_items), now))
-        for person_id in sorted(with_items):
-            moment = moments[person_id]
-            yield reminder_sources.DueReminder(
-                "weekly_digest", f"digest:{moment.date().isoformat()}", person_id, moment, None
-            )
+    people = Person.objects.filter(
+        campaign_memberships__campaign__in=Campaign.objects.open() if open_campaigns is None else open_campaigns
+    ).exclude(Exists(this_week))
+    # Whoever is Responsible or Accountable for something open has items: found for everyone at once (the
+    # database joins the two sets), and only the others are asked every app's digest lines, a batch at a time.
+    # Asked per batch of people, the first question read most of the assignments again for every batch: a
+    # first run's cost grew with the square of the campaigns.
+    responsible = Exists(_own_open_assignments(Q(member__person_id=OuterRef("pk"))))
+    for has_items, found in ((True, people.filter(responsible)), (False, people.exclude(responsible))):
+        rows = streamed(found.values_list("pk", "time_zone").order_by("pk").distinct())
+        for batch in chunked(rows, DIGEST_BATCH):
+            moments = {}
+            for person_id, time_zone in batch:
+                moment = digest_moment(now, time_zone)
+                if now - moment <= DIGEST_LATE_LIMIT:
+                    moments[person_id] = moment
+            if not has_items and moments:
+                with_lines = _digest_items(sorted(moments), now, responsible_for_none=True)
+                moments = {person_id: moments[person_id] for person_id in with_lines}
+            for person_id in sorted(moments):
+                moment = moments[person_id]
+                yield reminder_sources.DueReminder(
+                    "weekly_digest", f"digest:{moment.date().isoformat()}", person_id, moment, None
+                )

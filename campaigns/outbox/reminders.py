@@ -19,7 +19,6 @@ import enum
 import hashlib
 import logging
 import smtplib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.header import Header
 from email.mime.image import MIMEImage
@@ -56,10 +55,6 @@ def reachable(person: Person) -> bool:
     return all(getattr(person, name) == value for name, value in RECIPIENT_REACHABLE.items())
 
 
-def unreachable_ids() -> set[int]:
-    return set(Person.objects.exclude(**RECIPIENT_REACHABLE).values_list("pk", flat=True))
-
-
 logger = logging.getLogger(__name__)
 
 
@@ -73,26 +68,31 @@ class ReminderSweepResult:
     failed_sources: list[str] = field(default_factory=list)
 
 
-def _outbox_rows(
-    due: Iterable[reminder_sources.DueReminder],
-    opted_out: set[tuple[int, str]],
-    deactivated: set[int],
-    result: ReminderSweepResult,
-) -> Iterator[dict]:
+def _outbox_rows(due: list[reminder_sources.DueReminder], result: ReminderSweepResult) -> list[dict]:
+    """A chunk of a Python source's due reminders as outbox rows, without deactivated recipients and those who
+    turned the kind off (counted apart). Both are asked about this chunk's people only: read whole, they were
+    the one thing a quiet run read that grows with the data (every person, 100,000 rows at 100,000 campaigns)."""
+    people = {reminder.person_id for reminder in due}
+    reachable_ids = set(Person.objects.filter(pk__in=people, **RECIPIENT_REACHABLE).values_list("pk", flat=True))
+    opted_out = set(ReminderOptOut.objects.filter(person__in=people).values_list("person_id", "kind"))
+    rows = []
     for reminder in due:
-        if reminder.person_id in deactivated:
+        if reminder.person_id not in reachable_ids:
             continue
         if (reminder.person_id, reminder.kind) in opted_out:
             result.opted_out += 1
             continue
-        yield {
-            "kind": reminder.kind,
-            "subject": reminder.subject,
-            "person": reminder.person_id,
-            "due_at": reminder.due_at,
-            "next_attempt_at": reminder.due_at,
-            "campaign": reminder.campaign_id,
-        }
+        rows.append(
+            {
+                "kind": reminder.kind,
+                "subject": reminder.subject,
+                "person": reminder.person_id,
+                "due_at": reminder.due_at,
+                "next_attempt_at": reminder.due_at,
+                "campaign": reminder.campaign_id,
+            }
+        )
+    return rows
 
 
 def _new_row(now: datetime.datetime) -> dict:
@@ -112,7 +112,7 @@ def _new_row(now: datetime.datetime) -> dict:
 _DUE_ROW_FIELDS = dict(zip(("subject", "person", "due_at", "campaign"), reminder_sources.DUE_COLUMNS, strict=True))
 
 
-def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result: ReminderSweepResult, now) -> None:
+def _store_selected(kind: str, due: QuerySet, result: ReminderSweepResult, now) -> None:
     """The database stores the due reminders of a queryset source itself, in one INSERT … SELECT without the
     recipients who turned the kind off (counted apart, and only for a kind someone turned off), without deactivated
     people, and without those whose company no longer takes part in the campaign (it left, or was removed: its team
@@ -126,7 +126,7 @@ def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result:
         Exists(Person.objects.filter(pk=OuterRef("due_person"), **RECIPIENT_REACHABLE))
     )
     turned_off = Exists(ReminderOptOut.objects.filter(kind=kind, person_id=OuterRef("due_person")))
-    if kind in opted_out_kinds:
+    if ReminderOptOut.objects.filter(kind=kind).exists():
         result.opted_out += due.filter(turned_off).count()
     result.created += insert_selected_ignoring_conflicts(
         Reminder,
@@ -137,12 +137,7 @@ def _store_selected(kind: str, due: QuerySet, opted_out_kinds: set[str], result:
 
 
 def _store(
-    source: reminder_sources.ReminderSource,
-    opted_out,
-    deactivated: set[int],
-    result: ReminderSweepResult,
-    now,
-    campaign_ids: list[int] | None = None,
+    source: reminder_sources.ReminderSource, result: ReminderSweepResult, now, campaign_ids: list[int] | None = None
 ) -> None:
     """A source's due reminders into the outbox (about `campaign_ids` only, when given): a queryset in one
     statement, bare keys ROWS_PER_STATEMENT at a time; rows already there are skipped by the unique key. A source
@@ -156,10 +151,10 @@ def _store(
             if campaign_ids is not None and isinstance(due, QuerySet):
                 due = due.filter(due_campaign__in=campaign_ids)
             if isinstance(due, QuerySet):
-                _store_selected(source.kind, due, {kind for _, kind in opted_out}, result, now)
+                _store_selected(source.kind, due, result, now)
                 return
-            for rows in chunked(_outbox_rows(due, opted_out, deactivated, result)):
-                result.created += insert_ignoring_conflicts(Reminder, rows, _new_row(now))
+            for chunk in chunked(due):
+                result.created += insert_ignoring_conflicts(Reminder, _outbox_rows(chunk, result), _new_row(now))
     except Exception:
         logger.exception("Reminder source %s failed; the others are still queued", source.kind)
         result.failed_sources.append(source.kind)
@@ -179,26 +174,24 @@ def reminder_sweep(
     """
     now = now or timezone.now()
     result = ReminderSweepResult()
-    opted_out = set(ReminderOptOut.objects.values_list("person_id", "kind"))
-    deactivated = unreachable_ids()
     full = not sweep_marks.sweep_runs_incrementally(sweep_marks.REMINDERS, full=not incremental)
     sources = list(reminder_sources.sources.values())
     with transaction.atomic():
         if full:
             sweep_marks.sweep_marks_clear(sweep_marks.REMINDERS)
             for source in sources:
-                _store(source, opted_out, deactivated, result, now)
+                _store(source, result, now)
             sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(Campaign.objects.open(), now), now)
         else:
             looked_at = sweep_marks.sweep_marks_take(sweep_marks.REMINDERS, now)
             result.looked_at = len(looked_at)
             for source in sources:
                 if not source.incremental:
-                    _store(source, opted_out, deactivated, result, now)
+                    _store(source, result, now)
             for chunk in chunked(looked_at):
                 for source in sources:
                     if source.incremental:
-                        _store(source, opted_out, deactivated, result, now, chunk)
+                        _store(source, result, now, chunk)
                 mine = Campaign.objects.open().filter(pk__in=chunk)
                 sweep_marks.sweep_due_store(sweep_marks.REMINDERS, _due_moments(mine, now), now, chunk)
         result.failed_stale, result.queued = outbox.enqueue_due(Reminder, SEND_TASK, now, enqueue=enqueue)

@@ -158,6 +158,28 @@ def test_the_weekly_digest_arrives_monday_eight_their_time_with_every_apps_lines
     assert Reminder.objects.filter(kind="weekly_digest").count() == campaign.members.count()
 
 
+def test_the_weekly_digest_goes_to_whoever_has_an_open_item_and_to_nobody_else(campaign, monkeypatch):
+    """Those Responsible or Accountable are found all at once, the others through every app's lines: both get a
+    digest, and someone with nothing open gets none."""
+    responsible = team_member(campaign, time_zone="UTC")
+    with_an_action_item = team_member(campaign, time_zone="UTC")
+    with_nothing_open = team_member(campaign, time_zone="UTC")
+    assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 27), responsible=responsible)
+
+    def action_items(person_ids, now):
+        return [
+            digest.DigestLine(person_id=pid, campaign_id=None, text="Action item “Send bios”")
+            for pid in person_ids
+            if pid == with_an_action_item.person_id
+        ]
+
+    monkeypatch.setattr(digest, "sources", [*digest.sources, action_items])
+    sweep(at(2026, 11, 23, 8, 5))
+    got = set(Reminder.objects.filter(kind="weekly_digest").values_list("person_id", flat=True))
+    assert got == {responsible.person_id, with_an_action_item.person_id}
+    assert with_nothing_open.person_id not in got
+
+
 def test_the_weekly_digest_waits_for_next_monday_when_it_is_not_monday(campaign, action_item_lines):
     sweep(at(2026, 11, 25, 10))
     assert not Reminder.objects.filter(kind="weekly_digest").exists()

@@ -57,6 +57,23 @@ def test_it_names_each_company_missing_a_stakeholder(role_field, code, severity)
     assert "Bluefin" in flag.detail and "Northwind" not in flag.detail
 
 
+@pytest.mark.parametrize("deleted_up_to", [0, 1000], ids=["truncated", "deleted"])
+def test_each_check_sees_its_own_findings_however_the_staging_table_is_emptied(monkeypatch, deleted_up_to):
+    """A check's findings are staged in a table the next check reuses: emptied by TRUNCATE when many, by DELETE
+    when few. Either way, a finding of one check never opens a flag of another."""
+    from campaigns.services import health as health_service
+
+    monkeypatch.setattr(health_service, "DELETED_NOT_TRUNCATED", deleted_up_to)
+    campaign = healthy_campaign()
+    campaign.members.update(is_decision_maker=False, is_project_lead=False)
+    health_sweep(now=NOW)
+    companies = [f"organization:{party.organization_id}" for party in campaign.parties.all()]
+    assert len(companies) == 2
+    assert open_flags(campaign) == {
+        (code, company) for code in ("no_decision_maker", "no_project_lead") for company in companies
+    }
+
+
 def test_a_stakeholder_of_the_other_company_does_not_count():
     host, partner = OrganizationFactory(), OrganizationFactory()
     campaign = healthy_campaign(host, partner)

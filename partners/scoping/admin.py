@@ -527,8 +527,9 @@ FILTER_ROWS_READ = 1_000  # a filter's choices come from at most this many rows 
 
 
 class FewRelatedOnlyFieldListFilter(RelatedOnlyFieldListFilter):
-    """The related rows found among the rows the user sees, at most FILTER_CHOICES_SHOWN of them plus the chosen
-    one: the sidebar of a user who sees 100,000 campaigns does not list every company they share one with."""
+    """The related rows found among the first FILTER_ROWS_READ rows the user sees, at most FILTER_CHOICES_SHOWN of
+    them plus the chosen one: the sidebar of a user who sees 100,000 campaigns does not list every company they
+    share one with."""
 
     truncated = False
 
@@ -539,15 +540,17 @@ class FewRelatedOnlyFieldListFilter(RelatedOnlyFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         related_model = field.remote_field.model
-        among_visible = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk", flat=True)
-        rows = related_model._default_manager.filter(pk__in=among_visible).select_related(*label_paths(related_model))
+        listed = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk", flat=True)
+        related = related_model._default_manager.select_related(*label_paths(related_model))
         ordering = self.field_admin_ordering(field, request, model_admin)
-        rows = rows.order_by(*ordering) if ordering else rows
-        shown = list(rows[: FILTER_CHOICES_SHOWN + 1])
+        related = related.order_by(*ordering) if ordering else related
+        # From the first rows of the list only: asked of every row the user sees, the database walked all 100,000
+        # campaigns newest first to find the 21 of a company that sees 100 (113 ms of a 150 ms list).
+        shown = list(related.filter(pk__in=listed[:FILTER_ROWS_READ])[: FILTER_CHOICES_SHOWN + 1])
         if len(shown) > FILTER_CHOICES_SHOWN:
             shown, self.truncated = shown[:FILTER_CHOICES_SHOWN], True
         chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
-        shown += [row for row in rows.filter(pk__in=chosen) if row not in shown]
+        shown += [row for row in related.filter(pk__in=chosen).filter(pk__in=listed) if row not in shown]
         return [(row.pk, str(row)) for row in shown]
 
 

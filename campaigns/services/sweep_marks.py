@@ -86,6 +86,9 @@ def sweep_marks_clear(sweep: str) -> None:
         )
 
 
+FOUND_TABLE = "sweep_due_found"  # a full run's moments, before they are stored (a temporary table)
+
+
 def sweep_due_store(
     sweep: str,
     moments: Iterable[QuerySet | list[QuerySet]],
@@ -115,14 +118,26 @@ def sweep_due_store(
         return
     # Every source's moments in one statement: an upsert per source rewrote each campaign's row once per source
     # (four times for the reminder sweep, 2.8 of its first run's 9.6 s at 10,000 campaigns).
-    sql = (
-        f"INSERT INTO {table} (sweep, campaign_id, changes, due_at) "
-        f"SELECT %s, moments.due_campaign, 0, MIN(moments.due_moment) FROM ({' UNION ALL '.join(selects)}) AS moments "
-        f"WHERE moments.due_moment > {after} GROUP BY moments.due_campaign "
-        "ON CONFLICT (sweep, campaign_id) DO UPDATE SET due_at = excluded.due_at"
+    earliest = (
+        f"SELECT moments.due_campaign AS campaign_id, MIN(moments.due_moment) AS due_at "
+        f"FROM ({' UNION ALL '.join(selects)}) AS moments "
+        f"WHERE moments.due_moment > {after} GROUP BY moments.due_campaign"
+    )
+    upsert = (
+        f"INSERT INTO {table} (sweep, campaign_id, changes, due_at) SELECT %s, found.campaign_id, 0, found.due_at "
+        # "WHERE true": SQLite would read the ON of ON CONFLICT as the join condition of the FROM.
+        "FROM ({}) AS found WHERE true ON CONFLICT (sweep, campaign_id) DO UPDATE SET due_at = excluded.due_at"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [sweep, *params, now])
+        if campaign_ids is None and connection.vendor == "postgresql":
+            # Every campaign's moments are worked out into a table first: PostgreSQL reads for an INSERT in one
+            # process, for a CREATE TABLE … AS with its parallel workers too (the reminder sweep's moments at
+            # 100,000 campaigns: 7.6 s in the INSERT, 4.0 s with two workers).
+            cursor.execute(f"CREATE TEMPORARY TABLE {FOUND_TABLE} AS {earliest}", [*params, now])
+            cursor.execute(upsert.format(f"SELECT * FROM {FOUND_TABLE}"), [sweep])
+            cursor.execute(f"DROP TABLE {FOUND_TABLE}")
+        else:
+            cursor.execute(upsert.format(earliest), [sweep, *params, now])
 
 
 def sweep_runs_incrementally(sweep: str, *, full: bool) -> bool:

@@ -319,12 +319,30 @@ class Command(BaseCommand):
         with undone(), connection.cursor() as cursor:
             for number, model in enumerate(written):
                 table, copy = quote(model._meta.db_table), quote(f"bench_floor_copy_{number}")
-                cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+                Command._empty_copy(cursor, model._meta.db_table, f"bench_floor_copy_{number}")
                 started = time.perf_counter()
                 cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
                 seconds += time.perf_counter() - started
                 copied += cursor.rowcount
         return copied, seconds
+
+    @staticmethod
+    def _empty_copy(cursor, table: str, copy: str) -> None:
+        """An empty table `copy` with the columns and indexes of `table`."""
+        quote = connection.ops.quote_name
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TABLE {quote(copy)} (LIKE {quote(table)} INCLUDING ALL)")
+            return
+        # SQLite has no LIKE: the columns, then each of the table's indexes made again on the copy.
+        cursor.execute(f"CREATE TABLE {quote(copy)} AS SELECT * FROM {quote(table)} WHERE 0")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL", [table]
+        )
+        for name, sql in cursor.fetchall():
+            made_again = sql.replace(quote(name), quote(f"{copy}_{name}"), 1).replace(
+                f" ON {quote(table)} ", f" ON {quote(copy)} ", 1
+            )
+            cursor.execute(made_again)
 
     def _sweeps(self, now: datetime.datetime) -> None:
         self.stdout.write(f"Sweeps at {now:%a %Y-%m-%d %H:%M} UTC")

@@ -2,7 +2,7 @@
 
 import django_filters
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -487,11 +487,17 @@ class ActionItemFilterSet(ScopedFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         overdue = queryset.overdue(timezone.localdate())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+        return overdue if value else _all_but(queryset, overdue)
 
     def filter_mine(self, queryset, name, value):
         mine = queryset.filter(owner__person__user=self.request.user)
-        return mine if value else queryset.exclude(pk__in=mine.values("pk"))
+        return mine if value else _all_but(queryset, mine)
+
+
+def _all_but(queryset, some):
+    """`queryset` without the rows of `some` (one of its subsets): NOT EXISTS, which PostgreSQL joins, not NOT IN,
+    which it cannot and, once a hub's 300,000 ids outgrow its work_mem, reads again for every row."""
+    return queryset.exclude(Exists(some.filter(pk=OuterRef("pk"))))
 
 
 class ActionItemViewSet(ScopedModelViewSet):

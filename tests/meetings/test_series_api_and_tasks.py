@@ -222,7 +222,9 @@ def test_action_items_list_per_person_open_and_overdue(api, alice, carol, team, 
 
     assert titles(f"person={carol.person.pk}&status=open") == ["Late", "Later"]
     assert titles("overdue=true") == ["Late"]
+    assert titles("overdue=false") == ["Alice's", "Done", "Later"]
     assert titles("mine=true", user=carol) == ["Done", "Late", "Later"]
+    assert titles("mine=false", user=carol) == ["Alice's"]
     assert titles(f"campaign={weekly.campaign_id}&status=open") == ["Alice's", "Late", "Later"]
     assert api.as_user(alice).get(f"/api/action-items/{late.pk}/").json()["is_overdue"] is True
 

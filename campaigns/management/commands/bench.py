@@ -318,10 +318,10 @@ class Command(BaseCommand):
         copied, seconds = 0, 0.0
         with undone(), connection.cursor() as cursor:
             for number, model in enumerate(written):
-                table, copy = quote(model._meta.db_table), quote(f"bench_floor_copy_{number}")
-                Command._empty_copy(cursor, model._meta.db_table, f"bench_floor_copy_{number}")
+                table, copy = model._meta.db_table, f"bench_floor_copy_{number}"
+                Command._empty_copy(cursor, table, copy)
                 started = time.perf_counter()
-                cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+                cursor.execute(f"INSERT INTO {quote(copy)} SELECT * FROM {quote(table)}")
                 seconds += time.perf_counter() - started
                 copied += cursor.rowcount
         return copied, seconds

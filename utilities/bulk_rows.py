@@ -33,6 +33,19 @@ def streamed(queryset: models.QuerySet) -> Iterator:
     return queryset.iterator(chunk_size=ROWS_PER_STATEMENT)
 
 
+# Up to this many staged rows are deleted, more are truncated: a TRUNCATE gives the table new files (about 4 ms,
+# twice per health check: half of a run's statement time after 100 of 10,000 campaigns changed), while the rows a
+# DELETE leaves dead stay in the table, and scans of it, until the transaction ends.
+DELETED_NOT_TRUNCATED = 1000
+
+
+def staging_emptied(table: str, staged: int) -> None:
+    """Empty a temporary staging table that holds `staged` rows, the cheaper way for that many."""
+    truncate = connection.vendor == "postgresql" and staged > DELETED_NOT_TRUNCATED
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'TRUNCATE' if truncate else 'DELETE FROM'} {table}")
+
+
 def _to_json(field: models.Field) -> Callable[[Any], Any]:
     """How a value of `field` is written into the JSON payload (the text form the database stores)."""
     if isinstance(field, models.DateTimeField):

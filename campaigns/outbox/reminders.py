@@ -29,7 +29,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -39,7 +39,12 @@ from campaigns.registries import reminder_sources
 from campaigns.services import sweep_marks
 from partners.models import Person
 from partners.services import person_of
-from utilities.bulk_rows import chunked, insert_ignoring_conflicts, insert_selected_ignoring_conflicts
+from utilities.bulk_rows import (
+    chunked,
+    insert_ignoring_conflicts,
+    insert_selected_ignoring_conflicts,
+    staging_emptied,
+)
 from utilities.validation import save_validated
 
 SEND_TASK = "campaigns.send_reminder"  # the task that sends one reminder, by id
@@ -136,6 +141,27 @@ def _store_selected(kind: str, due: QuerySet, result: ReminderSweepResult, now) 
     )
 
 
+# What a Python source's due reminders fill of an outbox row (the rest is the same in every new row).
+_STAGED_FIELDS = ("kind", "subject", "person", "due_at", "next_attempt_at", "campaign")
+STAGING_TABLE = "reminder_staged"
+
+
+def _staging_table() -> str:
+    """A temporary table of the columns a Python source fills, created once per connection, empty between sources.
+    A source's rows wait here until its query is read to the end, then go into the outbox in one statement: written
+    as they streamed, they grew the outbox under the source's own open query, which PostgreSQL had planned for the
+    outbox as it was (on a first run, empty: a scan of it per row). At 1,000,000 campaigns the KPI report source
+    fetched 1,000 rows in 2-5 s, and would have taken hours."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Reminder._meta.get_field(name).column) for name in _STAGED_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} AS "
+            f"SELECT {columns} FROM {quote(Reminder._meta.db_table)} WHERE 1 = 0"
+        )
+    return STAGING_TABLE
+
+
 def _store(
     source: reminder_sources.ReminderSource, result: ReminderSweepResult, now, campaign_ids: list[int] | None = None
 ) -> None:
@@ -153,8 +179,15 @@ def _store(
             if isinstance(due, QuerySet):
                 _store_selected(source.kind, due, result, now)
                 return
+            table, staged = _staging_table(), 0
             for chunk in chunked(due):
-                result.created += insert_ignoring_conflicts(Reminder, _outbox_rows(chunk, result), _new_row(now))
+                staged += insert_ignoring_conflicts(Reminder, _outbox_rows(chunk, result), table=table)
+            if staged:
+                columns = {name: Reminder._meta.get_field(name).column for name in _STAGED_FIELDS}
+                result.created += insert_selected_ignoring_conflicts(
+                    Reminder, (f"SELECT * FROM {table}", []), columns, _new_row(now)
+                )
+                staging_emptied(table, staged)
     except Exception:
         logger.exception("Reminder source %s failed; the others are still queued", source.kind)
         result.failed_sources.append(source.kind)

@@ -21,6 +21,7 @@ from utilities.bulk_rows import (
     insert_history,
     insert_ignoring_conflicts,
     insert_selected_ignoring_conflicts,
+    staging_emptied,
 )
 from utilities.validation import save_validated
 
@@ -63,18 +64,6 @@ def _findings_table(name: str) -> str:
             f"UNIQUE ({quote(flag.get_field('campaign').column)}, {quote(flag.get_field('subject').column)}))"
         )
     return name
-
-
-# Up to this many staged findings are deleted, more are truncated: a TRUNCATE gives the table new files (about
-# 4 ms, twice per check: half of a run's statement time after 100 of 10,000 campaigns changed), while the rows a
-# DELETE leaves dead stay in the table, and scans of it, until the transaction ends.
-DELETED_NOT_TRUNCATED = 1000
-
-
-def _empty(table: str, staged: int) -> None:
-    truncate = connection.vendor == "postgresql" and staged > DELETED_NOT_TRUNCATED
-    with connection.cursor() as cursor:
-        cursor.execute(f"{'TRUNCATE' if truncate else 'DELETE FROM'} {table}")
 
 
 def _of_the_finding(table: str, select: str, output_field) -> RawSQL:
@@ -179,8 +168,8 @@ def _sweep_check(
             )
         fresh = flags.filter(code=check.code, opened_at=now)
         insert_history(fresh, history_type="+", moment=now, reason="Opened by the health sweep")
-    _empty(table, found)
-    _empty(new, new_found)
+    staging_emptied(table, found)
+    staging_emptied(new, new_found)
     result.opened += opened
     result.opened_critical |= bool(opened) and check.severity == health.CRITICAL
     result.still_open += found - opened

@@ -61,9 +61,9 @@ def test_it_names_each_company_missing_a_stakeholder(role_field, code, severity)
 def test_each_check_sees_its_own_findings_however_the_staging_table_is_emptied(monkeypatch, deleted_up_to):
     """A check's findings are staged in a table the next check reuses: emptied by TRUNCATE when many, by DELETE
     when few. Either way, a finding of one check never opens a flag of another."""
-    from campaigns.services import health as health_service
+    from utilities import bulk_rows
 
-    monkeypatch.setattr(health_service, "DELETED_NOT_TRUNCATED", deleted_up_to)
+    monkeypatch.setattr(bulk_rows, "DELETED_NOT_TRUNCATED", deleted_up_to)
     campaign = healthy_campaign()
     campaign.members.update(is_decision_maker=False, is_project_lead=False)
     health_sweep(now=NOW)

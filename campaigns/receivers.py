@@ -18,7 +18,18 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from campaigns.models import Campaign, CampaignChildQuerySet, Deliverable, Flag, ReminderOptOut, WebhookEndpoint
+from campaigns.models import (
+    SEEING_FIELDS,
+    Campaign,
+    CampaignChildQuerySet,
+    Deliverable,
+    Flag,
+    Member,
+    Party,
+    ReminderOptOut,
+    WebhookEndpoint,
+    acquaintances_refresh,
+)
 from campaigns.services.scorecards import REFRESH_TASK as SCORECARD_REFRESH_TASK
 from campaigns.services.scorecards import scorecards_mark_stale
 from campaigns.services.signoffs import approvals_reopen_on_change, signoff_requests_create
@@ -97,6 +108,24 @@ def recheck_on_commit(sender, instance, **kwargs) -> None:
     _changed.campaign_ids.add(campaign_id)
     # Every change registers the callback; the first to run re-checks them all, the others find nothing left.
     transaction.on_commit(_recheck_changed_campaigns, robust=True)
+
+
+@receiver(post_save, sender=Member, dispatch_uid="campaigns-acquaintances-on-member-save")
+@receiver(post_delete, sender=Member, dispatch_uid="campaigns-acquaintances-on-member-delete")
+@receiver(post_save, sender=Party, dispatch_uid="campaigns-acquaintances-on-party-save")
+@receiver(post_delete, sender=Party, dispatch_uid="campaigns-acquaintances-on-party-delete")
+def refresh_who_sees_whom(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """A team or a campaign's parties changed: which people each company of the campaign sees, stored again in
+    the same transaction (a company that leaves stops seeing the team as it leaves). A role or a host hand-over
+    changes nobody's view."""
+    if raw or (update_fields is not None and not SEEING_FIELDS[sender] & set(update_fields)):
+        return
+    loaded = getattr(instance, "_loaded_values", {})  # before this save: a contact replaced, a company moved
+    acquaintances_refresh(
+        [instance.campaign_id],
+        also_companies=[company for company in (getattr(instance, "organization_id", None),) if company],
+        also_people={loaded.get("person_id"), loaded.get("point_of_contact_id")} - {None},
+    )
 
 
 @receiver(post_save, sender=PartnerRelationship, dispatch_uid="campaigns-scorecard-of-a-new-partner")

@@ -5,11 +5,16 @@ timeout (celery #7918, #9882) or lost on a restart (#1307). A reminder for tomor
 periodic reminder sweep finds once it is due.
 """
 
+import logging
+
 from celery import shared_task
 
 from campaigns.outbox import reminders, webhook_pacing, webhooks
 from campaigns.services import health, registrants, scorecards
 from campaigns.services import reports as results
+from partners.scoping import sharing
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="campaigns.health_sweep")
@@ -42,11 +47,15 @@ def run_full_sweeps() -> dict:
     health_result = health.health_sweep()
     reminder_result = reminders.reminder_sweep()
     webhook_result = webhooks.webhook_sweep()
+    added, removed = sharing.people_rebuild()
+    if added or removed:  # a write path that changed a team without refreshing who sees whom: worth finding
+        logger.warning("Who sees whom was out of date: %d acquaintances added, %d removed", added, removed)
     return {
         "opened": health_result.opened,
         "resolved": health_result.resolved,
         "reminders": reminder_result.created,
         "deliveries": webhook_result.created,
+        "acquaintances mended": added + removed,
     }
 
 

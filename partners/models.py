@@ -251,6 +251,21 @@ class Person(Versioned):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+class Acquaintance(models.Model):
+    """A person a company sees because they work together (on a shared campaign's team), as the sharing registry's
+    sources answer it, stored. Kept by `sharing.people_refresh` as the sources' rows change and healed nightly by
+    `sharing.people_rebuild`: worked out per request, a hub's people list hashed 400,000 team rows first."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "person"], name="acquaintance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} seen by {self.organization_id}"
+
+
 VENDOR = related("vendor")
 
 

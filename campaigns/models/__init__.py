@@ -3,6 +3,7 @@ from campaigns.models.assets import BrandAsset
 from campaigns.models.budget import BudgetLine, CampaignBudget, ExchangeRate
 from campaigns.models.comments import Comment
 from campaigns.models.core import (
+    SEEING_FIELDS,
     Campaign,
     CampaignChildQuerySet,
     CampaignQuerySet,
@@ -12,6 +13,7 @@ from campaigns.models.core import (
     Member,
     Party,
     RaciAssignment,
+    acquaintances_refresh,
     campaign_ids_of,
     company_takes_part,
 )
@@ -100,4 +102,6 @@ __all__ = [
     "SendingPause",
     "campaign_ids_of",
     "company_takes_part",
+    "acquaintances_refresh",
+    "SEEING_FIELDS",
 ]

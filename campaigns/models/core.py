@@ -3,13 +3,25 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partners.models import Organization, Person
-from partners.scoping import ADD, CHANGE, DELETE, NOBODY, OPEN, OWNER, VIEW, ScopedQuerySet, related, while_open
+from partners.scoping import (
+    ADD,
+    CHANGE,
+    DELETE,
+    NOBODY,
+    OPEN,
+    OWNER,
+    VIEW,
+    ScopedQuerySet,
+    related,
+    sharing,
+    while_open,
+)
 from partners.scoping.versions import Versioned
 from utilities.fingerprints import content_fingerprint
 from utilities.validation import validate_single_line, work_date
@@ -285,6 +297,19 @@ class PartyQuerySet(CampaignChildQuerySet):
     own_choices = ("point_of_contact",)
     label_related = ("organization",)
 
+    def update(self, **kwargs) -> int:
+        # A bulk change of who takes part, or of a contact, changes who sees whom, as a save does (see receivers).
+        if not SEEING_FIELDS[Party] & kwargs.keys():
+            return super().update(**kwargs)
+        before = list(self.values_list("campaign_id", "organization_id", "point_of_contact_id"))
+        updated = super().update(**kwargs)
+        acquaintances_refresh(
+            {campaign for campaign, _, _ in before},
+            also_companies={company for _, company, _ in before},
+            also_people={contact for _, _, contact in before if contact},
+        )
+        return updated
+
 
 class CurrentPartyManager(models.Manager.from_queryset(PartyQuerySet)):
     """Parties that have not left: every rule and check reads these; the departed stay as history."""
@@ -410,6 +435,42 @@ class Member(Versioned):
                     "of this campaign. Add the company as a party first."
                 }
             )
+
+
+# The fields of a party and a team member whose change changes which people each company sees.
+SEEING_FIELDS = {
+    Party: frozenset(
+        {
+            "campaign",
+            "campaign_id",
+            "organization",
+            "organization_id",
+            "left_at",
+            "point_of_contact",
+            "point_of_contact_id",
+        }
+    ),
+    Member: frozenset({"campaign", "campaign_id", "person", "person_id"}),
+}
+
+
+def acquaintances_refresh(
+    campaign_ids: Iterable[int], *, also_companies: Iterable[int] = (), also_people: Iterable[int] = ()
+) -> None:
+    """Store again which people each company of these campaigns sees through them (`sharing.people_refresh`), after
+    a change to their parties or teams; `also_*`: companies and people the change took out of them. The campaigns
+    are locked first: two changes to one campaign at once would each refresh from a state without the other."""
+    campaign_ids = sorted(set(campaign_ids))
+    with transaction.atomic():
+        list(Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk").values_list("pk"))
+        parties = Party.all_objects.filter(campaign_id__in=campaign_ids)
+        companies = {*parties.values_list("organization_id", flat=True), *also_companies}
+        people = {
+            *Member.objects.filter(campaign_id__in=campaign_ids).values_list("person_id", flat=True),
+            *parties.filter(point_of_contact__isnull=False).values_list("point_of_contact_id", flat=True),
+            *also_people,
+        }
+        sharing.people_refresh(companies, people)
 
 
 def _names(people: Iterable[Person]) -> str:

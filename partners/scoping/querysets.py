@@ -1,15 +1,18 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.http import Http404
 
 from partners.scoping.rules import ADD, CHANGE, DELETE, NOBODY, ROW_STATES, VIEW, Rule
 from partners.scoping.versions import is_versioned
+from utilities.bulk_rows import insert_selected_ignoring_conflicts
 
 _UNSET = object()
 
@@ -38,21 +41,30 @@ def time_zone_of(user: Any) -> str | None:
     return _profile_of(user)[1]
 
 
+# The two columns of a people source's rows: the company that sees, and the person it sees.
+SEEN_BY, SEEN = "seen_by", "seen"
+# A people source: (company ids or None, person ids or None) -> a queryset of (SEEN_BY, SEEN) pairs among them.
+PeopleSource = Callable[[set[int] | None, set[int] | None], models.QuerySet]
+
+
 class SharingRegistry:
     """How other apps tell `partners` which companies and people an organization works with.
 
-    `partners` knows nothing of campaigns; the campaigns app registers sources
-    returning id querysets (used as subqueries, so visibility stays one SQL query).
+    `partners` knows nothing of campaigns; the campaigns app registers sources. A company source returns the ids
+    of the companies an organization works with (used as a subquery, so visibility stays one SQL query). A people
+    source returns (SEEN_BY, SEEN) pairs, narrowed to the companies and people given (None: all of them): they are
+    stored as `Acquaintance` rows, refreshed by the app whose rows changed (`people_refresh`), and read through
+    an index.
     """
 
     def __init__(self) -> None:
         self.organization_sources: list[Callable[[int], models.QuerySet]] = []
-        self.person_sources: list[Callable[[int], models.QuerySet]] = []
+        self.person_sources: list[PeopleSource] = []
 
     def register_organizations(self, source: Callable[[int], models.QuerySet]) -> None:
         self.organization_sources.append(source)
 
-    def register_people(self, source: Callable[[int], models.QuerySet]) -> None:
+    def register_people(self, source: PeopleSource) -> None:
         self.person_sources.append(source)
 
     def organizations_q(self, organization_id: int) -> Q:
@@ -60,8 +72,60 @@ class SharingRegistry:
         return _any_of(own, self.organization_sources, organization_id)
 
     def people_q(self, organization_id: int) -> Q:
-        own = apps.get_model("partners", "Person").objects.filter(organization_id=organization_id).values("pk")
-        return _any_of(own, self.person_sources, organization_id)
+        person = apps.get_model("partners", "Person")
+        own = person.objects.filter(organization_id=organization_id).order_by().values("pk")
+        seen = _acquaintances().filter(organization_id=organization_id).order_by().values("person_id")
+        return Q(pk__in=own.union(seen, all=True))
+
+    def people_refresh(self, organization_ids: Iterable[int], person_ids: Iterable[int]) -> None:
+        """Make the stored acquaintances of these companies with these people what the sources say now. Called,
+        inside its transaction, by whatever changed a source's rows about them (a few of each: one campaign's)."""
+        organization_ids, person_ids = set(organization_ids), set(person_ids)
+        if not (organization_ids and person_ids):
+            return
+        said = set()
+        for source in self.person_sources:
+            said.update(source(organization_ids, person_ids).values_list(SEEN_BY, SEEN))
+        stored_rows = _acquaintances().filter(organization_id__in=organization_ids, person_id__in=person_ids)
+        stored = set(stored_rows.values_list("organization_id", "person_id"))
+        gone = stored - said
+        if gone:
+            stored_rows.filter(
+                reduce(or_, (Q(organization_id=seen_by, person_id=seen) for seen_by, seen in gone))
+            ).delete()
+        _acquaintances().bulk_create(
+            [_acquaintances().model(organization_id=seen_by, person_id=seen) for seen_by, seen in said - stored],
+            ignore_conflicts=True,  # a concurrent refresh may have stored it first
+        )
+
+    def people_rebuild(self) -> tuple[int, int]:
+        """Every stored acquaintance made what the sources say, in two statements whatever the size: for the
+        first fill and the nightly heal (a change that reached the sources without its refresh). Returns the rows
+        added and removed."""
+        said_sql, said_params = self._people_said()
+        table = connection.ops.quote_name(_acquaintances().model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM ({said_sql}) AS said "
+                f"WHERE said.{SEEN_BY} = {table}.organization_id AND said.{SEEN} = {table}.person_id)",
+                said_params,
+            )
+            removed = max(cursor.rowcount, 0)
+        added = insert_selected_ignoring_conflicts(
+            _acquaintances().model,
+            (f"SELECT DISTINCT {SEEN_BY}, {SEEN} FROM ({said_sql}) AS said", said_params),
+            {"organization": SEEN_BY, "person": SEEN},
+            {},
+        )
+        return added, removed
+
+    def _people_said(self) -> tuple[str, list]:
+        parts = [source(None, None).order_by().values(SEEN_BY, SEEN) for source in self.person_sources]
+        return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+
+
+def _acquaintances() -> models.QuerySet:
+    return apps.get_model("partners", "Acquaintance").objects.all()
 
 
 def _any_of(own: models.QuerySet, sources: list[Callable[[int], models.QuerySet]], organization_id: int) -> Q:

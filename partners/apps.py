@@ -7,8 +7,11 @@ class PartnersConfig(AppConfig):
     verbose_name = "Companies and people"
 
     def ready(self) -> None:
-        from partners import demo_data, logins  # noqa: F401  (register the demo step and the login receivers)
+        from partners import acquaintances, demo_data, logins  # noqa: F401  (the demo step, the receivers)
         from partners.permissions import grant_to_company_staff
+        from partners.scoping import sharing
+
+        sharing.register_people(acquaintances.own_people_seen)
 
         # For every app (no sender): the company staff group follows each app's declared rules.
         post_migrate.connect(grant_to_company_staff, dispatch_uid="company-staff-permissions")

@@ -183,6 +183,17 @@ class PersonQuerySet(SeenThroughSharing):
             return administered_by(actor)
         return super().relation_q(relation, actor)
 
+    def update(self, **kwargs) -> int:
+        # A person moved to another company by a bulk change, as by a save (partners.acquaintances): who sees them
+        # follows at once.
+        if not {"organization", "organization_id"} & kwargs.keys():
+            return super().update(**kwargs)
+        before = dict(self.values_list("pk", "organization_id"))
+        updated = super().update(**kwargs)
+        after = Person.objects.filter(pk__in=before).values_list("organization_id", flat=True)
+        sharing.people_refresh({*before.values(), *after}, before.keys())
+        return updated
+
     def active(self) -> "PersonQuerySet":
         return self.filter(is_active=True)
 
@@ -252,9 +263,9 @@ class Person(Versioned):
 
 
 class Acquaintance(models.Model):
-    """A person a company sees because they work together (on a shared campaign's team), as the sharing registry's
-    sources answer it, stored. Kept by `sharing.people_refresh` as the sources' rows change and healed nightly by
-    `sharing.people_rebuild`: worked out per request, a hub's people list hashed 400,000 team rows first."""
+    """A person a company sees, as the sharing registry's sources answer it (its own people, and the people it
+    works with on a shared campaign), stored. Kept by `sharing.people_refresh` as the sources' rows change and healed
+    nightly by `sharing.people_rebuild`: worked out per request, a hub's people list hashed 400,000 team rows."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

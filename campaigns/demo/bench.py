@@ -31,6 +31,7 @@ from campaigns.models import (
 )
 from campaigns.services.sweep_marks import sweep_marks_changed
 from partners.models import Organization, Person
+from partners.scoping import sharing
 from partners.services import company_user_create
 from utilities.bulk_rows import chunked, refresh_planner_statistics
 
@@ -110,6 +111,7 @@ def build(count: int, now: datetime.datetime) -> World:
         numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
         ids = _build_batch(numbers, pool, (large, small_host, small), staff, today)
         first_ids = first_ids or ids
+    sharing.people_rebuild()  # teams written set-wise, past the refresh a save makes: stored once, as nightly
     analyze()
     return World(
         large_user=users[0],

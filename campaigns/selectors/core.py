@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment, campaign_ids_of
-from partners.scoping.querysets import SEEN, SEEN_BY
+from partners.scoping import SEEN, SEEN_BY
 
 
 def partner_organization_ids(organization_id: int) -> QuerySet:

@@ -7,6 +7,8 @@ filters by company or decides who may change what.
 """
 
 from partners.scoping.querysets import (
+    SEEN,
+    SEEN_BY,
     Actor,
     ScopedQuerySet,
     choices_for,
@@ -47,6 +49,8 @@ from partners.scoping.rules import (
 )
 
 __all__ = [
+    "SEEN",
+    "SEEN_BY",
     "ADD",
     "CHANGE",
     "DELETE",

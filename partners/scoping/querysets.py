@@ -72,10 +72,7 @@ class SharingRegistry:
         return _any_of(own, self.organization_sources, organization_id)
 
     def people_q(self, organization_id: int) -> Q:
-        person = apps.get_model("partners", "Person")
-        own = person.objects.filter(organization_id=organization_id).order_by().values("pk")
-        seen = _acquaintances().filter(organization_id=organization_id).order_by().values("person_id")
-        return Q(pk__in=own.union(seen, all=True))
+        return Q(pk__in=_acquaintances().filter(organization_id=organization_id).values("person_id"))
 
     def people_refresh(self, organization_ids: Iterable[int], person_ids: Iterable[int]) -> None:
         """Make the stored acquaintances of these companies with these people what the sources say now. Called,

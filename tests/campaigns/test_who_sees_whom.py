@@ -127,12 +127,34 @@ def test_stored_acquaintances_follow_the_rule_through_any_sequence_of_changes():
         if parties:
             rng.choice(parties).delete()
 
-    changes = [join, leave_or_come_back, name_contact, add_member, add_member, remove_member, drop_partner]
+    def move_person(campaign):  # the operator moves someone to another company
+        person = rng.choice(list(Person.objects.all()))
+        company = rng.choice([c for c in companies if c.pk != person.organization_id])
+        if rng.random() < 0.5:
+            person.organization = company
+            person.save()
+        else:
+            Person.objects.filter(pk=person.pk).update(organization=company)
+        for mine in people.values():
+            if person in mine:
+                mine.remove(person)
+        people[company.pk].append(person)
+
+    changes = [join, leave_or_come_back, name_contact, add_member, add_member, remove_member, drop_partner, move_person]
     for _ in range(120):
         rng.choice(changes)(rng.choice(campaigns))
         for company in companies:
             assert seen_by(company) == by_the_rule(company)
     assert sharing.people_rebuild() == (0, 0)  # the full rebuild finds nothing the refreshes missed
+
+
+def test_a_company_sees_its_own_people_and_no_longer_someone_who_moved_away():
+    first, second = OrganizationFactory(), OrganizationFactory()
+    frank = PersonFactory(organization=first)
+    assert frank.pk in seen_by(first) and frank.pk not in seen_by(second)
+    frank.organization = second
+    frank.save()
+    assert frank.pk not in seen_by(first) and frank.pk in seen_by(second)
 
 
 def test_the_nightly_rebuild_heals_rows_changed_behind_the_registrys_back():

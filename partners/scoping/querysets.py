@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.http import Http404
 
@@ -80,20 +80,24 @@ class SharingRegistry:
         organization_ids, person_ids = set(organization_ids), set(person_ids)
         if not (organization_ids and person_ids):
             return
-        said = set()
-        for source in self.person_sources:
-            said.update(source(organization_ids, person_ids).values_list(SEEN_BY, SEEN))
-        stored_rows = _acquaintances().filter(organization_id__in=organization_ids, person_id__in=person_ids)
-        stored = set(stored_rows.values_list("organization_id", "person_id"))
-        gone = stored - said
-        if gone:
-            stored_rows.filter(
-                reduce(or_, (Q(organization_id=seen_by, person_id=seen) for seen_by, seen in gone))
-            ).delete()
-        _acquaintances().bulk_create(
-            [_acquaintances().model(organization_id=seen_by, person_id=seen) for seen_by, seen in said - stored],
-            ignore_conflicts=True,  # a concurrent refresh may have stored it first
-        )
+        with transaction.atomic():
+            # The stored rows are locked before the sources are read: a refresh for another campaign that reached
+            # one of them first has committed by then, and this one reads what it changed (two people removed from
+            # the two campaigns that made one acquaintance would otherwise each keep it for the other).
+            stored_rows = _acquaintances().filter(organization_id__in=organization_ids, person_id__in=person_ids)
+            stored = set(stored_rows.select_for_update().order_by("pk").values_list("organization_id", "person_id"))
+            said = set()
+            for source in self.person_sources:
+                said.update(source(organization_ids, person_ids).values_list(SEEN_BY, SEEN))
+            gone = stored - said
+            if gone:
+                stored_rows.filter(
+                    reduce(or_, (Q(organization_id=seen_by, person_id=seen) for seen_by, seen in gone))
+                ).delete()
+            _acquaintances().bulk_create(
+                [_acquaintances().model(organization_id=seen_by, person_id=seen) for seen_by, seen in said - stored],
+                ignore_conflicts=True,  # a concurrent refresh may have stored it first
+            )
 
     def people_rebuild(self) -> tuple[int, int]:
         """Every stored acquaintance made what the sources say, in two statements whatever the size: for the
@@ -101,19 +105,23 @@ class SharingRegistry:
         added and removed."""
         said_sql, said_params = self._people_said()
         table = connection.ops.quote_name(_acquaintances().model._meta.db_table)
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Refreshes wait until the rebuild commits (and it for them): otherwise it could store again an
+                # acquaintance that a company's leaving, committed meanwhile, had just removed.
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(
                 f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM ({said_sql}) AS said "
                 f"WHERE said.{SEEN_BY} = {table}.organization_id AND said.{SEEN} = {table}.person_id)",
                 said_params,
             )
             removed = max(cursor.rowcount, 0)
-        added = insert_selected_ignoring_conflicts(
-            _acquaintances().model,
-            (f"SELECT DISTINCT {SEEN_BY}, {SEEN} FROM ({said_sql}) AS said", said_params),
-            {"organization": SEEN_BY, "person": SEEN},
-            {},
-        )
+            added = insert_selected_ignoring_conflicts(
+                _acquaintances().model,
+                (f"SELECT DISTINCT {SEEN_BY}, {SEEN} FROM ({said_sql}) AS said", said_params),
+                {"organization": SEEN_BY, "person": SEEN},
+                {},
+            )
         return added, removed
 
     def _people_said(self) -> tuple[str, list]:

@@ -5,8 +5,11 @@ seeing the others' people as it leaves."""
 
 import datetime
 import random
+import threading
+import time
 
 import pytest
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from campaigns.models import Member, Party
@@ -170,3 +173,43 @@ def test_the_nightly_rebuild_heals_rows_changed_behind_the_registrys_back():
 
     assert sharing.people_rebuild() == (1, 1)
     assert dana.pk in seen_by(partner) and stranger.pk not in seen_by(partner)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_taken_off_two_shared_campaigns_at_once_is_no_longer_seen():
+    """Each removal keeps the acquaintance for the other campaign as its own transaction sees it: the second waits
+    for the first to commit, then reads it, so the company stops seeing the person once both are done."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the concurrent refresh is meaningful on PostgreSQL (CI).")
+    host, partner = OrganizationFactory(), OrganizationFactory()
+    dana = PersonFactory(organization=host)
+    campaigns = [CampaignFactory(), CampaignFactory()]
+    for campaign in campaigns:
+        PartyFactory(campaign=campaign, organization=host, role=Party.Role.HOST)
+        PartyFactory(campaign=campaign, organization=partner)
+        MemberFactory(campaign=campaign, person=dana)
+    assert dana.pk in seen_by(partner)
+    first_removed, second_started = threading.Event(), threading.Event()
+    errors = []
+
+    def remove(campaign, before_commit):
+        try:
+            with transaction.atomic():
+                Member.objects.filter(campaign=campaign, person=dana).delete()
+                before_commit()
+        except Exception as error:  # reported below; a thread's exception would otherwise vanish
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=remove, args=(campaigns[0], lambda: (first_removed.set(), second_started.wait(30))))
+    second = threading.Thread(target=remove, args=(campaigns[1], lambda: None))
+    first.start()
+    assert first_removed.wait(30)
+    second.start()
+    time.sleep(1)  # the second removal reaches the stored row the first one holds
+    second_started.set()
+    first.join(30)
+    second.join(30)
+    assert not errors
+    assert dana.pk not in seen_by(partner)

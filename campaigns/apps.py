@@ -46,9 +46,9 @@ class CampaignsConfig(AppConfig):
         for module in SELF_REGISTERING:
             import_module(f"campaigns.{module}")
         # Partner companies and their people become visible through a shared campaign.
-        sharing.register_organizations(selectors.partner_organization_ids)
-        sharing.register_people(selectors.partner_members_seen)
-        sharing.register_people(selectors.partner_contacts_seen)
+        sharing.companies.register(selectors.partner_companies_seen)
+        sharing.people.register(selectors.partner_members_seen)
+        sharing.people.register(selectors.partner_contacts_seen)
         periodic("campaigns: health sweep", "campaigns.health_sweep", every_seconds=settings.HEALTH_SWEEP_EVERY_SECONDS)
         periodic(
             "campaigns: reminder sweep", "campaigns.reminder_sweep", every_seconds=settings.REMINDER_SWEEP_EVERY_SECONDS

@@ -47,15 +47,15 @@ def run_full_sweeps() -> dict:
     health_result = health.health_sweep()
     reminder_result = reminders.reminder_sweep()
     webhook_result = webhooks.webhook_sweep()
-    added, removed = sharing.people_rebuild()
+    added, removed = sharing.rebuild()
     if added or removed:  # a write path that changed a team without refreshing who sees whom: worth finding
-        logger.warning("Who sees whom was out of date: %d acquaintances added, %d removed", added, removed)
+        logger.warning("Who sees whom was out of date: %d rows added, %d removed", added, removed)
     return {
         "opened": health_result.opened,
         "resolved": health_result.resolved,
         "reminders": reminder_result.created,
         "deliveries": webhook_result.created,
-        "acquaintances mended": added + removed,
+        "who sees whom mended": added + removed,
     }
 
 

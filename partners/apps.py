@@ -11,7 +11,8 @@ class PartnersConfig(AppConfig):
         from partners.permissions import grant_to_company_staff
         from partners.scoping import sharing
 
-        sharing.register_people(acquaintances.own_people_seen)
+        sharing.people.register(acquaintances.own_people_seen)
+        sharing.companies.register(acquaintances.own_company_seen)
 
         # For every app (no sender): the company staff group follows each app's declared rules.
         post_migrate.connect(grant_to_company_staff, dispatch_uid="company-staff-permissions")

@@ -95,7 +95,7 @@ class OrganizationQuerySet(SeenThroughSharing):
         if relation == "owner":
             return models.Q(pk=actor.organization_id)
         if relation == "partner":
-            return sharing.organizations_q(actor.organization_id)
+            return sharing.companies.q(actor.organization_id)
         if relation == "admin of owner":
             return models.Q(pk=actor.organization_id) & models.Q(pk__in=_administered_by(actor))
         return super().relation_q(relation, actor)
@@ -178,7 +178,7 @@ class PersonQuerySet(SeenThroughSharing):
         if relation == "owner":
             return models.Q(organization_id=actor.organization_id)
         if relation == "partner":
-            return sharing.people_q(actor.organization_id)
+            return sharing.people.q(actor.organization_id)
         if relation == "admin of owner":
             return administered_by(actor)
         return super().relation_q(relation, actor)
@@ -191,7 +191,7 @@ class PersonQuerySet(SeenThroughSharing):
         before = dict(self.values_list("pk", "organization_id"))
         updated = super().update(**kwargs)
         after = Person.objects.filter(pk__in=before).values_list("organization_id", flat=True)
-        sharing.people_refresh({*before.values(), *after}, before.keys())
+        sharing.people.refresh({*before.values(), *after}, before.keys())
         return updated
 
     def active(self) -> "PersonQuerySet":
@@ -263,9 +263,8 @@ class Person(Versioned):
 
 
 class Acquaintance(models.Model):
-    """A person a company sees, as the sharing registry's sources answer it (its own people, and the people it
-    works with on a shared campaign), stored. Kept by `sharing.people_refresh` as the sources' rows change and healed
-    nightly by `sharing.people_rebuild`: worked out per request, a hub's people list hashed 400,000 team rows."""
+    """A person a company sees (its own people, and those it works with on a shared campaign), as the sharing
+    registry's sources say: stored and kept by `sharing.people` (see `StoredSight`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -275,6 +274,20 @@ class Acquaintance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} seen by {self.organization_id}"
+
+
+class KnownCompany(models.Model):
+    """A company another company sees (itself, and those it shares a campaign with), as the sharing registry's
+    sources say: stored and kept by `sharing.companies` (see `StoredSight`)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    company = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "company"], name="known_company_once")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} seen by {self.organization_id}"
 
 
 VENDOR = related("vendor")

@@ -111,7 +111,7 @@ def build(count: int, now: datetime.datetime) -> World:
         numbers = range(start, min(count, start + CAMPAIGNS_PER_BATCH))
         ids = _build_batch(numbers, pool, (large, small_host, small), staff, today)
         first_ids = first_ids or ids
-    sharing.people_rebuild()  # teams written set-wise, past the refresh a save makes: stored once, as nightly
+    sharing.rebuild()  # parties and teams written set-wise, past the refresh a save makes: stored once, as nightly
     analyze()
     return World(
         large_user=users[0],

@@ -252,7 +252,7 @@ def generate(count: int, now: datetime.datetime) -> World:
         )
         users.append(person.user)
     get_user_model().objects.filter(pk__in=[user.pk for user in users]).update(is_staff=True)
-    sharing.people_rebuild()  # teams written set-wise, past the refresh a save makes: stored once, as nightly
+    sharing.rebuild()  # parties and teams written set-wise, past the refresh a save makes: stored once, as nightly
     analyze()
     return World(
         large_user=users[0],

@@ -457,7 +457,7 @@ SEEING_FIELDS = {
 def acquaintances_refresh(
     campaign_ids: Iterable[int], *, also_companies: Iterable[int] = (), also_people: Iterable[int] = ()
 ) -> None:
-    """Store again which people each company of these campaigns sees through them (`sharing.people_refresh`), after
+    """Store again which people and companies each company of these campaigns sees through them (`sharing`), after
     a change to their parties or teams; `also_*`: companies and people the change took out of them. The campaigns
     are locked first: two changes to one campaign at once would each refresh from a state without the other."""
     campaign_ids = sorted(set(campaign_ids))
@@ -470,7 +470,8 @@ def acquaintances_refresh(
             *parties.filter(point_of_contact__isnull=False).values_list("point_of_contact_id", flat=True),
             *also_people,
         }
-        sharing.people_refresh(companies, people)
+        sharing.people.refresh(companies, people)
+        sharing.companies.refresh(companies, companies)
 
 
 def _names(people: Iterable[Person]) -> str:

@@ -3,35 +3,35 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
-from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment, campaign_ids_of
+from campaigns.models import Campaign, Deliverable, Invitation, Member, Party, RaciAssignment
 from partners.scoping import SEEN, SEEN_BY
 
 
-def partner_organization_ids(organization_id: int) -> QuerySet:
-    """Companies that share at least one campaign with `organization_id`."""
-    return Party.objects.filter(campaign__in=campaign_ids_of(organization_id)).values("organization_id")
-
-
-def _seen_through_parties(rows: QuerySet, parties: str, person: str, organization_ids, person_ids) -> QuerySet:
-    """(company, person) pairs: `rows` joined to the current parties of their campaign (the companies that see
-    `person`), in one filter so the narrowing conditions apply to the same join."""
-    conditions = {f"{parties}__left_at__isnull": True}
+def _seen_through_parties(rows: QuerySet, seen: str, organization_ids, seen_ids) -> QuerySet:
+    """(company, `seen`) pairs: `rows` joined to the current parties of their campaign, the companies that see them,
+    in one filter so that the narrowing conditions apply to that same join."""
+    conditions = {"campaign__parties__left_at__isnull": True}
     if organization_ids is not None:
-        conditions[f"{parties}__organization_id__in"] = organization_ids
-    if person_ids is not None:
-        conditions[f"{person}__in"] = person_ids
-    return rows.filter(**conditions).values(**{SEEN_BY: F(f"{parties}__organization_id"), SEEN: F(person)})
+        conditions["campaign__parties__organization_id__in"] = organization_ids
+    if seen_ids is not None:
+        conditions[f"{seen}__in"] = seen_ids
+    return rows.filter(**conditions).values(**{SEEN_BY: F("campaign__parties__organization_id"), SEEN: F(seen)})
+
+
+def partner_companies_seen(organization_ids=None, company_ids=None) -> QuerySet:
+    """The companies taking part in a campaign, seen by each other."""
+    return _seen_through_parties(Party.objects.all(), "organization_id", organization_ids, company_ids)
 
 
 def partner_members_seen(organization_ids=None, person_ids=None) -> QuerySet:
     """People on the team of a campaign, seen by each company taking part in it."""
-    return _seen_through_parties(Member.objects.all(), "campaign__parties", "person_id", organization_ids, person_ids)
+    return _seen_through_parties(Member.objects.all(), "person_id", organization_ids, person_ids)
 
 
 def partner_contacts_seen(organization_ids=None, person_ids=None) -> QuerySet:
     """Points of contact of a campaign's parties, seen by each company taking part in it."""
     contacts = Party.objects.filter(point_of_contact__isnull=False)
-    return _seen_through_parties(contacts, "campaign__parties", "point_of_contact_id", organization_ids, person_ids)
+    return _seen_through_parties(contacts, "point_of_contact_id", organization_ids, person_ids)
 
 
 # Lists show a few fields of many rows: loading the companies' profiles with them was most of a list's time.

@@ -41,104 +41,97 @@ def time_zone_of(user: Any) -> str | None:
     return _profile_of(user)[1]
 
 
-# The two columns of a people source's rows: the company that sees, and the person it sees.
+# The two columns of a source's rows: the company that sees, and the row (person or company) it sees.
 SEEN_BY, SEEN = "seen_by", "seen"
-# A people source: (company ids or None, person ids or None) -> a queryset of (SEEN_BY, SEEN) pairs among them.
-PeopleSource = Callable[[set[int] | None, set[int] | None], models.QuerySet]
+# A source: (company ids or None, seen ids or None) -> a queryset of (SEEN_BY, SEEN) pairs among them.
+Source = Callable[[set[int] | None, set[int] | None], models.QuerySet]
 
 
-class SharingRegistry:
-    """How other apps tell `partners` which companies and people an organization works with.
+class StoredSight:
+    """Which rows (people, or companies) each company sees, as its registered sources say, stored in a table of
+    (organization, `seen_field`) pairs: read through an index, refreshed by whatever changes a source's rows, and
+    rebuilt in full nightly. Worked out per request, a hub's lists hashed every shared team first (400,000 rows
+    at 100,000 campaigns)."""
 
-    `partners` knows nothing of campaigns; the campaigns app registers sources. A company source returns the ids
-    of the companies an organization works with (used as a subquery, so visibility stays one SQL query). A people
-    source returns (SEEN_BY, SEEN) pairs, narrowed to the companies and people given (None: all of them): they are
-    stored as `Acquaintance` rows, refreshed by the app whose rows changed (`people_refresh`), and read through
-    an index.
-    """
+    def __init__(self, model_name: str, seen_field: str) -> None:
+        self.model_name, self.seen_field = model_name, seen_field
+        self.sources: list[Source] = []
 
-    def __init__(self) -> None:
-        self.organization_sources: list[Callable[[int], models.QuerySet]] = []
-        self.person_sources: list[PeopleSource] = []
+    def register(self, source: Source) -> None:
+        self.sources.append(source)
 
-    def register_organizations(self, source: Callable[[int], models.QuerySet]) -> None:
-        self.organization_sources.append(source)
+    def q(self, organization_id: int) -> Q:
+        """The rows `organization_id` sees, as a condition on their model's primary key."""
+        return Q(pk__in=self._stored().filter(organization_id=organization_id).values(f"{self.seen_field}_id"))
 
-    def register_people(self, source: PeopleSource) -> None:
-        self.person_sources.append(source)
-
-    def organizations_q(self, organization_id: int) -> Q:
-        own = apps.get_model("partners", "Organization").objects.filter(pk=organization_id).values("pk")
-        return _any_of(own, self.organization_sources, organization_id)
-
-    def people_q(self, organization_id: int) -> Q:
-        return Q(pk__in=_acquaintances().filter(organization_id=organization_id).values("person_id"))
-
-    def people_refresh(self, organization_ids: Iterable[int], person_ids: Iterable[int]) -> None:
-        """Make the stored acquaintances of these companies with these people what the sources say now. Called,
-        inside its transaction, by whatever changed a source's rows about them (a few of each: one campaign's)."""
-        organization_ids, person_ids = set(organization_ids), set(person_ids)
-        if not (organization_ids and person_ids):
+    def refresh(self, organization_ids: Iterable[int], seen_ids: Iterable[int]) -> None:
+        """Make what these companies are stored to see of these rows what the sources say now. Called, inside its
+        transaction, by whatever changed a source's rows about them (a few of each: one campaign's)."""
+        organization_ids, seen_ids = set(organization_ids), set(seen_ids)
+        if not (organization_ids and seen_ids):
             return
+        seen = f"{self.seen_field}_id"
         with transaction.atomic():
             # The stored rows are locked before the sources are read: a refresh for another campaign that reached
             # one of them first has committed by then, and this one reads what it changed (two people removed from
             # the two campaigns that made one acquaintance would otherwise each keep it for the other).
-            stored_rows = _acquaintances().filter(organization_id__in=organization_ids, person_id__in=person_ids)
-            stored = set(stored_rows.select_for_update().order_by("pk").values_list("organization_id", "person_id"))
+            stored_rows = self._stored().filter(organization_id__in=organization_ids, **{f"{seen}__in": seen_ids})
+            stored = set(stored_rows.select_for_update().order_by("pk").values_list("organization_id", seen))
             said = set()
-            for source in self.person_sources:
-                said.update(source(organization_ids, person_ids).values_list(SEEN_BY, SEEN))
+            for source in self.sources:
+                said.update(source(organization_ids, seen_ids).values_list(SEEN_BY, SEEN))
             gone = stored - said
             if gone:
-                stored_rows.filter(
-                    reduce(or_, (Q(organization_id=seen_by, person_id=seen) for seen_by, seen in gone))
-                ).delete()
-            _acquaintances().bulk_create(
-                [_acquaintances().model(organization_id=seen_by, person_id=seen) for seen_by, seen in said - stored],
+                stored_rows.filter(reduce(or_, (Q(organization_id=by, **{seen: one}) for by, one in gone))).delete()
+            self._stored().bulk_create(
+                [self._stored().model(organization_id=by, **{seen: one}) for by, one in said - stored],
                 ignore_conflicts=True,  # a concurrent refresh may have stored it first
             )
 
-    def people_rebuild(self) -> tuple[int, int]:
-        """Every stored acquaintance made what the sources say, in two statements whatever the size: for the
-        first fill and the nightly heal (a change that reached the sources without its refresh). Returns the rows
-        added and removed."""
-        said_sql, said_params = self._people_said()
-        table = connection.ops.quote_name(_acquaintances().model._meta.db_table)
+    def rebuild(self) -> tuple[int, int]:
+        """Every stored row made what the sources say, in two statements whatever the size: for the first fill and
+        the nightly heal (a change that reached the sources without its refresh). Returns rows added and removed."""
+        parts = [source(None, None).order_by().values(SEEN_BY, SEEN) for source in self.sources]
+        said_sql, said_params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+        model = self._stored().model
+        table = connection.ops.quote_name(model._meta.db_table)
+        seen = connection.ops.quote_name(model._meta.get_field(self.seen_field).column)
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # Refreshes wait until the rebuild commits (and it for them): otherwise it could store again an
-                # acquaintance that a company's leaving, committed meanwhile, had just removed.
+                # Refreshes wait until the rebuild commits (and it for them): otherwise it could store again a row
+                # that a company's leaving, committed meanwhile, had just removed.
                 cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(
                 f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM ({said_sql}) AS said "
-                f"WHERE said.{SEEN_BY} = {table}.organization_id AND said.{SEEN} = {table}.person_id)",
+                f"WHERE said.{SEEN_BY} = {table}.organization_id AND said.{SEEN} = {table}.{seen})",
                 said_params,
             )
             removed = max(cursor.rowcount, 0)
             added = insert_selected_ignoring_conflicts(
-                _acquaintances().model,
+                model,
                 (f"SELECT DISTINCT {SEEN_BY}, {SEEN} FROM ({said_sql}) AS said", said_params),
-                {"organization": SEEN_BY, "person": SEEN},
+                {"organization": SEEN_BY, self.seen_field: SEEN},
                 {},
             )
         return added, removed
 
-    def _people_said(self) -> tuple[str, list]:
-        parts = [source(None, None).order_by().values(SEEN_BY, SEEN) for source in self.person_sources]
-        return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    def _stored(self) -> models.QuerySet:
+        return apps.get_model("partners", self.model_name).objects.all()
 
 
-def _acquaintances() -> models.QuerySet:
-    return apps.get_model("partners", "Acquaintance").objects.all()
+class SharingRegistry:
+    """How other apps tell `partners` which companies and people an organization sees: its own, and those it works
+    with. `partners` knows nothing of campaigns; the campaigns app registers sources of both, as partners does for
+    a company's own, and refreshes them when its rows change."""
 
+    def __init__(self) -> None:
+        self.people = StoredSight("Acquaintance", "person")
+        self.companies = StoredSight("KnownCompany", "company")
 
-def _any_of(own: models.QuerySet, sources: list[Callable[[int], models.QuerySet]], organization_id: int) -> Q:
-    """One `pk IN (… UNION ALL …)`, not an OR of INs: PostgreSQL runs an OR of IN subqueries as a subplan per
-    row, which it cannot hash once the ids outgrow work_mem (a hub's 400,000 team members took minutes to
-    count), while one IN becomes a semi-join whatever the size."""
-    parts = [source(organization_id).order_by() for source in sources]  # a compound statement's parts take no order
-    return Q(pk__in=own.order_by().union(*parts, all=True))
+    def rebuild(self) -> tuple[int, int]:
+        """Both rebuilt (the nightly heal): rows added and removed."""
+        counts = [sight.rebuild() for sight in (self.people, self.companies)]
+        return sum(added for added, _ in counts), sum(removed for _, removed in counts)
 
 
 sharing = SharingRegistry()

@@ -13,7 +13,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from campaigns.models import Member, Party
-from partners.models import Acquaintance, Person
+from partners.models import Acquaintance, Organization, Person
 from partners.scoping import sharing
 from tests.campaigns.factories import CampaignFactory, MemberFactory, PartyFactory
 from tests.partners.factories import OrganizationFactory, PersonFactory
@@ -22,7 +22,18 @@ pytestmark = pytest.mark.django_db
 
 
 def seen_by(company) -> set[int]:
-    return set(Person.objects.filter(sharing.people_q(company.pk)).values_list("pk", flat=True))
+    return set(Person.objects.filter(sharing.people.q(company.pk)).values_list("pk", flat=True))
+
+
+def companies_seen_by(company) -> set[int]:
+    return set(Organization.objects.filter(sharing.companies.q(company.pk)).values_list("pk", flat=True))
+
+
+def companies_by_the_rule(company) -> set[int]:
+    """The rule for companies, by hand: itself, and every current party of a campaign it currently takes part in."""
+    current = [party for party in Party.all_objects.all() if party.left_at is None]
+    mine = {party.campaign_id for party in current if party.organization_id == company.pk}
+    return {company.pk} | {party.organization_id for party in current if party.campaign_id in mine}
 
 
 def by_the_rule(company) -> set[int]:
@@ -54,9 +65,11 @@ def test_a_company_sees_a_partners_team_member_while_it_takes_part_and_not_after
     MemberFactory(campaign=campaign, person=erin)
     assert erin.pk in seen_by(host)
 
+    assert companies_seen_by(partner) == {host.pk, partner.pk}
     partner_party.left_at = timezone.now()
     partner_party.save()
     assert dana.pk not in seen_by(partner)  # it left: the host's team is closed to it at once
+    assert companies_seen_by(partner) == {partner.pk} and companies_seen_by(host) == {host.pk}
     assert erin.pk in seen_by(host)  # its member stays on the host's team as history
 
     partner_party.left_at = None
@@ -148,11 +161,13 @@ def test_stored_acquaintances_follow_the_rule_through_any_sequence_of_changes():
         rng.choice(changes)(rng.choice(campaigns))
         for company in companies:
             assert seen_by(company) == by_the_rule(company)
-    assert sharing.people_rebuild() == (0, 0)  # the full rebuild finds nothing the refreshes missed
+            assert companies_seen_by(company) == companies_by_the_rule(company)
+    assert sharing.rebuild() == (0, 0)  # the full rebuild finds nothing the refreshes missed
 
 
 def test_a_company_sees_its_own_people_and_no_longer_someone_who_moved_away():
     first, second = OrganizationFactory(), OrganizationFactory()
+    assert companies_seen_by(first) == {first.pk}  # a new company sees itself, and nobody else yet
     frank = PersonFactory(organization=first)
     assert frank.pk in seen_by(first) and frank.pk not in seen_by(second)
     frank.organization = second
@@ -171,7 +186,7 @@ def test_the_nightly_rebuild_heals_rows_changed_behind_the_registrys_back():
     Acquaintance.objects.create(organization=partner, person=stranger)
     assert dana.pk not in seen_by(partner) and stranger.pk in seen_by(partner)
 
-    assert sharing.people_rebuild() == (1, 1)
+    assert sharing.people.rebuild() == (1, 1)
     assert dana.pk in seen_by(partner) and stranger.pk not in seen_by(partner)
 
 

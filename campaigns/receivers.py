@@ -28,7 +28,7 @@ from campaigns.models import (
     Party,
     ReminderOptOut,
     WebhookEndpoint,
-    acquaintances_refresh,
+    who_sees_whom_refresh,
 )
 from campaigns.services.scorecards import REFRESH_TASK as SCORECARD_REFRESH_TASK
 from campaigns.services.scorecards import scorecards_mark_stale
@@ -121,9 +121,9 @@ def refresh_who_sees_whom(sender, instance, raw: bool = False, update_fields=Non
     if raw or (update_fields is not None and not SEEING_FIELDS[sender] & set(update_fields)):
         return
     loaded = getattr(instance, "_loaded_values", {})  # before this save: a contact replaced, a company moved
-    acquaintances_refresh(
+    who_sees_whom_refresh(
         [instance.campaign_id],
-        also_companies=[company for company in (getattr(instance, "organization_id", None),) if company],
+        also_companies={getattr(instance, "organization_id", None), loaded.get("organization_id")} - {None},
         also_people={loaded.get("person_id"), loaded.get("point_of_contact_id")} - {None},
     )
 

@@ -13,9 +13,9 @@ from campaigns.models.core import (
     Member,
     Party,
     RaciAssignment,
-    acquaintances_refresh,
     campaign_ids_of,
     company_takes_part,
+    who_sees_whom_refresh,
 )
 from campaigns.models.crm_imports import CrmImport
 from campaigns.models.flags import Flag
@@ -102,6 +102,6 @@ __all__ = [
     "SendingPause",
     "campaign_ids_of",
     "company_takes_part",
-    "acquaintances_refresh",
+    "who_sees_whom_refresh",
     "SEEING_FIELDS",
 ]

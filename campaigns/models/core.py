@@ -303,7 +303,7 @@ class PartyQuerySet(CampaignChildQuerySet):
             return super().update(**kwargs)
         before = list(self.values_list("campaign_id", "organization_id", "point_of_contact_id"))
         updated = super().update(**kwargs)
-        acquaintances_refresh(
+        who_sees_whom_refresh(
             {campaign for campaign, _, _ in before},
             also_companies={company for _, company, _ in before},
             also_people={contact for _, _, contact in before if contact},
@@ -454,7 +454,7 @@ SEEING_FIELDS = {
 }
 
 
-def acquaintances_refresh(
+def who_sees_whom_refresh(
     campaign_ids: Iterable[int], *, also_companies: Iterable[int] = (), also_people: Iterable[int] = ()
 ) -> None:
     """Store again which people and companies each company of these campaigns sees through them (`sharing`), after

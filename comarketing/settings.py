@@ -381,6 +381,8 @@ HEALTH_SWEEP_EVERY_SECONDS = env_int("HEALTH_SWEEP_EVERY_SECONDS", 15 * 60)
 # `manage.py sweep --full`) looks at everything and heals what a change marker missed.
 SWEEPS_INCREMENTAL = env_bool("SWEEPS_INCREMENTAL", True)
 FULL_SWEEP_EVERY_SECONDS = env_int("FULL_SWEEP_EVERY_SECONDS", 24 * 60 * 60)
+# A scheduled run with more campaigns changed or due than this runs in full instead (cheaper for that many).
+SWEEP_FULL_RUN_ABOVE_CAMPAIGNS = env_int("SWEEP_FULL_RUN_ABOVE_CAMPAIGNS", 20_000)
 # How late an event may commit after the moment it records (a full health sweep writes its flags' moment at its
 # start and commits at its end): the webhook sweep reads events from its last run less this.
 SWEEP_LATE_COMMIT_MARGIN_SECONDS = env_int("SWEEP_LATE_COMMIT_MARGIN_SECONDS", 15 * 60)

@@ -207,7 +207,7 @@ def reminder_sweep(
     """
     now = now or timezone.now()
     result = ReminderSweepResult()
-    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.REMINDERS, full=not incremental)
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.REMINDERS, full=not incremental, now=now)
     sources = list(reminder_sources.sources.values())
     with transaction.atomic():
         if full:

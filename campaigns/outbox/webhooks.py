@@ -360,7 +360,7 @@ def webhook_sweep(
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=settings.WEBHOOK_LOOKBACK_HOURS)
     result = WebhookSweepResult()
-    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.WEBHOOKS, full=not incremental)
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.WEBHOOKS, full=not incremental, now=now)
     with transaction.atomic():
         if full:
             sweep_marks.sweep_marks_clear(sweep_marks.WEBHOOKS)

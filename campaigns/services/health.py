@@ -236,7 +236,7 @@ def health_sweep(
         )
         _resolve_unregistered(flags.filter(campaign_id__in=campaign_ids), now, result)
         return result
-    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.HEALTH, full=not incremental)
+    full = not sweep_marks.sweep_runs_incrementally(sweep_marks.HEALTH, full=not incremental, now=now)
     # Each check leaves some garbage in reference cycles (up to 0.7 MB at 10,000 campaigns), freed only by a full
     # collection, so a sweep of every campaign (a worker's task) collects after every check. Objects older than
     # the sweep are frozen first: a full collection then takes a fraction of a millisecond instead of some 80 ms.

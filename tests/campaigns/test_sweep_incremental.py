@@ -370,3 +370,29 @@ def test_a_full_run_leaves_the_planner_counting_the_rows_it_wrote():
     webhook_sweep(now=MONDAY + datetime.timedelta(minutes=1), enqueue=False)
     assert WebhookDelivery.objects.exists()
     assert planned_rows(WebhookDelivery) == WebhookDelivery.objects.count()
+
+
+@pytest.mark.usefixtures("core_checks_only")
+@pytest.mark.parametrize(("limit", "in_full"), [(1000, False), (1, True)], ids=["below the limit", "above it"])
+def test_a_scheduled_run_with_more_campaigns_waiting_than_the_limit_runs_in_full(
+    django_capture_on_commit_callbacks, settings, limit, in_full
+):
+    """Looked at a chunk at a time, every campaign costs several times what a full run costs it: past the limit,
+    the scheduled run reads everything set-wise, and finds the same."""
+    campaigns = [healthy_campaign(name=name) for name in ("One", "Two", "Three")]
+    health_sweep(now=MONDAY)
+
+    def two_lose_their_decision_makers():
+        for campaign in campaigns[:2]:
+            for member in Member.objects.filter(campaign=campaign, is_decision_maker=True):
+                member.is_decision_maker = False
+                member.save()
+
+    changed(django_capture_on_commit_callbacks, MONDAY, two_lose_their_decision_makers)
+    settings.SWEEP_FULL_RUN_ABOVE_CAMPAIGNS = limit
+    result = health_sweep(now=MONDAY + datetime.timedelta(minutes=15), incremental=True)
+
+    assert (result.looked_at is None) == in_full  # a full run looks at every campaign, not a counted few
+    assert in_full or result.looked_at >= 2
+    flagged = Flag.objects.open().filter(code="no_decision_maker").values_list("campaign", flat=True)
+    assert {campaign for campaign in flagged} == {campaign.pk for campaign in campaigns[:2]}

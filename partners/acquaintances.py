@@ -10,22 +10,21 @@ from partners.models import Organization, Person
 from partners.scoping import SEEN, SEEN_BY, sharing
 
 
-def own_people_seen(organization_ids=None, person_ids=None):
-    people = Person.objects.all()
+def _seen_by_own(rows, company: str, organization_ids, seen_ids):
+    """(company, row) pairs of `rows`, each seen by its own company (`company`: the path to that company's id)."""
     if organization_ids is not None:
-        people = people.filter(organization_id__in=organization_ids)
-    if person_ids is not None:
-        people = people.filter(pk__in=person_ids)
-    return people.values(**{SEEN_BY: F("organization_id"), SEEN: F("pk")})
+        rows = rows.filter(**{f"{company}__in": organization_ids})
+    if seen_ids is not None:
+        rows = rows.filter(pk__in=seen_ids)
+    return rows.values(**{SEEN_BY: F(company), SEEN: F("pk")})
+
+
+def own_people_seen(organization_ids=None, person_ids=None):
+    return _seen_by_own(Person.objects.all(), "organization_id", organization_ids, person_ids)
 
 
 def own_company_seen(organization_ids=None, company_ids=None):
-    companies = Organization.objects.all()
-    if organization_ids is not None:
-        companies = companies.filter(pk__in=organization_ids)
-    if company_ids is not None:
-        companies = companies.filter(pk__in=company_ids)
-    return companies.values(**{SEEN_BY: F("pk"), SEEN: F("pk")})
+    return _seen_by_own(Organization.objects.all(), "pk", organization_ids, company_ids)
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="partners-known-companies-on-new-company")

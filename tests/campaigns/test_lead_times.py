@@ -82,6 +82,37 @@ def test_a_deliverable_with_time_enough_or_already_started_is_not_flagged(planne
     assert list(deliverable_infeasible(Campaign.objects.all(), in_time + datetime.timedelta(days=8))) == []
 
 
+@pytest.mark.parametrize(
+    "lead_days, legal_review, signoff, flagged",
+    [
+        (0, False, True, True),  # the sign-off alone needs 2 days, 1 is left
+        (0, True, False, True),  # the legal review alone needs 3
+        (5, False, False, True),  # the lead time alone needs 5
+        (0, False, False, False),  # nothing to wait for: it can be done on the day
+    ],
+)
+def test_any_one_wait_alone_can_make_a_deliverable_too_late(
+    shared_campaign, company_a, company_b, lead_days, legal_review, signoff, flagged
+):
+    KickoffCompanyPart.objects.create(campaign=shared_campaign, organization=company_a, web_content_lead_days=lead_days)
+    KickoffCompanyPart.objects.create(
+        campaign=shared_campaign, organization=company_b, has_legal_review=True, legal_turnaround_business_days=3
+    )
+    deliverable = DeliverableFactory(
+        campaign=shared_campaign,
+        type=Deliverable.Type.LANDING_PAGE,
+        channel_party=shared_campaign.parties.get(organization=company_a),
+        due_date=MONDAY,
+        needs_legal_review=legal_review,
+        needs_signoff=signoff,
+    )
+    friday_before = datetime.datetime(2027, 2, 26, 9, tzinfo=datetime.UTC)  # 1 business day left
+
+    found = [finding.subject for finding in deliverable_infeasible(Campaign.objects.all(), friday_before)]
+
+    assert found == ([f"deliverable:{deliverable.pk}"] if flagged else [])
+
+
 def test_moving_the_event_a_week_moves_unpinned_unfinished_work_as_previewed(shared_campaign, alice):
     Campaign.objects.filter(pk=shared_campaign.pk).update(launch_date=MONDAY, end_date=None)
     shared_campaign.refresh_from_db()

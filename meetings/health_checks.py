@@ -9,12 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from campaigns.models import Campaign, Party
 from campaigns.registries import checks as health
 from campaigns.registries.due import after, due_moments
+from campaigns.registries.reminder_sources import DayLabel, LocalDate, short_day_label
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 from utilities.bulk_rows import chunked, streamed
 
@@ -27,7 +28,7 @@ ABSENCES_IN_A_ROW = 2
 
 
 def _day(moment: datetime.datetime, time_zone: str) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %-d %b")
+    return short_day_label(moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date())
 
 
 def _cadence_ends(open_campaigns, now: datetime.datetime):
@@ -64,27 +65,23 @@ def _log_due(open_campaigns, now: datetime.datetime):
 
 
 @health.health_check(
-    "meeting_not_logged", severity=health.WARNING, title="Meeting not logged", due=_log_due, fix=MEETING
+    "meeting_not_logged", severity=health.WARNING, title="Meeting not logged", due=_log_due, fix=MEETING, selected=True
 )
-def meeting_not_logged(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+def meeting_not_logged(open_campaigns, now: datetime.datetime) -> QuerySet:
     """Meetings that ended over 24 hours ago with no log (attendance, notes, decisions)."""
-    rows = (
-        Meeting.objects.filter(
-            series__campaign__in=open_campaigns,
-            status=Meeting.Status.SCHEDULED,
-            ends_at__lte=now - NOT_LOGGED_AFTER,
-        )
-        .values_list("series__campaign_id", "pk", "starts_at", "series__time_zone", "series__title")
-        .order_by("series__campaign_id", "starts_at")
+    meetings = Meeting.objects.filter(
+        series__campaign__in=open_campaigns, status=Meeting.Status.SCHEDULED, ends_at__lte=now - NOT_LOGGED_AFTER
     )
-    return (
-        health.Finding(
-            campaign_id,
-            f"meeting:{pk}",
-            f"The meeting “{title}” of {_day(starts_at, zone)} is not logged: record attendance, notes and decisions "
-            "(or cancel it if it did not take place).",
-        )
-        for campaign_id, pk, starts_at, zone, title in streamed(rows)
+    return health.found_rows(
+        meetings,
+        "meeting",
+        "pk",
+        "The meeting “",
+        F("series__title"),
+        "” of ",
+        DayLabel(LocalDate("starts_at", "series__time_zone"), year=False),
+        " is not logged: record attendance, notes and decisions (or cancel it if it did not take place).",
+        campaign="series__campaign_id",
     )
 
 

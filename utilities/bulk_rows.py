@@ -106,11 +106,13 @@ def insert_selected_ignoring_conflicts(
     select: models.QuerySet | tuple[str, list],
     columns: dict[str, str],
     same_in_every_row: dict[str, Any],
+    *,
+    table: str | None = None,
 ) -> int:
     """INSERT … SELECT: the rows of `select` (a values() queryset, or SQL and its parameters) into `model`,
     `columns` naming the column of `select` that fills each field, the values of `same_in_every_row` sent once;
     rows that would break a unique constraint are skipped. Return how many were inserted. Nothing passes
-    through Python, whatever the size."""
+    through Python, whatever the size. `table` names another table with the model's columns to write into."""
     select_sql, select_params = select if isinstance(select, tuple) else select.query.sql_with_params()
     constants = [(model._meta.get_field(name), value) for name, value in same_in_every_row.items()]
     quote = connection.ops.quote_name
@@ -122,7 +124,7 @@ def insert_selected_ignoring_conflicts(
     values = [f"found.{quote(column)}" for column in columns.values()] + placeholders
     # "WHERE true" lets SQLite parse the upsert clause after a SELECT.
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in targets)}) "
+        f"INSERT INTO {quote(table or model._meta.db_table)} ({', '.join(quote(field.column) for field in targets)}) "
         f"SELECT {', '.join(values)} FROM ({select_sql}) AS found WHERE true ON CONFLICT DO NOTHING"
     )
     params = [field.get_db_prep_save(value, connection) for field, value in constants]

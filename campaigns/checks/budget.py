@@ -5,12 +5,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
 from campaigns.models import BudgetLine, Campaign, Party
 from campaigns.registries import checks as health
 from campaigns.selectors.budget import money
-from utilities.bulk_rows import streamed
 
 # From Planning on, each company should know what it will spend.
 BUDGETED_STATUSES = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
@@ -39,22 +38,24 @@ def spend_over_plan(open_campaigns, now: datetime.datetime) -> Iterator[health.F
         )
 
 
-@health.health_check("no_approved_budget", severity=health.WARNING, title="No approved budget", changes_only=True)
-def no_approved_budget(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
+@health.health_check(
+    "no_approved_budget", severity=health.WARNING, title="No approved budget", changes_only=True, selected=True
+)
+def no_approved_budget(open_campaigns, now: datetime.datetime) -> QuerySet:
     """A company with no approved budget line on a campaign in Planning or later."""
     approved = BudgetLine.objects.filter(
         campaign=OuterRef("campaign"), organization=OuterRef("organization"), status=BudgetLine.Status.APPROVED
     )
-    parties = (
-        Party.objects.filter(campaign__in=open_campaigns.filter(status__in=BUDGETED_STATUSES))
-        .filter(~Exists(approved))
-        .values_list("campaign_id", "organization_id", "organization__name", "campaign__status")
-        .order_by("campaign_id", "organization__name")
+    parties = Party.objects.filter(campaign__in=open_campaigns.filter(status__in=BUDGETED_STATUSES)).filter(
+        ~Exists(approved)
     )
-    for campaign_id, organization_id, name, status in streamed(parties):
-        yield health.Finding(
-            campaign_id,
-            f"organization:{organization_id}",
-            f"{name} has no approved budget line and the campaign is in {Campaign.Status(status).label}: "
-            "its budget owner approves its planned spend.",
-        )
+    status_label = Case(*(When(campaign__status=status, then=Value(str(status.label))) for status in BUDGETED_STATUSES))
+    return health.found_rows(
+        parties,
+        "organization",
+        "organization_id",
+        F("organization__name"),
+        " has no approved budget line and the campaign is in ",
+        status_label,
+        ": its budget owner approves its planned spend.",
+    )

@@ -7,7 +7,7 @@ recipient's own time zone: daily reminders at 09:00 local, the weekly digest on 
 import datetime
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from campaigns.outbox.digest_kpis import kpi_chart_images, kpi_summaries
 from campaigns.registries import checks as health
 from campaigns.registries import digest, due, reminder_sources
 from campaigns.registries.reminder_sources import (
+    DayLabel,
     LocalMoment,
     compose,
     day_label,
@@ -48,8 +49,8 @@ TEAM = health.campaign_page("admin:campaigns_campaign_change")
 DELIVERABLE = health.change_page("admin:campaigns_deliverable_change")
 
 
-def _parties_without(role_field: str, open_campaigns) -> Iterable[tuple[int, int, str]]:
-    """(campaign id, organization id, organization name) of every party with nobody holding `role_field`."""
+def _parties_without(role_field: str, open_campaigns) -> QuerySet:
+    """The findings of every party with nobody holding `role_field`."""
     # The members of the campaigns looked at, said twice (by campaign and as a set): correlated alone, PostgreSQL
     # probed each party's company's people, every one of a company of 5,000 (3.3 s for 1,000 changed campaigns at
     # 100,000; 0.1 s so).
@@ -59,51 +60,45 @@ def _parties_without(role_field: str, open_campaigns) -> Iterable[tuple[int, int
         person__organization=OuterRef("organization"),
         **{role_field: True},
     )
-    return (
-        Party.objects.filter(campaign__in=open_campaigns)
-        .filter(~Exists(holder))
-        .order_by("campaign_id", "organization__name")
-        .values_list("campaign_id", "organization_id", "organization__name")
-    )
-
-
-def _party_findings(role_field: str, open_campaigns) -> Iterator[health.Finding]:
     role = Member.ROLE_FIELDS[role_field].lower()
-    return (
-        health.Finding(campaign_id, f"organization:{organization_id}", f"{name} has no {role} on the campaign team.")
-        for campaign_id, organization_id, name in streamed(_parties_without(role_field, open_campaigns))
+    return health.found_rows(
+        Party.objects.filter(campaign__in=open_campaigns).filter(~Exists(holder)),
+        "organization",
+        "organization_id",
+        F("organization__name"),
+        f" has no {role} on the campaign team.",
     )
 
 
 @health.health_check(
-    "no_decision_maker", severity=health.CRITICAL, title="No decision maker", changes_only=True, fix=TEAM
+    "no_decision_maker", severity=health.CRITICAL, title="No decision maker", changes_only=True, fix=TEAM, selected=True
 )
-def no_decision_maker(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    return _party_findings("is_decision_maker", open_campaigns)
+def no_decision_maker(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _parties_without("is_decision_maker", open_campaigns)
 
 
-@health.health_check("no_project_lead", severity=health.WARNING, title="No project lead", changes_only=True, fix=TEAM)
-def no_project_lead(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    return _party_findings("is_project_lead", open_campaigns)
+@health.health_check(
+    "no_project_lead", severity=health.WARNING, title="No project lead", changes_only=True, fix=TEAM, selected=True
+)
+def no_project_lead(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _parties_without("is_project_lead", open_campaigns)
 
 
-@health.health_check("no_budget_owner", severity=health.WARNING, title="No budget owner", changes_only=True, fix=TEAM)
-def no_budget_owner(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    return _party_findings("is_budget_owner", open_campaigns)
+@health.health_check(
+    "no_budget_owner", severity=health.WARNING, title="No budget owner", changes_only=True, fix=TEAM, selected=True
+)
+def no_budget_owner(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _parties_without("is_budget_owner", open_campaigns)
 
 
 def _unfinished_deliverables(open_campaigns):
     return Deliverable.objects.filter(campaign__in=open_campaigns).exclude(status__in=Deliverable.DONE_STATUSES)
 
 
-def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int, str]]:
+def _deliverables_missing(role: str, role_label: str, open_campaigns) -> QuerySet:
     has_role = RaciAssignment.objects.filter(deliverable=OuterRef("pk"), role=role)
-    return (
-        _unfinished_deliverables(open_campaigns)
-        .filter(~Exists(has_role))
-        .values_list("campaign_id", "pk", "title")
-        .order_by("campaign_id", "pk")
-    )
+    missing = _unfinished_deliverables(open_campaigns).filter(~Exists(has_role))
+    return health.found_rows(missing, "deliverable", "pk", f"Nobody is {role_label} for “", F("title"), "”.")
 
 
 @health.health_check(
@@ -112,12 +107,10 @@ def _deliverables_missing(role: str, open_campaigns) -> Iterable[tuple[int, int,
     title="Deliverable without an Accountable",
     changes_only=True,
     fix=DELIVERABLE,
+    selected=True,
 )
-def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    return (
-        health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Accountable for “{title}”.")
-        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, open_campaigns))
-    )
+def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _deliverables_missing(RaciAssignment.Role.ACCOUNTABLE, "Accountable", open_campaigns)
 
 
 @health.health_check(
@@ -126,12 +119,10 @@ def deliverable_without_accountable(open_campaigns, now: datetime.datetime) -> I
     title="Deliverable without a Responsible",
     changes_only=True,
     fix=DELIVERABLE,
+    selected=True,
 )
-def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    return (
-        health.Finding(campaign_id, f"deliverable:{pk}", f"Nobody is Responsible for “{title}”.")
-        for campaign_id, pk, title in streamed(_deliverables_missing(RaciAssignment.Role.RESPONSIBLE, open_campaigns))
-    )
+def deliverable_without_responsible(open_campaigns, now: datetime.datetime) -> QuerySet:
+    return _deliverables_missing(RaciAssignment.Role.RESPONSIBLE, "Responsible", open_campaigns)
 
 
 def _overdue_from(open_campaigns, now: datetime.datetime) -> QuerySet:
@@ -141,19 +132,17 @@ def _overdue_from(open_campaigns, now: datetime.datetime) -> QuerySet:
 
 
 @health.health_check(
-    "deliverable_overdue", severity=health.WARNING, title="Deliverable overdue", due=_overdue_from, fix=DELIVERABLE
+    "deliverable_overdue",
+    severity=health.WARNING,
+    title="Deliverable overdue",
+    due=_overdue_from,
+    fix=DELIVERABLE,
+    selected=True,
 )
-def deliverable_overdue(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    rows = (
-        _unfinished_deliverables(open_campaigns)
-        .filter(due_date__lt=now.date())
-        .values_list("campaign_id", "pk", "title", "due_date")
-        .order_by("campaign_id", "pk")
-    )
-    return (
-        health.Finding(campaign_id, f"deliverable:{pk}", f"“{title}” was due on {day_label(due_date)} and is not done.")
-        for campaign_id, pk, title, due_date in streamed(rows)
-    )
+def deliverable_overdue(open_campaigns, now: datetime.datetime) -> QuerySet:
+    overdue = _unfinished_deliverables(open_campaigns).filter(due_date__lt=now.date())
+    detail = ("“", F("title"), "” was due on ", DayLabel("due_date"), " and is not done.")
+    return health.found_rows(overdue, "deliverable", "pk", *detail)
 
 
 # --- Reminders -------------------------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ campaigns. Registered when CampaignsConfig.ready() imports this module.
 """
 
 import datetime
+import itertools
 from collections.abc import Iterator
 from functools import reduce
 from itertools import groupby
 from operator import itemgetter, or_
 
 from django.conf import settings
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, CharField, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,10 +26,20 @@ from campaigns.models import (
     SignoffRequest,
     ToolAccess,
 )
-from campaigns.registries.checks import CRITICAL, INFO, WARNING, Finding, campaign_page, change_page, health_check
+from campaigns.registries.checks import (
+    CRITICAL,
+    INFO,
+    WARNING,
+    Finding,
+    campaign_page,
+    change_page,
+    found_rows,
+    health_check,
+)
 from campaigns.registries.due import due_moments, next_midnight, utc_midnight
 from campaigns.registries.reminder_sources import (
     DAILY_REMINDER_TIME,
+    DayLabel,
     DueReminder,
     LocalDate,
     LocalMoment,
@@ -73,11 +84,31 @@ def _reporting_plan_due(open_campaigns: QuerySet, now: datetime.datetime) -> Que
     return due_moments(waiting, campaign="pk", moment=utc_midnight("kickoff_date", days=days))
 
 
-@health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan", due=_reporting_plan_due)
-def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+# What a campaign without a reporting plan lacks, each a boolean annotation and how the flag says it is missing.
+PLAN_PARTS = (
+    ("has_frequency", "how often data is shared"),
+    ("has_reporters", "a reporter for every company"),
+    ("has_agreed_kpi", "a KPI with a target that every company agreed to"),
+)
+
+
+def _what_the_plan_lacks() -> Case:
+    """The flag's sentence for each combination of the plan's parts present and missing."""
+    sentences = []
+    for present in itertools.product((True, False), repeat=len(PLAN_PARTS)):
+        missing = [text for (_, text), there in zip(PLAN_PARTS, present, strict=True) if not there]
+        if missing:
+            combination = Q(**{name: there for (name, _), there in zip(PLAN_PARTS, present, strict=True)})
+            sentence = f"No reporting plan from day one: missing {', '.join(missing)}."
+            sentences.append(When(combination, then=Value(sentence)))
+    return Case(*sentences, output_field=CharField())
+
+
+@health_check("no_reporting_plan", severity=CRITICAL, title="No reporting plan", due=_reporting_plan_due, selected=True)
+def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     cutoff = _today(now) - datetime.timedelta(days=settings.REPORTING_PLAN_DUE_DAYS_AFTER_KICKOFF)
     under_way = (Campaign.Status.PLANNING, Campaign.Status.EXECUTION, Campaign.Status.REPORTING)
-    rows = (
+    campaigns = (
         open_campaigns.filter(Q(kickoff_date__lte=cutoff) | Q(status__in=under_way))
         .exclude(has_reporting_plan())
         .annotate(
@@ -85,19 +116,8 @@ def find_no_reporting_plan(open_campaigns: QuerySet, now: datetime.datetime) -> 
             has_reporters=every_party_has_reporter(),
             has_agreed_kpi=has_agreed_kpi_with_target(),
         )
-        .values_list("pk", "has_frequency", "has_reporters", "has_agreed_kpi")
     )
-    for campaign_id, has_frequency, has_reporters, has_agreed_kpi in streamed(rows):
-        missing = [
-            text
-            for present, text in (
-                (has_frequency, "how often data is shared"),
-                (has_reporters, "a reporter for every company"),
-                (has_agreed_kpi, "a KPI with a target that every company agreed to"),
-            )
-            if not present
-        ]
-        yield Finding(campaign_id, "", f"No reporting plan from day one: missing {', '.join(missing)}.")
+    return found_rows(campaigns, "", "", _what_the_plan_lacks(), campaign="pk")
 
 
 def _kickoff_part_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
@@ -106,29 +126,33 @@ def _kickoff_part_due(open_campaigns: QuerySet, now: datetime.datetime) -> Query
     return due_moments(waiting, campaign="pk", moment=utc_midnight("kickoff_date", days=days))
 
 
-@health_check("kickoff_incomplete", severity=WARNING, title="Kickoff questionnaire incomplete", due=_kickoff_part_due)
-def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+@health_check(
+    "kickoff_incomplete",
+    severity=WARNING,
+    title="Kickoff questionnaire incomplete",
+    due=_kickoff_part_due,
+    selected=True,
+)
+def find_kickoff_incomplete(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     today = _today(now)
     completed = KickoffCompanyPart.objects.filter(
         campaign_id=OuterRef("campaign_id"), organization_id=OuterRef("organization_id"), completed_at__isnull=False
     )
-    rows = (
-        Party.objects.filter(
-            campaign__in=open_campaigns,
-            campaign__kickoff_date__lte=today - datetime.timedelta(days=settings.KICKOFF_INCOMPLETE_AFTER_DAYS),
-        )
-        .exclude(Exists(completed))
-        .values_list("campaign_id", "organization_id", "organization__name", "campaign__kickoff_date")
+    parties = Party.objects.filter(
+        campaign__in=open_campaigns,
+        campaign__kickoff_date__lte=today - datetime.timedelta(days=settings.KICKOFF_INCOMPLETE_AFTER_DAYS),
+    ).exclude(Exists(completed))
+    # The kickoff's date, not a count of days: an open flag's text is rewritten when its finding changes, and a
+    # count would change it (and its history) every day for nothing new.
+    return found_rows(
+        parties,
+        "organization",
+        "organization_id",
+        F("organization__name"),
+        " has not completed its part of the kickoff questionnaire since the kickoff on ",
+        DayLabel("campaign__kickoff_date"),
+        ".",
     )
-    for campaign_id, organization_id, name, kickoff_date in streamed(rows):
-        # The kickoff's date, not a count of days: an open flag's text is rewritten when its finding changes, and a
-        # count would change it (and its history) every day for nothing new.
-        yield Finding(
-            campaign_id,
-            f"organization:{organization_id}",
-            f"{name} has not completed its part of the kickoff questionnaire since the kickoff on "
-            f"{day_label(kickoff_date)}.",
-        )
 
 
 def _kpis_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
@@ -137,29 +161,30 @@ def _kpis_due(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     return due_moments(waiting, campaign="pk", moment=utc_midnight("launch_date", days=-days))
 
 
-@health_check("kpis_not_agreed", severity=WARNING, title="KPIs not agreed before launch", due=_kpis_due)
-def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> Iterator[Finding]:
+@health_check("kpis_not_agreed", severity=WARNING, title="KPIs not agreed before launch", due=_kpis_due, selected=True)
+def find_kpis_not_agreed(open_campaigns: QuerySet, now: datetime.datetime) -> QuerySet:
     today = _today(now)
     agreed = KpiAgreement.objects.filter(
         round__campaign_id=OuterRef("campaign_id"),
         round__superseded_at__isnull=True,
         organization_id=OuterRef("organization_id"),
     )
-    rows = (
-        Party.objects.filter(
-            campaign__in=open_campaigns,
-            campaign__launch_date__lte=today + datetime.timedelta(days=settings.KPIS_AGREED_DAYS_BEFORE_LAUNCH),
-        )
-        .exclude(Exists(agreed))
-        .values_list("campaign_id", "organization_id", "organization__name", "campaign__launch_date")
+    parties = Party.objects.filter(
+        campaign__in=open_campaigns,
+        campaign__launch_date__lte=today + datetime.timedelta(days=settings.KPIS_AGREED_DAYS_BEFORE_LAUNCH),
+    ).exclude(Exists(agreed))
+    when = Case(When(campaign__launch_date__lt=today, then=Value("launched")), default=Value("launches"))
+    return found_rows(
+        parties,
+        "organization",
+        "organization_id",
+        F("organization__name"),
+        " has not agreed to the campaign's KPIs; the campaign ",
+        when,
+        " on ",
+        DayLabel("campaign__launch_date"),
+        ".",
     )
-    for campaign_id, organization_id, name, launch_date in streamed(rows):
-        when = "launched" if launch_date < today else "launches"
-        yield Finding(
-            campaign_id,
-            f"organization:{organization_id}",
-            f"{name} has not agreed to the campaign's KPIs; the campaign {when} on {day_label(launch_date)}.",
-        )
 
 
 def _missing_access(tool: str) -> Q:

@@ -203,6 +203,35 @@ class LocalMoment(Func):
         return self.as_sql(compiler, connection, function="comarketing_local_moment")
 
 
+class DayLabel(Func):
+    """A date as `day_label` writes it ("Mon 7 Dec 2026"; with `year=False`, "Mon 7 Dec"), in SQL: for findings the
+    database writes itself."""
+
+    output_field = CharField()
+
+    def __init__(self, day, *, year: bool = True):
+        super().__init__(day)
+        self.year = year
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # Dy and Mon are English whatever the server's locale (only the TM prefix translates them); FM drops the
+        # day's leading zero.
+        pattern = "Dy FMDD Mon YYYY" if self.year else "Dy FMDD Mon"
+        return self.as_sql(compiler, connection, template=f"to_char(%(expressions)s, '{pattern}')")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        function = "comarketing_day_label" if self.year else "comarketing_short_day_label"
+        return self.as_sql(compiler, connection, function=function)
+
+
+def _sqlite_day_label(day: str | None) -> str | None:
+    return None if day is None else day_label(datetime.date.fromisoformat(day[:10]))
+
+
+def _sqlite_short_day_label(day: str | None) -> str | None:
+    return None if day is None else short_day_label(datetime.date.fromisoformat(day[:10]))
+
+
 def _sqlite_local_moment(day: str | None, days: int, at: str, time_zone: str | None) -> str | None:
     if day is None or time_zone is None:
         return None
@@ -220,15 +249,25 @@ def _sqlite_local_date(moment: str | None, time_zone: str | None) -> str | None:
 
 @receiver(connection_created)
 def _sqlite_time_zone_functions(sender, connection, **kwargs) -> None:
-    """SQLite has no time-zone arithmetic: `LocalMoment` and `LocalDate` call these Python functions there."""
+    """SQLite has no time-zone arithmetic nor day names: `LocalMoment`, `LocalDate` and `DayLabel` call these
+    Python functions there."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("comarketing_local_moment", 4, _sqlite_local_moment, deterministic=True)
         connection.connection.create_function("comarketing_local_date", 2, _sqlite_local_date, deterministic=True)
+        connection.connection.create_function("comarketing_day_label", 1, _sqlite_day_label, deterministic=True)
+        connection.connection.create_function(
+            "comarketing_short_day_label", 1, _sqlite_short_day_label, deterministic=True
+        )
 
 
 @cache  # a sweep labels tens of thousands of findings with a few hundred distinct dates
 def day_label(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def short_day_label(day: datetime.date) -> str:
+    """A date within the year people have in mind ("Tue 24 Nov")."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def relative_day(day: datetime.date, time_zone: str, now: datetime.datetime) -> str:

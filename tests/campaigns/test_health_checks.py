@@ -5,9 +5,11 @@ import weakref
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db.models import DateField, Value
 
 from campaigns.models import Campaign, Deliverable, Flag
 from campaigns.registries import checks as health
+from campaigns.registries.reminder_sources import DayLabel, day_label, short_day_label
 from campaigns.services.health import flag_acknowledge, flag_snooze, health_sweep
 from tests.campaigns.factories import member_of
 from tests.campaigns.sweep_helpers import (
@@ -111,6 +113,52 @@ def test_it_flags_overdue_deliverables_until_they_are_published():
     result = health_sweep(now=NOW + datetime.timedelta(minutes=15))
     assert open_flags(campaign) == set()
     assert result.resolved == 1 and Flag.objects.get(subject=f"deliverable:{late.pk}").resolved_at is not None
+
+
+def test_the_flags_say_what_is_wrong_in_words_written_by_the_database_as_read_by_find():
+    """Selected checks write their findings in SQL: the flag's words are the ones the check's `find` reads."""
+    host, partner = OrganizationFactory(name="Northwind"), OrganizationFactory(name="Bluefin")
+    campaign = healthy_campaign(host, partner)
+    campaign.members.filter(person__organization=partner).update(is_decision_maker=False)
+    lead = campaign.members.first()
+    late = assigned_deliverable(campaign, due_date=datetime.date(2026, 11, 20), responsible=lead)
+    Deliverable.objects.filter(pk=late.pk).update(title="Landing page")
+
+    health_sweep(now=NOW)
+
+    details = {flag.code: flag.detail for flag in Flag.objects.open().filter(campaign=campaign)}
+    assert details == {
+        "no_decision_maker": "Bluefin has no decision maker on the campaign team.",
+        "deliverable_overdue": "“Landing page” was due on Fri 20 Nov 2026 and is not done.",
+        "deliverable_without_accountable": "Nobody is Accountable for “Landing page”.",
+    }
+    for code, detail in details.items():
+        assert [finding.detail for finding in health.checks[code].find(Campaign.objects.open(), NOW)] == [detail]
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (datetime.date(2026, 12, 7), "Mon 7 Dec 2026"),
+        (datetime.date(2027, 1, 1), "Fri 1 Jan 2027"),
+        (datetime.date(2028, 2, 29), "Tue 29 Feb 2028"),
+        (datetime.date(2026, 5, 31), "Sun 31 May 2026"),
+    ],
+)
+def test_the_database_labels_a_day_as_people_read_it(day, label):
+    healthy_campaign()
+    labelled = Campaign.objects.annotate(label=DayLabel(Value(day, DateField()))).values_list("label", flat=True)
+    assert labelled[0] == label == day_label(day)
+
+
+@pytest.mark.parametrize(("year", "label"), [(True, day_label), (False, short_day_label)], ids=["with", "without"])
+def test_the_database_labels_every_day_of_a_year_as_python_does(year, label):
+    healthy_campaign()
+    days = [datetime.date(2026, 1, 1) + datetime.timedelta(days=n) for n in range(365)]
+    labelled = {f"d{n}": DayLabel(Value(day, DateField()), year=year) for n, day in enumerate(days)}
+    row = Campaign.objects.annotate(**labelled).values_list(*labelled)[0]
+    assert list(row) == [label(day) for day in days]
+    assert short_day_label(datetime.date(2026, 11, 24)) == "Tue 24 Nov"
 
 
 def test_a_flag_stays_open_with_its_last_seen_time_and_resolves_into_history():

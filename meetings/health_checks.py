@@ -1,6 +1,7 @@
 """Meeting health checks, registered with campaigns' registry (DOMAIN.md failure 5: no regular meetings).
 
-Each is one set-based query (party_absent: three per thousand campaigns) over the open campaigns it is given.
+Each is one set-based query (party_absent: one more per thousand companies found absent) over the open campaigns it
+is given.
 """
 
 import datetime
@@ -89,67 +90,50 @@ def meeting_not_logged(open_campaigns, now: datetime.datetime) -> QuerySet:
     "party_absent", severity=health.WARNING, title="Company absent from meetings", changes_only=True, fix=MEETINGS
 )
 def party_absent(open_campaigns, now: datetime.datetime) -> Iterator[health.Finding]:
-    """Companies with nobody present at either of the campaign's last two held meetings, ROWS_PER_STATEMENT
-    campaigns at a time (what is held per campaign stays in memory until its companies are looked at)."""
-    for campaign_ids in chunked(streamed(open_campaigns.values_list("pk", flat=True).order_by("pk"))):
-        yield from _parties_absent(campaign_ids)
+    """Companies with nobody present at either of the campaign's last two held meetings: found set-wise, then
+    worded ROWS_PER_STATEMENT at a time with the days of those meetings (a query per chunk of absent companies).
+    Worked out a thousand campaigns at a time, in Python, it took 4.2 s at 100,000 campaigns; so 1.2 s."""
+    ranked = _last_held(open_campaigns)
+    present = Attendance.objects.filter(
+        meeting__in=ranked.filter(recency__lte=ABSENCES_IN_A_ROW).values("pk"),
+        status=Attendance.Status.PRESENT,
+        meeting__series__campaign_id=OuterRef("campaign_id"),
+        member__person__organization_id=OuterRef("organization_id"),
+    )
+    absent = (
+        Party.objects.filter(campaign_id__in=ranked.filter(recency=ABSENCES_IN_A_ROW).values("series__campaign_id"))
+        .exclude(Exists(present))
+        .values_list("campaign_id", "organization_id", "organization__name")
+        .order_by("campaign_id", "organization__name")
+    )
+    for rows in chunked(streamed(absent)):
+        yield from _absences(rows)
 
 
-def _parties_absent(campaign_ids: list[int]) -> list[health.Finding]:
-    # The chunk's range as well as its ids: with the ids alone, PostgreSQL scanned every meeting series for each
-    # chunk (3.8 s at 100,000 campaigns for 0.2 s at 10,000); the range lets it read the chunk's through the index.
-    ranked = Meeting.objects.filter(
-        series__campaign_id__in=campaign_ids,
-        series__campaign_id__gte=min(campaign_ids),
-        series__campaign_id__lte=max(campaign_ids),
-        status=Meeting.Status.HELD,
-    ).annotate(
+def _last_held(campaigns) -> QuerySet:
+    """The held meetings of `campaigns`, each with its recency in its campaign (1: the latest)."""
+    return Meeting.objects.filter(series__campaign__in=campaigns, status=Meeting.Status.HELD).annotate(
         recency=Window(
             RowNumber(), partition_by=F("series__campaign_id"), order_by=[F("starts_at").desc(), F("pk").desc()]
         ),
     )
-    latest = list(
-        ranked.filter(recency__lte=ABSENCES_IN_A_ROW).values_list(
-            "pk", "series__campaign_id", "starts_at", "series__time_zone"
+
+
+def _absences(rows: list[tuple[int, int, str]]) -> Iterator[health.Finding]:
+    """The findings of absent companies (campaign id, company id, company name), with the days they missed."""
+    held = defaultdict(list)
+    campaigns = Campaign.objects.filter(pk__in={campaign_id for campaign_id, _, _ in rows})
+    latest = _last_held(campaigns).filter(recency__lte=ABSENCES_IN_A_ROW)
+    for campaign_id, starts_at, zone in latest.values_list("series__campaign_id", "starts_at", "series__time_zone"):
+        held[campaign_id].append((starts_at, zone))
+    for campaign_id, organization_id, name in rows:
+        days = " and ".join(_day(starts_at, zone) for starts_at, zone in sorted(held[campaign_id]))
+        yield health.Finding(
+            campaign_id,
+            f"organization:{organization_id}",
+            f"Nobody from {name} attended the last two meetings ({days}). "
+            "Check that the meeting time still works for them.",
         )
-    )
-    meetings_by_campaign: dict[int, list[tuple[int, datetime.datetime, str]]] = defaultdict(list)
-    for pk, campaign_id, starts_at, zone in latest:
-        meetings_by_campaign[campaign_id].append((pk, starts_at, zone))
-    considered = {campaign_id for campaign_id, held in meetings_by_campaign.items() if len(held) == ABSENCES_IN_A_ROW}
-    if not considered:
-        return []
-    campaign_of_meeting = {pk: campaign_id for pk, campaign_id, *_ in latest if campaign_id in considered}
-    # Neither the meetings (their campaigns are known) nor the attendance list's order: joined, they made
-    # PostgreSQL scan every meeting for each chunk.
-    present = {
-        (campaign_of_meeting[meeting_id], organization_id)
-        for meeting_id, organization_id in Attendance.objects.filter(
-            meeting_id__in=list(campaign_of_meeting), status=Attendance.Status.PRESENT
-        )
-        .order_by()
-        .values_list("meeting_id", "member__person__organization_id")
-    }
-    parties = (
-        Party.objects.filter(campaign_id__in=considered)
-        .values_list("campaign_id", "organization_id", "organization__name")
-        .order_by("campaign_id", "organization__name")
-    )
-    findings = []
-    for campaign_id, organization_id, name in parties:
-        if (campaign_id, organization_id) in present:
-            continue
-        held = sorted(meetings_by_campaign[campaign_id], key=lambda meeting: meeting[1])
-        days = " and ".join(_day(starts_at, zone) for _, starts_at, zone in held)
-        findings.append(
-            health.Finding(
-                campaign_id,
-                f"organization:{organization_id}",
-                f"Nobody from {name} attended the last two meetings ({days}). "
-                "Check that the meeting time still works for them.",
-            )
-        )
-    return findings
 
 
 def _decisions_due(open_campaigns, now: datetime.datetime):

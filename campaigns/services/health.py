@@ -115,6 +115,28 @@ def _as_rows(findings: list[health.Finding]) -> list[dict[str, Any]]:
     return [{"campaign": one.campaign_id, "subject": one.subject, "detail": one.detail} for one in findings]
 
 
+def _write_findings(
+    check: health.HealthCheck,
+    open_campaigns,
+    now: datetime.datetime,
+    same_in_every_row: dict[str, Any],
+    *,
+    table: str | None = None,
+) -> tuple[int, int]:
+    """The check's findings into the flags (with `same_in_every_row`), or into a staging `table`: by the database
+    for a selected check, else a chunk at a time. Rows already there are skipped. Returns how many findings there
+    were (as many as written, for a selected check) and how many rows were written."""
+    if check.select is not None:
+        selected = check.select(open_campaigns, now)
+        written = insert_selected_ignoring_conflicts(Flag, selected, FOUND_FIELDS, same_in_every_row, table=table)
+        return written, written
+    found = written = 0
+    for findings in chunked(check.find(open_campaigns, now)):
+        found += len(findings)
+        written += insert_ignoring_conflicts(Flag, _as_rows(findings), same_in_every_row, table=table)
+    return found, written
+
+
 def _new_flag(check: health.HealthCheck, now: datetime.datetime) -> dict[str, Any]:
     """The fields every flag the check opens at `now` has in common."""
     return {
@@ -148,16 +170,7 @@ def _open_every_finding(
     findings are written straight into the flags, by the database for a selected check, else a chunk at a time.
     Staged and compared first, as below, a first run at 100,000 campaigns wrote its 1.5 million findings three
     times and read them twice more."""
-    if check.select is not None:
-        # What a concurrent sweep opened meanwhile is skipped uncounted here: it is that sweep's to count.
-        found = opened = insert_selected_ignoring_conflicts(
-            Flag, check.select(open_campaigns, now), FOUND_FIELDS, _new_flag(check, now)
-        )
-    else:
-        found = opened = 0
-        for findings in chunked(check.find(open_campaigns, now)):
-            found += len(findings)
-            opened += insert_ignoring_conflicts(Flag, _as_rows(findings), _new_flag(check, now))
+    found, opened = _write_findings(check, open_campaigns, now, _new_flag(check, now))
     _opened(check, flags, now, opened, result)
     result.still_open += found - opened  # a finding already open: a sweep of its campaign opened it meanwhile
 
@@ -178,13 +191,7 @@ def _sweep_check(
         return
     mine = flags.filter(code=check.code).order_by()  # by the index of its campaigns, not the list order
     table = _findings_table(FINDINGS_TABLE)
-    if check.select is not None:
-        selected = check.select(open_campaigns, now)
-        found = insert_selected_ignoring_conflicts(Flag, selected, FOUND_FIELDS, {}, table=table)
-    else:
-        found = 0
-        for findings in chunked(check.find(open_campaigns, now)):
-            found += insert_ignoring_conflicts(Flag, _as_rows(findings), table=table)
+    _, found = _write_findings(check, open_campaigns, now, {}, table=table)  # each finding once
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")  # a temporary table has no statistics until asked
